@@ -1,0 +1,255 @@
+//! Command-line definition (clap derive). Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keywright: API keys, tokens, OAuth clients and 2FA secrets in one encrypted vault.
+///
+/// Secrets and passwords are read from standard input or a hidden prompt, never from the
+/// command line. Unlock order: KEYWRIGHT_SESSION, then the system keyring, then the
+/// password (prompt, or the first line of stdin with --password-stdin).
+#[derive(Debug, Parser)]
+#[command(
+    name = "keywright",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Vault file [default: the platform data dir, e.g. ~/.local/share/keywright/vault.db]
+    #[arg(long, global = true, env = "KEYWRIGHT_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+
+    /// Print machine-readable JSON (errors too: {"error":{"kind","message"}})
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Read the vault password from the first line of stdin (the rest of stdin, if any,
+    /// is the command's secret input)
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new vault and print its recovery code once
+    Init(InitArgs),
+    /// Unlock for this shell: prints `export KEYWRIGHT_SESSION=...` for eval
+    Unlock(UnlockArgs),
+    /// End every session of this vault
+    Lock,
+    /// Vault path, state, slots and item count
+    Status,
+    /// Add a credential; its secret value is read from stdin or a hidden prompt
+    Add(AddArgs),
+    /// List credentials (all words of QUERY must match name, tags, URL, user or kind)
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// Show one credential; --reveal prints its secret (recorded in the audit log)
+    Show(ShowArgs),
+    /// Change a credential
+    Edit(EditArgs),
+    /// Delete a credential
+    #[command(alias = "delete")]
+    Rm(RmArgs),
+    /// Change the vault password (re-wraps the vault key; items are not re-encrypted)
+    Passwd(PasswdArgs),
+    /// Manage the system-keyring slot
+    Keyring(KeyringArgs),
+    /// The audit log (add, change, delete, reveal, copy), oldest first
+    Log(LogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Do not add a system-keyring slot
+    #[arg(long)]
+    pub no_keyring: bool,
+    /// Argon2id memory in MiB (default: calibrated, at least 64)
+    #[arg(long, value_name = "MiB", requires = "kdf_iterations")]
+    pub kdf_memory: Option<u32>,
+    /// Argon2id iterations (default: calibrated to about 0.5 s)
+    #[arg(long, value_name = "N", requires = "kdf_memory")]
+    pub kdf_iterations: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// How long the session lasts (30s, 15m, 8h, 1d)
+    #[arg(long, default_value = "15m")]
+    pub ttl: String,
+    /// Unlock with the recovery code instead of the password
+    #[arg(long)]
+    pub recovery: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    ApiKey,
+    Bearer,
+    Oauth2,
+    Basic,
+    Totp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    Basic,
+    Post,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// What kind of credential
+    pub kind: KindArg,
+    /// Unique name (case-insensitive)
+    pub name: String,
+    #[command(flatten)]
+    pub common: CommonFields,
+    /// OAuth2: client id
+    #[arg(long, help_heading = "OAuth2")]
+    pub client_id: Option<String>,
+    /// OAuth2: issuer URL for discovery (OpenID Connect / RFC 8414)
+    #[arg(long, help_heading = "OAuth2")]
+    pub issuer: Option<String>,
+    /// OAuth2: token endpoint URL
+    #[arg(long, help_heading = "OAuth2")]
+    pub token_url: Option<String>,
+    /// OAuth2: client authentication at the token endpoint
+    #[arg(long, value_enum, default_value = "basic", help_heading = "OAuth2")]
+    pub auth: AuthArg,
+    /// OAuth2: scope (repeatable)
+    #[arg(long = "scope", help_heading = "OAuth2")]
+    pub scopes: Vec<String>,
+    /// OAuth2: audience / resource
+    #[arg(long, help_heading = "OAuth2")]
+    pub audience: Option<String>,
+    /// TOTP: digits (6-8)
+    #[arg(long, default_value_t = 6, help_heading = "TOTP")]
+    pub digits: u8,
+    /// TOTP: period in seconds
+    #[arg(long, default_value_t = 30, help_heading = "TOTP")]
+    pub period: u32,
+    /// TOTP: SHA1, SHA256 or SHA512
+    #[arg(long, default_value = "SHA1", help_heading = "TOTP")]
+    pub algorithm: String,
+    /// TOTP: issuer shown with the code
+    #[arg(long = "otp-issuer", help_heading = "TOTP")]
+    pub otp_issuer: Option<String>,
+}
+
+/// Fields shared by `add` and `edit`.
+#[derive(Debug, Args)]
+pub struct CommonFields {
+    /// Tag (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Web or API URL
+    #[arg(long)]
+    pub url: Option<String>,
+    /// API key: send in this header (default X-API-Key)
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["query", "bearer"])]
+    pub header: Option<String>,
+    /// API key: send as this query parameter
+    #[arg(long, value_name = "NAME", conflicts_with = "bearer")]
+    pub query: Option<String>,
+    /// API key: send as `Authorization: Bearer`
+    #[arg(long)]
+    pub bearer: bool,
+    /// User name (basic auth) or account
+    #[arg(long, alias = "account")]
+    pub username: Option<String>,
+    /// Expiry date: YYYY-MM-DD (00:00 UTC) or RFC 3339; `never` clears it
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+    /// Rotation reminder: 90d, 12w...; `never` switches it off [default: 90d]
+    #[arg(long, value_name = "DURATION")]
+    pub rotate_every: Option<String>,
+    /// Show as expiring this long before the expiry [default: 7d]
+    #[arg(long, value_name = "DURATION")]
+    pub warn: Option<String>,
+    /// Read notes from stdin: every line after the secret value
+    #[arg(long)]
+    pub notes_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Words to search for
+    pub query: Vec<String>,
+    /// Only items with this tag
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Only items of this kind
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub name: String,
+    /// Include the secret (recorded in the audit log)
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    pub name: String,
+    /// New name
+    #[arg(long = "name", value_name = "NEW_NAME")]
+    pub new_name: Option<String>,
+    #[command(flatten)]
+    pub common: CommonFields,
+    /// Replace the tags with the --tag values (default: --tag adds)
+    #[arg(long)]
+    pub replace_tags: bool,
+    /// Remove this tag (repeatable)
+    #[arg(long = "untag", value_name = "TAG")]
+    pub untag: Vec<String>,
+    /// Read a new secret value from stdin (counts as a rotation)
+    #[arg(long)]
+    pub value_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PasswdArgs {
+    /// Prove who you are with the recovery code instead of the current password
+    #[arg(long)]
+    pub recovery: bool,
+    /// Argon2id memory in MiB for the new password (default: keep the current settings)
+    #[arg(long, value_name = "MiB", requires = "kdf_iterations")]
+    pub kdf_memory: Option<u32>,
+    /// Argon2id iterations for the new password
+    #[arg(long, value_name = "N", requires = "kdf_memory")]
+    pub kdf_iterations: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyringArgs {
+    #[command(subcommand)]
+    pub action: KeyringAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyringAction {
+    /// Add a keyring slot: unlock without typing while logged in
+    Enable,
+    /// Remove the keyring slot and its keyring entry
+    Disable,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only events of this item
+    pub name: Option<String>,
+}

@@ -1,0 +1,622 @@
+//! One function per subcommand: parse what clap gave, call the core, print.
+
+use std::io::Write;
+
+use keywright_core::credential::{
+    ClientAuth, Kind, NewItem, OAuthConfig, OtpAlgorithm, OtpParams, Placement,
+};
+use keywright_core::crypto::kdf::KdfParams;
+use keywright_core::vault::{Item, ItemPatch, KeyringOutcome, session};
+use keywright_core::{CreateOptions, Error, Result, Vault, paths, timefmt};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use crate::cli::{
+    AddArgs, AuthArg, Cli, Command, CommonFields, EditArgs, InitArgs, KeyringAction, KindArg,
+    ListArgs, LogArgs, PasswdArgs, ShowArgs, UnlockArgs,
+};
+use crate::input::Input;
+use crate::output;
+use crate::unlock::{notice, open_unlocked, system_keyring};
+
+/// Longest session a user may ask for.
+const MAX_SESSION_SECS: u64 = 30 * 86_400;
+
+type Out<'a> = &'a mut dyn Write;
+
+fn emit(out: Out<'_>, text: &str) -> Result<()> {
+    match writeln!(out, "{text}") {
+        Ok(()) => Ok(()),
+        // A closed pipe (`keywright list | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Io {
+            action: "cannot write to",
+            path: "stdout".into(),
+            source: e,
+        }),
+    }
+}
+
+fn emit_json(out: Out<'_>, v: &serde_json::Value) -> Result<()> {
+    emit(out, &v.to_string())
+}
+
+pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
+    let path = paths::resolve_vault_path(cli.vault.as_deref())?;
+    let mut input = Input::new(cli.password_stdin);
+    let json = cli.json;
+    let ctx = Ctx { path, json };
+    match cli.command {
+        Command::Init(a) => init(&ctx, a, &mut input, out),
+        Command::Unlock(a) => unlock(&ctx, a, &mut input, out),
+        Command::Lock => lock(&ctx, out),
+        Command::Status => status(&ctx, out),
+        Command::Add(a) => add(&ctx, a, &mut input, out),
+        Command::List(a) => list(&ctx, a, &mut input, out),
+        Command::Show(a) => show(&ctx, a, &mut input, out),
+        Command::Edit(a) => edit(&ctx, a, &mut input, out),
+        Command::Rm(a) => {
+            let mut v = open_unlocked(&ctx.path, &mut input)?;
+            let item = v.find(&a.name)?;
+            v.delete(&item.id)?;
+            if ctx.json {
+                emit_json(
+                    out,
+                    &json!({"deleted": item.id, "name": item.overview.name}),
+                )
+            } else {
+                emit(out, &format!("Deleted {}", item.overview.name))
+            }
+        }
+        Command::Passwd(a) => passwd(&ctx, a, &mut input, out),
+        Command::Keyring(a) => keyring(&ctx, a.action, &mut input, out),
+        Command::Log(a) => log(&ctx, a, &mut input, out),
+    }
+}
+
+struct Ctx {
+    path: std::path::PathBuf,
+    json: bool,
+}
+
+fn kdf_from_flags(memory: Option<u32>, iterations: Option<u32>) -> Result<Option<KdfParams>> {
+    match (memory, iterations) {
+        (Some(m), Some(t)) => KdfParams::new(m, t).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn init(ctx: &Ctx, a: InitArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let kdf = kdf_from_flags(a.kdf_memory, a.kdf_iterations)?;
+    if ctx.path.exists() {
+        return Err(Error::VaultExists {
+            path: ctx.path.clone(),
+        });
+    }
+    let password = input.new_password()?;
+    let (keyring, unavailable) = if a.no_keyring {
+        (None, None)
+    } else {
+        match system_keyring() {
+            Ok(kr) => (Some(kr), None),
+            Err(e) => (None, Some(e.to_string())),
+        }
+    };
+    let created = Vault::create(
+        &ctx.path,
+        &SecretString::from(password.to_string()),
+        CreateOptions { kdf, keyring },
+    )?;
+    let keyring = match (created.keyring, unavailable) {
+        (KeyringOutcome::NotRequested, Some(reason)) => KeyringOutcome::Unavailable(reason),
+        (k, _) => k,
+    };
+    let (kr_state, kr_notice) = match &keyring {
+        KeyringOutcome::Enabled => ("enabled", None),
+        KeyringOutcome::NotRequested => ("not_requested", None),
+        KeyringOutcome::Unavailable(r) => ("unavailable", Some(r.clone())),
+    };
+    if let Some(r) = &kr_notice {
+        notice(&format!("{r}; this vault unlocks with its password only"));
+    }
+    let code = created.recovery_code.expose_secret();
+    if ctx.json {
+        return emit_json(
+            out,
+            &json!({
+                "path": ctx.path,
+                "vault_id": created.vault.vault_id(),
+                "recovery_code": code,
+                "keyring": kr_state,
+                "keyring_notice": kr_notice,
+                "kdf": {
+                    "algorithm": "argon2id",
+                    "memory_mib": created.kdf.memory_kib / 1024,
+                    "iterations": created.kdf.iterations,
+                    "parallelism": created.kdf.parallelism,
+                },
+            }),
+        );
+    }
+    let kr_line = match &keyring {
+        KeyringOutcome::Enabled => {
+            "System keyring: enabled (unlocks without a password while you are logged in)"
+        }
+        KeyringOutcome::NotRequested => "System keyring: off (`keywright keyring enable` adds it)",
+        KeyringOutcome::Unavailable(_) => {
+            "System keyring: unavailable; the password unlocks the vault"
+        }
+    };
+    emit(
+        out,
+        &format!(
+            "Created vault at {}\n\nRecovery code (shown once; write it down and keep it offline):\n\n    {code}\n\n\
+             It opens the vault if you forget the password: `keywright passwd --recovery`.\n{kr_line}\n\
+             Argon2id: {} MiB, {} iteration(s)",
+            ctx.path.display(),
+            created.kdf.memory_kib / 1024,
+            created.kdf.iterations
+        ),
+    )
+}
+
+fn unlock(ctx: &Ctx, a: UnlockArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let ttl = timefmt::parse_duration("ttl", &a.ttl)?;
+    if ttl > MAX_SESSION_SECS {
+        return Err(Error::InvalidInput {
+            field: "ttl".into(),
+            reason: "at most 30d".into(),
+        });
+    }
+    let vault = if a.recovery {
+        let mut v = Vault::open(&ctx.path)?;
+        let code = if input.password_stdin() {
+            input.line()?.unwrap_or_default()
+        } else {
+            input.secret("Recovery code: ", "recovery code")?
+        };
+        v.unlock_with_recovery(&code)?;
+        v
+    } else {
+        open_unlocked(&ctx.path, input)?
+    };
+    let token = session::start(&vault, ttl, &session::session_dir()?)?;
+    let expires = timefmt::rfc3339(timefmt::now().saturating_add(i64::try_from(ttl).unwrap_or(0)));
+    let export = format!("export {}={}", session::SESSION_ENV, token.expose_secret());
+    if ctx.json {
+        emit_json(
+            out,
+            &json!({"session": token.expose_secret(), "expires_at": expires, "export": export}),
+        )
+    } else {
+        eprintln!("keywright: unlocked until {expires}; `keywright lock` ends the session");
+        emit(out, &export)
+    }
+}
+
+fn lock(ctx: &Ctx, out: Out<'_>) -> Result<()> {
+    let vault = Vault::open(&ctx.path)?;
+    let n = session::end_all(vault.vault_id(), &session::session_dir()?)?;
+    if ctx.json {
+        emit_json(out, &json!({"ended": n}))
+    } else {
+        emit(out, &format!("Locked ({n} session(s) ended)"))
+    }
+}
+
+fn status(ctx: &Ctx, out: Out<'_>) -> Result<()> {
+    let mut vault = match Vault::open(&ctx.path) {
+        Ok(v) => v,
+        Err(Error::NoVault { .. }) => {
+            return if ctx.json {
+                emit_json(out, &json!({"path": ctx.path, "state": "none"}))
+            } else {
+                emit(
+                    out,
+                    &format!(
+                        "No vault at {} (create one with `keywright init`)",
+                        ctx.path.display()
+                    ),
+                )
+            };
+        }
+        Err(e) => return Err(e),
+    };
+    let session_ok = std::env::var(session::SESSION_ENV)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .is_some_and(|t| {
+            session::session_dir()
+                .and_then(|d| session::unlock(&mut vault, &SecretString::from(t), &d))
+                .is_ok()
+        });
+    let state = if session_ok { "unlocked" } else { "locked" };
+    let count = vault.item_count()?;
+    let kdf = vault.password_kdf();
+    if ctx.json {
+        return emit_json(
+            out,
+            &json!({
+                "path": ctx.path,
+                "state": state,
+                "vault_id": vault.vault_id(),
+                "items": count,
+                "slots": vault.slot_ids(),
+                "schema_version": vault.schema_version(),
+                "kdf": kdf.map(|k| json!({"memory_mib": k.memory_kib / 1024, "iterations": k.iterations, "parallelism": k.parallelism})),
+            }),
+        );
+    }
+    emit(
+        out,
+        &format!(
+            "Vault:   {}\nState:   {state}\nItems:   {count}\nSlots:   {}",
+            ctx.path.display(),
+            vault.slot_ids().join(", ")
+        ),
+    )
+}
+
+fn kind_of(k: KindArg) -> Kind {
+    match k {
+        KindArg::ApiKey => Kind::ApiKey,
+        KindArg::Bearer => Kind::Bearer,
+        KindArg::Oauth2 => Kind::Oauth2,
+        KindArg::Basic => Kind::Basic,
+        KindArg::Totp => Kind::Totp,
+    }
+}
+
+fn placement(c: &CommonFields) -> Option<Placement> {
+    if c.bearer {
+        Some(Placement::Bearer)
+    } else if let Some(h) = &c.header {
+        Some(Placement::Header {
+            name: h.trim().to_owned(),
+        })
+    } else {
+        c.query.as_ref().map(|q| Placement::Query {
+            name: q.trim().to_owned(),
+        })
+    }
+}
+
+fn parse_expires(s: &str) -> Result<Option<i64>> {
+    if s.trim().eq_ignore_ascii_case("never") {
+        Ok(None)
+    } else {
+        timefmt::parse_date("expires", s).map(Some)
+    }
+}
+
+fn parse_rotate(s: &str) -> Result<u32> {
+    if matches!(s.trim().to_ascii_lowercase().as_str(), "never" | "off") {
+        Ok(0)
+    } else {
+        timefmt::parse_days("rotate-every", s)
+    }
+}
+
+fn add(ctx: &Ctx, a: AddArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let kind = kind_of(a.kind);
+    let c = &a.common;
+    let place = placement(c);
+    if place.is_some() && kind != Kind::ApiKey {
+        return Err(Error::InvalidInput {
+            field: "placement".into(),
+            reason: "--header, --query and --bearer apply to api-key items only".into(),
+        });
+    }
+    // Check what can be checked before asking for any secret.
+    let expires_at = c
+        .expires
+        .as_deref()
+        .map(parse_expires)
+        .transpose()?
+        .flatten();
+    let rotate = c.rotate_every.as_deref().map(parse_rotate).transpose()?;
+    let warn = c
+        .warn
+        .as_deref()
+        .map(|w| timefmt::parse_days("warn", w))
+        .transpose()?;
+    let otp = if kind == Kind::Totp {
+        Some(OtpParams {
+            algorithm: OtpAlgorithm::parse(&a.algorithm)?,
+            digits: a.digits,
+            period: a.period,
+            ..OtpParams::default()
+        })
+    } else {
+        None
+    };
+    let oauth = (kind == Kind::Oauth2).then(|| OAuthConfig {
+        client_id: a.client_id.clone().unwrap_or_default(),
+        issuer: a.issuer.clone(),
+        token_url: a.token_url.clone(),
+        auth: match a.auth {
+            AuthArg::Basic => ClientAuth::Basic,
+            AuthArg::Post => ClientAuth::Post,
+        },
+        scopes: a.scopes.clone(),
+        audience: a.audience.clone(),
+        ..OAuthConfig::default()
+    });
+    let mut vault = open_unlocked(&ctx.path, input)?;
+    let prompt = match kind {
+        Kind::ApiKey => "API key: ",
+        Kind::Bearer => "Token: ",
+        Kind::Basic => "Password: ",
+        Kind::Oauth2 => "Client secret (empty for a public client): ",
+        Kind::Totp => "TOTP secret (base32): ",
+    };
+    let value = input.secret(prompt, "secret value")?;
+    let mut new = NewItem::new(kind, a.name.clone(), value.as_str());
+    new.tags = c.tags.clone();
+    new.url = c.url.clone();
+    new.username = c.username.clone();
+    new.issuer = a.otp_issuer.clone();
+    new.placement = place;
+    new.oauth = oauth;
+    new.otp = otp;
+    new.expires_at = expires_at;
+    new.rotate_every_days = rotate;
+    new.warn_days = warn;
+    if c.notes_stdin {
+        new.secret.notes = input.rest()?.to_string();
+    }
+    let item = vault.add(new)?;
+    if ctx.json {
+        emit_json(out, &output::item_summary(&item, timefmt::now()))
+    } else {
+        emit(
+            out,
+            &format!("Added {} ({})", item.overview.name, item.overview.kind),
+        )
+    }
+}
+
+fn report_tampered(vault: &mut Vault) -> Result<()> {
+    for t in vault.tampered()? {
+        notice(&format!(
+            "warning: item {} failed its integrity check and is not listed ({})",
+            t.id, t.reason
+        ));
+    }
+    Ok(())
+}
+
+fn list(ctx: &Ctx, a: ListArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let mut vault = open_unlocked(&ctx.path, input)?;
+    report_tampered(&mut vault)?;
+    let now = timefmt::now();
+    let kind = a.kind.map(kind_of);
+    let query = a.query.join(" ");
+    let items: Vec<&Item> = vault
+        .search(&query)?
+        .into_iter()
+        .filter(|i| kind.is_none_or(|k| i.overview.kind == k))
+        .filter(|i| {
+            a.tag.as_deref().is_none_or(|t| {
+                i.overview
+                    .tags
+                    .iter()
+                    .any(|x| x.eq_ignore_ascii_case(t.trim()))
+            })
+        })
+        .collect();
+    if ctx.json {
+        let list: Vec<_> = items.iter().map(|i| output::item_summary(i, now)).collect();
+        emit_json(out, &serde_json::Value::Array(list))
+    } else if items.is_empty() {
+        emit(out, "No items.")
+    } else {
+        emit(out, &output::table(&items, now))
+    }
+}
+
+fn show(ctx: &Ctx, a: ShowArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let mut vault = open_unlocked(&ctx.path, input)?;
+    let item = vault.find(&a.name)?;
+    let secret = if a.reveal {
+        Some(vault.reveal(&item.id)?)
+    } else {
+        None
+    };
+    let now = timefmt::now();
+    if ctx.json {
+        emit_json(out, &output::item_detail(&item, now, secret.as_ref()))
+    } else {
+        emit(out, &output::item_text(&item, now, secret.as_ref()))
+    }
+}
+
+fn edit(ctx: &Ctx, a: EditArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let c = &a.common;
+    let expires = c.expires.as_deref().map(parse_expires).transpose()?;
+    let rotate = c.rotate_every.as_deref().map(parse_rotate).transpose()?;
+    let warn = c
+        .warn
+        .as_deref()
+        .map(|w| timefmt::parse_days("warn", w))
+        .transpose()?;
+    let mut vault = open_unlocked(&ctx.path, input)?;
+    let item = vault.find(&a.name)?;
+    let place = placement(c);
+    if place.is_some() && item.overview.kind != Kind::ApiKey {
+        return Err(Error::InvalidInput {
+            field: "placement".into(),
+            reason: "--header, --query and --bearer apply to api-key items only".into(),
+        });
+    }
+    let mut patch = ItemPatch {
+        name: a.new_name.clone(),
+        url: c
+            .url
+            .clone()
+            .map(|u| Some(u).filter(|u| !u.trim().is_empty())),
+        username: c
+            .username
+            .clone()
+            .map(|u| Some(u).filter(|u| !u.trim().is_empty())),
+        placement: place,
+        expires_at: expires,
+        rotate_every_days: rotate,
+        warn_days: warn.map(Some),
+        ..ItemPatch::default()
+    };
+    if !c.tags.is_empty() || !a.untag.is_empty() || a.replace_tags {
+        let mut tags = if a.replace_tags {
+            Vec::new()
+        } else {
+            item.overview.tags.clone()
+        };
+        tags.extend(c.tags.iter().cloned());
+        tags.retain(|t| {
+            !a.untag
+                .iter()
+                .any(|u| u.trim().eq_ignore_ascii_case(t.trim()))
+        });
+        patch.tags = Some(tags);
+    }
+    if a.value_stdin {
+        patch.value = Some(input.secret("New secret value: ", "secret value")?);
+    }
+    if c.notes_stdin {
+        patch.notes = Some(input.rest()?);
+    }
+    let updated = vault.update(&item.id, patch)?;
+    if ctx.json {
+        emit_json(out, &output::item_summary(&updated, timefmt::now()))
+    } else {
+        emit(out, &format!("Updated {}", updated.overview.name))
+    }
+}
+
+fn passwd(ctx: &Ctx, a: PasswdArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let kdf = kdf_from_flags(a.kdf_memory, a.kdf_iterations)?;
+    let mut vault = Vault::open(&ctx.path)?;
+    if a.recovery {
+        let code = if input.password_stdin() || !std::io::IsTerminal::is_terminal(&std::io::stdin())
+        {
+            input.line()?.unwrap_or_default()
+        } else {
+            Input::prompt_hidden("Recovery code: ")?
+        };
+        vault.unlock_with_recovery(&code)?;
+    } else {
+        let current = input.password("Current vault password: ")?;
+        vault.unlock_with_password(&SecretString::from(current.to_string()))?;
+    }
+    let new: Zeroizing<String> = input.new_password()?;
+    vault.change_password(&SecretString::from(new.to_string()), kdf)?;
+    if ctx.json {
+        emit_json(out, &json!({"changed": true}))
+    } else {
+        emit(
+            out,
+            "Password changed. Sessions and the keyring slot keep working.",
+        )
+    }
+}
+
+fn keyring(ctx: &Ctx, action: KeyringAction, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let mut vault = open_unlocked(&ctx.path, input)?;
+    match action {
+        KeyringAction::Enable => {
+            let kr = system_keyring()?;
+            match vault.enable_keyring(&kr)? {
+                KeyringOutcome::Unavailable(reason) => Err(Error::KeyringUnavailable { reason }),
+                _ => {
+                    if ctx.json {
+                        emit_json(out, &json!({"keyring": "enabled"}))
+                    } else {
+                        emit(out, "System keyring slot enabled.")
+                    }
+                }
+            }
+        }
+        KeyringAction::Disable => {
+            let kr = system_keyring().ok();
+            let note = vault.disable_keyring(kr.as_ref())?;
+            if let Some(n) = &note {
+                notice(n);
+            }
+            if ctx.json {
+                emit_json(out, &json!({"keyring": "disabled", "notice": note}))
+            } else {
+                emit(
+                    out,
+                    "System keyring slot removed; the vault unlocks with its password.",
+                )
+            }
+        }
+    }
+}
+
+fn log(ctx: &Ctx, a: LogArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let mut vault = open_unlocked(&ctx.path, input)?;
+    let events = match &a.name {
+        None => vault.audit_log(None)?,
+        Some(name) => match vault.find(name) {
+            Ok(item) => vault.audit_log(Some(&item.id))?,
+            // A deleted item: match its events by the name they recorded.
+            Err(Error::NotFound { .. }) => {
+                let all = vault.audit_log(None)?;
+                let ids: Vec<String> = all
+                    .iter()
+                    .filter(|e| e.item_name.eq_ignore_ascii_case(name.trim()))
+                    .map(|e| e.item_id.clone())
+                    .collect();
+                if ids.is_empty() {
+                    return Err(Error::NotFound { name: name.clone() });
+                }
+                all.into_iter()
+                    .filter(|e| ids.contains(&e.item_id))
+                    .collect()
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    if ctx.json {
+        let list: Vec<_> = events
+            .iter()
+            .map(|e| {
+                json!({"at": timefmt::rfc3339(e.at), "action": e.action, "item_id": e.item_id,
+                       "item_name": e.item_name, "actor": e.actor, "detail": e.detail})
+            })
+            .collect();
+        return emit_json(out, &serde_json::Value::Array(list));
+    }
+    let lines: Vec<String> = events
+        .iter()
+        .map(|e| {
+            let action = serde_json::to_value(e.action)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            let actor = serde_json::to_value(e.actor)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            format!(
+                "{}  {action:<7} {}  ({actor}){}",
+                timefmt::rfc3339(e.at),
+                e.item_name,
+                e.detail
+                    .as_deref()
+                    .map(|d| format!("  {d}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    emit(
+        out,
+        &if lines.is_empty() {
+            "No events.".into()
+        } else {
+            lines.join("\n")
+        },
+    )
+}

@@ -1,0 +1,47 @@
+//! `keywright`: the command-line tool and scripting contract of Keywright.
+//!
+//! `main` parses, runs, and maps errors to a message (or `{"error":…}` with `--json`) and
+//! an exit code. Commands are adapters over keywright-core.
+
+mod cli;
+mod commands;
+mod input;
+mod output;
+mod unlock;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let mut out = std::io::stdout().lock();
+    let result = commands::run(cli, &mut out);
+    let _ = out.flush();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                let body =
+                    serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}});
+                let _ = writeln!(std::io::stdout(), "{body}");
+            } else {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "keywright: {e}");
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    let _ = writeln!(err, "  caused by: {s}");
+                    source = s.source();
+                }
+                if let Some(hint) = output::hint(&e) {
+                    let _ = writeln!(err, "hint: {hint}");
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The `--json` shapes (a public contract, documented in the README) and human output.
+
+use keywright_core::credential::{Kind, Placement};
+use keywright_core::vault::Item;
+use keywright_core::{Error, SecretFields, timefmt};
+use serde_json::{Value, json};
+
+/// `list --json` element: `{"id","name","kind","tags","url","expires_at","status"}`.
+pub fn item_summary(item: &Item, now: i64) -> Value {
+    let ov = &item.overview;
+    let exp = item.expiry(now);
+    json!({
+        "id": item.id,
+        "name": ov.name,
+        "kind": ov.kind.as_str(),
+        "tags": ov.tags,
+        "url": ov.url,
+        "expires_at": exp.expires_at.map(timefmt::rfc3339),
+        "status": exp.status.as_str(),
+    })
+}
+
+/// `show --json`: the summary plus the item's other fields; `secret` with `--reveal`.
+pub fn item_detail(item: &Item, now: i64, secret: Option<&SecretFields>) -> Value {
+    let ov = &item.overview;
+    let exp = item.expiry(now);
+    let mut v = item_summary(item, now);
+    let extra = json!({
+        "username": ov.username,
+        "issuer": ov.issuer,
+        "placement": ov.placement,
+        "oauth": ov.oauth,
+        "otp": ov.otp,
+        "rotate_every_days": ov.rotate_every_days,
+        "rotation_due_at": exp.rotation_due_at.map(timefmt::rfc3339),
+        "warn_days": ov.warn_days,
+        "created_at": timefmt::rfc3339(ov.created_at),
+        "updated_at": timefmt::rfc3339(ov.updated_at),
+        "last_rotated_at": timefmt::rfc3339(ov.last_rotated_at),
+    });
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+        if let Some(s) = secret {
+            m.insert("secret".into(), secret_json(ov.kind, s));
+            m.insert("notes".into(), json!(s.notes));
+        }
+    }
+    v
+}
+
+fn secret_json(kind: Kind, s: &SecretFields) -> Value {
+    match kind {
+        Kind::ApiKey | Kind::Bearer | Kind::Basic | Kind::Totp => json!(s.value),
+        Kind::Oauth2 => json!({
+            "client_secret": s.value,
+            "access_token": s.access_token,
+            "refresh_token": s.refresh_token,
+        }),
+    }
+}
+
+/// Human detail view.
+pub fn item_text(item: &Item, now: i64, secret: Option<&SecretFields>) -> String {
+    let ov = &item.overview;
+    let exp = item.expiry(now);
+    let mut lines = vec![
+        format!("{} ({})", ov.name, ov.kind),
+        format!("  id:          {}", item.id),
+    ];
+    let mut field = |label: &str, value: Option<String>| {
+        if let Some(v) = value {
+            lines.push(format!("  {label:<12} {v}"));
+        }
+    };
+    field("tags:", (!ov.tags.is_empty()).then(|| ov.tags.join(", ")));
+    field("url:", ov.url.clone());
+    field("username:", ov.username.clone());
+    field("issuer:", ov.issuer.clone());
+    field(
+        "sent as:",
+        ov.placement.as_ref().map(|p| match p {
+            Placement::Header { name } => format!("header {name}"),
+            Placement::Query { name } => format!("query parameter {name}"),
+            Placement::Bearer => "Authorization: Bearer".into(),
+        }),
+    );
+    if let Some(o) = &ov.oauth {
+        field("client id:", Some(o.client_id.clone()));
+        field("issuer:", o.issuer.clone());
+        field("token url:", o.token_url.clone());
+        field(
+            "scopes:",
+            (!o.scopes.is_empty()).then(|| o.scopes.join(" ")),
+        );
+        field("audience:", o.audience.clone());
+    }
+    if let Some(o) = &ov.otp {
+        field(
+            "otp:",
+            Some(format!(
+                "{:?} {:?} {} digits, {} s",
+                o.otp_type, o.algorithm, o.digits, o.period
+            )),
+        );
+    }
+    field("status:", Some(exp.status.as_str().to_owned()));
+    field("expires:", exp.expires_at.map(timefmt::rfc3339));
+    field(
+        "rotate:",
+        ov.rotate_every_days.map(|d| {
+            let due = exp
+                .rotation_due_at
+                .map(timefmt::rfc3339)
+                .unwrap_or_default();
+            format!("every {d} days (next by {due})")
+        }),
+    );
+    field("updated:", Some(timefmt::rfc3339(ov.updated_at)));
+    match secret {
+        Some(s) => {
+            match ov.kind {
+                Kind::Oauth2 => {
+                    field("client secret:", Some(s.value.clone()));
+                    field(
+                        "access token:",
+                        (!s.access_token.is_empty()).then(|| s.access_token.clone()),
+                    );
+                    field(
+                        "refresh token:",
+                        (!s.refresh_token.is_empty()).then(|| s.refresh_token.clone()),
+                    );
+                }
+                _ => field("secret:", Some(s.value.clone())),
+            }
+            field("notes:", (!s.notes.is_empty()).then(|| s.notes.clone()));
+        }
+        None => field("secret:", Some("******** (use --reveal)".into())),
+    }
+    lines.join("\n")
+}
+
+/// A table for `list`.
+pub fn table(items: &[&Item], now: i64) -> String {
+    let rows: Vec<[String; 5]> = items
+        .iter()
+        .map(|i| {
+            let e = i.expiry(now);
+            [
+                i.overview.name.clone(),
+                i.overview.kind.as_str().to_owned(),
+                i.overview.tags.join(","),
+                e.expires_at
+                    .map(|t| timefmt::rfc3339(t)[..10].to_owned())
+                    .unwrap_or_else(|| "-".into()),
+                e.status.as_str().to_owned(),
+            ]
+        })
+        .collect();
+    let head = ["NAME", "KIND", "TAGS", "EXPIRES", "STATUS"].map(String::from);
+    let mut width = head.clone().map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    std::iter::once(&head)
+        .chain(rows.iter())
+        .map(|r| {
+            r.iter()
+                .zip(width)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An extra line of advice for some errors.
+pub fn hint(e: &Error) -> Option<&'static str> {
+    match e {
+        Error::Locked => Some(
+            "unlock with `eval \"$(keywright unlock)\"`, enable the keyring slot, or pass \
+             --password-stdin",
+        ),
+        Error::WrongPassword => {
+            Some("forgot it? `keywright passwd --recovery` takes the recovery code")
+        }
+        Error::KeyringUnavailable { .. } => Some(
+            "the vault still opens with its password; on Linux a Secret Service (GNOME Keyring, KWallet) must be running and unlocked",
+        ),
+        _ => None,
+    }
+}

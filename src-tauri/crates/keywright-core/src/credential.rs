@@ -1,0 +1,637 @@
+//! The credential kinds: what is public enough to list (overview) and what is secret.
+//!
+//! Overviews are opened at unlock and searched in memory; secrets are opened only when
+//! used and are wiped on drop. See docs/vault-format.md for the JSON inside the blobs.
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::error::{Error, Result};
+
+/// Longest item name accepted.
+pub const MAX_NAME_LEN: usize = 200;
+/// Default rotation policy: review every 90 days.
+pub const DEFAULT_ROTATE_DAYS: u32 = 90;
+
+/// The five kinds of credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    ApiKey,
+    Bearer,
+    Oauth2,
+    Basic,
+    Totp,
+}
+
+impl Kind {
+    /// All kinds, in display order.
+    pub const ALL: [Kind; 5] = [
+        Kind::ApiKey,
+        Kind::Bearer,
+        Kind::Oauth2,
+        Kind::Basic,
+        Kind::Totp,
+    ];
+
+    /// The JSON name (`api_key`, `bearer`, `oauth2`, `basic`, `totp`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::ApiKey => "api_key",
+            Kind::Bearer => "bearer",
+            Kind::Oauth2 => "oauth2",
+            Kind::Basic => "basic",
+            Kind::Totp => "totp",
+        }
+    }
+
+    /// Accepts the JSON names and the CLI spellings (`api-key`).
+    pub fn parse(s: &str) -> Result<Kind> {
+        let norm = s.trim().to_ascii_lowercase().replace('-', "_");
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == norm)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "kind",
+                    format!("unknown kind {s:?}; use one of api-key, bearer, oauth2, basic, totp"),
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an API key goes in a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "in", rename_all = "snake_case")]
+pub enum Placement {
+    /// A request header, e.g. `X-API-Key`.
+    Header { name: String },
+    /// A query parameter, e.g. `api_key`.
+    Query { name: String },
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+}
+
+impl Default for Placement {
+    fn default() -> Self {
+        Placement::Header {
+            name: "X-API-Key".into(),
+        }
+    }
+}
+
+/// How an OAuth2 client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// `client_secret_basic` (RFC 6749 2.3.1, HTTP Basic).
+    #[default]
+    Basic,
+    /// `client_secret_post` (credentials in the form body).
+    Post,
+}
+
+/// OAuth2 client configuration (not secret).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OAuthConfig {
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    #[serde(default)]
+    pub auth: ClientAuth,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Expiry of the stored access token, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_expires_at: Option<i64>,
+    /// Expiry of the stored refresh token, when the server said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<i64>,
+}
+
+/// One-time password flavours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OtpType {
+    #[default]
+    Totp,
+    Hotp,
+    Steam,
+}
+
+/// HMAC hash of an OTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum OtpAlgorithm {
+    #[default]
+    Sha1,
+    Sha256,
+    Sha512,
+}
+
+impl OtpAlgorithm {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_uppercase().replace('-', "").as_str() {
+            "SHA1" => Ok(OtpAlgorithm::Sha1),
+            "SHA256" => Ok(OtpAlgorithm::Sha256),
+            "SHA512" => Ok(OtpAlgorithm::Sha512),
+            _ => Err(Error::invalid(
+                "algorithm",
+                format!("{s:?}; use SHA1, SHA256 or SHA512"),
+            )),
+        }
+    }
+}
+
+/// OTP parameters (not secret; the seed and the HOTP counter are in the secret part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtpParams {
+    #[serde(rename = "type", default)]
+    pub otp_type: OtpType,
+    #[serde(default)]
+    pub algorithm: OtpAlgorithm,
+    pub digits: u8,
+    pub period: u32,
+}
+
+impl Default for OtpParams {
+    fn default() -> Self {
+        OtpParams {
+            otp_type: OtpType::Totp,
+            algorithm: OtpAlgorithm::Sha1,
+            digits: 6,
+            period: 30,
+        }
+    }
+}
+
+/// What lists, search and the expiry timeline need. Sealed with the overview key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub name: String,
+    pub kind: Kind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Basic-auth user name, or the account an API key or token belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// TOTP issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp: Option<OtpParams>,
+    /// Manual expiry (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    /// Rotation policy in days; `None` means no rotation reminder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotate_every_days: Option<u32>,
+    /// Per-item "expiring" lead time in days (default 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_days: Option<u32>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_rotated_at: i64,
+}
+
+/// Secret material, sealed with the secret key; wiped from memory on drop and never
+/// printed by `Debug`.
+///
+/// `value` is the kind's primary secret: the API key, the bearer token, the basic-auth
+/// password, the TOTP/HOTP seed (base32), or the OAuth2 client secret.
+#[derive(Default, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct SecretFields {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub value: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub access_token: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub refresh_token: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    /// HOTP counter: the counter of the next code.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub counter: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl std::fmt::Debug for SecretFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretFields([redacted])")
+    }
+}
+
+/// Everything needed to add an item; `validate` normalises it.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub name: String,
+    pub kind: Kind,
+    pub tags: Vec<String>,
+    pub url: Option<String>,
+    pub username: Option<String>,
+    pub issuer: Option<String>,
+    pub placement: Option<Placement>,
+    pub oauth: Option<OAuthConfig>,
+    pub otp: Option<OtpParams>,
+    pub expires_at: Option<i64>,
+    /// `None` = the default policy (90 days); `Some(0)` = no rotation reminder.
+    pub rotate_every_days: Option<u32>,
+    pub warn_days: Option<u32>,
+    pub secret: SecretFields,
+}
+
+impl NewItem {
+    /// A new item of `kind` named `name` with its primary secret.
+    pub fn new(kind: Kind, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let mut secret = SecretFields::default();
+        secret.value = value.into();
+        NewItem {
+            name: name.into(),
+            kind,
+            tags: Vec::new(),
+            url: None,
+            username: None,
+            issuer: None,
+            placement: None,
+            oauth: None,
+            otp: None,
+            expires_at: None,
+            rotate_every_days: None,
+            warn_days: None,
+            secret,
+        }
+    }
+
+    /// Check and normalise; returns the overview to seal (timestamps set to `now`).
+    pub fn into_parts(mut self, now: i64) -> Result<(Overview, SecretFields)> {
+        let name = validate_name(&self.name)?;
+        let tags = normalize_tags(&self.tags)?;
+        let url = self
+            .url
+            .as_deref()
+            .map(|u| validate_url("url", u))
+            .transpose()?;
+        let rotate_every_days = match self.rotate_every_days {
+            None => Some(DEFAULT_ROTATE_DAYS),
+            Some(0) => None,
+            Some(d) => Some(d),
+        };
+        let mut secret = std::mem::take(&mut self.secret);
+        let mut placement = None;
+        let mut oauth = None;
+        let mut otp = None;
+        match self.kind {
+            Kind::ApiKey => {
+                require_value(&secret, "API key")?;
+                let p = self.placement.clone().unwrap_or_default();
+                match &p {
+                    Placement::Header { name } => validate_header_name(name)?,
+                    Placement::Query { name } if name.trim().is_empty() => {
+                        return Err(Error::invalid("query parameter", "is empty"));
+                    }
+                    _ => {}
+                }
+                placement = Some(p);
+            }
+            Kind::Bearer => {
+                require_value(&secret, "token")?;
+                let trimmed = secret.value.trim().to_owned();
+                if trimmed.chars().any(char::is_whitespace) {
+                    return Err(Error::invalid("token", "contains whitespace"));
+                }
+                secret.value = trimmed;
+            }
+            Kind::Basic => {
+                let user = self.username.as_deref().map(str::trim).unwrap_or_default();
+                if user.is_empty() {
+                    return Err(Error::invalid("username", "basic auth needs a user name"));
+                }
+                if user.contains(':') {
+                    return Err(Error::invalid("username", "must not contain ':'"));
+                }
+            }
+            Kind::Oauth2 => {
+                let mut cfg = self.oauth.clone().unwrap_or_default();
+                cfg.client_id = cfg.client_id.trim().to_owned();
+                if cfg.client_id.is_empty() {
+                    return Err(Error::invalid("client id", "is empty"));
+                }
+                cfg.issuer = cfg
+                    .issuer
+                    .as_deref()
+                    .map(|u| validate_url("issuer", u))
+                    .transpose()?;
+                cfg.token_url = cfg
+                    .token_url
+                    .as_deref()
+                    .map(|u| validate_url("token URL", u))
+                    .transpose()?;
+                if cfg.issuer.is_none() && cfg.token_url.is_none() {
+                    return Err(Error::invalid(
+                        "OAuth2 client",
+                        "give an issuer (for discovery) or a token URL",
+                    ));
+                }
+                cfg.scopes = cfg
+                    .scopes
+                    .iter()
+                    .flat_map(|s| s.split_whitespace())
+                    .map(str::to_owned)
+                    .collect();
+                oauth = Some(cfg);
+            }
+            Kind::Totp => {
+                let params = self.otp.unwrap_or_default();
+                validate_otp(&params)?;
+                secret.value = normalize_base32_secret(&secret.value)?;
+                otp = Some(params);
+            }
+        }
+        let ov = Overview {
+            name,
+            kind: self.kind,
+            tags,
+            url,
+            username: clean_opt(self.username.as_deref()),
+            issuer: clean_opt(self.issuer.as_deref()),
+            placement,
+            oauth,
+            otp,
+            expires_at: self.expires_at,
+            rotate_every_days,
+            warn_days: self.warn_days,
+            created_at: now,
+            updated_at: now,
+            last_rotated_at: now,
+        };
+        Ok((ov, secret))
+    }
+}
+
+fn clean_opt(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn require_value(secret: &SecretFields, what: &str) -> Result<()> {
+    if secret.value.trim().is_empty() {
+        return Err(Error::invalid(what, "is empty"));
+    }
+    Ok(())
+}
+
+/// Trimmed, non-empty, at most 200 characters, no control characters.
+pub fn validate_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(Error::invalid("name", "is empty"));
+    }
+    if n.chars().count() > MAX_NAME_LEN {
+        return Err(Error::invalid(
+            "name",
+            format!("longer than {MAX_NAME_LEN} characters"),
+        ));
+    }
+    if n.chars().any(char::is_control) {
+        return Err(Error::invalid("name", "contains a control character"));
+    }
+    Ok(n.to_owned())
+}
+
+/// Trimmed, de-duplicated (case-insensitive), each non-empty and without control characters.
+pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim();
+        if t.is_empty() {
+            return Err(Error::invalid("tag", "is empty"));
+        }
+        if t.chars().any(char::is_control) || t.chars().count() > 64 {
+            return Err(Error::invalid(
+                "tag",
+                format!("{t:?} is longer than 64 characters or has control characters"),
+            ));
+        }
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(t)) {
+            out.push(t.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// An absolute http(s) URL.
+pub fn validate_url(field: &str, s: &str) -> Result<String> {
+    let s = s.trim();
+    let u = url::Url::parse(s)
+        .map_err(|e| Error::invalid(field, format!("{s:?} is not a URL: {e}")))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(Error::invalid(
+            field,
+            format!("{s:?} must start with https:// or http://"),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// RFC 9110 token characters.
+pub fn validate_header_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "header name",
+            format!("{name:?} is not a valid HTTP header name"),
+        ))
+    }
+}
+
+fn validate_otp(p: &OtpParams) -> Result<()> {
+    let digits_ok = match p.otp_type {
+        OtpType::Steam => p.digits == 5,
+        _ => (6..=8).contains(&p.digits),
+    };
+    if !digits_ok {
+        return Err(Error::invalid(
+            "digits",
+            format!("{} (use 6, 7 or 8)", p.digits),
+        ));
+    }
+    if p.period == 0 || p.period > 86_400 {
+        return Err(Error::invalid(
+            "period",
+            format!("{} seconds (use 1 to 86400)", p.period),
+        ));
+    }
+    Ok(())
+}
+
+/// Base32 seed as users paste it: any case, spaces or dashes, with or without padding.
+/// Returns the canonical upper-case unpadded form; refuses what does not decode.
+pub fn normalize_base32_secret(s: &str) -> Result<String> {
+    let canon: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '=')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if canon.is_empty() {
+        return Err(Error::invalid("TOTP secret", "is empty"));
+    }
+    if let Some(bad) = canon.chars().find(|c| !matches!(c, 'A'..='Z' | '2'..='7')) {
+        return Err(Error::invalid(
+            "TOTP secret",
+            format!("contains {bad:?}; base32 uses only A-Z and 2-7"),
+        ));
+    }
+    let spec = {
+        let mut spec = data_encoding::Specification::new();
+        spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+        spec.check_trailing_bits = false;
+        spec.encoding()
+            .map_err(|e| Error::invalid("TOTP secret", e.to_string()))?
+    };
+    let bytes = spec
+        .decode(canon.as_bytes())
+        .map_err(|_| Error::invalid("TOTP secret", "is not valid base32 (wrong length)"))?;
+    if bytes.len() < 10 {
+        return Err(Error::invalid(
+            "TOTP secret",
+            format!(
+                "is {} bits; at least 80 bits (16 base32 characters) are needed",
+                bytes.len() * 8
+            ),
+        ));
+    }
+    Ok(canon)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names() {
+        assert_eq!(Kind::parse("api-key").expect("kind"), Kind::ApiKey);
+        assert_eq!(Kind::parse("OAuth2").expect("kind"), Kind::Oauth2);
+        let e = Kind::parse("password").expect_err("unknown");
+        assert!(e.to_string().contains("unknown kind"), "{e}");
+        assert_eq!(
+            serde_json::to_string(&Kind::ApiKey).expect("json"),
+            "\"api_key\""
+        );
+    }
+
+    #[test]
+    fn secret_debug_redacts() {
+        let mut s = SecretFields::default();
+        s.value = "hunter2".into();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn api_key_defaults_and_validation() {
+        let (ov, _) = NewItem::new(Kind::ApiKey, "  Stripe ", "sk_live")
+            .into_parts(10)
+            .expect("ok");
+        assert_eq!(ov.name, "Stripe");
+        assert_eq!(
+            ov.placement,
+            Some(Placement::Header {
+                name: "X-API-Key".into()
+            })
+        );
+        assert_eq!(ov.rotate_every_days, Some(90));
+        assert!(NewItem::new(Kind::ApiKey, "x", "  ").into_parts(0).is_err());
+        let mut bad = NewItem::new(Kind::ApiKey, "x", "k");
+        bad.placement = Some(Placement::Header {
+            name: "X Key".into(),
+        });
+        assert!(bad.into_parts(0).is_err());
+    }
+
+    #[test]
+    fn names_tags_urls() {
+        assert!(validate_name("").is_err());
+        assert!(validate_name("a\nb").is_err());
+        assert!(validate_name(&"x".repeat(201)).is_err());
+        let t = normalize_tags(&["prod".into(), " Prod ".into(), "ci".into()]).expect("tags");
+        assert_eq!(t, vec!["prod".to_string(), "ci".to_string()]);
+        assert!(validate_url("url", "ftp://x").is_err());
+        assert!(validate_url("url", "not a url").is_err());
+        assert!(validate_url("url", "https://api.example.com/v1").is_ok());
+    }
+
+    #[test]
+    fn basic_needs_user() {
+        let e = NewItem::new(Kind::Basic, "b", "pw")
+            .into_parts(0)
+            .expect_err("no user");
+        assert!(e.to_string().contains("username"), "{e}");
+        let mut ok = NewItem::new(Kind::Basic, "b", "");
+        ok.username = Some("stripe_key".into());
+        assert!(
+            ok.into_parts(0).is_ok(),
+            "empty password is allowed (Stripe style)"
+        );
+    }
+
+    #[test]
+    fn oauth_needs_endpoint() {
+        let mut n = NewItem::new(Kind::Oauth2, "o", "cs");
+        n.oauth = Some(OAuthConfig {
+            client_id: "cid".into(),
+            ..Default::default()
+        });
+        assert!(n.clone().into_parts(0).is_err());
+        n.oauth = Some(OAuthConfig {
+            client_id: "cid".into(),
+            token_url: Some("https://auth.example.com/token".into()),
+            scopes: vec!["read write".into()],
+            ..Default::default()
+        });
+        let (ov, _) = n.into_parts(0).expect("ok");
+        assert_eq!(ov.oauth.expect("cfg").scopes, vec!["read", "write"]);
+    }
+
+    #[test]
+    fn base32_secrets() {
+        assert_eq!(
+            normalize_base32_secret("jbsw y3dp ehpk 3pxp").expect("ok"),
+            "JBSWY3DPEHPK3PXP"
+        );
+        assert_eq!(
+            normalize_base32_secret("JBSWY3DPEHPK3PXP====").expect("ok"),
+            "JBSWY3DPEHPK3PXP"
+        );
+        let e = normalize_base32_secret("JBSWY3DPEHPK3PX1").expect_err("1 not base32");
+        assert!(e.to_string().contains("'1'"), "{e}");
+        assert!(
+            normalize_base32_secret("JBSWY3DP").is_err(),
+            "40 bits is too short"
+        );
+        assert!(normalize_base32_secret("").is_err());
+    }
+}

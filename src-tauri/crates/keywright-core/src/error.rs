@@ -1,0 +1,125 @@
+//! The one error type of keywright-core.
+//!
+//! Messages never contain secret values: they name the item, the field or the file, and
+//! say what to do. `kind()` is the stable machine-readable name used by the CLI's `--json`
+//! output and by the app's `IpcError`.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the core, by domain.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No vault file at the path.
+    #[error("no vault at {}; create one with `keywright init`", path.display())]
+    NoVault { path: PathBuf },
+    /// `create` on a path that already holds a file.
+    #[error("a vault already exists at {}; refusing to overwrite it", path.display())]
+    VaultExists { path: PathBuf },
+    /// The vault was written by a newer Keywright.
+    #[error(
+        "this vault has format version {found}, but this Keywright understands up to \
+         {supported}; upgrade Keywright to open it (the file was not changed)"
+    )]
+    NewerVersion { found: u32, supported: u32 },
+    /// The file is not a Keywright vault or its structure is damaged.
+    #[error("the vault file is damaged or is not a Keywright vault: {reason}")]
+    Corrupt { reason: String },
+    /// An operation needs the vault key and the vault is locked.
+    #[error("the vault is locked; unlock it first")]
+    Locked,
+    /// The password did not open the password slot.
+    #[error("wrong password (the vault was not changed)")]
+    WrongPassword,
+    /// The recovery code did not open the recovery slot.
+    #[error("wrong recovery code (the vault was not changed)")]
+    WrongRecoveryCode,
+    /// A sealed item failed authentication: it was modified outside Keywright, or moved.
+    #[error("item {item} failed its integrity check ({field}); it may have been tampered with")]
+    Tampered { item: String, field: String },
+    /// The OS keyring could not be used.
+    #[error("the system keyring is unavailable: {reason}")]
+    KeyringUnavailable { reason: String },
+    /// The vault has no keyring slot, or the keyring lost its entry.
+    #[error("{reason}")]
+    KeyringSlotMissing { reason: String },
+    /// `KEYWRIGHT_SESSION` does not open this vault.
+    #[error("session not usable: {reason}")]
+    SessionInvalid { reason: String },
+    /// No item with that name or id.
+    #[error("no item named {name:?}")]
+    NotFound { name: String },
+    /// Another item already has that name.
+    #[error("an item named {name:?} already exists; names are unique (case-insensitive)")]
+    DuplicateName { name: String },
+    /// Input that cannot be accepted, with the field and the reason.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+    /// SQLite reported an error.
+    #[error("vault database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// File-system error with the path involved.
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The operating system's random generator failed.
+    #[error("the system random number generator failed: {0}")]
+    Random(String),
+}
+
+impl Error {
+    /// Stable snake_case name of the error, for `--json` and the UI.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::NoVault { .. } => "no_vault",
+            Error::VaultExists { .. } => "vault_exists",
+            Error::NewerVersion { .. } => "newer_version",
+            Error::Corrupt { .. } => "corrupt",
+            Error::Locked => "locked",
+            Error::WrongPassword => "wrong_password",
+            Error::WrongRecoveryCode => "wrong_recovery_code",
+            Error::Tampered { .. } => "tampered",
+            Error::KeyringUnavailable { .. } => "keyring_unavailable",
+            Error::KeyringSlotMissing { .. } => "keyring_slot_missing",
+            Error::SessionInvalid { .. } => "session_invalid",
+            Error::NotFound { .. } => "not_found",
+            Error::DuplicateName { .. } => "duplicate_name",
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::Database(_) => "database",
+            Error::Io { .. } => "io",
+            Error::Random(_) => "random",
+        }
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn corrupt(reason: impl Into<String>) -> Self {
+        Error::Corrupt {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Result with the core's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

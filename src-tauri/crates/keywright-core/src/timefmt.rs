@@ -1,0 +1,133 @@
+//! Dates and durations as users type them and as the CLI prints them.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+
+use crate::error::{Error, Result};
+
+/// Seconds since the Unix epoch, now.
+pub fn now() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    }
+}
+
+/// RFC 3339 in UTC (`2027-01-31T00:00:00Z`).
+pub fn rfc3339(ts: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| ts.to_string())
+}
+
+/// A date as users give it: RFC 3339 (`2027-01-31T12:00:00Z`, `...+02:00`) or a calendar
+/// date `YYYY-MM-DD`, which means 00:00 UTC that day.
+pub fn parse_date(field: &str, s: &str) -> Result<i64> {
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    if let Ok(d) = Date::parse(s, &fmt) {
+        return Ok(PrimitiveDateTime::new(d, Time::MIDNIGHT)
+            .assume_utc()
+            .unix_timestamp());
+    }
+    Err(Error::invalid(
+        field,
+        format!("{s:?} is not a date; use YYYY-MM-DD or RFC 3339 such as 2027-01-31T12:00:00Z"),
+    ))
+}
+
+/// A duration such as `90d`, `15m`, `12h`, `2w`, `30s` or `1h30m`, in seconds.
+pub fn parse_duration(field: &str, s: &str) -> Result<u64> {
+    let bad = || {
+        Error::invalid(
+            field,
+            format!("{s:?} is not a duration; use a number with a unit: 30s, 15m, 12h, 90d, 2w"),
+        )
+    };
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(bad());
+    }
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit: u64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        let n: u64 = digits.parse().map_err(|_| bad())?;
+        digits.clear();
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+    }
+    if !digits.is_empty() {
+        return Err(bad());
+    }
+    if total == 0 {
+        return Err(Error::invalid(field, "must be longer than zero"));
+    }
+    Ok(total)
+}
+
+/// Whole days in a duration given as text (`90d`, `12w`); refuses what is not whole days.
+pub fn parse_days(field: &str, s: &str) -> Result<u32> {
+    let secs = parse_duration(field, s)?;
+    if secs % 86_400 != 0 {
+        return Err(Error::invalid(
+            field,
+            format!("{s:?} is not a whole number of days"),
+        ));
+    }
+    u32::try_from(secs / 86_400).map_err(|_| Error::invalid(field, "too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("d", "1970-01-02").expect("date"), 86_400);
+        assert_eq!(
+            parse_date("d", "2027-01-31T12:00:00Z").expect("date"),
+            1_801_396_800
+        );
+        assert_eq!(
+            parse_date("d", "2027-01-31T14:00:00+02:00").expect("date"),
+            1_801_396_800
+        );
+        let e = parse_date("expires", "31/01/2027").expect_err("not a date");
+        assert!(e.to_string().contains("invalid expires"), "{e}");
+        assert!(parse_date("d", "2027-02-30").is_err());
+        assert_eq!(rfc3339(1_801_396_800), "2027-01-31T12:00:00Z");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("t", "15m").expect("d"), 900);
+        assert_eq!(parse_duration("t", "1h30m").expect("d"), 5400);
+        assert_eq!(parse_duration("t", "2w").expect("d"), 14 * 86_400);
+        for bad in ["", "15", "m", "15x", "0s", "-5m", "99999999999999999999d"] {
+            assert!(parse_duration("t", bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(parse_days("r", "90d").expect("d"), 90);
+        assert_eq!(parse_days("r", "2w").expect("d"), 14);
+        assert!(parse_days("r", "36h").is_err());
+    }
+}

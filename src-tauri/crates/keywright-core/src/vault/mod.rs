@@ -1,0 +1,1077 @@
+//! The vault: one SQLite file, a random vault key wrapped by slots, items sealed per field.
+//!
+//! Layout and byte formats: docs/vault-format.md. Every change is one transaction.
+
+pub mod audit;
+pub mod keyring;
+pub mod schema;
+pub mod session;
+pub mod slots;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+pub use self::audit::{Action, Actor, AuditEvent};
+use self::keyring::{Keyring, Lookup};
+use self::slots::{Slot, SlotParams};
+use crate::credential::{NewItem, Overview, SecretFields};
+use crate::crypto::kdf::KdfParams;
+use crate::crypto::{self, Key, OpenError};
+use crate::error::{Error, Result};
+use crate::expiry::{self, Expiry};
+use crate::paths;
+use crate::timefmt;
+
+/// SQLite busy timeout: how long a writer waits for another process's transaction.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Magic value sealed in `meta.key_check`, to verify a vault key from any source.
+const KEY_CHECK: &[u8] = b"keywright vault key check v1";
+
+/// An item as listed: its id and its opened overview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub id: String,
+    pub overview: Overview,
+}
+
+impl Item {
+    pub fn name(&self) -> &str {
+        &self.overview.name
+    }
+
+    /// The item's expiry status at `now`.
+    pub fn expiry(&self, now: i64) -> Expiry {
+        expiry::evaluate(&self.overview, now)
+    }
+}
+
+/// An item whose overview failed to open: reported by id, the rest of the vault stays usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TamperedItem {
+    pub id: String,
+    pub reason: String,
+}
+
+/// How the keyring slot fared when creating a vault or enabling the slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyringOutcome {
+    Enabled,
+    NotRequested,
+    /// The keyring could not be used; the vault unlocks with its password. The reason is
+    /// the one-line notice to show.
+    Unavailable(String),
+}
+
+/// Options for [`Vault::create`].
+#[derive(Debug, Default)]
+pub struct CreateOptions {
+    /// Argon2id parameters; `None` calibrates on this machine (≈ 0.5 s, ≥ 64 MiB).
+    pub kdf: Option<KdfParams>,
+    /// Add a keyring slot in this keyring.
+    pub keyring: Option<Keyring>,
+}
+
+/// A new vault, unlocked, with the recovery code to show once.
+pub struct Created {
+    pub vault: Vault,
+    pub recovery_code: SecretString,
+    pub keyring: KeyringOutcome,
+    pub kdf: KdfParams,
+}
+
+/// Changes to an item; `None` leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct ItemPatch {
+    pub name: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub url: Option<Option<String>>,
+    pub username: Option<Option<String>>,
+    pub issuer: Option<Option<String>>,
+    pub placement: Option<crate::credential::Placement>,
+    pub oauth: Option<crate::credential::OAuthConfig>,
+    pub otp: Option<crate::credential::OtpParams>,
+    pub expires_at: Option<Option<i64>>,
+    /// `Some(0)` switches the rotation reminder off.
+    pub rotate_every_days: Option<u32>,
+    pub warn_days: Option<Option<u32>>,
+    /// A new primary secret value (counts as a rotation).
+    pub value: Option<Zeroizing<String>>,
+    pub notes: Option<Zeroizing<String>>,
+    pub access_token: Option<Zeroizing<String>>,
+    pub refresh_token: Option<Zeroizing<String>>,
+    pub counter: Option<u64>,
+}
+
+struct Keys {
+    vault: Key,
+    overview: Key,
+    secret: Key,
+    audit: Key,
+    name: Key,
+}
+
+impl Keys {
+    fn derive(vk: Key, vault_id: &str) -> Keys {
+        let salt = vault_id.as_bytes();
+        Keys {
+            overview: vk.derive(salt, "keywright/v1/overview"),
+            secret: vk.derive(salt, "keywright/v1/secret"),
+            audit: vk.derive(salt, "keywright/v1/audit"),
+            name: vk.derive(salt, "keywright/v1/name-index"),
+            vault: vk,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Cache {
+    data_version: i64,
+    items: Vec<Item>,
+    tampered: Vec<TamperedItem>,
+}
+
+/// An open vault file, locked or unlocked.
+pub struct Vault {
+    path: PathBuf,
+    conn: Connection,
+    vault_id: String,
+    schema_version: u32,
+    slots: Vec<Slot>,
+    keys: Option<Keys>,
+    cache: Option<Cache>,
+    actor: Actor,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("path", &self.path)
+            .field("vault_id", &self.vault_id)
+            .field("unlocked", &self.keys.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    Ok(())
+}
+
+fn map_open_error(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            Error::corrupt(format!("{} is not a SQLite database", path.display()))
+        }
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            Error::corrupt(format!("{} is corrupt ({e})", path.display()))
+        }
+        _ => Error::Database(e),
+    }
+}
+
+fn ad(vault_id: &str, table: &str, row: &str, field: &str) -> Vec<u8> {
+    format!("keywright/v1/{vault_id}/{table}/{row}/{field}").into_bytes()
+}
+
+fn new_id() -> Result<String> {
+    Ok(crypto::hex(&crypto::random_bytes(16)?))
+}
+
+/// The name as compared for uniqueness: trimmed, lower-cased.
+pub fn normalize_name(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+impl Vault {
+    /// Create a new vault at `path` (the file must not exist) and return it unlocked.
+    pub fn create(path: &Path, password: &SecretString, opts: CreateOptions) -> Result<Created> {
+        check_password(password)?;
+        let kdf = match opts.kdf {
+            Some(k) => {
+                k.check_bounds()?;
+                k
+            }
+            None => KdfParams::calibrate(kdf_target())?,
+        };
+        if let Some(dir) = path.parent() {
+            paths::create_private_dir(dir)?;
+        }
+        drop(paths::create_private_file(path)?);
+        let result = Self::create_in(path, password, kdf, opts.keyring);
+        if result.is_err() {
+            // Do not leave a half-made vault behind: it would block a retry.
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+        }
+        result
+    }
+
+    fn create_in(
+        path: &Path,
+        password: &SecretString,
+        kdf: KdfParams,
+        keyring: Option<Keyring>,
+    ) -> Result<Created> {
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| map_open_error(path, e))?;
+        configure(&conn)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::corrupt(format!(
+                "cannot switch the vault to WAL (got {mode})"
+            )));
+        }
+        schema::migrate(&mut conn, schema::SCHEMA_VERSION)?;
+
+        let vault_id = new_id()?;
+        let now = timefmt::now();
+        let vk = Key::random()?;
+        let recovery_code = slots::new_recovery_code()?;
+
+        let pw_params = slots::password_params(kdf)?;
+        let pw_kek = slots::password_kek(&pw_params, password.expose_secret().as_bytes())?;
+        let rc_params = slots::recovery_params()?;
+        let rc_kek = slots::recovery_kek(&rc_params, &recovery_code)?;
+        let key_check = vk.seal(&ad(&vault_id, "meta", "key_check", "value"), KEY_CHECK)?;
+
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (k, v) in [
+            ("vault_id", vault_id.clone()),
+            ("created_at", now.to_string()),
+            ("key_check", B64.encode(&key_check)),
+        ] {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
+        }
+        let mut slot_rows = Vec::new();
+        for (id, params, kek) in [
+            (slots::PASSWORD, pw_params, &pw_kek),
+            (slots::RECOVERY, rc_params, &rc_kek),
+        ] {
+            let wrapped = kek.seal(&slots::slot_ad(&vault_id, id), vk.expose())?;
+            insert_slot(&tx, id, &params, &wrapped, now)?;
+            slot_rows.push(Slot {
+                id: id.into(),
+                params,
+                wrapped_key: wrapped,
+                created_at: now,
+            });
+        }
+        tx.commit()?;
+
+        let mut vault = Vault {
+            path: path.to_path_buf(),
+            conn,
+            vault_id: vault_id.clone(),
+            schema_version: schema::SCHEMA_VERSION,
+            slots: slot_rows,
+            keys: Some(Keys::derive(vk, &vault_id)),
+            cache: None,
+            actor: Actor::Cli,
+        };
+        let keyring = match keyring {
+            None => KeyringOutcome::NotRequested,
+            Some(kr) => vault.enable_keyring(&kr)?,
+        };
+        Ok(Created {
+            vault,
+            recovery_code: SecretString::from(recovery_code.as_str().to_owned()),
+            keyring,
+            kdf,
+        })
+    }
+
+    /// Open an existing vault, locked. Reads only: the file is not changed until an unlock
+    /// succeeds (pending migrations run then).
+    pub fn open(path: &Path) -> Result<Vault> {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => return Err(Error::corrupt(format!("{} is not a file", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NoVault {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(e) => return Err(Error::io("cannot read", path, e)),
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| map_open_error(path, e))?;
+        configure(&conn).map_err(|e| match e {
+            Error::Database(e) => map_open_error(path, e),
+            e => e,
+        })?;
+        let schema_version = schema::check(&conn).map_err(|e| match e {
+            Error::Database(e) => map_open_error(path, e),
+            e => e,
+        })?;
+        let vault_id: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'vault_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| Error::corrupt("the vault has no id"))?;
+        let slots = read_slots(&conn)?;
+        if !slots.iter().any(|s| s.id == slots::PASSWORD) {
+            return Err(Error::corrupt("the vault has no password slot"));
+        }
+        Ok(Vault {
+            path: path.to_path_buf(),
+            conn,
+            vault_id,
+            schema_version,
+            slots,
+            keys: None,
+            cache: None,
+            actor: Actor::Cli,
+        })
+    }
+
+    /// Who is acting, for the audit log.
+    pub fn set_actor(&mut self, actor: Actor) {
+        self.actor = actor;
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn vault_id(&self) -> &str {
+        &self.vault_id
+    }
+
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        self.keys.is_some()
+    }
+
+    /// Slot ids present (`password`, `recovery`, `keyring`).
+    pub fn slot_ids(&self) -> Vec<String> {
+        self.slots.iter().map(|s| s.id.clone()).collect()
+    }
+
+    pub fn has_keyring_slot(&self) -> bool {
+        self.slot(slots::KEYRING).is_some()
+    }
+
+    /// The Argon2id parameters of the password slot.
+    pub fn password_kdf(&self) -> Option<KdfParams> {
+        self.slot(slots::PASSWORD).and_then(|s| s.params.kdf())
+    }
+
+    fn slot(&self, id: &str) -> Option<&Slot> {
+        self.slots.iter().find(|s| s.id == id)
+    }
+
+    fn keys(&self) -> Result<&Keys> {
+        self.keys.as_ref().ok_or(Error::Locked)
+    }
+
+    pub(crate) fn vault_key(&self) -> Result<&Key> {
+        Ok(&self.keys()?.vault)
+    }
+
+    /// Unlock with the password.
+    pub fn unlock_with_password(&mut self, password: &SecretString) -> Result<()> {
+        let slot = self
+            .slot(slots::PASSWORD)
+            .ok_or_else(|| Error::corrupt("no password slot"))?;
+        let kek = slots::password_kek(&slot.params, password.expose_secret().as_bytes())?;
+        let vk = self
+            .unwrap_slot(slots::PASSWORD, &kek)
+            .map_err(|e| match e {
+                OpenError::Authentication => Error::WrongPassword,
+                e => Error::corrupt(format!("password slot: {e}")),
+            })?;
+        self.finish_unlock(vk)
+    }
+
+    /// Unlock with the recovery code shown at creation.
+    pub fn unlock_with_recovery(&mut self, code: &str) -> Result<()> {
+        let slot = self
+            .slot(slots::RECOVERY)
+            .ok_or_else(|| Error::corrupt("no recovery slot"))?;
+        let kek = slots::recovery_kek(&slot.params, code)?;
+        let vk = self
+            .unwrap_slot(slots::RECOVERY, &kek)
+            .map_err(|e| match e {
+                OpenError::Authentication => Error::WrongRecoveryCode,
+                e => Error::corrupt(format!("recovery slot: {e}")),
+            })?;
+        self.finish_unlock(vk)
+    }
+
+    /// Unlock with the key kept in the OS keyring.
+    pub fn unlock_with_keyring(&mut self, kr: &Keyring) -> Result<()> {
+        let slot = self
+            .slot(slots::KEYRING)
+            .ok_or_else(|| Error::KeyringSlotMissing {
+                reason: "this vault has no keyring slot".into(),
+            })?;
+        let SlotParams::Keyring { service, account } = &slot.params else {
+            return Err(Error::corrupt("keyring slot has the wrong parameters"));
+        };
+        let kek = match kr.get(service, account)? {
+            Lookup::Found(bytes) => {
+                Key::from_slice(&bytes).map_err(|_| Error::KeyringSlotMissing {
+                    reason: "the keyring entry for this vault is not a Keywright key".into(),
+                })?
+            }
+            Lookup::Missing => {
+                return Err(Error::KeyringSlotMissing {
+                    reason: "the system keyring has no key for this vault (was it removed?)".into(),
+                });
+            }
+        };
+        let vk = self
+            .unwrap_slot(slots::KEYRING, &kek)
+            .map_err(|_| Error::KeyringSlotMissing {
+                reason: "the key in the system keyring does not open this vault".into(),
+            })?;
+        self.finish_unlock(vk)
+    }
+
+    /// Unlock with a vault key obtained elsewhere (a CLI session); verified against the
+    /// vault's key check.
+    pub(crate) fn unlock_with_vault_key(&mut self, vk: Key) -> Result<()> {
+        self.finish_unlock(vk)
+    }
+
+    fn unwrap_slot(&self, id: &str, kek: &Key) -> Result<Key, OpenError> {
+        let slot = self.slot(id).ok_or(OpenError::Truncated)?;
+        let bytes = kek.open(&slots::slot_ad(&self.vault_id, id), &slot.wrapped_key)?;
+        Key::from_slice(&bytes).map_err(|_| OpenError::Truncated)
+    }
+
+    fn finish_unlock(&mut self, vk: Key) -> Result<()> {
+        let check: String = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| Error::corrupt("the vault has no key check"))?;
+        let check = B64
+            .decode(check)
+            .map_err(|_| Error::corrupt("key check is not base64"))?;
+        match vk.open(&ad(&self.vault_id, "meta", "key_check", "value"), &check) {
+            Ok(p) if p.as_slice() == KEY_CHECK => {}
+            _ => return Err(Error::corrupt("the vault key does not match this vault")),
+        }
+        if self.schema_version < schema::SCHEMA_VERSION {
+            self.schema_version = schema::migrate(&mut self.conn, schema::SCHEMA_VERSION)?;
+        }
+        // Vaults from older versions or other tools may use a rollback journal.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            let _: String = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        }
+        self.keys = Some(Keys::derive(vk, &self.vault_id));
+        Ok(())
+    }
+
+    /// Drop the keys and the opened overviews.
+    pub fn lock(&mut self) {
+        self.keys = None;
+        self.cache = None;
+    }
+
+    // ----- slots ---------------------------------------------------------------------
+
+    /// Re-wrap the vault key under a new password (items are not re-sealed). `kdf`
+    /// `None` keeps the current parameters.
+    pub fn change_password(&mut self, new: &SecretString, kdf: Option<KdfParams>) -> Result<()> {
+        check_password(new)?;
+        let kdf = match kdf.or_else(|| self.password_kdf()) {
+            Some(k) => k,
+            None => KdfParams::calibrate(kdf_target())?,
+        };
+        let params = slots::password_params(kdf)?;
+        let kek = slots::password_kek(&params, new.expose_secret().as_bytes())?;
+        self.replace_slot(slots::PASSWORD, params, &kek)
+    }
+
+    /// Add (or replace) the keyring slot: a random key stored in `kr`. When the keyring
+    /// cannot be used, nothing changes and the outcome carries the reason.
+    pub fn enable_keyring(&mut self, kr: &Keyring) -> Result<KeyringOutcome> {
+        self.keys()?;
+        let kek = Key::random()?;
+        let account = format!("vault-{}", self.vault_id);
+        if let Err(e) = kr.set(&account, kek.expose()) {
+            return Ok(KeyringOutcome::Unavailable(e.to_string()));
+        }
+        let params = SlotParams::Keyring {
+            service: kr.service().to_owned(),
+            account,
+        };
+        self.replace_slot(slots::KEYRING, params, &kek)?;
+        Ok(KeyringOutcome::Enabled)
+    }
+
+    /// Remove the keyring slot and its keyring entry. The slot is removed even when the
+    /// keyring cannot be reached (the stale entry then opens nothing); the error is
+    /// returned as a notice.
+    pub fn disable_keyring(&mut self, kr: Option<&Keyring>) -> Result<Option<String>> {
+        self.keys()?;
+        let Some(slot) = self.slot(slots::KEYRING).cloned() else {
+            return Ok(None);
+        };
+        self.conn
+            .execute("DELETE FROM slots WHERE id = ?1", [slots::KEYRING])?;
+        self.slots.retain(|s| s.id != slots::KEYRING);
+        let SlotParams::Keyring { service, account } = &slot.params else {
+            return Ok(None);
+        };
+        match kr.map(|kr| kr.delete(service, account)) {
+            Some(Ok(())) => Ok(None),
+            Some(Err(e)) => Ok(Some(format!("the keyring entry could not be deleted: {e}"))),
+            None => Ok(Some(
+                "the system keyring is unavailable; its entry was left".into(),
+            )),
+        }
+    }
+
+    fn replace_slot(&mut self, id: &str, params: SlotParams, kek: &Key) -> Result<()> {
+        let wrapped = kek.seal(
+            &slots::slot_ad(&self.vault_id, id),
+            self.keys()?.vault.expose(),
+        )?;
+        let now = timefmt::now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM slots WHERE id = ?1", [id])?;
+        insert_slot(&tx, id, &params, &wrapped, now)?;
+        tx.commit()?;
+        self.slots.retain(|s| s.id != id);
+        self.slots.push(Slot {
+            id: id.to_owned(),
+            params,
+            wrapped_key: wrapped,
+            created_at: now,
+        });
+        Ok(())
+    }
+
+    // ----- items ---------------------------------------------------------------------
+
+    fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// Open every overview (once; again after another process changed the file).
+    fn load(&mut self) -> Result<&Cache> {
+        let dv = self.data_version()?;
+        if self.cache.as_ref().is_some_and(|c| c.data_version == dv) {
+            // Checked just above; the borrow checker needs the second lookup.
+            return self.cache.as_ref().ok_or(Error::Locked);
+        }
+        let keys = self.keys()?;
+        let mut stmt = self.conn.prepare_cached("SELECT id, overview FROM items")?;
+        let mut rows = stmt.query([])?;
+        let mut cache = Cache {
+            data_version: dv,
+            ..Cache::default()
+        };
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let blob: Vec<u8> = row.get(1)?;
+            match open_overview(keys, &self.vault_id, &id, &blob) {
+                Ok(ov) => cache.items.push(Item { id, overview: ov }),
+                Err(e) => cache.tampered.push(TamperedItem {
+                    id,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        drop(rows);
+        drop(stmt);
+        cache
+            .items
+            .sort_by_cached_key(|i| normalize_name(&i.overview.name));
+        self.cache = Some(cache);
+        self.cache.as_ref().ok_or(Error::Locked)
+    }
+
+    /// Every item that opens, sorted by name.
+    pub fn items(&mut self) -> Result<&[Item]> {
+        Ok(&self.load()?.items)
+    }
+
+    /// Items whose overview failed its integrity check.
+    pub fn tampered(&mut self) -> Result<&[TamperedItem]> {
+        Ok(&self.load()?.tampered)
+    }
+
+    /// Number of items (including tampered ones) without opening any.
+    pub fn item_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Items whose name, tags, URL, user, issuer or kind contain every word of `query`
+    /// (case-insensitive).
+    pub fn search(&mut self, query: &str) -> Result<Vec<&Item>> {
+        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        Ok(self
+            .load()?
+            .items
+            .iter()
+            .filter(|i| matches(&i.overview, &words))
+            .collect())
+    }
+
+    /// Find an item by name (case-insensitive) or by id, opening only that row.
+    pub fn find(&mut self, name_or_id: &str) -> Result<Item> {
+        let keys = self.keys()?;
+        let mac = crypto::mac(&keys.name, normalize_name(name_or_id).as_bytes());
+        let row: Option<(String, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT id, overview FROM items WHERE name_mac = ?1 OR id = ?2",
+                params![&mac[..], name_or_id.trim()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (id, blob) = row.ok_or_else(|| Error::NotFound {
+            name: name_or_id.to_owned(),
+        })?;
+        let overview = open_overview(keys, &self.vault_id, &id, &blob)?;
+        Ok(Item { id, overview })
+    }
+
+    /// Add an item; one transaction with its audit event.
+    pub fn add(&mut self, new: NewItem) -> Result<Item> {
+        let now = timefmt::now();
+        let (ov, secret) = new.into_parts(now)?;
+        let id = new_id()?;
+        let keys = self.keys()?;
+        let (mac, ov_blob, sec_blob) = seal_item(keys, &self.vault_id, &id, &ov, &secret)?;
+        let event = AuditEvent::new(now, Action::Add, &id, &ov.name, self.actor, None);
+        let ev_row = audit::seal_event(&keys.audit, &self.vault_id, &event)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO items (id, name_mac, overview, secret) VALUES (?1, ?2, ?3, ?4)",
+            params![id, &mac[..], ov_blob, sec_blob],
+        )
+        .map_err(|e| unique_violation(e, &ov.name))?;
+        audit::insert(&tx, &ev_row)?;
+        tx.commit()?;
+        let item = Item { id, overview: ov };
+        self.cache_put(item.clone());
+        Ok(item)
+    }
+
+    /// Keep the opened overviews in step with this connection's own writes (SQLite's
+    /// `data_version` only moves for other connections' commits).
+    fn cache_put(&mut self, item: Item) {
+        if let Some(c) = &mut self.cache {
+            c.items.retain(|i| i.id != item.id);
+            let key = normalize_name(item.name());
+            let at = c.items.partition_point(|i| normalize_name(i.name()) < key);
+            c.items.insert(at, item);
+        }
+    }
+
+    /// Open an item's secret for use by the program (codes, requests); not audited.
+    pub fn open_secret(&mut self, id: &str) -> Result<SecretFields> {
+        let keys = self.keys()?;
+        let blob: Vec<u8> = self
+            .conn
+            .query_row("SELECT secret FROM items WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound {
+                name: id.to_owned(),
+            })?;
+        open_secret_blob(keys, &self.vault_id, id, &blob)
+    }
+
+    /// Open an item's secret to show it to the user; records a `reveal` audit event.
+    pub fn reveal(&mut self, id: &str) -> Result<SecretFields> {
+        let item = self.get(id)?;
+        let secret = self.open_secret(id)?;
+        self.record(Action::Reveal, &item, None)?;
+        Ok(secret)
+    }
+
+    /// Record that the user copied an item's secret.
+    pub fn record_copy(&mut self, id: &str, field: &str) -> Result<()> {
+        let item = self.get(id)?;
+        self.record(Action::Copy, &item, Some(field.to_owned()))
+    }
+
+    fn get(&mut self, id: &str) -> Result<Item> {
+        if let Some(c) = &self.cache {
+            if let Some(i) = c.items.iter().find(|i| i.id == id) {
+                return Ok(i.clone());
+            }
+        }
+        self.find(id)
+    }
+
+    fn record(&mut self, action: Action, item: &Item, detail: Option<String>) -> Result<()> {
+        let keys = self.keys()?;
+        let ev = AuditEvent::new(
+            timefmt::now(),
+            action,
+            &item.id,
+            item.name(),
+            self.actor,
+            detail,
+        );
+        let row = audit::seal_event(&keys.audit, &self.vault_id, &ev)?;
+        audit::insert(&self.conn, &row)
+    }
+
+    /// Change an item; overview, secret and audit event in one transaction.
+    pub fn update(&mut self, id: &str, patch: ItemPatch) -> Result<Item> {
+        let old = self.get(id)?;
+        let old_secret = self.open_secret(id)?;
+        let now = timefmt::now();
+        let o = &old.overview;
+        let value_changed = patch
+            .value
+            .as_ref()
+            .is_some_and(|v| v.as_str() != old_secret.value.as_str());
+        let mut secret = old_secret.clone();
+        if let Some(v) = &patch.value {
+            secret.value.clone_from(v);
+        }
+        if let Some(v) = &patch.notes {
+            secret.notes.clone_from(v);
+        }
+        if let Some(v) = &patch.access_token {
+            secret.access_token.clone_from(v);
+        }
+        if let Some(v) = &patch.refresh_token {
+            secret.refresh_token.clone_from(v);
+        }
+        if let Some(c) = patch.counter {
+            secret.counter = c;
+        }
+        let new = NewItem {
+            name: patch.name.clone().unwrap_or_else(|| o.name.clone()),
+            kind: o.kind,
+            tags: patch.tags.clone().unwrap_or_else(|| o.tags.clone()),
+            url: patch.url.clone().unwrap_or_else(|| o.url.clone()),
+            username: patch.username.clone().unwrap_or_else(|| o.username.clone()),
+            issuer: patch.issuer.clone().unwrap_or_else(|| o.issuer.clone()),
+            placement: patch.placement.clone().or_else(|| o.placement.clone()),
+            oauth: patch.oauth.clone().or_else(|| o.oauth.clone()),
+            otp: patch.otp.or(o.otp),
+            expires_at: patch.expires_at.unwrap_or(o.expires_at),
+            rotate_every_days: Some(
+                patch
+                    .rotate_every_days
+                    .unwrap_or(o.rotate_every_days.unwrap_or(0)),
+            ),
+            warn_days: patch.warn_days.unwrap_or(o.warn_days),
+            secret,
+        };
+        let (mut ov, secret) = new.into_parts(now)?;
+        ov.created_at = o.created_at;
+        ov.last_rotated_at = if value_changed {
+            now
+        } else {
+            o.last_rotated_at
+        };
+        let changed = changed_fields(o, &ov, secret != old_secret);
+        if changed.is_empty() {
+            return Ok(old);
+        }
+        let keys = self.keys()?;
+        let (mac, ov_blob, sec_blob) = seal_item(keys, &self.vault_id, id, &ov, &secret)?;
+        let event = AuditEvent::new(
+            now,
+            Action::Change,
+            id,
+            &ov.name,
+            self.actor,
+            Some(changed.join(", ")),
+        );
+        let ev_row = audit::seal_event(&keys.audit, &self.vault_id, &event)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx
+            .execute(
+                "UPDATE items SET name_mac = ?2, overview = ?3, secret = ?4 WHERE id = ?1",
+                params![id, &mac[..], ov_blob, sec_blob],
+            )
+            .map_err(|e| unique_violation(e, &ov.name))?;
+        if n != 1 {
+            return Err(Error::NotFound {
+                name: id.to_owned(),
+            });
+        }
+        audit::insert(&tx, &ev_row)?;
+        tx.commit()?;
+        let item = Item {
+            id: id.to_owned(),
+            overview: ov,
+        };
+        self.cache_put(item.clone());
+        Ok(item)
+    }
+
+    /// Delete an item (its audit history stays, sealed).
+    pub fn delete(&mut self, id: &str) -> Result<()> {
+        let item = self.get(id)?;
+        let keys = self.keys()?;
+        let ev = AuditEvent::new(
+            timefmt::now(),
+            Action::Delete,
+            id,
+            item.name(),
+            self.actor,
+            None,
+        );
+        let row = audit::seal_event(&keys.audit, &self.vault_id, &ev)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute("DELETE FROM items WHERE id = ?1", [id])?;
+        if n != 1 {
+            return Err(Error::NotFound {
+                name: id.to_owned(),
+            });
+        }
+        audit::insert(&tx, &row)?;
+        tx.commit()?;
+        if let Some(c) = &mut self.cache {
+            c.items.retain(|i| i.id != id);
+        }
+        Ok(())
+    }
+
+    /// Audit events, oldest first; of one item when `item_id` is given.
+    pub fn audit_log(&mut self, item_id: Option<&str>) -> Result<Vec<AuditEvent>> {
+        let keys = self.keys()?;
+        audit::read(&self.conn, &keys.audit, &self.vault_id, item_id)
+    }
+
+    // ----- settings ------------------------------------------------------------------
+
+    /// A per-vault setting (sealed), or `None` when unset.
+    pub fn setting(&self, key: &str) -> Result<Option<serde_json::Value>> {
+        let keys = self.keys()?;
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(blob) = blob else { return Ok(None) };
+        let plain = keys
+            .overview
+            .open(&ad(&self.vault_id, "settings", key, "value"), &blob)
+            .map_err(|_| Error::Tampered {
+                item: format!("setting {key}"),
+                field: "value".into(),
+            })?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|e| Error::corrupt(format!("setting {key}: {e}")))
+    }
+
+    /// Store a per-vault setting.
+    pub fn set_setting(&mut self, key: &str, value: &serde_json::Value) -> Result<()> {
+        let keys = self.keys()?;
+        let plain = serde_json::to_vec(value).map_err(|e| Error::invalid(key, e.to_string()))?;
+        let blob = keys
+            .overview
+            .seal(&ad(&self.vault_id, "settings", key, "value"), &plain)?;
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, blob],
+        )?;
+        Ok(())
+    }
+}
+
+/// Argon2id calibration target; `KEYWRIGHT_KDF_TARGET_MS` may only raise it.
+fn kdf_target() -> Duration {
+    let floor = crypto::kdf::CALIBRATION_TARGET;
+    std::env::var("KEYWRIGHT_KDF_TARGET_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .filter(|d| *d > floor && *d <= Duration::from_secs(10))
+        .unwrap_or(floor)
+}
+
+/// Refuse empty passwords; strength advice is the front ends' job.
+fn check_password(pw: &SecretString) -> Result<()> {
+    if pw.expose_secret().is_empty() {
+        return Err(Error::invalid("password", "is empty"));
+    }
+    Ok(())
+}
+
+fn insert_slot(
+    conn: &Connection,
+    id: &str,
+    params: &SlotParams,
+    wrapped: &[u8],
+    now: i64,
+) -> Result<()> {
+    let json = serde_json::to_string(params).map_err(|e| Error::corrupt(e.to_string()))?;
+    let kind = match params {
+        SlotParams::Argon2id { .. } => "password",
+        SlotParams::HkdfSha256 { .. } => "recovery",
+        SlotParams::Keyring { .. } => "keyring",
+    };
+    conn.execute(
+        "INSERT INTO slots (id, kind, params, wrapped_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, kind, json, wrapped, now],
+    )?;
+    Ok(())
+}
+
+fn read_slots(conn: &Connection) -> Result<Vec<Slot>> {
+    let mut stmt = conn.prepare("SELECT id, params, wrapped_key, created_at FROM slots")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+            r.get(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, params, wrapped_key, created_at) = row?;
+        let params: SlotParams = serde_json::from_str(&params)
+            .map_err(|e| Error::corrupt(format!("slot {id} has unreadable parameters: {e}")))?;
+        out.push(Slot {
+            id,
+            params,
+            wrapped_key,
+            created_at,
+        });
+    }
+    Ok(out)
+}
+
+fn seal_item(
+    keys: &Keys,
+    vault_id: &str,
+    id: &str,
+    ov: &Overview,
+    secret: &SecretFields,
+) -> Result<([u8; 32], Vec<u8>, Vec<u8>)> {
+    let mac = crypto::mac(&keys.name, normalize_name(&ov.name).as_bytes());
+    let ov_json =
+        Zeroizing::new(serde_json::to_vec(ov).map_err(|e| Error::corrupt(e.to_string()))?);
+    let sec_json =
+        Zeroizing::new(serde_json::to_vec(secret).map_err(|e| Error::corrupt(e.to_string()))?);
+    let ov_blob = keys
+        .overview
+        .seal(&ad(vault_id, "items", id, "overview"), &ov_json)?;
+    let sec_blob = keys
+        .secret
+        .seal(&ad(vault_id, "items", id, "secret"), &sec_json)?;
+    Ok((mac, ov_blob, sec_blob))
+}
+
+fn open_overview(keys: &Keys, vault_id: &str, id: &str, blob: &[u8]) -> Result<Overview> {
+    let plain = keys
+        .overview
+        .open(&ad(vault_id, "items", id, "overview"), blob)
+        .map_err(|_| Error::Tampered {
+            item: id.to_owned(),
+            field: "overview".into(),
+        })?;
+    serde_json::from_slice(&plain).map_err(|_| Error::Tampered {
+        item: id.to_owned(),
+        field: "overview".into(),
+    })
+}
+
+fn open_secret_blob(keys: &Keys, vault_id: &str, id: &str, blob: &[u8]) -> Result<SecretFields> {
+    let plain = keys
+        .secret
+        .open(&ad(vault_id, "items", id, "secret"), blob)
+        .map_err(|_| Error::Tampered {
+            item: id.to_owned(),
+            field: "secret".into(),
+        })?;
+    serde_json::from_slice(&plain).map_err(|_| Error::Tampered {
+        item: id.to_owned(),
+        field: "secret".into(),
+    })
+}
+
+fn unique_violation(e: rusqlite::Error, name: &str) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => Error::DuplicateName {
+            name: name.to_owned(),
+        },
+        _ => Error::Database(e),
+    }
+}
+
+fn matches(ov: &Overview, words: &[String]) -> bool {
+    words.iter().all(|w| {
+        let has = |s: &str| s.to_lowercase().contains(w.as_str());
+        has(&ov.name)
+            || ov.tags.iter().any(|t| has(t))
+            || ov.url.as_deref().is_some_and(has)
+            || ov.username.as_deref().is_some_and(has)
+            || ov.issuer.as_deref().is_some_and(has)
+            || ov.kind.as_str().contains(w.as_str())
+    })
+}
+
+fn changed_fields(old: &Overview, new: &Overview, secret_changed: bool) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(old), serde_json::to_value(new))
+    else {
+        return vec!["item".into()];
+    };
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out: Vec<String> = keys
+        .into_iter()
+        .filter(|k| !matches!(k.as_str(), "updated_at" | "created_at" | "last_rotated_at"))
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect();
+    if secret_changed {
+        out.push("secret".into());
+    }
+    out
+}

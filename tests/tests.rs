@@ -1,0 +1,12 @@
+//! Keywright's cross-crate tests, compiled into one binary.
+//!
+//! The CLI tests run the real `keywright` binary: build it first (`scripts/test.sh` does:
+//! `cargo build -p keywright-cli`). The real Secret Service tests need a session bus with an
+//! unlocked gnome-keyring (`scripts/test.sh` starts one under `dbus-run-session`).
+
+mod cli;
+mod common;
+mod keyring;
+mod raw;
+mod session;
+mod vault;

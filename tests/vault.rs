@@ -1,0 +1,735 @@
+//! The vault through the library API: slots, sealing, isolation, migrations, audit.
+
+use keywright_core::credential::{Kind, NewItem, OtpParams, Placement};
+use keywright_core::crypto::kdf::KdfParams;
+use keywright_core::vault::{Action, ItemPatch, KeyringOutcome};
+use keywright_core::{CreateOptions, Error, Status, Vault};
+use zeroize::Zeroizing;
+
+use crate::common::*;
+use crate::raw;
+
+#[test]
+fn create_then_reopen_with_password() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    let id = c.vault.add(api_key("Stripe", "sk_live_1")).expect("add").id;
+    drop(c);
+    let mut v = Vault::open(&dir.path().join("vault.db")).expect("open");
+    assert!(!v.is_unlocked());
+    assert!(matches!(v.items(), Err(Error::Locked)));
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    let items = v.items().expect("items");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].id, id);
+    assert_eq!(v.open_secret(&id).expect("secret").value, "sk_live_1");
+}
+
+#[test]
+fn files_are_private() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let nested = dir.path().join("a/b");
+    let c = Vault::create(
+        &nested.join("vault.db"),
+        &pw(PASSWORD),
+        CreateOptions {
+            kdf: Some(cheap_kdf()),
+            keyring: None,
+        },
+    )
+    .expect("create");
+    drop(c);
+    assert_eq!(
+        keywright_core::paths::mode(&nested.join("vault.db")),
+        Some(0o600)
+    );
+    assert_eq!(keywright_core::paths::mode(&nested), Some(0o700));
+    assert_eq!(
+        keywright_core::paths::mode(&dir.path().join("a")),
+        Some(0o700)
+    );
+    // An existing directory keeps its mode (a vault in /tmp must not chmod /tmp).
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).expect("dir");
+    std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    drop(new_vault(&shared));
+    assert_eq!(keywright_core::paths::mode(&shared), Some(0o755));
+    assert_eq!(
+        keywright_core::paths::mode(&shared.join("vault.db")),
+        Some(0o600)
+    );
+}
+
+#[test]
+fn wrong_password_leaves_the_file_byte_identical() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    c.vault.add(api_key("A", "v")).expect("add");
+    drop(c);
+    let before = vault_bytes(&db);
+    let main_before = std::fs::read(&db).expect("read");
+    let mut v = Vault::open(&db).expect("open");
+    let e = v
+        .unlock_with_password(&pw("not the password"))
+        .expect_err("wrong password");
+    assert!(matches!(e, Error::WrongPassword), "{e:?}");
+    assert_eq!(e.kind(), "wrong_password");
+    assert!(!v.is_unlocked());
+    drop(v);
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        main_before,
+        "vault.db changed"
+    );
+    // The WAL (if any) did not grow either.
+    let after = vault_bytes(&db);
+    for (name, bytes) in &before {
+        if name.ends_with("-wal") {
+            let now = after
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, b)| b.len())
+                .unwrap_or(0);
+            assert!(now <= bytes.len(), "{name} grew");
+        }
+    }
+}
+
+#[test]
+fn canary_never_reaches_the_disk() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let canary = "CANARY-7f3a9c-secret-value";
+    let canary2 = "CANARY-second-rotated-value";
+    let note = "CANARY-note-text";
+    let name = "CANARY-item-name";
+    let mut c = new_vault(dir.path());
+    let mut n = api_key(name, canary);
+    n.secret.notes = note.into();
+    n.tags = vec!["CANARY-tag".into()];
+    let id = c.vault.add(n).expect("add").id;
+    let mut check = |stage: &str| {
+        for (file, bytes) in vault_bytes(&db) {
+            for needle in [canary, canary2, note, name, "CANARY-tag", "CANARY"] {
+                assert!(
+                    !contains(&bytes, needle.as_bytes()),
+                    "{needle} found in {file} after {stage}"
+                );
+            }
+        }
+    };
+    check("add");
+    c.vault
+        .update(
+            &id,
+            ItemPatch {
+                value: Some(Zeroizing::new(canary2.into())),
+                ..Default::default()
+            },
+        )
+        .expect("edit");
+    check("edit");
+    c.vault.reveal(&id).expect("reveal");
+    c.vault.delete(&id).expect("delete");
+    check("delete");
+    drop(c);
+    check("close");
+}
+
+#[test]
+fn kdf_parameters_are_stored_and_honoured() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let params = KdfParams::new_unchecked(1024, 2, 1);
+    let c = Vault::create(
+        &db,
+        &pw(PASSWORD),
+        CreateOptions {
+            kdf: Some(params),
+            keyring: None,
+        },
+    )
+    .expect("create");
+    assert_eq!(c.kdf, params);
+    drop(c);
+    let v = Vault::open(&db).expect("open");
+    assert_eq!(v.password_kdf(), Some(params));
+    // The slot records what it was made with: changing the stored parameters breaks the
+    // derivation, so the same password no longer opens it.
+    drop(v);
+    raw::exec(
+        &db,
+        "UPDATE slots SET params = json_set(params, '$.iterations', 3) WHERE id = 'password'",
+    );
+    let mut v = Vault::open(&db).expect("open");
+    assert_eq!(v.password_kdf(), Some(KdfParams::new_unchecked(1024, 3, 1)));
+    assert!(matches!(
+        v.unlock_with_password(&pw(PASSWORD)),
+        Err(Error::WrongPassword)
+    ));
+}
+
+#[test]
+fn hostile_kdf_parameters_are_refused_not_run() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    drop(new_vault(dir.path()));
+    raw::exec(
+        &db,
+        "UPDATE slots SET params = json_set(params, '$.memory_kib', 4294967295) WHERE id = 'password'",
+    );
+    let mut v = Vault::open(&db).expect("open");
+    let e = v.unlock_with_password(&pw(PASSWORD)).expect_err("refused");
+    assert_eq!(e.kind(), "corrupt", "{e}");
+}
+
+#[test]
+fn tampered_item_is_isolated() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let a = c.vault.add(api_key("Alpha", "a")).expect("add").id;
+    let b = c.vault.add(api_key("Beta", "b")).expect("add").id;
+    let g = c.vault.add(api_key("Gamma", "g")).expect("add").id;
+    drop(c);
+    // Flip one byte in Beta's overview ciphertext.
+    raw::flip_byte(&db, "items", "overview", &b, 30);
+    // Move Gamma's secret into Alpha's row: it must not open there.
+    raw::exec(
+        &db,
+        &format!(
+            "UPDATE items SET secret = (SELECT secret FROM items WHERE id = '{g}') WHERE id = '{a}'"
+        ),
+    );
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    let names: Vec<String> = v
+        .items()
+        .expect("items")
+        .iter()
+        .map(|i| i.overview.name.clone())
+        .collect();
+    assert_eq!(names, ["Alpha", "Gamma"]);
+    let t = v.tampered().expect("tampered");
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].id, b);
+    let e = v.open_secret(&a).expect_err("moved blob");
+    assert!(
+        matches!(&e, Error::Tampered { item, field } if item == &a && field == "secret"),
+        "{e:?}"
+    );
+    assert_eq!(v.open_secret(&g).expect("gamma intact").value, "g");
+    assert!(matches!(v.find("Beta"), Err(Error::Tampered { .. })));
+}
+
+#[test]
+fn names_are_unique_case_insensitively() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    c.vault.add(api_key("GitHub", "1")).expect("add");
+    let e = c
+        .vault
+        .add(api_key(" github ", "2"))
+        .expect_err("duplicate");
+    assert!(matches!(&e, Error::DuplicateName { .. }), "{e:?}");
+    let other = c.vault.add(api_key("GitLab", "3")).expect("add").id;
+    let e = c
+        .vault
+        .update(
+            &other,
+            ItemPatch {
+                name: Some("GITHUB".into()),
+                ..Default::default()
+            },
+        )
+        .expect_err("rename onto existing");
+    assert!(matches!(&e, Error::DuplicateName { .. }), "{e:?}");
+    assert_eq!(c.vault.items().expect("items").len(), 2);
+    assert_eq!(
+        c.vault.find("gitHUB").expect("find").overview.name,
+        "GitHub"
+    );
+}
+
+#[test]
+fn every_kind_round_trips() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    let mut key = api_key("Key", "k1");
+    key.placement = Some(Placement::Query {
+        name: "api_key".into(),
+    });
+    key.expires_at = Some(2_000_000_000);
+    key.rotate_every_days = Some(30);
+    let mut basic = NewItem::new(Kind::Basic, "Basic", "pw");
+    basic.username = Some("alice".into());
+    let mut oauth = NewItem::new(Kind::Oauth2, "OAuth", "client-secret");
+    oauth.oauth = Some(keywright_core::credential::OAuthConfig {
+        client_id: "cid".into(),
+        issuer: Some("https://issuer.example".into()),
+        scopes: vec!["read".into()],
+        ..Default::default()
+    });
+    oauth.secret.refresh_token = "rt".into();
+    let mut totp = NewItem::new(Kind::Totp, "TOTP", "jbsw y3dp ehpk 3pxp");
+    totp.otp = Some(OtpParams {
+        digits: 8,
+        period: 60,
+        ..Default::default()
+    });
+    totp.issuer = Some("Example".into());
+    let bearer = NewItem::new(Kind::Bearer, "Bearer", "eyJhbGciOiJIUzI1NiJ9.e30.x");
+    let mut ids = Vec::new();
+    for n in [
+        key.clone(),
+        basic.clone(),
+        oauth.clone(),
+        totp.clone(),
+        bearer.clone(),
+    ] {
+        ids.push(c.vault.add(n).expect("add").id);
+    }
+    drop(c);
+    let mut v = Vault::open(&dir.path().join("vault.db")).expect("open");
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    let k = v.find("Key").expect("key").overview;
+    assert_eq!(k.placement, key.placement);
+    assert_eq!(k.expires_at, Some(2_000_000_000));
+    assert_eq!(k.rotate_every_days, Some(30));
+    assert_eq!(
+        v.find("Basic").expect("basic").overview.username.as_deref(),
+        Some("alice")
+    );
+    let o = v.find("OAuth").expect("oauth");
+    assert_eq!(
+        o.overview.oauth.as_ref().map(|c| c.client_id.as_str()),
+        Some("cid")
+    );
+    assert_eq!(v.open_secret(&o.id).expect("s").refresh_token, "rt");
+    let t = v.find("totp").expect("totp");
+    assert_eq!(t.overview.otp.map(|o| (o.digits, o.period)), Some((8, 60)));
+    assert_eq!(v.open_secret(&t.id).expect("s").value, "JBSWY3DPEHPK3PXP");
+    assert_eq!(v.items().expect("items").len(), 5);
+    for i in v.items().expect("items") {
+        assert!(i.overview.created_at > 0 && i.overview.updated_at >= i.overview.created_at);
+    }
+}
+
+#[test]
+fn update_rotation_and_audit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    let item = c.vault.add(api_key("Svc", "old")).expect("add");
+    let rotated_before = item.overview.last_rotated_at;
+    let u = c
+        .vault
+        .update(
+            &item.id,
+            ItemPatch {
+                url: Some(Some("https://svc.example".into())),
+                tags: Some(vec!["x".into()]),
+                ..Default::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(
+        u.overview.last_rotated_at, rotated_before,
+        "no value change, no rotation"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let u = c
+        .vault
+        .update(
+            &item.id,
+            ItemPatch {
+                value: Some(Zeroizing::new("new".into())),
+                ..Default::default()
+            },
+        )
+        .expect("rotate");
+    assert!(u.overview.last_rotated_at > rotated_before);
+    assert_eq!(c.vault.open_secret(&item.id).expect("s").value, "new");
+    c.vault.reveal(&item.id).expect("reveal");
+    c.vault.record_copy(&item.id, "value").expect("copy");
+    let bad = c.vault.update(
+        &item.id,
+        ItemPatch {
+            url: Some(Some("not a url".into())),
+            ..Default::default()
+        },
+    );
+    assert!(matches!(bad, Err(Error::InvalidInput { .. })));
+    c.vault.delete(&item.id).expect("delete");
+    let log = c.vault.audit_log(Some(&item.id)).expect("log");
+    let actions: Vec<Action> = log.iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        [
+            Action::Add,
+            Action::Change,
+            Action::Change,
+            Action::Reveal,
+            Action::Copy,
+            Action::Delete
+        ]
+    );
+    assert_eq!(log[1].detail.as_deref(), Some("tags, url"));
+    assert_eq!(log[2].detail.as_deref(), Some("secret"));
+    assert_eq!(log[4].detail.as_deref(), Some("value"));
+    assert!(log.iter().all(|e| e.item_name == "Svc"));
+    // The audit log is sealed too.
+    let db = dir.path().join("vault.db");
+    for (file, bytes) in vault_bytes(&db) {
+        assert!(
+            !contains(&bytes, b"\"reveal\""),
+            "plaintext audit in {file}"
+        );
+    }
+}
+
+#[test]
+fn change_password_rewraps_without_resealing_items() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let id = c.vault.add(api_key("K", "v")).expect("add").id;
+    let blobs_before = raw::item_blobs(&db, &id);
+    c.vault
+        .change_password(&pw("a new password"), Some(cheap_kdf()))
+        .expect("change");
+    assert_eq!(
+        raw::item_blobs(&db, &id),
+        blobs_before,
+        "items were re-sealed"
+    );
+    drop(c);
+    let mut v = Vault::open(&db).expect("open");
+    assert!(matches!(
+        v.unlock_with_password(&pw(PASSWORD)),
+        Err(Error::WrongPassword)
+    ));
+    v.unlock_with_password(&pw("a new password"))
+        .expect("new password");
+    assert_eq!(v.open_secret(&id).expect("s").value, "v");
+    assert!(matches!(
+        v.change_password(&pw(""), None),
+        Err(Error::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn recovery_code_opens_and_resets_the_password() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let c = new_vault(dir.path());
+    let code = secrecy::ExposeSecret::expose_secret(&c.recovery_code).to_owned();
+    assert_eq!(code.len(), 39, "8 groups of 4 with dashes: {code}");
+    drop(c);
+    let mut v = Vault::open(&db).expect("open");
+    let mut wrong = code.clone().into_bytes();
+    wrong[0] = if wrong[0] == b'A' { b'B' } else { b'A' };
+    let wrong = String::from_utf8(wrong).expect("utf8");
+    assert!(matches!(
+        v.unlock_with_recovery(&wrong),
+        Err(Error::WrongRecoveryCode)
+    ));
+    assert!(matches!(
+        v.unlock_with_recovery("garbage"),
+        Err(Error::WrongRecoveryCode)
+    ));
+    // Typed in lower case without dashes still works.
+    v.unlock_with_recovery(&code.replace('-', " ").to_lowercase())
+        .expect("recovery");
+    v.change_password(&pw("reset"), Some(cheap_kdf()))
+        .expect("reset");
+    drop(v);
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_password(&pw("reset")).expect("new password");
+}
+
+#[test]
+fn missing_newer_and_corrupt_vaults() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let missing = dir.path().join("nope.db");
+    let e = Vault::open(&missing).expect_err("missing");
+    assert_eq!(e.kind(), "no_vault");
+    assert!(e.to_string().contains("keywright init"), "{e}");
+
+    let junk = dir.path().join("junk.db");
+    std::fs::write(
+        &junk,
+        b"this is not a database at all, just some text".repeat(200),
+    )
+    .expect("write");
+    let e = Vault::open(&junk).expect_err("junk");
+    assert_eq!(e.kind(), "corrupt", "{e}");
+
+    let other = dir.path().join("other.db");
+    raw::exec(&other, "CREATE TABLE t (x)");
+    let e = Vault::open(&other).expect_err("not ours");
+    assert_eq!(e.kind(), "corrupt");
+    assert!(e.to_string().contains("not a Keywright vault"), "{e}");
+
+    let sub = dir.path().join("newer");
+    std::fs::create_dir(&sub).expect("dir");
+    drop(new_vault(&sub));
+    let db = sub.join("vault.db");
+    raw::exec(&db, "PRAGMA user_version = 99");
+    let before = std::fs::read(&db).expect("read");
+    let e = Vault::open(&db).expect_err("newer");
+    assert!(matches!(e, Error::NewerVersion { found: 99, .. }), "{e:?}");
+    assert_eq!(std::fs::read(&db).expect("read"), before);
+
+    let e = Vault::create(
+        &db,
+        &pw("x"),
+        CreateOptions {
+            kdf: Some(cheap_kdf()),
+            keyring: None,
+        },
+    )
+    .err()
+    .expect("exists");
+    assert_eq!(e.kind(), "vault_exists");
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        before,
+        "create must not touch an existing file"
+    );
+}
+
+#[test]
+fn migrates_the_committed_schema_1_fixture() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/vault-v1.db");
+    std::fs::copy(&fixture, &db).expect("copy fixture");
+    let mut v = Vault::open(&db).expect("open v1");
+    assert_eq!(v.schema_version(), 1);
+    // A wrong password must not migrate (or otherwise touch) the file.
+    assert!(matches!(
+        v.unlock_with_password(&pw("nope")),
+        Err(Error::WrongPassword)
+    ));
+    assert_eq!(v.schema_version(), 1);
+    v.unlock_with_password(&pw("fixture-password"))
+        .expect("unlock v1");
+    assert_eq!(
+        v.schema_version(),
+        keywright_core::vault::schema::SCHEMA_VERSION
+    );
+    let names: Vec<String> = v
+        .items()
+        .expect("items")
+        .iter()
+        .map(|i| i.overview.name.clone())
+        .collect();
+    assert_eq!(names, ["Legacy Basic", "Legacy Stripe", "Legacy TOTP"]);
+    let s = v.find("legacy stripe").expect("find");
+    assert_eq!(s.overview.tags, ["prod", "billing"]);
+    assert_eq!(
+        v.open_secret(&s.id).expect("secret").value,
+        "sk_test_fixture_0001"
+    );
+    // Schema 2 features work after the migration.
+    v.set_setting("auto_lock_minutes", &serde_json::json!(10))
+        .expect("setting");
+    assert_eq!(
+        v.setting("auto_lock_minutes").expect("get"),
+        Some(serde_json::json!(10))
+    );
+    assert_eq!(v.audit_log(Some(&s.id)).expect("log").len(), 1);
+    drop(v);
+    let mut v = Vault::open(&db).expect("reopen");
+    assert_eq!(
+        v.schema_version(),
+        keywright_core::vault::schema::SCHEMA_VERSION
+    );
+    let code = std::fs::read_to_string(fixture.with_extension("recovery")).expect("code");
+    v.unlock_with_recovery(code.trim())
+        .expect("fixture recovery code");
+}
+
+#[test]
+fn keyring_slot_with_the_mock_store() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let (kr, _store) = mock_keyring();
+    let mut c = new_vault_with(dir.path(), Some(kr.clone()));
+    assert_eq!(c.keyring, KeyringOutcome::Enabled);
+    let id = c.vault.add(api_key("K", "v")).expect("add").id;
+    drop(c);
+    let mut v = Vault::open(&db).expect("open");
+    assert!(v.has_keyring_slot());
+    v.unlock_with_keyring(&kr).expect("keyring unlock");
+    assert_eq!(v.open_secret(&id).expect("s").value, "v");
+    // Another keyring (another user, another machine) has no entry: a clear error.
+    let (other, _s) = mock_keyring();
+    let mut v2 = Vault::open(&db).expect("open");
+    let e = v2.unlock_with_keyring(&other).expect_err("no entry");
+    assert_eq!(e.kind(), "keyring_slot_missing", "{e}");
+    // Disable removes the slot and the entry.
+    assert_eq!(v.disable_keyring(Some(&kr)).expect("disable"), None);
+    drop(v);
+    let mut v = Vault::open(&db).expect("open");
+    assert!(!v.has_keyring_slot());
+    assert_eq!(
+        v.unlock_with_keyring(&kr).expect_err("gone").kind(),
+        "keyring_slot_missing"
+    );
+    v.unlock_with_password(&pw(PASSWORD))
+        .expect("password still works");
+}
+
+#[test]
+fn keyring_failure_falls_back_cleanly() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (kr, store) = mock_keyring();
+    let mut c = new_vault(dir.path());
+    // The store refuses the write: the slot is not added and the reason is reported.
+    let entry = keyring_core::Entry::new_in_store(
+        &(store.clone() as std::sync::Arc<keyring_core::CredentialStore>),
+        "keywright-test",
+        &format!("vault-{}", c.vault.vault_id()),
+    )
+    .expect("entry");
+    let cred: &keyring_core::mock::Cred = entry.as_any().downcast_ref().expect("mock cred");
+    cred.set_error(keyring_core::Error::NoStorageAccess(
+        "collection is locked".into(),
+    ));
+    let out = c.vault.enable_keyring(&kr).expect("no hard error");
+    assert!(
+        matches!(&out, KeyringOutcome::Unavailable(r) if r.contains("locked")),
+        "{out:?}"
+    );
+    assert!(!c.vault.has_keyring_slot());
+    // With the slot present, a failing read is KeyringUnavailable, and the password works.
+    assert_eq!(
+        c.vault.enable_keyring(&kr).expect("enable"),
+        KeyringOutcome::Enabled
+    );
+    drop(c);
+    let db = dir.path().join("vault.db");
+    let mut v = Vault::open(&db).expect("open");
+    cred.set_error(keyring_core::Error::PlatformFailure(
+        "dbus went away".into(),
+    ));
+    let e = v.unlock_with_keyring(&kr).expect_err("failing keyring");
+    assert_eq!(e.kind(), "keyring_unavailable");
+    assert!(e.to_string().contains("dbus went away"), "{e}");
+    v.unlock_with_password(&pw(PASSWORD))
+        .expect("password fallback");
+}
+
+#[test]
+fn statuses_from_the_vault() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    let now = keywright_core::timefmt::now();
+    let mut expired = api_key("Expired", "x");
+    expired.expires_at = Some(now - 10);
+    let mut soon = api_key("Soon", "x");
+    soon.expires_at = Some(now + 3 * 86_400);
+    let mut none = api_key("None", "x");
+    none.rotate_every_days = Some(0);
+    c.vault.add(expired).expect("add");
+    c.vault.add(soon).expect("add");
+    c.vault.add(none).expect("add");
+    c.vault.add(api_key("Fresh", "x")).expect("add");
+    let st: Vec<(String, Status)> = c
+        .vault
+        .items()
+        .expect("items")
+        .iter()
+        .map(|i| (i.overview.name.clone(), i.expiry(now).status))
+        .collect();
+    assert_eq!(
+        st,
+        [
+            ("Expired".into(), Status::Expired),
+            ("Fresh".into(), Status::Ok),
+            ("None".into(), Status::Unknown),
+            ("Soon".into(), Status::Expiring)
+        ]
+    );
+}
+
+#[test]
+fn search_filters_in_memory() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    let mut a = api_key("Stripe live", "x");
+    a.tags = vec!["prod".into(), "billing".into()];
+    a.url = Some("https://api.stripe.com".into());
+    c.vault.add(a).expect("add");
+    c.vault.add(api_key("Stripe test", "x")).expect("add");
+    let mut b = NewItem::new(Kind::Basic, "Jenkins", "pw");
+    b.username = Some("ci-bot".into());
+    c.vault.add(b).expect("add");
+    let names = |v: &mut Vault, q: &str| -> Vec<String> {
+        v.search(q)
+            .expect("search")
+            .iter()
+            .map(|i| i.overview.name.clone())
+            .collect()
+    };
+    assert_eq!(
+        names(&mut c.vault, "stripe"),
+        ["Stripe live", "Stripe test"]
+    );
+    assert_eq!(names(&mut c.vault, "stripe PROD"), ["Stripe live"]);
+    assert_eq!(names(&mut c.vault, "ci-bot"), ["Jenkins"]);
+    assert_eq!(names(&mut c.vault, "basic"), ["Jenkins"]);
+    assert!(names(&mut c.vault, "nothing-matches").is_empty());
+    assert_eq!(names(&mut c.vault, "").len(), 3);
+}
+
+#[test]
+fn another_process_changes_are_seen() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut a = new_vault(dir.path()).vault;
+    assert_eq!(a.items().expect("items").len(), 0);
+    let mut b = Vault::open(&db).expect("open");
+    b.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    b.add(api_key("From B", "x")).expect("add");
+    let names: Vec<String> = a
+        .items()
+        .expect("items")
+        .iter()
+        .map(|i| i.overview.name.clone())
+        .collect();
+    assert_eq!(names, ["From B"]);
+}
+
+#[test]
+fn settings_are_sealed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    c.vault
+        .set_setting("clipboard_clear_seconds", &serde_json::json!(45))
+        .expect("set");
+    assert_eq!(
+        c.vault.setting("clipboard_clear_seconds").expect("get"),
+        Some(serde_json::json!(45))
+    );
+    assert_eq!(c.vault.setting("unset").expect("get"), None);
+    c.vault.lock();
+    assert!(matches!(
+        c.vault.setting("clipboard_clear_seconds"),
+        Err(Error::Locked)
+    ));
+    drop(c);
+    raw::flip_byte(&db, "settings", "value", "clipboard_clear_seconds", 5);
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    assert_eq!(
+        v.setting("clipboard_clear_seconds")
+            .expect_err("tampered")
+            .kind(),
+        "tampered"
+    );
+}
