@@ -1,1 +1,622 @@
+//! The `keywright` binary end to end: every command, every error of the contract.
 
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::common::*;
+use crate::raw;
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn init_prints_the_recovery_code_once_and_refuses_to_overwrite() {
+    let cli = Cli::new();
+    let v = cli.init();
+    let code = v["recovery_code"].as_str().expect("code");
+    assert_eq!(code.len(), 39);
+    assert_eq!(v["keyring"], "not_requested");
+    assert_eq!(v["kdf"]["memory_mib"], 46);
+    assert_eq!(v["kdf"]["iterations"], 1);
+    assert_eq!(keywright_core::paths::mode(&cli.vault()), Some(0o600));
+    // The code is in no later output.
+    let status = cli
+        .cmd()
+        .args(["status"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(!contains(&status, code.as_bytes()));
+    let before = std::fs::read(cli.vault()).expect("read");
+    let msg = cli.err(&["init", "--no-keyring"], "", "vault_exists");
+    assert!(msg.contains("refusing to overwrite"), "{msg}");
+    assert_eq!(std::fs::read(cli.vault()).expect("read"), before);
+}
+
+#[test]
+fn init_refuses_kdf_settings_below_owasp() {
+    let cli = Cli::new();
+    let msg = cli.err(
+        &[
+            "init",
+            "--no-keyring",
+            "--kdf-memory",
+            "16",
+            "--kdf-iterations",
+            "1",
+        ],
+        "",
+        "invalid_input",
+    );
+    assert!(msg.contains("below OWASP"), "{msg}");
+    assert!(!cli.vault().exists(), "no vault may be created");
+    let msg = cli.err(&["init", "--no-keyring", "--kdf-memory", "64"], "", "usage");
+    assert!(msg.contains("--kdf-iterations"), "{msg}");
+    // Stronger than the default is fine, and is stored.
+    let out = cli
+        .cmd()
+        .args([
+            "init",
+            "--password-stdin",
+            "--no-keyring",
+            "--kdf-memory",
+            "80",
+            "--kdf-iterations",
+            "2",
+            "--json",
+        ])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(v["kdf"]["memory_mib"], 80);
+    let s = cli.ok(&["status"], "");
+    assert_eq!(s["kdf"]["memory_mib"], 80);
+    assert_eq!(s["kdf"]["iterations"], 2);
+}
+
+#[test]
+fn add_list_show_edit_rm_round_trip() {
+    let cli = Cli::new();
+    cli.init();
+    let a = cli.ok(
+        &[
+            "add",
+            "api-key",
+            "Stripe live",
+            "--tag",
+            "prod",
+            "--tag",
+            "billing",
+            "--url",
+            "https://api.stripe.com",
+            "--header",
+            "Authorization",
+            "--expires",
+            "2030-01-31",
+        ],
+        "sk_live_CANARY123\n",
+    );
+    assert_eq!(
+        keys(&a),
+        ["expires_at", "id", "kind", "name", "status", "tags", "url"]
+    );
+    assert_eq!(a["kind"], "api_key");
+    assert_eq!(a["expires_at"], "2030-01-31T00:00:00Z");
+    assert_eq!(a["status"], "ok");
+    cli.ok(
+        &["add", "bearer", "GitHub PAT", "--rotate-every", "never"],
+        "ghp_CANARY456\n",
+    );
+    cli.ok(
+        &["add", "basic", "Jenkins", "--username", "ci"],
+        "jenkins-CANARY789\n",
+    );
+    cli.ok(
+        &[
+            "add",
+            "oauth2",
+            "Auth0 M2M",
+            "--token-url",
+            "https://t.example/oauth/token",
+            "--client-id",
+            "cid",
+            "--scope",
+            "read:all",
+            "--auth",
+            "post",
+        ],
+        "client-CANARY\n",
+    );
+    cli.ok(
+        &[
+            "add",
+            "totp",
+            "AWS root",
+            "--otp-issuer",
+            "AWS",
+            "--digits",
+            "6",
+        ],
+        "jbsw y3dp ehpk 3pxp\n",
+    );
+
+    let list = cli.ok(&["list"], "");
+    let list = list.as_array().expect("array");
+    assert_eq!(list.len(), 5);
+    for item in list {
+        assert_eq!(
+            keys(item),
+            ["expires_at", "id", "kind", "name", "status", "tags", "url"]
+        );
+    }
+    let names: Vec<&str> = list
+        .iter()
+        .map(|i| i["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Auth0 M2M",
+            "AWS root",
+            "GitHub PAT",
+            "Jenkins",
+            "Stripe live"
+        ]
+    );
+    let kinds: Vec<&str> = list
+        .iter()
+        .map(|i| i["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["oauth2", "totp", "bearer", "basic", "api_key"]);
+    assert_eq!(list[2]["status"], "unknown", "no expiry, rotation off");
+    assert!(!contains(
+        serde_json::to_string(&list).expect("s").as_bytes(),
+        b"CANARY"
+    ));
+
+    let q = cli.ok(&["list", "stripe"], "");
+    assert_eq!(q.as_array().expect("a").len(), 1);
+    let t = cli.ok(&["list", "--tag", "BILLING"], "");
+    assert_eq!(t[0]["name"], "Stripe live");
+    let k = cli.ok(&["list", "--kind", "totp"], "");
+    assert_eq!(k[0]["name"], "AWS root");
+
+    let hidden = cli.ok(&["show", "stripe live"], "");
+    assert!(hidden.get("secret").is_none());
+    assert_eq!(
+        hidden["placement"],
+        serde_json::json!({"in": "header", "name": "Authorization"})
+    );
+    let shown = cli.ok(&["show", "Stripe live", "--reveal"], "");
+    assert_eq!(shown["secret"], "sk_live_CANARY123");
+    let oauth = cli.ok(&["show", "Auth0 M2M", "--reveal"], "");
+    assert_eq!(oauth["secret"]["client_secret"], "client-CANARY");
+    assert_eq!(oauth["oauth"]["auth"], "post");
+    assert_eq!(
+        cli.ok(&["show", "aws root", "--reveal"], "")["secret"],
+        "JBSWY3DPEHPK3PXP"
+    );
+
+    // Human output masks the secret unless asked.
+    cli.cmd()
+        .args(["--password-stdin", "show", "Jenkins"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ci").and(predicate::str::contains("CANARY").not()));
+
+    let e = cli.ok(
+        &[
+            "edit",
+            "Stripe live",
+            "--name",
+            "Stripe",
+            "--untag",
+            "billing",
+            "--tag",
+            "eu",
+            "--expires",
+            "never",
+            "--value-stdin",
+        ],
+        "sk_live_ROTATED\n",
+    );
+    assert_eq!(e["name"], "Stripe");
+    assert_eq!(e["tags"], serde_json::json!(["prod", "eu"]));
+    assert_eq!(e["expires_at"], Value::Null);
+    assert_eq!(
+        cli.ok(&["show", "stripe", "--reveal"], "")["secret"],
+        "sk_live_ROTATED"
+    );
+
+    let log = cli.ok(&["log", "Stripe"], "");
+    let actions: Vec<&str> = log
+        .as_array()
+        .expect("a")
+        .iter()
+        .map(|e| e["action"].as_str().expect("s"))
+        .collect();
+    assert_eq!(actions, ["add", "reveal", "change", "reveal"]);
+    assert!(log[2]["detail"].as_str().expect("d").contains("secret"));
+
+    let r = cli.ok(&["rm", "Stripe"], "");
+    assert_eq!(r["name"], "Stripe");
+    cli.err(&["show", "Stripe"], "", "not_found");
+    cli.err(&["rm", "Stripe"], "", "not_found");
+    // The deleted item's history is still there, under the name it had.
+    let log = cli.ok(&["log", "Stripe"], "");
+    assert_eq!(
+        log.as_array().expect("a").last().expect("last")["action"],
+        "delete"
+    );
+    assert_eq!(cli.ok(&["list"], "").as_array().expect("a").len(), 4);
+}
+
+#[test]
+fn input_errors_name_the_problem_and_change_nothing() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(&["add", "api-key", "Dup"], "v\n");
+    let before = cli.ok(&["list"], "");
+    let m = cli.err(&["add", "api-key", "dup"], "v\n", "duplicate_name");
+    assert!(m.contains("already exists"), "{m}");
+    let m = cli.err(
+        &["add", "api-key", "X", "--expires", "31/12/2030"],
+        "v\n",
+        "invalid_input",
+    );
+    assert!(m.contains("expires") && m.contains("YYYY-MM-DD"), "{m}");
+    let m = cli.err(
+        &["add", "api-key", "X", "--rotate-every", "soon"],
+        "v\n",
+        "invalid_input",
+    );
+    assert!(m.contains("rotate-every"), "{m}");
+    let m = cli.err(&["add", "password", "X"], "v\n", "usage");
+    assert!(m.contains("password"), "{m}");
+    let m = cli.err(
+        &["add", "api-key", "X", "--url", "ftp://x"],
+        "v\n",
+        "invalid_input",
+    );
+    assert!(m.contains("url"), "{m}");
+    let m = cli.err(&["add", "api-key", "X"], "", "invalid_input");
+    assert!(m.contains("stdin"), "{m}");
+    let m = cli.err(&["add", "api-key", "X"], "   \n", "invalid_input");
+    assert!(m.contains("API key"), "{m}");
+    let m = cli.err(&["add", "basic", "X"], "pw\n", "invalid_input");
+    assert!(m.contains("username"), "{m}");
+    let m = cli.err(&["add", "totp", "X"], "not-base32!\n", "invalid_input");
+    assert!(m.contains("base32"), "{m}");
+    let m = cli.err(
+        &["add", "oauth2", "X", "--client-id", "c"],
+        "s\n",
+        "invalid_input",
+    );
+    assert!(m.contains("token URL"), "{m}");
+    let m = cli.err(
+        &["add", "bearer", "X", "--header", "X-Key"],
+        "t\n",
+        "invalid_input",
+    );
+    assert!(m.contains("api-key items only"), "{m}");
+    let m = cli.err(
+        &["edit", "Dup", "--expires", "tomorrow"],
+        "",
+        "invalid_input",
+    );
+    assert!(m.contains("expires"), "{m}");
+    cli.err(&["edit", "Nope", "--tag", "x"], "", "not_found");
+    assert_eq!(
+        cli.ok(&["list"], ""),
+        before,
+        "a failed command changed the vault"
+    );
+}
+
+#[test]
+fn wrong_password_locked_and_no_vault() {
+    let cli = Cli::new();
+    let m = cli.err(&["list"], "", "no_vault");
+    assert!(m.contains("keywright init"), "{m}");
+    cli.cmd().args(["list"]).assert().failure().stderr(
+        predicate::str::contains("no vault at").and(predicate::str::contains("keywright init")),
+    );
+    let s: Value = serde_json::from_slice(
+        &cli.cmd()
+            .args(["status", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .expect("json");
+    assert_eq!(s["state"], "none");
+
+    cli.init();
+    cli.ok(&["add", "api-key", "K"], "v\n");
+    let before = std::fs::read(cli.vault()).expect("read");
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "list"])
+        .write_stdin("wrong password\n")
+        .assert()
+        .failure()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(v["error"]["kind"], "wrong_password");
+    assert!(
+        !contains(&out, b"wrong password\n"),
+        "the typed password is echoed"
+    );
+    assert_eq!(std::fs::read(cli.vault()).expect("read"), before);
+
+    // No session, no keyring, no stdin, no terminal: locked, with a hint.
+    cli.cmd().args(["list"]).assert().failure().stderr(
+        predicate::str::contains("locked").and(predicate::str::contains("keywright unlock")),
+    );
+    let out = cli
+        .cmd()
+        .args(["list", "--json"])
+        .assert()
+        .failure()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(v["error"]["kind"], "locked");
+}
+
+#[test]
+fn sessions_unlock_for_the_shell_until_lock() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(&["add", "api-key", "K"], "v\n");
+    let out = cli
+        .cmd()
+        .args(["unlock", "--password-stdin", "--ttl", "10m"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("unlocked until"))
+        .get_output()
+        .stdout
+        .clone();
+    let line = String::from_utf8(out).expect("utf8");
+    let token = line
+        .trim()
+        .strip_prefix("export KEYWRIGHT_SESSION=")
+        .expect("export line")
+        .to_owned();
+    assert!(token.starts_with("kws1."));
+    // The session file is 0600 under the runtime dir and does not contain the token.
+    let files: Vec<_> = std::fs::read_dir(cli.run_dir())
+        .expect("dir")
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(keywright_core::paths::mode(&files[0].path()), Some(0o600));
+
+    let list = cli
+        .cmd()
+        .env("KEYWRIGHT_SESSION", &token)
+        .args(["list", "--json"])
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&list.get_output().stdout).expect("json");
+    assert_eq!(v[0]["name"], "K");
+    let s: Value = serde_json::from_slice(
+        &cli.cmd()
+            .env("KEYWRIGHT_SESSION", &token)
+            .args(["status", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .expect("json");
+    assert_eq!(s["state"], "unlocked");
+
+    cli.cmd()
+        .args(["lock"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 session"));
+    cli.cmd()
+        .env("KEYWRIGHT_SESSION", &token)
+        .args(["list", "--json"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("session not usable"));
+
+    let m = cli.err(&["unlock", "--ttl", "forever"], "", "invalid_input");
+    assert!(m.contains("ttl"), "{m}");
+    cli.err(&["unlock", "--ttl", "90d"], "", "invalid_input");
+}
+
+#[test]
+fn passwd_and_recovery() {
+    let cli = Cli::new();
+    let code = cli.init()["recovery_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    cli.ok(&["add", "api-key", "K"], "v\n");
+    // Current password, then the new one.
+    cli.ok(&["passwd"], "second password\n");
+    cli.err(&["list"], "", "wrong_password");
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "list"])
+        .write_stdin("second password\n")
+        .assert()
+        .success();
+    assert!(contains(&out.get_output().stdout, b"\"K\""));
+    // Forgot it: the recovery code resets it.
+    let out = cli
+        .cmd()
+        .args(["passwd", "--recovery", "--json"])
+        .write_stdin(format!("{}\nthird password\n", code.to_lowercase()))
+        .assert()
+        .success();
+    assert!(contains(&out.get_output().stdout, b"changed"));
+    cli.cmd()
+        .args(["--password-stdin", "list"])
+        .write_stdin("third password\n")
+        .assert()
+        .success();
+    let out = cli
+        .cmd()
+        .args(["passwd", "--recovery", "--json"])
+        .write_stdin("AAAA-BBBB\nx\n")
+        .assert()
+        .failure();
+    assert!(contains(&out.get_output().stdout, b"wrong_recovery_code"));
+    // Recovery also unlocks a session.
+    cli.cmd()
+        .args(["unlock", "--recovery", "--password-stdin"])
+        .write_stdin(format!("{code}\n"))
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "export KEYWRIGHT_SESSION=kws1.",
+        ));
+}
+
+#[test]
+fn newer_corrupt_and_tampered_vaults() {
+    let cli = Cli::new();
+    cli.init();
+    for name in ["Alpha", "Beta", "Gamma"] {
+        cli.ok(&["add", "api-key", name], "v\n");
+    }
+    let beta = cli.ok(&["show", "Beta"], "")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    raw::flip_byte(&cli.vault(), "items", "overview", &beta, 40);
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "list"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "item {beta} failed its integrity check"
+        )));
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    let names: Vec<&str> = v
+        .as_array()
+        .expect("a")
+        .iter()
+        .map(|i| i["name"].as_str().expect("n"))
+        .collect();
+    assert_eq!(names, ["Alpha", "Gamma"]);
+    cli.err(&["show", &beta], "", "tampered");
+
+    raw::exec(&cli.vault(), "PRAGMA user_version = 7");
+    let m = cli.err(&["list"], "", "newer_version");
+    assert!(m.contains("upgrade Keywright"), "{m}");
+
+    std::fs::write(cli.vault(), vec![0x42u8; 8192]).expect("clobber");
+    let _ = std::fs::remove_file(cli.vault().with_extension("db-wal"));
+    let _ = std::fs::remove_file(cli.vault().with_extension("db-shm"));
+    let m = cli.err(&["list"], "", "corrupt");
+    assert!(
+        m.contains("not a SQLite database") || m.contains("damaged"),
+        "{m}"
+    );
+}
+
+#[test]
+fn keyring_unavailable_is_a_notice_not_a_failure() {
+    let cli = Cli::new();
+    // A bus address that cannot be reached: the Secret Service is unavailable.
+    let out = cli
+        .cmd()
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/keywright-test-bus",
+        )
+        .args([
+            "init",
+            "--password-stdin",
+            "--kdf-memory",
+            "46",
+            "--kdf-iterations",
+            "1",
+            "--json",
+        ])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("unlocks with its password only"));
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(v["keyring"], "unavailable");
+    assert!(
+        v["keyring_notice"]
+            .as_str()
+            .expect("notice")
+            .contains("keyring is unavailable")
+    );
+    let s = cli.ok(&["status"], "");
+    assert_eq!(s["slots"], serde_json::json!(["password", "recovery"]));
+    let out = cli
+        .cmd()
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/keywright-test-bus",
+        )
+        .args(["--password-stdin", "--json", "keyring", "enable"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .assert()
+        .failure();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "keyring_unavailable");
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    // Enough items that `list` writes more than a pipe holds, after `head` has gone.
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    for i in 0..3000 {
+        c.vault
+            .add(api_key(
+                &format!("key-{i:05}-with-a-longer-name-to-fill-the-pipe"),
+                "v",
+            ))
+            .expect("add");
+    }
+    drop(c);
+    let script = format!(
+        "set -o pipefail; printf '%s\\n' '{PASSWORD}' | \"$K\" --password-stdin list | head -n 1"
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .env("K", keywright_bin())
+        .env("KEYWRIGHT_VAULT", dir.path().join("vault.db"))
+        .env("KEYWRIGHT_RUNTIME_DIR", dir.path().join("run"))
+        .env_remove("KEYWRIGHT_SESSION")
+        .output()
+        .expect("bash");
+    assert!(
+        out.status.success(),
+        "pipeline failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        head.starts_with("NAME ") && head.trim_end().ends_with("STATUS"),
+        "{head}"
+    );
+    assert_eq!(head.lines().count(), 1);
+}

@@ -93,3 +93,48 @@ fn deleted_keyring_entry_falls_back_to_password() {
     assert!(e.to_string().contains("no key for this vault"), "{e}");
     v.unlock_with_password(&pw(PASSWORD)).expect("password");
 }
+
+#[test]
+fn cli_unlocks_through_the_real_keyring() {
+    if real_keyring().is_none() {
+        return;
+    }
+    let cli = Cli::new();
+    let out = cli
+        .cmd()
+        .args([
+            "init",
+            "--password-stdin",
+            "--kdf-memory",
+            "46",
+            "--kdf-iterations",
+            "1",
+            "--json",
+        ])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(v["keyring"], "enabled", "{v}");
+    // No password anywhere: the keyring slot unlocks, stdin is the secret.
+    cli.cmd()
+        .args(["add", "api-key", "Via keyring"])
+        .write_stdin("kv\n")
+        .assert()
+        .success();
+    let out = cli.cmd().args(["list", "--json"]).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(v[0]["name"], "Via keyring");
+    cli.cmd().args(["keyring", "disable"]).assert().success();
+    let out = cli.cmd().args(["list", "--json"]).assert().failure();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "locked");
+    // And back on.
+    cli.cmd()
+        .args(["--password-stdin", "keyring", "enable"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .assert()
+        .success();
+    cli.cmd().args(["list", "--json"]).assert().success();
+    cli.cmd().args(["keyring", "disable"]).assert().success();
+}

@@ -110,7 +110,7 @@ fn canary_never_reaches_the_disk() {
     n.secret.notes = note.into();
     n.tags = vec!["CANARY-tag".into()];
     let id = c.vault.add(n).expect("add").id;
-    let mut check = |stage: &str| {
+    let check = |stage: &str| {
         for (file, bytes) in vault_bytes(&db) {
             for needle in [canary, canary2, note, name, "CANARY-tag", "CANARY"] {
                 assert!(

@@ -17,7 +17,28 @@ use clap::Parser as _;
 use crate::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // With --json, usage errors keep the {"error":…} contract; otherwise clap prints.
+            let wants_json = std::env::args_os().any(|a| a == "--json");
+            if wants_json && e.use_stderr() {
+                let rendered = e.render().to_string();
+                // The message is the first paragraph: "error: …" and its indented details.
+                let msg = rendered
+                    .lines()
+                    .take_while(|l| !l.trim().is_empty())
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
+                let body = serde_json::json!({"error": {"kind": "usage", "message": msg}});
+                let _ = writeln!(std::io::stdout(), "{body}");
+                return ExitCode::from(2);
+            }
+            e.exit()
+        }
+    };
     let json = cli.json;
     let mut out = std::io::stdout().lock();
     let result = commands::run(cli, &mut out);
