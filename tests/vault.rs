@@ -733,3 +733,82 @@ fn settings_are_sealed() {
         "tampered"
     );
 }
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    let mut n = api_key("Dbg", "DEBUG-CANARY-value");
+    n.secret.notes = "DEBUG-CANARY-notes".into();
+    let shown = format!("{n:?}");
+    let id = c.vault.add(n).expect("add").id;
+    let patch = ItemPatch {
+        value: Some(Zeroizing::new("DEBUG-CANARY-new".into())),
+        ..Default::default()
+    };
+    let secret = c.vault.open_secret(&id).expect("s");
+    let items = format!("{:?}", c.vault.items().expect("items"));
+    let all = format!(
+        "{shown} {patch:?} {secret:?} {:?} {items} {:?}",
+        c.vault,
+        keywright_core::crypto::Key::random().expect("key")
+    );
+    assert!(!all.contains("DEBUG-CANARY"), "{all}");
+    assert!(all.contains("[redacted]"));
+}
+
+#[test]
+fn batch_add_is_all_or_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    c.vault.add(api_key("Existing", "x")).expect("add");
+    let e = c
+        .vault
+        .add_batch(vec![
+            api_key("One", "1"),
+            api_key("Two", ""),
+            api_key("Three", "3"),
+        ])
+        .expect_err("item 2 is invalid");
+    assert!(e.to_string().contains("item 2"), "{e}");
+    let e = c
+        .vault
+        .add_batch(vec![api_key("One", "1"), api_key("existing", "2")])
+        .expect_err("duplicate");
+    assert_eq!(e.kind(), "duplicate_name");
+    assert_eq!(
+        c.vault.items().expect("items").len(),
+        1,
+        "nothing of a failed batch is kept"
+    );
+    let added = c
+        .vault
+        .add_batch(vec![api_key("One", "1"), api_key("Two", "2")])
+        .expect("batch");
+    assert_eq!(added.len(), 2);
+    assert_eq!(c.vault.items().expect("items").len(), 3);
+    assert_eq!(c.vault.audit_log(None).expect("log").len(), 3);
+}
+
+#[test]
+fn large_vaults_open_in_parallel_with_the_same_result() {
+    // Above the parallel threshold: every item opens once, sorted, tampering still isolated.
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let n = 2_600;
+    let added = c
+        .vault
+        .add_batch((0..n).map(|i| api_key(&format!("item {:05}", n - i), "v")).collect())
+        .expect("batch");
+    let victim = added[1234].id.clone();
+    drop(c);
+    raw::flip_byte(&db, "items", "overview", &victim, 50);
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    let items = v.items().expect("items");
+    assert_eq!(items.len(), n - 1);
+    assert!(items.windows(2).all(|w| w[0].overview.name < w[1].overview.name), "sorted");
+    assert!(items.iter().all(|i| i.id != victim));
+    assert_eq!(v.tampered().expect("t").iter().map(|t| t.id.clone()).collect::<Vec<_>>(), [victim]);
+}

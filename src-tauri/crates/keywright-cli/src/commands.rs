@@ -407,12 +407,31 @@ fn list(ctx: &Ctx, a: ListArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
         })
         .collect();
     if ctx.json {
-        let list: Vec<_> = items.iter().map(|i| output::item_summary(i, now)).collect();
-        emit_json(out, &serde_json::Value::Array(list))
+        let list: Vec<_> = items
+            .iter()
+            .map(|i| output::ItemSummary::new(i, now))
+            .collect();
+        match serde_json::to_writer(&mut *out, &list) {
+            Ok(()) => emit(out, ""),
+            Err(e) if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) => Ok(()),
+            Err(e) => Err(Error::Io {
+                action: "cannot write to",
+                path: "stdout".into(),
+                source: e.into(),
+            }),
+        }
     } else if items.is_empty() {
         emit(out, "No items.")
     } else {
-        emit(out, &output::table(&items, now))
+        match output::table(out, &items, now) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(Error::Io {
+                action: "cannot write to",
+                path: "stdout".into(),
+                source: e,
+            }),
+        }
     }
 }
 

@@ -40,9 +40,10 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.json;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let result = commands::run(cli, &mut out);
     let _ = out.flush();
+    drop(out);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

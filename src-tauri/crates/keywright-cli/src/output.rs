@@ -3,21 +3,40 @@
 use keywright_core::credential::{Kind, Placement};
 use keywright_core::vault::Item;
 use keywright_core::{Error, SecretFields, timefmt};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// `list --json` element: `{"id","name","kind","tags","url","expires_at","status"}`.
+#[derive(Serialize)]
+pub struct ItemSummary<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: &'static str,
+    tags: &'a [String],
+    url: Option<&'a str>,
+    expires_at: Option<String>,
+    status: &'static str,
+}
+
+impl<'a> ItemSummary<'a> {
+    pub fn new(item: &'a Item, now: i64) -> Self {
+        let ov = &item.overview;
+        let exp = item.expiry(now);
+        ItemSummary {
+            id: &item.id,
+            name: &ov.name,
+            kind: ov.kind.as_str(),
+            tags: &ov.tags,
+            url: ov.url.as_deref(),
+            expires_at: exp.expires_at.map(timefmt::rfc3339),
+            status: exp.status.as_str(),
+        }
+    }
+}
+
+/// The summary as a JSON value.
 pub fn item_summary(item: &Item, now: i64) -> Value {
-    let ov = &item.overview;
-    let exp = item.expiry(now);
-    json!({
-        "id": item.id,
-        "name": ov.name,
-        "kind": ov.kind.as_str(),
-        "tags": ov.tags,
-        "url": ov.url,
-        "expires_at": exp.expires_at.map(timefmt::rfc3339),
-        "status": exp.status.as_str(),
-    })
+    serde_json::to_value(ItemSummary::new(item, now)).unwrap_or(Value::Null)
 }
 
 /// `show --json`: the summary plus the item's other fields; `secret` with `--reveal`.
@@ -139,43 +158,58 @@ pub fn item_text(item: &Item, now: i64, secret: Option<&SecretFields>) -> String
     lines.join("\n")
 }
 
-/// A table for `list`.
-pub fn table(items: &[&Item], now: i64) -> String {
-    let rows: Vec<[String; 5]> = items
+/// The `list` table, written straight to `out` (10k rows is a normal vault).
+pub fn table(out: &mut dyn std::io::Write, items: &[&Item], now: i64) -> std::io::Result<()> {
+    let rows: Vec<[std::borrow::Cow<'_, str>; 5]> = items
         .iter()
         .map(|i| {
             let e = i.expiry(now);
+            let tags = match i.overview.tags.as_slice() {
+                [] => "".into(),
+                [one] => one.as_str().into(),
+                many => many.join(",").into(),
+            };
+            let expires = match e.expires_at {
+                Some(t) => timefmt::rfc3339(t)
+                    .get(..10)
+                    .unwrap_or_default()
+                    .to_owned()
+                    .into(),
+                None => "-".into(),
+            };
             [
-                i.overview.name.clone(),
-                i.overview.kind.as_str().to_owned(),
-                i.overview.tags.join(","),
-                e.expires_at
-                    .map(|t| timefmt::rfc3339(t)[..10].to_owned())
-                    .unwrap_or_else(|| "-".into()),
-                e.status.as_str().to_owned(),
+                i.overview.name.as_str().into(),
+                i.overview.kind.as_str().into(),
+                tags,
+                expires,
+                e.status.as_str().into(),
             ]
         })
         .collect();
-    let head = ["NAME", "KIND", "TAGS", "EXPIRES", "STATUS"].map(String::from);
-    let mut width = head.clone().map(|h| h.chars().count());
+    let head = ["NAME", "KIND", "TAGS", "EXPIRES", "STATUS"];
+    let mut width = head.map(str::len);
     for r in &rows {
         for (w, c) in width.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
     }
-    std::iter::once(&head)
-        .chain(rows.iter())
-        .map(|r| {
-            r.iter()
-                .zip(width)
-                .map(|(c, w)| format!("{c:<w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut line = String::with_capacity(256);
+    let mut write_row = |cells: [&str; 5]| -> std::io::Result<()> {
+        line.clear();
+        for (i, (c, w)) in cells.iter().zip(width).enumerate() {
+            line.push_str(c);
+            if i < 4 {
+                let pad = w.saturating_sub(c.chars().count()) + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())
+    };
+    write_row(head)?;
+    for r in &rows {
+        write_row([&r[0], &r[1], &r[2], &r[3], &r[4]])?;
+    }
+    Ok(())
 }
 
 /// An extra line of advice for some errors.

@@ -1,6 +1,6 @@
 //! Opening the vault for a command: session, then keyring, then password.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use keywright_core::vault::keyring::{self, Keyring};
 use keywright_core::vault::session;
@@ -33,7 +33,7 @@ pub fn notice(msg: &str) {
 
 /// Open the vault at `path` and unlock it: a valid `KEYWRIGHT_SESSION`, then the keyring
 /// slot, then the password.
-pub fn open_unlocked(path: &PathBuf, input: &mut Input) -> Result<Vault> {
+pub fn open_unlocked(path: &Path, input: &mut Input) -> Result<Vault> {
     let mut vault = Vault::open(path)?;
     // With --password-stdin the first line is the password whatever unlocks the vault, so
     // that the rest of stdin means the same thing every time.

@@ -30,6 +30,8 @@ use crate::timefmt;
 
 /// SQLite busy timeout: how long a writer waits for another process's transaction.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Below this many items, overviews are opened on one thread.
+const PARALLEL_LOAD_MIN: usize = 2_000;
 /// Magic value sealed in `meta.key_check`, to verify a vault key from any source.
 const KEY_CHECK: &[u8] = b"keywright vault key check v1";
 
@@ -85,8 +87,9 @@ pub struct Created {
     pub kdf: KdfParams,
 }
 
-/// Changes to an item; `None` leaves a field as it is.
-#[derive(Debug, Default, Clone)]
+/// Changes to an item; `None` leaves a field as it is. `Debug` shows which secret fields
+/// are set, never their values.
+#[derive(Default, Clone)]
 pub struct ItemPatch {
     pub name: Option<String>,
     pub tags: Option<Vec<String>>,
@@ -106,6 +109,30 @@ pub struct ItemPatch {
     pub access_token: Option<Zeroizing<String>>,
     pub refresh_token: Option<Zeroizing<String>>,
     pub counter: Option<u64>,
+}
+
+impl std::fmt::Debug for ItemPatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = |o: &Option<Zeroizing<String>>| o.as_ref().map(|_| "[redacted]");
+        f.debug_struct("ItemPatch")
+            .field("name", &self.name)
+            .field("tags", &self.tags)
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("issuer", &self.issuer)
+            .field("placement", &self.placement)
+            .field("oauth", &self.oauth)
+            .field("otp", &self.otp)
+            .field("expires_at", &self.expires_at)
+            .field("rotate_every_days", &self.rotate_every_days)
+            .field("warn_days", &self.warn_days)
+            .field("value", &set(&self.value))
+            .field("notes", &set(&self.notes))
+            .field("access_token", &set(&self.access_token))
+            .field("refresh_token", &set(&self.refresh_token))
+            .field("counter", &self.counter)
+            .finish()
+    }
 }
 
 struct Keys {
@@ -587,6 +614,7 @@ impl Vault {
     }
 
     /// Open every overview (once; again after another process changed the file).
+    /// Large vaults are opened on all cores: AEAD and JSON per item dominate unlock.
     fn load(&mut self) -> Result<&Cache> {
         let dv = self.data_version()?;
         if self.cache.as_ref().is_some_and(|c| c.data_version == dv) {
@@ -594,28 +622,65 @@ impl Vault {
             return self.cache.as_ref().ok_or(Error::Locked);
         }
         let keys = self.keys()?;
-        let mut stmt = self.conn.prepare_cached("SELECT id, overview FROM items")?;
-        let mut rows = stmt.query([])?;
+        let rows: Vec<(String, Vec<u8>)> = {
+            let mut stmt = self.conn.prepare_cached("SELECT id, overview FROM items")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let vault_id = self.vault_id.as_str();
+        let open_chunk = |chunk: &[(String, Vec<u8>)]| {
+            chunk
+                .iter()
+                .map(|(id, blob)| match open_overview(keys, vault_id, id, blob) {
+                    Ok(ov) => Ok((
+                        normalize_name(&ov.name),
+                        Item {
+                            id: id.clone(),
+                            overview: ov,
+                        },
+                    )),
+                    Err(e) => Err(TamperedItem {
+                        id: id.clone(),
+                        reason: e.to_string(),
+                    }),
+                })
+                .collect::<Vec<_>>()
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let opened: Vec<std::result::Result<(String, Item), TamperedItem>> =
+            if threads < 2 || rows.len() < PARALLEL_LOAD_MIN {
+                open_chunk(&rows)
+            } else {
+                let per = rows.len().div_ceil(threads);
+                let parts = std::thread::scope(|s| {
+                    let handles: Vec<_> = rows
+                        .chunks(per)
+                        .map(|c| s.spawn(move || open_chunk(c)))
+                        .collect();
+                    handles.into_iter().map(|h| h.join()).collect::<Vec<_>>()
+                });
+                let mut all = Vec::with_capacity(rows.len());
+                for part in parts {
+                    // A worker can only fail by panicking; never hide its items silently.
+                    all.extend(part.map_err(|_| Error::corrupt("opening the items failed"))?);
+                }
+                all
+            };
         let mut cache = Cache {
             data_version: dv,
             ..Cache::default()
         };
-        while let Some(row) = rows.next()? {
-            let id: String = row.get(0)?;
-            let blob: Vec<u8> = row.get(1)?;
-            match open_overview(keys, &self.vault_id, &id, &blob) {
-                Ok(ov) => cache.items.push(Item { id, overview: ov }),
-                Err(e) => cache.tampered.push(TamperedItem {
-                    id,
-                    reason: e.to_string(),
-                }),
+        let mut keyed = Vec::with_capacity(opened.len());
+        for o in opened {
+            match o {
+                Ok(k) => keyed.push(k),
+                Err(t) => cache.tampered.push(t),
             }
         }
-        drop(rows);
-        drop(stmt);
-        cache
-            .items
-            .sort_by_cached_key(|i| normalize_name(&i.overview.name));
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        cache.items = keyed.into_iter().map(|(_, i)| i).collect();
         self.cache = Some(cache);
         self.cache.as_ref().ok_or(Error::Locked)
     }
@@ -693,6 +758,44 @@ impl Vault {
         Ok(item)
     }
 
+    /// Add many items in one transaction: all are added, or none (the first invalid or
+    /// duplicate item is reported with its position).
+    pub fn add_batch(&mut self, news: Vec<NewItem>) -> Result<Vec<Item>> {
+        let now = timefmt::now();
+        let keys = self.keys()?;
+        let mut rows = Vec::with_capacity(news.len());
+        for (i, new) in news.into_iter().enumerate() {
+            let (ov, secret) = new.into_parts(now).map_err(|e| match e {
+                Error::InvalidInput { field, reason } => Error::InvalidInput {
+                    field: format!("item {} {field}", i + 1),
+                    reason,
+                },
+                e => e,
+            })?;
+            let id = new_id()?;
+            let sealed = seal_item(keys, &self.vault_id, &id, &ov, &secret)?;
+            let event = AuditEvent::new(now, Action::Add, &id, &ov.name, self.actor, None);
+            let ev = audit::seal_event(&keys.audit, &self.vault_id, &event)?;
+            rows.push((Item { id, overview: ov }, sealed, ev));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO items (id, name_mac, overview, secret) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (item, (mac, ov_blob, sec_blob), ev) in &rows {
+                stmt.execute(params![item.id, &mac[..], ov_blob, sec_blob])
+                    .map_err(|e| unique_violation(e, item.name()))?;
+                audit::insert(&tx, ev)?;
+            }
+        }
+        tx.commit()?;
+        self.cache = None;
+        Ok(rows.into_iter().map(|(item, _, _)| item).collect())
+    }
+
     /// Keep the opened overviews in step with this connection's own writes (SQLite's
     /// `data_version` only moves for other connections' commits).
     fn cache_put(&mut self, item: Item) {
@@ -732,10 +835,12 @@ impl Vault {
     }
 
     fn get(&mut self, id: &str) -> Result<Item> {
-        if let Some(c) = &self.cache {
-            if let Some(i) = c.items.iter().find(|i| i.id == id) {
-                return Ok(i.clone());
-            }
+        if let Some(i) = self
+            .cache
+            .as_ref()
+            .and_then(|c| c.items.iter().find(|i| i.id == id))
+        {
+            return Ok(i.clone());
         }
         self.find(id)
     }
