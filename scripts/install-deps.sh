@@ -46,4 +46,9 @@ if [ -f ui/package-lock.json ]; then
     (cd ui && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# Python for the independent vault decryptor (docs/decrypt.py) and the test peers.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import nacl, argon2' 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check pynacl argon2-cffi
+fi
 echo "install-deps: all dependencies present"

@@ -30,6 +30,7 @@ trap 'rm -rf "$KR_HOME"' EXIT
 printf 'keywright-test' | HOME=$KR_HOME XDG_DATA_HOME=$KR_HOME/.local/share \
   gnome-keyring-daemon --unlock --components=secrets >/dev/null
 export KEYWRIGHT_REQUIRE_SECRET_SERVICE=1
+export KEYWRIGHT_TEST_PYTHON=$ROOT/.venv/bin/python
 
 step "UI: typecheck, lint, unit tests, build"
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm run --silent test && npm run --silent build)

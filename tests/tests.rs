@@ -6,6 +6,7 @@
 
 mod cli;
 mod common;
+mod format;
 mod keyring;
 mod raw;
 mod session;
