@@ -620,3 +620,70 @@ fn broken_pipe_is_not_an_error() {
     );
     assert_eq!(head.lines().count(), 1);
 }
+
+/// Run `keywright ARGS` on a pseudo-terminal (util-linux `script`), typing `lines` one per
+/// second; returns what the terminal showed.
+fn on_terminal(cli: &Cli, args: &str, lines: &[&str]) -> (bool, String) {
+    let typing: String = lines
+        .iter()
+        .map(|l| format!("sleep 1; printf '%s\\n' '{l}'; "))
+        .collect();
+    let script = format!("({typing}) | script -qec \"\\\"$K\\\" {args}\" /dev/null");
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .env("K", keywright_bin())
+        .env("KEYWRIGHT_VAULT", cli.vault())
+        .env("KEYWRIGHT_RUNTIME_DIR", cli.run_dir())
+        .env("KEYWRIGHT_KEYRING_SERVICE", "keywright-test")
+        .env_remove("KEYWRIGHT_SESSION")
+        .output()
+        .expect("script");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).replace('\r', ""),
+    )
+}
+
+#[test]
+fn hidden_prompts_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("util-linux `script` is needed for the terminal tests");
+    }
+    let cli = Cli::new();
+    let (ok, screen) = on_terminal(
+        &cli,
+        "init --no-keyring --kdf-memory 46 --kdf-iterations 1",
+        &["tty-pass", "other"],
+    );
+    assert!(!ok, "mismatched passwords must fail: {screen}");
+    assert!(
+        screen.contains("Repeat the new password") && screen.contains("differ"),
+        "{screen}"
+    );
+    assert!(!cli.vault().exists());
+    let (ok, screen) = on_terminal(
+        &cli,
+        "init --no-keyring --kdf-memory 46 --kdf-iterations 1",
+        &["tty-pass", "tty-pass"],
+    );
+    assert!(ok, "{screen}");
+    assert!(screen.contains("Recovery code"), "{screen}");
+    let (ok, screen) = on_terminal(&cli, "add api-key Typed", &["tty-pass", "TYPED-SECRET"]);
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("Vault password:") && screen.contains("API key:"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("tty-pass") && !screen.contains("TYPED-SECRET"),
+        "echoed: {screen}"
+    );
+    let (ok, screen) = on_terminal(&cli, "show Typed --reveal", &["tty-pass"]);
+    assert!(ok && screen.contains("TYPED-SECRET"), "{screen}");
+    let (ok, screen) = on_terminal(&cli, "list", &["wrong"]);
+    assert!(!ok && screen.contains("wrong password"), "{screen}");
+}

@@ -38,9 +38,18 @@ fn decrypt(py: &str, db: &std::path::Path, input: &str, recovery: bool) -> Value
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("python");
-    child.stdin.take().expect("stdin").write_all(format!("{input}\n").as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{input}\n").as_bytes())
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "decrypt.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "decrypt.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("json")
 }
 
@@ -50,7 +59,10 @@ fn independent_decryptor_opens_product_vaults() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("vault.db");
     let mut c = new_vault(dir.path());
-    let mut items = vec![api_key("Stripe", "sk_live_FORMAT"), NewItem::new(Kind::Bearer, "Token", "tok_FORMAT")];
+    let mut items = vec![
+        api_key("Stripe", "sk_live_FORMAT"),
+        NewItem::new(Kind::Bearer, "Token", "tok_FORMAT"),
+    ];
     let mut basic = NewItem::new(Kind::Basic, "Basic", "pw_FORMAT");
     basic.username = Some("u".into());
     basic.secret.notes = "notes_FORMAT".into();
@@ -72,7 +84,13 @@ fn independent_decryptor_opens_product_vaults() {
 
     let v = decrypt(&py, &db, PASSWORD, false);
     let by_name = |n: &str| -> Value {
-        v["items"].as_array().expect("items").iter().find(|i| i["overview"]["name"] == n).cloned().expect(n)
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["overview"]["name"] == n)
+            .cloned()
+            .expect(n)
     };
     assert_eq!(v["items"].as_array().expect("items").len(), 5);
     assert_eq!(by_name("Stripe")["secret"]["value"], "sk_live_FORMAT");
@@ -81,9 +99,23 @@ fn independent_decryptor_opens_product_vaults() {
     assert_eq!(by_name("Basic")["overview"]["username"], "u");
     assert_eq!(by_name("OAuth")["secret"]["refresh_token"], "rt_FORMAT");
     assert_eq!(by_name("OAuth")["overview"]["oauth"]["client_id"], "cid");
-    assert_eq!(by_name("Ünïcode TOTP")["secret"]["value"], "JBSWY3DPEHPK3PXP");
-    assert!(v["items"].as_array().expect("items").iter().all(|i| i["name_mac_ok"] == true));
-    let actions: Vec<&str> = v["audit"].as_array().expect("audit").iter().map(|e| e["action"].as_str().expect("a")).collect();
+    assert_eq!(
+        by_name("Ünïcode TOTP")["secret"]["value"],
+        "JBSWY3DPEHPK3PXP"
+    );
+    assert!(
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| i["name_mac_ok"] == true)
+    );
+    let actions: Vec<&str> = v["audit"]
+        .as_array()
+        .expect("audit")
+        .iter()
+        .map(|e| e["action"].as_str().expect("a"))
+        .collect();
     assert_eq!(actions.iter().filter(|a| **a == "add").count(), 5);
     assert_eq!(actions.last(), Some(&"reveal"));
 

@@ -799,7 +799,11 @@ fn large_vaults_open_in_parallel_with_the_same_result() {
     let n = 2_600;
     let added = c
         .vault
-        .add_batch((0..n).map(|i| api_key(&format!("item {:05}", n - i), "v")).collect())
+        .add_batch(
+            (0..n)
+                .map(|i| api_key(&format!("item {:05}", n - i), "v"))
+                .collect(),
+        )
         .expect("batch");
     let victim = added[1234].id.clone();
     drop(c);
@@ -808,7 +812,19 @@ fn large_vaults_open_in_parallel_with_the_same_result() {
     v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
     let items = v.items().expect("items");
     assert_eq!(items.len(), n - 1);
-    assert!(items.windows(2).all(|w| w[0].overview.name < w[1].overview.name), "sorted");
+    assert!(
+        items
+            .windows(2)
+            .all(|w| w[0].overview.name < w[1].overview.name),
+        "sorted"
+    );
     assert!(items.iter().all(|i| i.id != victim));
-    assert_eq!(v.tampered().expect("t").iter().map(|t| t.id.clone()).collect::<Vec<_>>(), [victim]);
+    assert_eq!(
+        v.tampered()
+            .expect("t")
+            .iter()
+            .map(|t| t.id.clone())
+            .collect::<Vec<_>>(),
+        [victim]
+    );
 }

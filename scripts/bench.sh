@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmarks whose figures go into the README (never asserted in tests). Run on an idle
+# machine: `bash scripts/bench.sh`. Criterion micro-benchmarks: `cargo bench -p keywright-core`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${CARGO_TARGET_DIR:-target}
+cargo build -q --release --locked -p keywright-cli -p keywright-core --example make_vault
+K=$target/release/keywright
+MAKE=$target/release/examples/make_vault
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export KEYWRIGHT_RUNTIME_DIR=$work/run
+unset KEYWRIGHT_SESSION
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+for n in 1000 10000 100000; do
+  echo benchpw | "$MAKE" "$work/v$n.db" "$n" 2>/dev/null
+done
+
+echo
+echo "## Password unlock (Argon2id calibrated by init on this machine)"
+export KEYWRIGHT_VAULT=$work/kdf.db
+echo benchpw | "$K" init --password-stdin --no-keyring --json >"$work/init.json"
+python3 -c 'import json,sys; k=json.load(open(sys.argv[1]))["kdf"]; print(f"calibrated: {k[\"memory_mib\"]} MiB x {k[\"iterations\"]} iterations")' "$work/init.json"
+echo "whole \`keywright list\` on an empty vault, unlocking with the password:"
+hyperfine --warmup 1 -m 10 "echo benchpw | $K --password-stdin list" 2>/dev/null | grep -E 'Time'
+
+for n in 1000 10000 100000; do
+  export KEYWRIGHT_VAULT=$work/v$n.db
+  eval "$(echo benchpw | "$K" unlock --password-stdin 2>/dev/null)"
+  echo
+  echo "## $n items, with a session (no KDF)"
+  hyperfine -N --warmup 3 -m 20 --export-markdown "$work/h$n.md" \
+    "$K list" "$K list --json" "$K show 'github staging 000013'" "$K list stripe prod" >/dev/null 2>&1
+  tail -n +3 "$work/h$n.md" | sed "s|$target/release/||"
+  /usr/bin/time -f "peak RSS of \`keywright list --json\`: %M KB" "$K" list --json >/dev/null
+  unset KEYWRIGHT_SESSION
+done
