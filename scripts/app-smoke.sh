@@ -21,7 +21,7 @@ die() {
 }
 
 [ $# -eq 2 ] || { echo "usage: $0 APP_BINARY OUTDIR" >&2; exit 2; }
-app=$(realpath "$1") || die "no such file: $1"
+app=$(realpath -e "$1" 2>/dev/null) || die "no such file: $1"
 [ -x "$app" ] || die "not an executable: $app"
 mkdir -p "$2"
 out=$(realpath "$2")
@@ -67,6 +67,7 @@ stop() { # PID...: TERM, wait up to 5 s, then KILL
 cleanup() {
     local rc=$?
     note_helpers
+    [ -z "$app_pid" ] || echo "app-smoke: stopping the app ($app_pid), its helpers (${helpers# }) and Xvfb"
     # The helpers first (they would be re-parented when the app goes), then the app, then X.
     # shellcheck disable=SC2086
     stop $helpers
@@ -74,6 +75,13 @@ cleanup() {
     [ -n "$app_pid" ] && wait "$app_pid" 2>/dev/null || true
     [ -n "$xvfb_pid" ] && stop "$xvfb_pid"
     [ -n "$xvfb_pid" ] && wait "$xvfb_pid" 2>/dev/null || true
+    local p
+    for p in $helpers $app_pid $xvfb_pid; do
+        if kill -0 "$p" 2>/dev/null; then
+            echo "app-smoke: FAIL: process $p is still running after cleanup" >&2
+            [ $rc -ne 0 ] || rc=1
+        fi
+    done
     if [ $rc -ne 0 ] && [ -s "$work/app.log" ]; then
         echo "app-smoke: last lines of the app's output:" >&2
         tail -n 20 "$work/app.log" >&2
@@ -102,10 +110,14 @@ done
 echo "app-smoke: Xvfb on $display (pid $xvfb_pid)"
 
 # --- the app, on a fresh vault path and private XDG dirs ------------------------------
+# No session bus: without one, GLib would autolaunch `dbus-launch` and an accessibility
+# bus, daemons that leave the app's process tree and outlive this script. The no-vault
+# screen needs neither (the OS keyring is only asked when the user clicks for it).
 vault="$work/vault/vault.db"
 mkdir -p "$work/home" "$work/data" "$work/config" "$work/cache" "$work/runtime"
 chmod 700 "$work/runtime"
 DISPLAY=$display KEYWRIGHT_VAULT=$vault \
+    DBUS_SESSION_BUS_ADDRESS=disabled: NO_AT_BRIDGE=1 \
     XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config XDG_CACHE_HOME=$work/cache \
     XDG_RUNTIME_DIR=$work/runtime \
     "$app" >"$work/app.log" 2>&1 &

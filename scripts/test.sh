@@ -29,6 +29,15 @@ KR_HOME=$(mktemp -d)
 trap 'rm -rf "$KR_HOME"' EXIT
 printf 'keywright-test' | HOME=$KR_HOME XDG_DATA_HOME=$KR_HOME/.local/share \
   gnome-keyring-daemon --unlock --components=secrets >/dev/null
+# A fresh login keyring takes a moment before it accepts writes: wait until it does.
+for i in $(seq 50); do
+  if printf probe | secret-tool store --label=keywright-probe service keywright-probe username probe 2>/dev/null; then
+    secret-tool clear service keywright-probe username probe 2>/dev/null || true
+    break
+  fi
+  [ "$i" -eq 50 ] && { echo "test.sh: the private Secret Service never became writable" >&2; exit 1; }
+  sleep 0.2
+done
 export KEYWRIGHT_REQUIRE_SECRET_SERVICE=1
 export KEYWRIGHT_TEST_PYTHON=$ROOT/.venv/bin/python
 

@@ -1,0 +1,17 @@
+//! Generates the Tauri context and the app's own ACL permissions: every command listed in
+//! `COMMANDS` gets an `allow-<command>` / `deny-<command>` permission, and a command is
+//! only callable from a window whose capability grants it (see capabilities/README.md).
+
+/// Every command in `tauri::generate_handler!` (src/lib.rs) must be listed here.
+const COMMANDS: &[&str] = &[
+    "vault_status",
+    "vault_unlock",
+    "vault_unlock_keyring",
+    "vault_lock",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))?;
+    Ok(())
+}
