@@ -54,10 +54,13 @@ step "build: CLI and desktop app"
 cargo build --workspace --locked
 
 step "Rust tests: core, CLI end to end, real Secret Service"
-cargo test --workspace --locked
+cargo test --workspace --locked --lib --bins --tests 2>&1 | tee "$ARTIFACTS/cargo-test.log"
+rust_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$ARTIFACTS/cargo-test.log")
+rust_failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$ARTIFACTS/cargo-test.log")
 
 step "desktop app: real window under Xvfb"
-bash scripts/app-smoke.sh "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS"
+bash scripts/app-smoke.sh "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS" "$CARGO_TARGET_DIR/debug/keywright"
 echo "screenshots in $ARTIFACTS"
 
 step "all tests passed"
+echo "rust: $rust_passed passed, $rust_failed failed"
