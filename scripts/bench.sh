@@ -21,7 +21,7 @@ echo
 echo "## Password unlock (Argon2id calibrated by init on this machine)"
 export KEYWRIGHT_VAULT=$work/kdf.db
 echo benchpw | "$K" init --password-stdin --no-keyring --json >"$work/init.json"
-python3 -c 'import json,sys; k=json.load(open(sys.argv[1]))["kdf"]; print(f"calibrated: {k[\"memory_mib\"]} MiB x {k[\"iterations\"]} iterations")' "$work/init.json"
+python3 -c 'import json,sys; k=json.load(open(sys.argv[1]))["kdf"]; print("calibrated: %s MiB x %s iterations" % (k["memory_mib"], k["iterations"]))' "$work/init.json"
 echo "whole \`keywright list\` on an empty vault, unlocking with the password:"
 hyperfine --warmup 1 -m 10 "echo benchpw | $K --password-stdin list" 2>/dev/null | grep -E 'Time'
 

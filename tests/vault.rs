@@ -828,3 +828,61 @@ fn large_vaults_open_in_parallel_with_the_same_result() {
         [victim]
     );
 }
+
+#[test]
+fn search_follows_edits_and_deletes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = new_vault(dir.path());
+    let a = c.vault.add(api_key("Alpha", "x")).expect("add").id;
+    c.vault.add(api_key("Beta", "x")).expect("add");
+    assert_eq!(
+        c.vault.search("alpha").expect("s").len(),
+        1,
+        "loads the cache"
+    );
+    c.vault
+        .update(
+            &a,
+            ItemPatch {
+                name: Some("Omega".into()),
+                tags: Some(vec!["Blue".into()]),
+                ..Default::default()
+            },
+        )
+        .expect("edit");
+    assert!(c.vault.search("alpha").expect("s").is_empty());
+    let found: Vec<String> = c
+        .vault
+        .search("omega blue")
+        .expect("s")
+        .iter()
+        .map(|i| i.id.clone())
+        .collect();
+    assert_eq!(found, std::slice::from_ref(&a));
+    c.vault.add(api_key("Gamma blue", "x")).expect("add");
+    let names: Vec<String> = c
+        .vault
+        .search("BLUE")
+        .expect("s")
+        .iter()
+        .map(|i| i.overview.name.clone())
+        .collect();
+    assert_eq!(names, ["Gamma blue", "Omega"]);
+    c.vault.delete(&a).expect("delete");
+    let names: Vec<String> = c
+        .vault
+        .search("blue")
+        .expect("s")
+        .iter()
+        .map(|i| i.overview.name.clone())
+        .collect();
+    assert_eq!(names, ["Gamma blue"]);
+    let all: Vec<String> = c
+        .vault
+        .items()
+        .expect("items")
+        .iter()
+        .map(|i| i.overview.name.clone())
+        .collect();
+    assert_eq!(all, ["Beta", "Gamma blue"]);
+}

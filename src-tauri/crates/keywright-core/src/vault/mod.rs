@@ -160,7 +160,34 @@ impl Keys {
 struct Cache {
     data_version: i64,
     items: Vec<Item>,
+    /// Lower-cased searchable text of `items[i]`, kept in step with `items`.
+    haystacks: Vec<String>,
     tampered: Vec<TamperedItem>,
+}
+
+impl Cache {
+    fn remove(&mut self, id: &str) {
+        if let Some(pos) = self.items.iter().position(|i| i.id == id) {
+            self.items.remove(pos);
+            self.haystacks.remove(pos);
+        }
+    }
+}
+
+/// What search looks at, lower-cased once: name, tags, URL, user, issuer and kind.
+fn haystack(ov: &Overview) -> String {
+    let mut h = String::with_capacity(ov.name.len() + 64);
+    for part in std::iter::once(ov.name.as_str())
+        .chain(ov.tags.iter().map(String::as_str))
+        .chain(ov.url.as_deref())
+        .chain(ov.username.as_deref())
+        .chain(ov.issuer.as_deref())
+        .chain(std::iter::once(ov.kind.as_str()))
+    {
+        h.push_str(&part.to_lowercase());
+        h.push('\u{1f}');
+    }
+    h
 }
 
 /// An open vault file, locked or unlocked.
@@ -681,6 +708,7 @@ impl Vault {
         }
         keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         cache.items = keyed.into_iter().map(|(_, i)| i).collect();
+        cache.haystacks = cache.items.iter().map(|i| haystack(&i.overview)).collect();
         self.cache = Some(cache);
         self.cache.as_ref().ok_or(Error::Locked)
     }
@@ -707,11 +735,13 @@ impl Vault {
     /// (case-insensitive).
     pub fn search(&mut self, query: &str) -> Result<Vec<&Item>> {
         let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-        Ok(self
-            .load()?
+        let cache = self.load()?;
+        Ok(cache
             .items
             .iter()
-            .filter(|i| matches(&i.overview, &words))
+            .zip(&cache.haystacks)
+            .filter(|(_, h)| words.iter().all(|w| h.contains(w.as_str())))
+            .map(|(i, _)| i)
             .collect())
     }
 
@@ -800,9 +830,10 @@ impl Vault {
     /// `data_version` only moves for other connections' commits).
     fn cache_put(&mut self, item: Item) {
         if let Some(c) = &mut self.cache {
-            c.items.retain(|i| i.id != item.id);
+            c.remove(&item.id);
             let key = normalize_name(item.name());
             let at = c.items.partition_point(|i| normalize_name(i.name()) < key);
+            c.haystacks.insert(at, haystack(&item.overview));
             c.items.insert(at, item);
         }
     }
@@ -975,7 +1006,7 @@ impl Vault {
         audit::insert(&tx, &row)?;
         tx.commit()?;
         if let Some(c) = &mut self.cache {
-            c.items.retain(|i| i.id != id);
+            c.remove(id);
         }
         Ok(())
     }
@@ -1146,18 +1177,6 @@ fn unique_violation(e: rusqlite::Error, name: &str) -> Error {
         },
         _ => Error::Database(e),
     }
-}
-
-fn matches(ov: &Overview, words: &[String]) -> bool {
-    words.iter().all(|w| {
-        let has = |s: &str| s.to_lowercase().contains(w.as_str());
-        has(&ov.name)
-            || ov.tags.iter().any(|t| has(t))
-            || ov.url.as_deref().is_some_and(has)
-            || ov.username.as_deref().is_some_and(has)
-            || ov.issuer.as_deref().is_some_and(has)
-            || ov.kind.as_str().contains(w.as_str())
-    })
 }
 
 fn changed_fields(old: &Overview, new: &Overview, secret_changed: bool) -> Vec<String> {
