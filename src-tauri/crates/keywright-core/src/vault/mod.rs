@@ -661,6 +661,7 @@ impl Vault {
                 .map(|(id, blob)| match open_overview(keys, vault_id, id, blob) {
                     Ok(ov) => Ok((
                         normalize_name(&ov.name),
+                        haystack(&ov),
                         Item {
                             id: id.clone(),
                             overview: ov,
@@ -676,7 +677,7 @@ impl Vault {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
-        let opened: Vec<std::result::Result<(String, Item), TamperedItem>> =
+        let opened: Vec<std::result::Result<(String, String, Item), TamperedItem>> =
             if threads < 2 || rows.len() < PARALLEL_LOAD_MIN {
                 open_chunk(&rows)
             } else {
@@ -707,8 +708,7 @@ impl Vault {
             }
         }
         keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        cache.items = keyed.into_iter().map(|(_, i)| i).collect();
-        cache.haystacks = cache.items.iter().map(|i| haystack(&i.overview)).collect();
+        (cache.haystacks, cache.items) = keyed.into_iter().map(|(_, h, i)| (h, i)).unzip();
         self.cache = Some(cache);
         self.cache.as_ref().ok_or(Error::Locked)
     }
