@@ -160,7 +160,8 @@ impl Keys {
 struct Cache {
     data_version: i64,
     items: Vec<Item>,
-    /// Lower-cased searchable text of `items[i]`, kept in step with `items`.
+    /// Lower-cased searchable text of `items[i]`: built by the first search (unlock does
+    /// not pay for it), then kept in step with `items`. Empty = not built yet.
     haystacks: Vec<String>,
     tampered: Vec<TamperedItem>,
 }
@@ -169,8 +170,21 @@ impl Cache {
     fn remove(&mut self, id: &str) {
         if let Some(pos) = self.items.iter().position(|i| i.id == id) {
             self.items.remove(pos);
-            self.haystacks.remove(pos);
+            if pos < self.haystacks.len() {
+                self.haystacks.remove(pos);
+            }
         }
+    }
+
+    fn insert_sorted(&mut self, item: Item) {
+        let key = normalize_name(item.name());
+        let at = self
+            .items
+            .partition_point(|i| normalize_name(i.name()) < key);
+        if !self.haystacks.is_empty() {
+            self.haystacks.insert(at, haystack(&item.overview));
+        }
+        self.items.insert(at, item);
     }
 }
 
@@ -661,7 +675,6 @@ impl Vault {
                 .map(|(id, blob)| match open_overview(keys, vault_id, id, blob) {
                     Ok(ov) => Ok((
                         normalize_name(&ov.name),
-                        haystack(&ov),
                         Item {
                             id: id.clone(),
                             overview: ov,
@@ -677,7 +690,7 @@ impl Vault {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
-        let opened: Vec<std::result::Result<(String, String, Item), TamperedItem>> =
+        let opened: Vec<std::result::Result<(String, Item), TamperedItem>> =
             if threads < 2 || rows.len() < PARALLEL_LOAD_MIN {
                 open_chunk(&rows)
             } else {
@@ -708,7 +721,7 @@ impl Vault {
             }
         }
         keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        (cache.haystacks, cache.items) = keyed.into_iter().map(|(_, h, i)| (h, i)).unzip();
+        cache.items = keyed.into_iter().map(|(_, i)| i).collect();
         self.cache = Some(cache);
         self.cache.as_ref().ok_or(Error::Locked)
     }
@@ -735,7 +748,12 @@ impl Vault {
     /// (case-insensitive).
     pub fn search(&mut self, query: &str) -> Result<Vec<&Item>> {
         let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-        let cache = self.load()?;
+        self.load()?;
+        let cache = self.cache.as_mut().ok_or(Error::Locked)?;
+        if cache.haystacks.len() != cache.items.len() {
+            cache.haystacks = cache.items.iter().map(|i| haystack(&i.overview)).collect();
+        }
+        let cache = &*cache;
         Ok(cache
             .items
             .iter()
@@ -831,10 +849,7 @@ impl Vault {
     fn cache_put(&mut self, item: Item) {
         if let Some(c) = &mut self.cache {
             c.remove(&item.id);
-            let key = normalize_name(item.name());
-            let at = c.items.partition_point(|i| normalize_name(i.name()) < key);
-            c.haystacks.insert(at, haystack(&item.overview));
-            c.items.insert(at, item);
+            c.insert_sorted(item);
         }
     }
 
