@@ -25,10 +25,10 @@ const MAX_SESSION_SECS: u64 = 30 * 86_400;
 
 type Out<'a> = &'a mut dyn Write;
 
-fn emit(out: Out<'_>, text: &str) -> Result<()> {
-    match writeln!(out, "{text}") {
+/// The outcome of writing to stdout: a closed pipe (`keywright list | head`) is not an error.
+fn written(r: std::io::Result<()>) -> Result<()> {
+    match r {
         Ok(()) => Ok(()),
-        // A closed pipe (`keywright list | head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::Io {
             action: "cannot write to",
@@ -36,6 +36,10 @@ fn emit(out: Out<'_>, text: &str) -> Result<()> {
             source: e,
         }),
     }
+}
+
+fn emit(out: Out<'_>, text: &str) -> Result<()> {
+    written(writeln!(out, "{text}"))
 }
 
 fn emit_json(out: Out<'_>, v: &serde_json::Value) -> Result<()> {
@@ -411,27 +415,12 @@ fn list(ctx: &Ctx, a: ListArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
             .iter()
             .map(|i| output::ItemSummary::new(i, now))
             .collect();
-        match serde_json::to_writer(&mut *out, &list) {
-            Ok(()) => emit(out, ""),
-            Err(e) if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) => Ok(()),
-            Err(e) => Err(Error::Io {
-                action: "cannot write to",
-                path: "stdout".into(),
-                source: e.into(),
-            }),
-        }
+        written(serde_json::to_writer(&mut *out, &list).map_err(std::io::Error::from))?;
+        emit(out, "")
     } else if items.is_empty() {
         emit(out, "No items.")
     } else {
-        match output::table(out, &items, now) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            Err(e) => Err(Error::Io {
-                action: "cannot write to",
-                path: "stdout".into(),
-                source: e,
-            }),
-        }
+        written(output::table(out, &items, now))
     }
 }
 
