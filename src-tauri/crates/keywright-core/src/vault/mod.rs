@@ -720,8 +720,19 @@ impl Vault {
                 Err(t) => cache.tampered.push(t),
             }
         }
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        cache.items = keyed.into_iter().map(|(_, i)| i).collect();
+        // Sort small (key, index) pairs, not the items: an Item is hundreds of bytes.
+        let mut order: Vec<(&str, usize)> = keyed
+            .iter()
+            .enumerate()
+            .map(|(n, (k, _))| (k.as_str(), n))
+            .collect();
+        order.sort_unstable();
+        let order: Vec<usize> = order.into_iter().map(|(_, n)| n).collect();
+        let mut slots: Vec<Option<Item>> = keyed.into_iter().map(|(_, i)| Some(i)).collect();
+        cache.items = order
+            .into_iter()
+            .filter_map(|n| slots.get_mut(n).and_then(Option::take))
+            .collect();
         self.cache = Some(cache);
         self.cache.as_ref().ok_or(Error::Locked)
     }
