@@ -521,6 +521,12 @@ fn newer_corrupt_and_tampered_vaults() {
         .collect();
     assert_eq!(names, ["Alpha", "Gamma"]);
     cli.err(&["show", &beta], "", "tampered");
+    // The way out: a damaged item can be removed, by id or by its name.
+    let gone = cli.ok(&["rm", "Beta"], "");
+    assert_eq!(gone["deleted"], beta.as_str());
+    assert!(gone["name"].is_null());
+    cli.err(&["show", &beta], "", "not_found");
+    cli.ok(&["show", "Alpha"], "");
 
     raw::exec(&cli.vault(), "PRAGMA user_version = 7");
     let m = cli.err(&["list"], "", "newer_version");

@@ -16,7 +16,11 @@ pub fn exec(db: &Path, sql: &str) {
 /// Flip one bit of byte `at` in `table.column` of the row whose key column is `key`.
 pub fn flip_byte(db: &Path, table: &str, column: &str, key: &str, at: usize) {
     let c = conn(db);
-    let key_col = if table == "settings" { "key" } else { "id" };
+    let key_col = match table {
+        "settings" => "key",
+        "overview_index" => "chunk",
+        _ => "id",
+    };
     let mut blob: Vec<u8> = c
         .query_row(
             &format!("SELECT {column} FROM {table} WHERE {key_col} = ?1"),
@@ -41,4 +45,11 @@ pub fn item_blobs(db: &Path, id: &str) -> (Vec<u8>, Vec<u8>) {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .expect("item")
+}
+
+/// Rows in `table`.
+pub fn count(db: &Path, table: &str) -> i64 {
+    conn(db)
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
 }

@@ -827,6 +827,128 @@ fn large_vaults_open_in_parallel_with_the_same_result() {
             .collect::<Vec<_>>(),
         [victim]
     );
+    // A vault with a tampered item gets no overview index: the index would hide it.
+    assert_eq!(raw::count(&db, "overview_index"), 0);
+}
+
+fn listing(v: &mut Vault) -> Vec<(String, String, Vec<String>)> {
+    v.items()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i.id.clone(),
+                i.overview.name.clone(),
+                i.overview.tags.clone(),
+            )
+        })
+        .collect()
+}
+
+fn reopen(db: &std::path::Path) -> Vault {
+    let mut v = Vault::open(db).expect("open");
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    v
+}
+
+#[test]
+fn overview_index_is_used_and_kept_current() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let n = 2_500;
+    let added = c
+        .vault
+        .add_batch(
+            (0..n)
+                .map(|i| api_key(&format!("key {:05}", n - i), "v"))
+                .collect(),
+        )
+        .expect("batch");
+    drop(c);
+    assert_eq!(raw::count(&db, "overview_index"), 0, "built on first load");
+
+    // The first load opens item by item and writes the index (1,024 items per chunk).
+    let first = listing(&mut reopen(&db));
+    assert_eq!(first.len(), n);
+    assert_eq!(raw::count(&db, "overview_index"), 3);
+    // The next load reads it: the same items in the same order.
+    assert_eq!(listing(&mut reopen(&db)), first);
+
+    // Proof that the index is what is read: a row changed behind the triggers' back is
+    // not seen (the index holds the authentic earlier overview).
+    let probe = added[10].id.clone();
+    raw::exec(
+        &db,
+        &format!(
+            "DROP TRIGGER overview_index_on_update; \
+             UPDATE items SET overview = x'00' WHERE id = '{probe}'; \
+             CREATE TRIGGER overview_index_on_update AFTER UPDATE OF id, name_mac, overview \
+             ON items BEGIN DELETE FROM overview_index; END;"
+        ),
+    );
+    let mut v = reopen(&db);
+    assert_eq!(listing(&mut v), first);
+    assert!(v.tampered().expect("t").is_empty());
+    drop(v);
+    // Any change through SQL (the triggers fire) drops the index: the broken row shows.
+    raw::exec(&db, "UPDATE items SET overview = overview WHERE rowid = 1");
+    assert_eq!(raw::count(&db, "overview_index"), 0);
+    let mut v = reopen(&db);
+    assert_eq!(v.items().expect("items").len(), n - 1);
+    assert_eq!(v.tampered().expect("t")[0].id, probe);
+    v.delete(&probe).expect("delete the broken item");
+    drop(v);
+
+    // A damaged chunk is not trusted: the items are read one by one, the index rebuilt.
+    let expect = listing(&mut reopen(&db));
+    assert_eq!(expect.len(), n - 1);
+    assert_eq!(raw::count(&db, "overview_index"), 3);
+    raw::flip_byte(&db, "overview_index", "blob", "1", 40);
+    assert_eq!(listing(&mut reopen(&db)), expect);
+    assert_eq!(listing(&mut reopen(&db)), expect, "rebuilt index");
+    // A missing chunk: the same.
+    raw::exec(&db, "DELETE FROM overview_index WHERE chunk = 2");
+    assert_eq!(listing(&mut reopen(&db)), expect);
+    assert_eq!(raw::count(&db, "overview_index"), 3);
+    // Reordered chunks do not open (their AD names their place).
+    raw::exec(
+        &db,
+        "UPDATE overview_index SET chunk = chunk + 10 WHERE chunk IN (1, 2); \
+         UPDATE overview_index SET chunk = 13 - chunk WHERE chunk IN (11, 12);",
+    );
+    assert_eq!(
+        raw::count(&db, "overview_index WHERE chunk IN (1, 2)"),
+        2,
+        "swapped"
+    );
+    assert_eq!(listing(&mut reopen(&db)), expect);
+
+    // Changes from another process (add, edit, delete) are seen and re-indexed.
+    let mut a = reopen(&db);
+    assert_eq!(listing(&mut a), expect);
+    let mut b = reopen(&db);
+    b.add(api_key("aaa first", "x")).expect("add");
+    let renamed = added[20].id.clone();
+    b.update(
+        &renamed,
+        ItemPatch {
+            tags: Some(vec!["moved".into()]),
+            ..ItemPatch::default()
+        },
+    )
+    .expect("update");
+    b.delete(&added[30].id).expect("delete");
+    drop(b);
+    for v in [&mut a, &mut reopen(&db)] {
+        let now = listing(v);
+        assert_eq!(now.len(), n - 1);
+        assert_eq!(now[0].1, "aaa first");
+        assert!(now.iter().all(|i| i.0 != added[30].id));
+        let moved = now.iter().find(|i| i.0 == renamed).expect("edited item");
+        assert_eq!(moved.2, ["moved"]);
+    }
+    assert_eq!(raw::count(&db, "overview_index"), 3);
 }
 
 #[test]

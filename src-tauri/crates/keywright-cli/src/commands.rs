@@ -62,15 +62,20 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
         Command::Edit(a) => edit(&ctx, a, &mut input, out),
         Command::Rm(a) => {
             let mut v = open_unlocked(&ctx.path, &mut input)?;
-            let item = v.find(&a.name)?;
-            v.delete(&item.id)?;
+            // A damaged item (it fails its integrity check) can still be removed.
+            let (id, name) = match v.find(&a.name) {
+                Ok(item) => (item.id, Some(item.overview.name)),
+                Err(keywright_core::Error::Tampered { item, .. }) => (item, None),
+                Err(e) => return Err(e),
+            };
+            v.delete(&id)?;
             if ctx.json {
-                emit_json(
-                    out,
-                    &json!({"deleted": item.id, "name": item.overview.name}),
-                )
+                emit_json(out, &json!({"deleted": id, "name": name}))
             } else {
-                emit(out, &format!("Deleted {}", item.overview.name))
+                match name {
+                    Some(name) => emit(out, &format!("Deleted {name}")),
+                    None => emit(out, &format!("Deleted damaged item {id}")),
+                }
             }
         }
         Command::Passwd(a) => passwd(&ctx, a, &mut input, out),
@@ -410,18 +415,20 @@ fn list(ctx: &Ctx, a: ListArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
             })
         })
         .collect();
-    if ctx.json {
+    let result = if ctx.json {
         let list: Vec<_> = items
             .iter()
             .map(|i| output::ItemSummary::new(i, now))
             .collect();
-        written(serde_json::to_writer(&mut *out, &list).map_err(std::io::Error::from))?;
-        emit(out, "")
+        written(serde_json::to_writer(&mut *out, &list).map_err(std::io::Error::from))
+            .and_then(|()| emit(out, ""))
     } else if items.is_empty() {
         emit(out, "No items.")
     } else {
         written(output::table(out, &items, now))
-    }
+    };
+    vault.close_for_exit();
+    result
 }
 
 fn show(ctx: &Ctx, a: ShowArgs, input: &mut Input, out: Out<'_>) -> Result<()> {

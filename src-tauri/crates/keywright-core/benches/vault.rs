@@ -1,5 +1,7 @@
-//! Vault benchmarks: unlock without the KDF (open + session unlock + open every overview),
-//! search, and lookup by name, on 1k / 10k / 100k items. `cargo bench -p keywright-core`.
+//! Vault benchmarks: unlock without the KDF (open + session unlock + open every overview,
+//! from the overview index, and right after a change when every item is opened one by one
+//! and the index rebuilt), search, and lookup by name, on 1k / 10k / 100k items.
+//! `cargo bench -p keywright-core`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -44,6 +46,24 @@ fn benches(c: &mut Criterion) {
                 session::unlock(&mut v, &token, &run).expect("unlock");
                 black_box(v.items().expect("items").len())
             })
+        });
+        g.bench_with_input(BenchmarkId::new("unlock_after_change", n), &n, |b, _| {
+            b.iter_batched(
+                || {
+                    // Any item change drops the overview index (a trigger does it).
+                    rusqlite::Connection::open(&db)
+                        .and_then(|c| {
+                            c.execute("UPDATE items SET overview = overview WHERE rowid = 1", [])
+                        })
+                        .expect("touch");
+                },
+                |()| {
+                    let mut v = Vault::open(&db).expect("open");
+                    session::unlock(&mut v, &token, &run).expect("unlock");
+                    black_box(v.items().expect("items").len())
+                },
+                criterion::BatchSize::PerIteration,
+            )
         });
         let mut v = Vault::open(&db).expect("open");
         session::unlock(&mut v, &token, &run).expect("unlock");

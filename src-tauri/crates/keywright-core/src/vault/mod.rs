@@ -32,6 +32,10 @@ use crate::timefmt;
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Below this many items, overviews are opened on one thread.
 const PARALLEL_LOAD_MIN: usize = 2_000;
+/// The name an audit event gives a deleted item whose overview no longer opened.
+const DAMAGED_NAME: &str = "(damaged item)";
+/// Items per chunk of the overview index.
+const INDEX_CHUNK: usize = 1_024;
 /// Magic value sealed in `meta.key_check`, to verify a vault key from any source.
 const KEY_CHECK: &[u8] = b"keywright vault key check v1";
 
@@ -247,6 +251,43 @@ fn map_open_error(path: &Path, e: rusqlite::Error) -> Error {
 
 fn ad(vault_id: &str, table: &str, row: &str, field: &str) -> Vec<u8> {
     format!("keywright/v1/{vault_id}/{table}/{row}/{field}").into_bytes()
+}
+
+/// Associated data of one overview-index chunk: binds its place, the chunk count and the
+/// item count, so chunks cannot be dropped, reordered or mixed between index builds of
+/// different sizes without failing to open.
+fn index_ad(vault_id: &str, chunk: i64, chunks: i64, items: i64) -> Vec<u8> {
+    ad(
+        vault_id,
+        "overview_index",
+        &chunk.to_string(),
+        &format!("{chunks}/{items}"),
+    )
+}
+
+/// `f` over `items` in one chunk per core (at most 8), or on this thread below `min`
+/// items. Results come back in order, one `Vec` per chunk.
+fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    min: usize,
+    f: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<Vec<R>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || items.len() < min.max(2) {
+        return vec![f(items)];
+    }
+    let per = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(per).map(|c| s.spawn(move || f(c))).collect();
+        // A worker can only fail by panicking: re-raise it rather than lose its items.
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 fn new_id() -> Result<String> {
@@ -569,6 +610,14 @@ impl Vault {
         self.cache = None;
     }
 
+    /// Lock and close for a process that is about to exit: the keys are wiped as by
+    /// [`Vault::lock`], but the opened overviews (no secrets) are left for the OS to
+    /// reclaim instead of freeing tens of thousands of small allocations one by one.
+    pub fn close_for_exit(mut self) {
+        self.keys = None;
+        std::mem::forget(self.cache.take());
+    }
+
     // ----- slots ---------------------------------------------------------------------
 
     /// Re-wrap the vault key under a new password (items are not re-sealed). `kdf`
@@ -654,14 +703,87 @@ impl Vault {
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
-    /// Open every overview (once; again after another process changed the file).
-    /// Large vaults are opened on all cores: AEAD and JSON per item dominate unlock.
+    /// Open every overview (once; again after another process changed the file): from the
+    /// overview index when it is current, else item by item, rebuilding the index.
     fn load(&mut self) -> Result<&Cache> {
         let dv = self.data_version()?;
         if self.cache.as_ref().is_some_and(|c| c.data_version == dv) {
             // Checked just above; the borrow checker needs the second lookup.
             return self.cache.as_ref().ok_or(Error::Locked);
         }
+        let cache = match self.load_index(dv)? {
+            Some(cache) => cache,
+            None => {
+                let cache = self.load_rows(dv)?;
+                if cache.tampered.is_empty() && !cache.items.is_empty() {
+                    // A cache: a read-only file or a busy writer only costs speed.
+                    if let Err(e) = self.write_index(&cache.items, dv) {
+                        tracing::debug!("overview index not written: {e}");
+                    }
+                }
+                cache
+            }
+        };
+        self.cache = Some(cache);
+        self.cache.as_ref().ok_or(Error::Locked)
+    }
+
+    /// Every overview from the overview index, or `None` when there is no complete,
+    /// current index (it is then rebuilt from the items).
+    fn load_index(&mut self, dv: i64) -> Result<Option<Cache>> {
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        let tx = self.conn.transaction()?;
+        let count: i64 = tx.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
+        let chunks: Vec<(i64, i64, i64, Vec<u8>)> = {
+            let mut stmt =
+                tx.prepare_cached("SELECT chunk, chunks, items, blob FROM overview_index")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        tx.finish()?;
+        let n = chunks.len() as i64;
+        let complete = n > 0
+            && chunks
+                .iter()
+                .enumerate()
+                .all(|(i, c)| c.0 == i as i64 && c.1 == n && c.2 == count);
+        if !complete {
+            return Ok(None);
+        }
+        let vault_id = self.vault_id.as_str();
+        let opened = par_map(&chunks, 1, |part: &[(i64, i64, i64, Vec<u8>)]| {
+            part.iter()
+                .map(|(chunk, chunks, items, blob)| {
+                    let ad = index_ad(vault_id, *chunk, *chunks, *items);
+                    let plain = keys.overview.open(&ad, blob).ok()?;
+                    serde_json::from_slice::<Vec<(String, Overview)>>(&plain).ok()
+                })
+                .collect::<Vec<_>>()
+        });
+        let mut items = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        for chunk in opened.into_iter().flatten() {
+            let Some(chunk) = chunk else {
+                tracing::warn!("the overview index did not open; rebuilding it");
+                return Ok(None);
+            };
+            items.extend(
+                chunk
+                    .into_iter()
+                    .map(|(id, overview)| Item { id, overview }),
+            );
+        }
+        if items.len() as i64 != count {
+            return Ok(None);
+        }
+        Ok(Some(Cache {
+            data_version: dv,
+            items,
+            ..Cache::default()
+        }))
+    }
+
+    /// Every overview, opened item by item (on all cores for large vaults).
+    fn load_rows(&mut self, dv: i64) -> Result<Cache> {
         let keys = self.keys()?;
         let rows: Vec<(String, Vec<u8>)> = {
             let mut stmt = self.conn.prepare_cached("SELECT id, overview FROM items")?;
@@ -669,7 +791,7 @@ impl Vault {
             rows.collect::<rusqlite::Result<_>>()?
         };
         let vault_id = self.vault_id.as_str();
-        let open_chunk = |chunk: &[(String, Vec<u8>)]| {
+        let opened = par_map(&rows, PARALLEL_LOAD_MIN, |chunk: &[(String, Vec<u8>)]| {
             chunk
                 .iter()
                 .map(|(id, blob)| match open_overview(keys, vault_id, id, blob) {
@@ -686,35 +808,13 @@ impl Vault {
                     }),
                 })
                 .collect::<Vec<_>>()
-        };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let opened: Vec<std::result::Result<(String, Item), TamperedItem>> =
-            if threads < 2 || rows.len() < PARALLEL_LOAD_MIN {
-                open_chunk(&rows)
-            } else {
-                let per = rows.len().div_ceil(threads);
-                let parts = std::thread::scope(|s| {
-                    let handles: Vec<_> = rows
-                        .chunks(per)
-                        .map(|c| s.spawn(move || open_chunk(c)))
-                        .collect();
-                    handles.into_iter().map(|h| h.join()).collect::<Vec<_>>()
-                });
-                let mut all = Vec::with_capacity(rows.len());
-                for part in parts {
-                    // A worker can only fail by panicking; never hide its items silently.
-                    all.extend(part.map_err(|_| Error::corrupt("opening the items failed"))?);
-                }
-                all
-            };
+        });
         let mut cache = Cache {
             data_version: dv,
             ..Cache::default()
         };
-        let mut keyed = Vec::with_capacity(opened.len());
-        for o in opened {
+        let mut keyed = Vec::with_capacity(rows.len());
+        for o in opened.into_iter().flatten() {
             match o {
                 Ok(k) => keyed.push(k),
                 Err(t) => cache.tampered.push(t),
@@ -733,8 +833,42 @@ impl Vault {
             .into_iter()
             .filter_map(|n| slots.get_mut(n).and_then(Option::take))
             .collect();
-        self.cache = Some(cache);
-        self.cache.as_ref().ok_or(Error::Locked)
+        Ok(cache)
+    }
+
+    /// Seal `items` (all of them, sorted) as the overview index, unless another
+    /// connection changed the file since `dv` (the items may then differ).
+    fn write_index(&mut self, items: &[Item], dv: i64) -> Result<()> {
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        let total = items.len() as i64;
+        let chunks = items.len().div_ceil(INDEX_CHUNK) as i64;
+        let vault_id = self.vault_id.as_str();
+        let mut blobs = Vec::with_capacity(items.len().div_ceil(INDEX_CHUNK));
+        for (n, part) in items.chunks(INDEX_CHUNK).enumerate() {
+            let pairs: Vec<(&str, &Overview)> =
+                part.iter().map(|i| (i.id.as_str(), &i.overview)).collect();
+            let json = serde_json::to_vec(&pairs).map_err(|e| Error::corrupt(e.to_string()))?;
+            let ad = index_ad(vault_id, n as i64, chunks, total);
+            blobs.push(keys.overview.seal(&ad, &json)?);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if now != dv {
+            return Ok(());
+        }
+        tx.execute("DELETE FROM overview_index", [])?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO overview_index (chunk, chunks, items, blob) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (n, blob) in blobs.iter().enumerate() {
+                stmt.execute(params![n as i64, chunks, total, blob])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Every item that opens, sorted by name.
@@ -759,6 +893,9 @@ impl Vault {
     /// (case-insensitive).
     pub fn search(&mut self, query: &str) -> Result<Vec<&Item>> {
         let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        if words.is_empty() {
+            return Ok(self.load()?.items.iter().collect());
+        }
         self.load()?;
         let cache = self.cache.as_mut().ok_or(Error::Locked)?;
         if cache.haystacks.len() != cache.items.len() {
@@ -1009,16 +1146,14 @@ impl Vault {
 
     /// Delete an item (its audit history stays, sealed).
     pub fn delete(&mut self, id: &str) -> Result<()> {
-        let item = self.get(id)?;
+        // A damaged item can be deleted too: it is the user's way out.
+        let name = match self.get(id) {
+            Ok(item) => item.overview.name,
+            Err(Error::Tampered { .. }) => DAMAGED_NAME.to_owned(),
+            Err(e) => return Err(e),
+        };
         let keys = self.keys()?;
-        let ev = AuditEvent::new(
-            timefmt::now(),
-            Action::Delete,
-            id,
-            item.name(),
-            self.actor,
-            None,
-        );
+        let ev = AuditEvent::new(timefmt::now(), Action::Delete, id, &name, self.actor, None);
         let row = audit::seal_event(&keys.audit, &self.vault_id, &ev)?;
         let tx = self
             .conn
@@ -1033,6 +1168,7 @@ impl Vault {
         tx.commit()?;
         if let Some(c) = &mut self.cache {
             c.remove(id);
+            c.tampered.retain(|t| t.id != id);
         }
         Ok(())
     }

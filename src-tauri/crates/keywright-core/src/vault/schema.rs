@@ -11,6 +11,7 @@ pub const APPLICATION_ID: i32 = 0x4B57_5254;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_settings.sql"),
+    include_str!("migrations/0003_overview_index.sql"),
 ];
 
 /// Newest schema this build understands.
