@@ -58,6 +58,16 @@ cargo test --workspace --locked --lib --bins --tests 2>&1 | tee "$ARTIFACTS/carg
 rust_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$ARTIFACTS/cargo-test.log")
 rust_failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$ARTIFACTS/cargo-test.log")
 
+step "TypeScript bindings: what the Rust types generate is what is committed"
+# ts-rs wrote ui/src/bindings/ during the tests above (keywright-ipc and keywright-core).
+if ! git diff --quiet -- ui/src/bindings ||
+    [ -n "$(git ls-files --others --exclude-standard -- ui/src/bindings)" ]; then
+    git status --short -- ui/src/bindings
+    echo "ui/src/bindings differs from the Rust types: run 'cargo test -p keywright-ipc' and commit ui/src/bindings" >&2
+    exit 1
+fi
+echo "ui/src/bindings is up to date"
+
 step "desktop app: real window under Xvfb"
 bash scripts/app-smoke.sh "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS" "$CARGO_TARGET_DIR/debug/keywright"
 echo "screenshots in $ARTIFACTS"

@@ -5,9 +5,22 @@
 /// Every command in `tauri::generate_handler!` (src/lib.rs) must be listed here.
 const COMMANDS: &[&str] = &[
     "vault_status",
+    "vault_create",
     "vault_unlock",
     "vault_unlock_keyring",
     "vault_lock",
+    "vault_change_password",
+    "app_activity",
+    "items_list",
+    "item_get",
+    "item_reveal",
+    "item_copy",
+    "item_add",
+    "item_update",
+    "item_delete",
+    "settings_get",
+    "settings_set",
+    "keyring_set",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

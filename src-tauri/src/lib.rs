@@ -1,24 +1,59 @@
 //! Keywright's desktop app: a thin Tauri shell over `keywright-core`.
 //!
-//! All domain logic lives in the core. This crate holds the session state ([`state`]),
-//! the error type the UI receives ([`error`]) and the IPC commands ([`commands`]), each a
-//! few lines that call the core and map its errors.
+//! The command bodies, the session state and the DTOs live in `keywright-ipc` (Tauri-free,
+//! tested without a webview); this crate registers them as IPC commands ([`commands`]) and
+//! runs the auto-lock clock.
 
 pub mod commands;
-pub mod error;
-pub mod state;
 
-use state::AppState;
+use std::time::{Duration, Instant};
+
+use keywright_ipc::AppState;
+use keywright_ipc::dto::LockReason;
+use tauri::{Emitter, Manager};
+
+/// How often the auto-lock clock looks at the idle time.
+const AUTO_LOCK_TICK: Duration = Duration::from_secs(5);
+/// Event sent to the window when the vault locked by itself.
+pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
 
 /// Builds and runs the app until its last window closes.
 pub fn run() -> Result<(), tauri::Error> {
     tauri::Builder::default()
         .manage(AppState::from_env())
+        .setup(|app| {
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("auto-lock".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(AUTO_LOCK_TICK);
+                        if handle.state::<AppState>().auto_lock_tick(Instant::now()) {
+                            // The window forgets anything revealed and shows the lock screen.
+                            let _ = handle.emit(VAULT_LOCKED_EVENT, LockReason::Idle);
+                        }
+                    }
+                })?;
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_status,
+            commands::vault::vault_create,
             commands::vault::vault_unlock,
             commands::vault::vault_unlock_keyring,
             commands::vault::vault_lock,
+            commands::vault::vault_change_password,
+            commands::vault::app_activity,
+            commands::items::items_list,
+            commands::items::item_get,
+            commands::items::item_reveal,
+            commands::items::item_copy,
+            commands::items::item_add,
+            commands::items::item_update,
+            commands::items::item_delete,
+            commands::settings::settings_get,
+            commands::settings::settings_set,
+            commands::settings::keyring_set,
         ])
         .run(tauri::generate_context!())
 }

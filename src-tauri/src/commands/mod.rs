@@ -1,15 +1,15 @@
-//! IPC commands, one module per domain. Each command is a few lines over the core; the
-//! work runs on a blocking worker thread so the UI thread never waits for Argon2id, SQLite
-//! or the OS keyring.
+//! IPC commands, one module per domain. Each is one line: run the body from
+//! `keywright_ipc::commands` on a blocking worker thread, so the UI thread never waits for
+//! Argon2id, SQLite or the OS keyring. Arguments are snake_case, like every DTO.
 //!
 //! A new command must also be listed in build.rs (`COMMANDS`) and granted in a capability.
 
+pub mod items;
+pub mod settings;
 pub mod vault;
 
+use keywright_ipc::{AppState, IpcError};
 use tauri::{AppHandle, Manager};
-
-use crate::error::IpcError;
-use crate::state::AppState;
 
 /// Runs `f` with the app state on tauri's blocking thread pool.
 pub(crate) async fn on_worker<T, F>(app: AppHandle, f: F) -> Result<T, IpcError>

@@ -14,6 +14,7 @@ pub const MAX_NAME_LEN: usize = 200;
 pub const DEFAULT_ROTATE_DAYS: u32 = 90;
 
 /// The five kinds of credential.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -67,6 +68,7 @@ impl std::fmt::Display for Kind {
 }
 
 /// Where an API key goes in a request.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "in", rename_all = "snake_case")]
 pub enum Placement {
@@ -87,6 +89,7 @@ impl Default for Placement {
 }
 
 /// How an OAuth2 client authenticates at the token endpoint.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientAuth {
@@ -98,6 +101,7 @@ pub enum ClientAuth {
 }
 
 /// OAuth2 client configuration (not secret).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OAuthConfig {
     pub client_id: String,
@@ -113,13 +117,16 @@ pub struct OAuthConfig {
     pub audience: Option<String>,
     /// Expiry of the stored access token, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub access_expires_at: Option<i64>,
     /// Expiry of the stored refresh token, when the server said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub refresh_expires_at: Option<i64>,
 }
 
 /// One-time password flavours.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OtpType {
@@ -130,6 +137,7 @@ pub enum OtpType {
 }
 
 /// HMAC hash of an OTP.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum OtpAlgorithm {
@@ -154,6 +162,7 @@ impl OtpAlgorithm {
 }
 
 /// OTP parameters (not secret; the seed and the HOTP counter are in the secret part).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OtpParams {
     #[serde(rename = "type", default)]

@@ -13,6 +13,7 @@ pub const DEFAULT_WARN_DAYS: u32 = 7;
 const DAY: i64 = 86_400;
 
 /// Where an item stands.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -38,12 +39,15 @@ impl Status {
 }
 
 /// The effective expiry of an item.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Expiry {
     pub status: Status,
     /// The hard expiry (manual date or credential expiry), if any.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub expires_at: Option<i64>,
     /// When the rotation policy asks for a new value, if a policy is set.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub rotation_due_at: Option<i64>,
 }
 

@@ -7,6 +7,7 @@ use crate::crypto::{self, Key};
 use crate::error::{Error, Result};
 
 /// What happened.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -18,6 +19,7 @@ pub enum Action {
 }
 
 /// Who did it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
@@ -26,8 +28,10 @@ pub enum Actor {
 }
 
 /// One audit event, as sealed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEvent {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at: i64,
     pub action: Action,
     pub item_id: String,

@@ -1,0 +1,467 @@
+//! The command bodies. Each is a few lines over keywright-core; `src-tauri` wraps each in
+//! a `#[tauri::command]` of the same name that runs it on a worker thread.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use keywright_core::credential::{NewItem, SecretFields};
+use keywright_core::vault::{ItemPatch, KeyringOutcome};
+use keywright_core::{CreateOptions, Error as CoreError, Vault, timefmt};
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use crate::clipboard::{self, Fingerprint};
+use crate::dto::{
+    Copied, CreatedVault, DamagedItem, ItemDetail, ItemEdit, ItemInput, ItemList, ItemSummary,
+    KeyringChange, Revealed, SecretField, SecretPresence, Settings, SettingsView, VaultState,
+    VaultStatus,
+};
+use crate::error::{ErrorKind, IpcError};
+use crate::state::AppState;
+
+/// The app asks for at least this many characters in a new vault password.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Where the app keeps its preferences in the vault's sealed settings.
+const SETTINGS_KEY: &str = "app";
+/// The detail pane shows this many audit events of an item.
+const HISTORY_LEN: usize = 50;
+
+fn status_of(path: &std::path::Path, vault: Option<&Vault>) -> Result<VaultStatus, IpcError> {
+    let path = path.display().to_string();
+    Ok(match vault {
+        None => VaultStatus {
+            state: VaultState::None,
+            path,
+            item_count: None,
+            has_keyring: false,
+        },
+        Some(v) => {
+            let unlocked = v.is_unlocked();
+            VaultStatus {
+                state: if unlocked {
+                    VaultState::Unlocked
+                } else {
+                    VaultState::Locked
+                },
+                path,
+                item_count: if unlocked {
+                    Some(u32::try_from(v.item_count()?).unwrap_or(u32::MAX))
+                } else {
+                    None
+                },
+                has_keyring: v.has_keyring_slot(),
+            }
+        }
+    })
+}
+
+fn no_vault(path: &std::path::Path) -> IpcError {
+    CoreError::NoVault {
+        path: path.to_path_buf(),
+    }
+    .into()
+}
+
+/// Core validation errors name the field in words ("API key", "token URL"); forms need
+/// the input's key.
+fn form_field(e: IpcError) -> IpcError {
+    let field = e.field.as_deref().map(|f| match f {
+        "API key" | "token" | "TOTP secret" => "value",
+        "tag" => "tags",
+        "client id" => "client_id",
+        "issuer" => "oauth_issuer",
+        "token URL" => "token_url",
+        "OAuth2 client" => "token_url",
+        "query parameter" | "header name" => "placement",
+        other => other,
+    });
+    IpcError {
+        field: field.map(str::to_owned),
+        ..e
+    }
+}
+
+fn load_settings(state: &AppState, vault: &Vault) {
+    let s = vault
+        .setting(SETTINGS_KEY)
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_value::<Settings>(v).ok())
+        .unwrap_or_default();
+    state.set_settings(s);
+}
+
+// ----- vault -----------------------------------------------------------------------------
+
+pub fn vault_status(state: &AppState) -> Result<VaultStatus, IpcError> {
+    state.with_session(|path, vault| status_of(path, vault.as_deref()))
+}
+
+/// Create the vault (first run). The KDF is calibrated on this machine (≈ 0.5 s).
+pub fn vault_create(
+    state: &AppState,
+    password: &SecretString,
+    keyring: bool,
+) -> Result<CreatedVault, IpcError> {
+    let path = state.vault_path()?.to_path_buf();
+    if password.expose_secret().chars().count() < MIN_PASSWORD_CHARS {
+        return Err(IpcError::invalid(
+            "password",
+            format!("use at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if path.exists() {
+        return Err(CoreError::VaultExists { path }.into());
+    }
+    let (kr, mut notice) = if keyring {
+        match state.keyring() {
+            Ok(kr) => (Some(kr), None),
+            Err(e) => (None, Some(e.to_string())),
+        }
+    } else {
+        (None, None)
+    };
+    let created = Vault::create(
+        &path,
+        password,
+        CreateOptions {
+            kdf: None,
+            keyring: kr,
+        },
+    )?;
+    let keyring_enabled = match created.keyring {
+        KeyringOutcome::Enabled => true,
+        KeyringOutcome::NotRequested => false,
+        KeyringOutcome::Unavailable(reason) => {
+            notice = Some(reason);
+            false
+        }
+    };
+    let recovery_code = Revealed(Zeroizing::new(
+        created.recovery_code.expose_secret().to_owned(),
+    ));
+    state.set_settings(Settings::default());
+    state.install(created.vault);
+    state.touch();
+    Ok(CreatedVault {
+        status: vault_status(state)?,
+        recovery_code,
+        keyring_enabled,
+        keyring_notice: notice,
+    })
+}
+
+pub fn vault_unlock(state: &AppState, password: &SecretString) -> Result<VaultStatus, IpcError> {
+    let status = state.with_session(|path, vault| {
+        let vault = vault.ok_or_else(|| no_vault(path))?;
+        if !vault.is_unlocked() {
+            vault.unlock_with_password(password)?;
+        }
+        load_settings(state, vault);
+        status_of(path, Some(vault))
+    })?;
+    state.touch();
+    Ok(status)
+}
+
+/// Unlock with the key kept in the OS keyring. Any failure (no keyring slot, keyring
+/// locked or unavailable, entry removed) comes back as an error; the UI keeps the
+/// password field, so the password is always the fallback.
+pub fn vault_unlock_keyring(state: &AppState) -> Result<VaultStatus, IpcError> {
+    let status = state.with_session(|path, vault| {
+        let vault = vault.ok_or_else(|| no_vault(path))?;
+        if !vault.is_unlocked() {
+            if !vault.has_keyring_slot() {
+                return Err(CoreError::KeyringSlotMissing {
+                    reason: "this vault has no keyring slot; unlock it with the password".into(),
+                }
+                .into());
+            }
+            vault.unlock_with_keyring(&state.keyring()?)?;
+        }
+        load_settings(state, vault);
+        status_of(path, Some(vault))
+    })?;
+    state.touch();
+    Ok(status)
+}
+
+pub fn vault_lock(state: &AppState) -> Result<VaultStatus, IpcError> {
+    state.with_session(|path, mut vault| {
+        if let Some(vault) = vault.as_deref_mut() {
+            vault.lock();
+        }
+        status_of(path, vault.as_deref())
+    })
+}
+
+/// Change the vault password after checking the current one.
+pub fn vault_change_password(
+    state: &AppState,
+    current: &SecretString,
+    new: &SecretString,
+) -> Result<(), IpcError> {
+    if new.expose_secret().chars().count() < MIN_PASSWORD_CHARS {
+        return Err(IpcError::invalid(
+            "new_password",
+            format!("use at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    state.with_vault(|vault| {
+        // Check the current password on a second handle: the session stays as it is.
+        let mut check = Vault::open(vault.path())?;
+        match check.unlock_with_password(current) {
+            Ok(()) => {}
+            Err(CoreError::WrongPassword) => {
+                return Err(IpcError {
+                    kind: ErrorKind::WrongPassword,
+                    message: "the current password is wrong".into(),
+                    field: Some("current_password".into()),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        check.lock();
+        Ok(vault.change_password(new, None)?)
+    })
+}
+
+// ----- items -----------------------------------------------------------------------------
+
+pub fn items_list(state: &AppState) -> Result<ItemList, IpcError> {
+    state.with_vault(|vault| {
+        let now = timefmt::now();
+        let items = vault
+            .items()?
+            .iter()
+            .map(|i| ItemSummary::new(i, now))
+            .collect();
+        let damaged = vault
+            .tampered()?
+            .iter()
+            .map(|t| DamagedItem {
+                id: t.id.clone(),
+                reason: t.reason.clone(),
+            })
+            .collect();
+        Ok(ItemList { items, damaged })
+    })
+}
+
+fn detail(vault: &mut Vault, id: &str) -> Result<ItemDetail, IpcError> {
+    let item = vault.find(id)?;
+    let secret = vault.open_secret(&item.id)?;
+    let secrets = SecretPresence {
+        value: !secret.value.is_empty(),
+        notes: !secret.notes.is_empty(),
+        access_token: !secret.access_token.is_empty(),
+        refresh_token: !secret.refresh_token.is_empty(),
+    };
+    drop(secret);
+    let mut history = vault.audit_log(Some(&item.id))?;
+    history.reverse();
+    history.truncate(HISTORY_LEN);
+    let ov = &item.overview;
+    Ok(ItemDetail {
+        summary: ItemSummary::new(&item, timefmt::now()),
+        placement: ov.placement.clone(),
+        oauth: ov.oauth.clone(),
+        otp: ov.otp,
+        manual_expires_at: ov.expires_at,
+        rotate_every_days: ov.rotate_every_days,
+        warn_days: ov.warn_days,
+        created_at: ov.created_at,
+        last_rotated_at: ov.last_rotated_at,
+        secrets,
+        history,
+    })
+}
+
+pub fn item_get(state: &AppState, id: &str) -> Result<ItemDetail, IpcError> {
+    state.with_vault(|vault| detail(vault, id))
+}
+
+fn pick(secret: &SecretFields, field: SecretField) -> Result<Zeroizing<String>, IpcError> {
+    let v = match field {
+        SecretField::Value => &secret.value,
+        SecretField::Notes => &secret.notes,
+        SecretField::AccessToken => &secret.access_token,
+        SecretField::RefreshToken => &secret.refresh_token,
+    };
+    if v.is_empty() {
+        return Err(IpcError::new(
+            ErrorKind::NotFound,
+            format!("this item has no {}", field.as_str().replace('_', " ")),
+        ));
+    }
+    Ok(Zeroizing::new(v.clone()))
+}
+
+/// The one secret field the user asked to see (audited as a reveal).
+pub fn item_reveal(state: &AppState, id: &str, field: SecretField) -> Result<Revealed, IpcError> {
+    state.with_vault(|vault| {
+        let value = pick(&vault.open_secret(id)?, field)?;
+        // Audited only once there is something to show.
+        drop(vault.reveal(id)?);
+        Ok(Revealed(value))
+    })
+}
+
+/// Copy a secret field to the system clipboard (audited); it is cleared after the
+/// configured time if the clipboard still holds it.
+pub fn item_copy(state: &AppState, id: &str, field: SecretField) -> Result<Copied, IpcError> {
+    let (text, fp) = state.with_vault(|vault| {
+        let secret = vault.open_secret(id)?;
+        let text = pick(&secret, field)?;
+        let fp = Fingerprint::of(&text);
+        Ok((text, fp))
+    })?;
+    state
+        .clipboard
+        .set_text(&text)
+        .map_err(|e| IpcError::new(ErrorKind::Clipboard, format!("could not copy: {e}")))?;
+    drop(text);
+    state.with_vault(|vault| Ok(vault.record_copy(id, field.as_str())?))?;
+    let secs = state.settings().clipboard_clear_seconds;
+    if secs > 0 {
+        clipboard::clear_later(
+            Arc::clone(&state.clipboard),
+            fp,
+            Duration::from_secs(u64::from(secs)),
+        );
+    }
+    Ok(Copied {
+        clear_after_s: (secs > 0).then_some(secs),
+    })
+}
+
+fn expose(s: Option<&SecretString>) -> String {
+    s.map(|s| s.expose_secret().to_owned()).unwrap_or_default()
+}
+
+fn blank_to_none(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+pub fn item_add(state: &AppState, input: ItemInput) -> Result<ItemDetail, IpcError> {
+    let mut secret = SecretFields::default();
+    secret.value = input.value.expose_secret().to_owned();
+    secret.notes = expose(input.notes.as_ref());
+    secret.access_token = expose(input.access_token.as_ref());
+    secret.refresh_token = expose(input.refresh_token.as_ref());
+    let new = NewItem {
+        name: input.name,
+        kind: input.kind,
+        tags: input.tags,
+        url: blank_to_none(input.url),
+        username: blank_to_none(input.username),
+        issuer: blank_to_none(input.issuer),
+        placement: input.placement,
+        oauth: input.oauth,
+        otp: input.otp,
+        expires_at: input.expires_at,
+        rotate_every_days: input.rotate_every_days,
+        warn_days: input.warn_days,
+        secret,
+    };
+    state.with_vault(|vault| {
+        let item = vault.add(new).map_err(|e| form_field(e.into()))?;
+        detail(vault, &item.id)
+    })
+}
+
+pub fn item_update(state: &AppState, id: &str, edit: ItemEdit) -> Result<ItemDetail, IpcError> {
+    let z = |s: Option<SecretString>| s.map(|s| Zeroizing::new(s.expose_secret().to_owned()));
+    let patch = ItemPatch {
+        name: Some(edit.name),
+        tags: Some(edit.tags),
+        url: Some(blank_to_none(edit.url)),
+        username: Some(blank_to_none(edit.username)),
+        issuer: Some(blank_to_none(edit.issuer)),
+        placement: edit.placement,
+        oauth: edit.oauth,
+        otp: edit.otp,
+        expires_at: Some(edit.expires_at),
+        rotate_every_days: Some(edit.rotate_every_days.unwrap_or(0)),
+        warn_days: Some(edit.warn_days),
+        value: z(edit.value),
+        notes: z(edit.notes),
+        access_token: z(edit.access_token),
+        refresh_token: z(edit.refresh_token),
+        counter: None,
+    };
+    state.with_vault(|vault| {
+        let item = vault.update(id, patch).map_err(|e| form_field(e.into()))?;
+        detail(vault, &item.id)
+    })
+}
+
+pub fn item_delete(state: &AppState, id: &str) -> Result<(), IpcError> {
+    state.with_vault(|vault| Ok(vault.delete(id)?))
+}
+
+// ----- settings --------------------------------------------------------------------------
+
+fn settings_view(state: &AppState, vault: &Vault) -> SettingsView {
+    SettingsView {
+        settings: state.settings(),
+        keyring_enabled: vault.has_keyring_slot(),
+        path: vault.path().display().to_string(),
+    }
+}
+
+pub fn settings_get(state: &AppState) -> Result<SettingsView, IpcError> {
+    state.with_vault(|vault| Ok(settings_view(state, vault)))
+}
+
+pub fn settings_set(state: &AppState, s: Settings) -> Result<SettingsView, IpcError> {
+    if s.auto_lock_minutes > 24 * 60 {
+        return Err(IpcError::invalid(
+            "auto_lock_minutes",
+            "auto-lock can wait at most 1440 minutes (24 hours); 0 means never",
+        ));
+    }
+    if s.clipboard_clear_seconds != 0 && !(5..=600).contains(&s.clipboard_clear_seconds) {
+        return Err(IpcError::invalid(
+            "clipboard_clear_seconds",
+            "clear the clipboard after 5 to 600 seconds, or 0 for never",
+        ));
+    }
+    state.with_vault(|vault| {
+        let v = serde_json::to_value(s).map_err(|e| IpcError::internal(e.to_string()))?;
+        vault.set_setting(SETTINGS_KEY, &v)?;
+        state.set_settings(s);
+        Ok(settings_view(state, vault))
+    })
+}
+
+/// Add or remove the keyring slot.
+pub fn keyring_set(state: &AppState, enabled: bool) -> Result<KeyringChange, IpcError> {
+    state.with_vault(|vault| {
+        if enabled {
+            let kr = state.keyring()?;
+            Ok(match vault.enable_keyring(&kr)? {
+                KeyringOutcome::Enabled | KeyringOutcome::NotRequested => KeyringChange {
+                    enabled: true,
+                    notice: None,
+                },
+                KeyringOutcome::Unavailable(reason) => KeyringChange {
+                    enabled: false,
+                    notice: Some(reason),
+                },
+            })
+        } else {
+            let kr = state.keyring().ok();
+            let notice = vault.disable_keyring(kr.as_ref())?;
+            Ok(KeyringChange {
+                enabled: false,
+                notice,
+            })
+        }
+    })
+}
+
+/// The UI reports user activity (keys, pointer) at most every few seconds.
+pub fn app_activity(state: &AppState) {
+    state.touch();
+}

@@ -1,0 +1,142 @@
+//! The error every command returns to the UI: `{ kind, message, field }`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What went wrong, for the UI to branch on. The core's error kinds plus the shell's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorKind {
+    NoVault,
+    VaultExists,
+    NewerVersion,
+    Corrupt,
+    Locked,
+    WrongPassword,
+    WrongRecoveryCode,
+    Tampered,
+    KeyringUnavailable,
+    KeyringSlotMissing,
+    SessionInvalid,
+    NotFound,
+    DuplicateName,
+    InvalidInput,
+    Database,
+    Io,
+    Random,
+    /// The system clipboard could not be used.
+    Clipboard,
+    /// A failure of the app shell itself.
+    Internal,
+}
+
+/// Sent to the UI. `message` is shown as is and never contains a secret (the core
+/// guarantees it for its errors). `field` names the input at fault for `invalid_input`
+/// and `duplicate_name`, so forms can put the message next to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct IpcError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl IpcError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        IpcError {
+            kind,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        IpcError {
+            kind: ErrorKind::InvalidInput,
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+}
+
+impl From<keywright_core::Error> for IpcError {
+    fn from(e: keywright_core::Error) -> Self {
+        let kind = serde_json::from_value(serde_json::Value::from(e.kind()))
+            .unwrap_or(ErrorKind::Internal);
+        let field = match &e {
+            keywright_core::Error::InvalidInput { field, .. } => Some(field.clone()),
+            keywright_core::Error::DuplicateName { .. } => Some("name".to_owned()),
+            _ => None,
+        };
+        IpcError {
+            kind,
+            message: e.to_string(),
+            field,
+        }
+    }
+}
+
+impl std::fmt::Display for IpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for IpcError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keywright_core::Error;
+
+    #[test]
+    fn every_core_kind_has_its_own_variant() {
+        let errors = [
+            Error::NoVault { path: "/x".into() },
+            Error::Locked,
+            Error::WrongPassword,
+            Error::Tampered {
+                item: "i".into(),
+                field: "overview".into(),
+            },
+            Error::NotFound { name: "n".into() },
+            Error::DuplicateName { name: "n".into() },
+            Error::InvalidInput {
+                field: "url".into(),
+                reason: "is not a URL".into(),
+            },
+            Error::NewerVersion {
+                found: 9,
+                supported: 3,
+            },
+        ];
+        for e in errors {
+            let core_kind = e.kind();
+            let ipc = IpcError::from(e);
+            assert_ne!(ipc.kind, ErrorKind::Internal, "{core_kind}");
+            assert_eq!(
+                serde_json::to_value(ipc.kind).ok(),
+                Some(serde_json::Value::from(core_kind))
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_input_names_its_field() {
+        let e = IpcError::from(Error::InvalidInput {
+            field: "url".into(),
+            reason: "is not a URL".into(),
+        });
+        assert_eq!(e.field.as_deref(), Some("url"));
+        let json = serde_json::to_value(&e).ok();
+        assert_eq!(
+            json.as_ref().and_then(|j| j.get("kind")).cloned(),
+            Some(serde_json::Value::from("invalid_input"))
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! The app's managed state: where the vault is, the vault session, the idle clock, the
+//! clipboard and the keyring.
+//!
+//! The vault is opened lazily on first use, so a vault created by `keywright init` while
+//! the app runs is picked up on the next status check. `Vault` is `Send` but not `Sync`;
+//! every access goes through the mutex, and the shell runs commands on a blocking worker
+//! thread (unlocking runs Argon2id, keyring calls may wait on D-Bus).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use keywright_core::paths::{VAULT_ENV, default_vault_path};
+use keywright_core::vault::Actor;
+use keywright_core::vault::keyring::{self, Keyring};
+use keywright_core::{Error as CoreError, Vault};
+
+use crate::clipboard::{Clipboard, SystemClipboard};
+use crate::dto::Settings;
+use crate::error::IpcError;
+
+/// Keyring service of this build: development builds keep their own entries.
+pub const KEYRING_SERVICE: &str = if cfg!(debug_assertions) {
+    "keywright-dev"
+} else {
+    keyring::SERVICE
+};
+
+/// Time allowed for one OS keyring call (D-Bus activation can otherwise hang).
+pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
+
+type KeyringFactory = Box<dyn Fn() -> keywright_core::Result<Keyring> + Send + Sync>;
+
+pub struct AppState {
+    /// Resolved once at start; an error (no home directory) is reported by every command.
+    vault_path: Result<PathBuf, IpcError>,
+    /// `None` until the vault file exists and has been opened; then locked or unlocked.
+    session: Mutex<Option<Vault>>,
+    /// The unlocked vault's preferences (read at unlock, kept in step by `settings_set`).
+    settings: Mutex<Settings>,
+    last_activity: Mutex<Instant>,
+    pub(crate) clipboard: Arc<dyn Clipboard>,
+    keyring: KeyringFactory,
+}
+
+impl AppState {
+    /// `KEYWRIGHT_VAULT` if set, else the default path (a separate `vault-dev.db` in
+    /// debug builds, so development never touches the real vault); the system clipboard
+    /// and keyring.
+    pub fn from_env() -> Self {
+        let path = match std::env::var_os(VAULT_ENV) {
+            Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
+            _ => default_vault_path(cfg!(debug_assertions).then_some("dev")),
+        };
+        let service = std::env::var("KEYWRIGHT_KEYRING_SERVICE")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| KEYRING_SERVICE.to_owned());
+        Self::new(
+            path.map_err(IpcError::from),
+            Arc::new(SystemClipboard::new()),
+            Box::new(move || Keyring::system(&service, KEYRING_TIMEOUT)),
+        )
+    }
+
+    pub fn new(
+        vault_path: Result<PathBuf, IpcError>,
+        clipboard: Arc<dyn Clipboard>,
+        keyring: KeyringFactory,
+    ) -> Self {
+        AppState {
+            vault_path,
+            session: Mutex::new(None),
+            settings: Mutex::new(Settings::default()),
+            last_activity: Mutex::new(Instant::now()),
+            clipboard,
+            keyring,
+        }
+    }
+
+    pub fn vault_path(&self) -> Result<&Path, IpcError> {
+        self.vault_path.as_deref().map_err(Clone::clone)
+    }
+
+    pub(crate) fn keyring(&self) -> keywright_core::Result<Keyring> {
+        (self.keyring)()
+    }
+
+    /// Runs `f` on the session, opening the vault file first if it is not open yet.
+    /// `f` receives `None` when there is no vault file at the path.
+    pub fn with_session<T>(
+        &self,
+        f: impl FnOnce(&Path, Option<&mut Vault>) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        let path = self.vault_path()?;
+        let mut session = self.lock_session();
+        if session.is_none() {
+            match Vault::open(path) {
+                Ok(mut vault) => {
+                    vault.set_actor(Actor::App);
+                    *session = Some(vault);
+                }
+                Err(CoreError::NoVault { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        f(path, session.as_mut())
+    }
+
+    /// Runs `f` on the unlocked vault; `locked` / `no_vault` errors otherwise.
+    pub fn with_vault<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        self.with_session(|path, vault| match vault {
+            None => Err(CoreError::NoVault {
+                path: path.to_path_buf(),
+            }
+            .into()),
+            Some(v) if !v.is_unlocked() => Err(CoreError::Locked.into()),
+            Some(v) => f(v),
+        })
+    }
+
+    /// Replace the session with a newly created vault.
+    pub(crate) fn install(&self, mut vault: Vault) {
+        vault.set_actor(Actor::App);
+        *self.lock_session() = Some(vault);
+    }
+
+    pub fn settings(&self) -> Settings {
+        *self.settings.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn set_settings(&self, s: Settings) {
+        *self.settings.lock().unwrap_or_else(|p| p.into_inner()) = s;
+    }
+
+    /// Record user activity (any command, or the UI's activity ping).
+    pub fn touch(&self) {
+        self.touch_at(Instant::now());
+    }
+
+    pub fn touch_at(&self, at: Instant) {
+        *self.last_activity.lock().unwrap_or_else(|p| p.into_inner()) = at;
+    }
+
+    /// Lock the vault if it is unlocked and has been idle for the auto-lock time at `now`.
+    /// Returns whether it locked. The shell calls this every few seconds.
+    pub fn auto_lock_tick(&self, now: Instant) -> bool {
+        let minutes = self.settings().auto_lock_minutes;
+        if minutes == 0 {
+            return false;
+        }
+        let idle = {
+            let last = *self.last_activity.lock().unwrap_or_else(|p| p.into_inner());
+            now.saturating_duration_since(last)
+        };
+        if idle < Duration::from_secs(u64::from(minutes) * 60) {
+            return false;
+        }
+        let mut session = self.lock_session();
+        match session.as_mut() {
+            Some(v) if v.is_unlocked() => {
+                v.lock();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The session guard. A panic while the lock was held poisons it; the vault is then
+    /// locked (its state is unknown) and the app carries on.
+    fn lock_session(&self) -> MutexGuard<'_, Option<Vault>> {
+        self.session.lock().unwrap_or_else(|poisoned| {
+            self.session.clear_poison();
+            let mut session = poisoned.into_inner();
+            if let Some(vault) = session.as_mut() {
+                vault.lock();
+            }
+            session
+        })
+    }
+}

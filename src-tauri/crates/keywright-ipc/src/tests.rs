@@ -1,0 +1,289 @@
+//! The command bodies end to end over a real vault file, with an in-memory clipboard and
+//! keyring (the real ones are exercised by tests/ and the app's window test).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use keywright_core::credential::{Kind, Placement};
+use keywright_core::crypto::kdf::KdfParams;
+use keywright_core::vault::Action;
+use keywright_core::vault::keyring::Keyring;
+use keywright_core::{CreateOptions, Vault};
+use secrecy::SecretString;
+
+use crate::clipboard::{Clipboard, MemoryClipboard};
+use crate::commands::*;
+use crate::dto::{ItemEdit, ItemInput, SecretField, Settings, VaultState};
+use crate::error::ErrorKind;
+use crate::state::AppState;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const PW: &str = "correct horse";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    clipboard: Arc<MemoryClipboard>,
+}
+
+/// A state over `dir/vault.db`, with a cheap-KDF vault when `create` is set.
+fn fixture(create: bool) -> Result<Fixture, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("vault.db");
+    if create {
+        let opts = CreateOptions {
+            kdf: Some(KdfParams::new_unchecked(1024, 1, 1)),
+            keyring: None,
+        };
+        Vault::create(&path, &SecretString::from(PW), opts)?;
+    }
+    let clipboard = Arc::new(MemoryClipboard::default());
+    let store = keyring_core::mock::Store::new()?;
+    let state = AppState::new(
+        Ok(path),
+        clipboard.clone(),
+        Box::new(move || Ok(Keyring::with_store(store.clone(), "keywright-test"))),
+    );
+    Ok(Fixture {
+        _dir: dir,
+        state,
+        clipboard,
+    })
+}
+
+fn api_key(name: &str, value: &str) -> Result<ItemInput, serde_json::Error> {
+    serde_json::from_value(serde_json::json!({
+        "kind": "api_key", "name": name, "value": value, "tags": ["prod"],
+        "placement": {"in": "header", "name": "X-Api-Key"}, "url": "https://api.example.com"
+    }))
+}
+
+#[test]
+fn no_vault_file_is_state_none() -> TestResult {
+    let f = fixture(false)?;
+    let s = vault_status(&f.state)?;
+    assert_eq!(s.state, VaultState::None);
+    assert_eq!((s.item_count, s.has_keyring), (None, false));
+    let e = vault_unlock(&f.state, &SecretString::from(PW)).err();
+    assert_eq!(e.map(|e| e.kind), Some(ErrorKind::NoVault));
+    assert_eq!(vault_lock(&f.state)?.state, VaultState::None);
+    assert_eq!(
+        items_list(&f.state).err().map(|e| e.kind),
+        Some(ErrorKind::NoVault)
+    );
+    Ok(())
+}
+
+#[test]
+fn unlock_and_lock_with_the_password() -> TestResult {
+    let f = fixture(true)?;
+    assert_eq!(vault_status(&f.state)?.state, VaultState::Locked);
+    let wrong = vault_unlock(&f.state, &SecretString::from("nope")).err();
+    assert_eq!(wrong.map(|e| e.kind), Some(ErrorKind::WrongPassword));
+    assert_eq!(
+        items_list(&f.state).err().map(|e| e.kind),
+        Some(ErrorKind::Locked)
+    );
+    let s = vault_unlock(&f.state, &SecretString::from(PW))?;
+    assert_eq!((s.state, s.item_count), (VaultState::Unlocked, Some(0)));
+    let s = vault_lock(&f.state)?;
+    assert_eq!((s.state, s.item_count), (VaultState::Locked, None));
+    Ok(())
+}
+
+#[test]
+fn first_run_creates_with_keyring_and_recovery_code() -> TestResult {
+    let f = fixture(false)?;
+    let short = vault_create(&f.state, &SecretString::from("short"), true).err();
+    assert_eq!(
+        short.as_ref().map(|e| e.kind),
+        Some(ErrorKind::InvalidInput)
+    );
+    assert_eq!(short.and_then(|e| e.field).as_deref(), Some("password"));
+    assert_eq!(
+        vault_status(&f.state)?.state,
+        VaultState::None,
+        "nothing written"
+    );
+
+    let c = vault_create(&f.state, &SecretString::from(PW), true)?;
+    assert_eq!(c.status.state, VaultState::Unlocked);
+    assert!(
+        c.keyring_enabled && c.status.has_keyring,
+        "{:?}",
+        c.keyring_notice
+    );
+    let code = serde_json::to_value(&c.recovery_code)?;
+    assert!(code.as_str().is_some_and(|s| s.len() >= 32), "{code}");
+    let again = vault_create(&f.state, &SecretString::from(PW), false).err();
+    assert_eq!(again.map(|e| e.kind), Some(ErrorKind::VaultExists));
+
+    vault_lock(&f.state)?;
+    let s = vault_unlock_keyring(&f.state)?;
+    assert_eq!(s.state, VaultState::Unlocked);
+    // Turning the keyring slot off: keyring unlock then fails with a clear kind.
+    let k = keyring_set(&f.state, false)?;
+    assert!(!k.enabled);
+    vault_lock(&f.state)?;
+    let e = vault_unlock_keyring(&f.state).err();
+    assert_eq!(e.map(|e| e.kind), Some(ErrorKind::KeyringSlotMissing));
+    Ok(())
+}
+
+#[test]
+fn add_reveal_copy_edit_delete() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let d = item_add(&f.state, api_key("Stripe live", "sk_live_123")?)?;
+    assert_eq!(d.summary.name, "Stripe live");
+    assert_eq!(d.summary.kind, Kind::ApiKey);
+    assert!(d.secrets.value && !d.secrets.notes);
+    assert_eq!(d.history.len(), 1);
+    // The detail never carries the secret.
+    assert!(!serde_json::to_string(&d)?.contains("sk_live_123"));
+
+    let list = items_list(&f.state)?;
+    assert_eq!(list.items.len(), 1);
+    assert!(list.damaged.is_empty());
+
+    let r = item_reveal(&f.state, &d.summary.id, SecretField::Value)?;
+    assert_eq!(serde_json::to_value(&r)?, "sk_live_123");
+    let none = item_reveal(&f.state, &d.summary.id, SecretField::Notes).err();
+    assert_eq!(none.map(|e| e.kind), Some(ErrorKind::NotFound));
+
+    let c = item_copy(&f.state, &d.summary.id, SecretField::Value)?;
+    assert_eq!(c.clear_after_s, Some(30));
+    assert_eq!(f.clipboard.text()?.as_deref(), Some("sk_live_123"));
+
+    let edit: ItemEdit = serde_json::from_value(serde_json::json!({
+        "name": "Stripe (live)", "tags": ["prod", "billing"], "url": "",
+        "placement": {"in": "query", "name": "api_key"}, "rotate_every_days": 30,
+        "notes": "rotate via dashboard"
+    }))?;
+    let d2 = item_update(&f.state, &d.summary.id, edit)?;
+    assert_eq!(d2.summary.name, "Stripe (live)");
+    assert_eq!(d2.summary.url, None, "blank clears");
+    assert_eq!(
+        d2.placement,
+        Some(Placement::Query {
+            name: "api_key".into()
+        })
+    );
+    assert!(d2.secrets.notes && d2.secrets.value, "value kept");
+    let actions: Vec<Action> = d2.history.iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        [Action::Change, Action::Copy, Action::Reveal, Action::Add],
+        "newest first"
+    );
+    let v = item_reveal(&f.state, &d.summary.id, SecretField::Value)?;
+    assert_eq!(serde_json::to_value(&v)?, "sk_live_123");
+
+    item_delete(&f.state, &d.summary.id)?;
+    assert!(items_list(&f.state)?.items.is_empty());
+    let gone = item_get(&f.state, &d.summary.id).err();
+    assert_eq!(gone.map(|e| e.kind), Some(ErrorKind::NotFound));
+    Ok(())
+}
+
+#[test]
+fn form_errors_name_the_input() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let e = item_add(&f.state, api_key("", "k")?).err();
+    assert_eq!(e.and_then(|e| e.field).as_deref(), Some("name"));
+    let e = item_add(&f.state, api_key("A", " ")?).err();
+    assert_eq!(e.and_then(|e| e.field).as_deref(), Some("value"));
+    let mut bad_url = api_key("A", "k")?;
+    bad_url.url = Some("not a url".into());
+    let e = item_add(&f.state, bad_url).err();
+    assert_eq!(e.as_ref().map(|e| e.kind), Some(ErrorKind::InvalidInput));
+    assert_eq!(e.and_then(|e| e.field).as_deref(), Some("url"));
+    item_add(&f.state, api_key("Twin", "k")?)?;
+    let e = item_add(&f.state, api_key("twin", "k")?).err();
+    assert_eq!(e.as_ref().map(|e| e.kind), Some(ErrorKind::DuplicateName));
+    assert_eq!(e.and_then(|e| e.field).as_deref(), Some("name"));
+    let totp: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "totp", "name": "GitHub 2FA", "value": "not base32!!"
+    }))?;
+    let e = item_add(&f.state, totp).err();
+    assert_eq!(e.and_then(|e| e.field).as_deref(), Some("value"));
+    assert_eq!(items_list(&f.state)?.items.len(), 1, "nothing half-added");
+    Ok(())
+}
+
+#[test]
+fn settings_persist_in_the_vault_and_drive_auto_lock() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    assert_eq!(settings_get(&f.state)?.settings, Settings::default());
+    let bad = settings_set(
+        &f.state,
+        Settings {
+            auto_lock_minutes: 5,
+            clipboard_clear_seconds: 2,
+        },
+    )
+    .err();
+    assert_eq!(
+        bad.and_then(|e| e.field).as_deref(),
+        Some("clipboard_clear_seconds")
+    );
+    let s = Settings {
+        auto_lock_minutes: 1,
+        clipboard_clear_seconds: 0,
+    };
+    settings_set(&f.state, s)?;
+    // Read back from the vault after a lock.
+    vault_lock(&f.state)?;
+    f.state.set_settings(Settings::default());
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    assert_eq!(settings_get(&f.state)?.settings, s);
+
+    let t0 = Instant::now();
+    f.state.touch_at(t0);
+    assert!(!f.state.auto_lock_tick(t0 + Duration::from_secs(59)));
+    assert_eq!(vault_status(&f.state)?.state, VaultState::Unlocked);
+    assert!(f.state.auto_lock_tick(t0 + Duration::from_secs(61)));
+    assert_eq!(vault_status(&f.state)?.state, VaultState::Locked);
+    assert!(
+        !f.state.auto_lock_tick(t0 + Duration::from_secs(120)),
+        "once"
+    );
+
+    // Copy with clearing off: nothing scheduled.
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let d = item_add(&f.state, api_key("K", "v1")?)?;
+    assert_eq!(
+        item_copy(&f.state, &d.summary.id, SecretField::Value)?.clear_after_s,
+        None
+    );
+    Ok(())
+}
+
+#[test]
+fn change_password_checks_the_current_one() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let new = SecretString::from("a better passphrase");
+    let e = vault_change_password(&f.state, &SecretString::from("wrong"), &new).err();
+    assert_eq!(e.as_ref().map(|e| e.kind), Some(ErrorKind::WrongPassword));
+    assert_eq!(e.and_then(|e| e.field).as_deref(), Some("current_password"));
+    let e =
+        vault_change_password(&f.state, &SecretString::from(PW), &SecretString::from("x")).err();
+    assert_eq!(e.and_then(|e| e.field).as_deref(), Some("new_password"));
+    vault_change_password(&f.state, &SecretString::from(PW), &new)?;
+    vault_lock(&f.state)?;
+    let old = vault_unlock(&f.state, &SecretString::from(PW)).err();
+    assert_eq!(old.map(|e| e.kind), Some(ErrorKind::WrongPassword));
+    assert_eq!(vault_unlock(&f.state, &new)?.state, VaultState::Unlocked);
+    Ok(())
+}
+
+#[test]
+fn secrets_never_show_in_debug_output() -> TestResult {
+    let input = api_key("A", "sk_live_debug")?;
+    assert!(!format!("{input:?}").contains("sk_live_debug"));
+    Ok(())
+}

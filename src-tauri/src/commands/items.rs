@@ -1,0 +1,53 @@
+//! Items: list, detail, reveal, copy (through Rust to the clipboard), add, edit, delete.
+
+use keywright_ipc::IpcError;
+use keywright_ipc::commands as c;
+use keywright_ipc::dto::{
+    Copied, ItemDetail, ItemEdit, ItemInput, ItemList, Revealed, SecretField,
+};
+use tauri::AppHandle;
+
+use super::on_worker;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn items_list(app: AppHandle) -> Result<ItemList, IpcError> {
+    on_worker(app, c::items_list).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_get(app: AppHandle, id: String) -> Result<ItemDetail, IpcError> {
+    on_worker(app, move |s| c::item_get(s, &id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_reveal(
+    app: AppHandle,
+    id: String,
+    field: SecretField,
+) -> Result<Revealed, IpcError> {
+    on_worker(app, move |s| c::item_reveal(s, &id, field)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_copy(app: AppHandle, id: String, field: SecretField) -> Result<Copied, IpcError> {
+    on_worker(app, move |s| c::item_copy(s, &id, field)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_add(app: AppHandle, item: ItemInput) -> Result<ItemDetail, IpcError> {
+    on_worker(app, move |s| c::item_add(s, item)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_update(
+    app: AppHandle,
+    id: String,
+    item: ItemEdit,
+) -> Result<ItemDetail, IpcError> {
+    on_worker(app, move |s| c::item_update(s, &id, item)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_delete(app: AppHandle, id: String) -> Result<(), IpcError> {
+    on_worker(app, move |s| c::item_delete(s, &id)).await
+}
