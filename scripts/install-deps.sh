@@ -17,7 +17,7 @@ APT_PACKAGES=(
   # The real Secret Service for the keyring slot, and its CLI
   gnome-keyring libsecret-tools dbus
   # Second TOTP implementation, browser for UI checks, benchmark timer
-  oathtool chromium hyperfine python3-venv xdotool
+  oathtool chromium hyperfine python3-venv xdotool xclip
 )
 
 missing=()
