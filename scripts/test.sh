@@ -63,7 +63,7 @@ step "TypeScript bindings: what the Rust types generate is what is committed"
 if ! git diff --quiet -- ui/src/bindings ||
     [ -n "$(git ls-files --others --exclude-standard -- ui/src/bindings)" ]; then
     git status --short -- ui/src/bindings
-    echo "ui/src/bindings differs from the Rust types: run 'cargo test -p keywright-ipc' and commit ui/src/bindings" >&2
+    echo "ui/src/bindings differs from the Rust types: run 'cargo test --workspace' and commit ui/src/bindings" >&2
     exit 1
 fi
 echo "ui/src/bindings is up to date"
