@@ -1008,3 +1008,29 @@ fn search_follows_edits_and_deletes() {
         .collect();
     assert_eq!(all, ["Beta", "Gamma blue"]);
 }
+
+#[test]
+fn a_busy_writer_does_not_stop_a_listing() {
+    // Another process in a write transaction: the listing still works (from the items),
+    // and the overview index simply is not written this time.
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    c.vault.add(api_key("One", "1")).expect("add");
+    drop(c);
+    let writer = rusqlite::Connection::open(&db).expect("raw");
+    writer
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("hold the write lock");
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    assert_eq!(v.items().expect("items").len(), 1);
+    writer.execute_batch("ROLLBACK").expect("release");
+    assert_eq!(raw::count(&db, "overview_index"), 0);
+    drop(v);
+    // Next time, with nobody in the way, it is written.
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    assert_eq!(v.items().expect("items").len(), 1);
+    assert_eq!(raw::count(&db, "overview_index"), 1);
+}

@@ -716,8 +716,12 @@ impl Vault {
             None => {
                 let cache = self.load_rows(dv)?;
                 if cache.tampered.is_empty() && !cache.items.is_empty() {
-                    // A cache: a read-only file or a busy writer only costs speed.
-                    if let Err(e) = self.write_index(&cache.items, dv) {
+                    // A cache: a read-only file or a busy writer only costs speed, so do
+                    // not wait for another process's transaction to write it.
+                    self.conn.busy_timeout(Duration::ZERO)?;
+                    let written = self.write_index(&cache.items, dv);
+                    self.conn.busy_timeout(BUSY_TIMEOUT)?;
+                    if let Err(e) = written {
                         tracing::debug!("overview index not written: {e}");
                     }
                 }
