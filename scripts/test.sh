@@ -29,6 +29,16 @@ KR_HOME=$(mktemp -d)
 trap 'rm -rf "$KR_HOME"' EXIT
 printf 'keywright-test' | HOME=$KR_HOME XDG_DATA_HOME=$KR_HOME/.local/share \
   gnome-keyring-daemon --unlock --components=secrets >/dev/null
+# Wait until the daemon owns the Secret Service name before any client asks for it:
+# a client that comes first makes D-Bus activate a second daemon with the real HOME,
+# whose missing login keyring then needs a prompt ("result not returned from SS API").
+for i in $(seq 100); do
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null |
+    grep -q "boolean true" && break
+  [ "$i" -eq 100 ] && { echo "test.sh: gnome-keyring never took org.freedesktop.secrets" >&2; exit 1; }
+  sleep 0.1
+done
 # A fresh login keyring takes a moment before it accepts writes: wait until it does.
 for i in $(seq 50); do
   if printf probe | secret-tool store --label=keywright-probe service keywright-probe username probe 2>/dev/null; then
@@ -43,6 +53,9 @@ export KEYWRIGHT_TEST_PYTHON=$ROOT/.venv/bin/python
 
 step "UI: typecheck, lint, unit tests, build"
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm run --silent test && npm run --silent build)
+
+step "UI in headless Chromium: every screen, 10,000 mocked items, search timing"
+(cd ui && npm run --silent check:browser -- "$ARTIFACTS/browser")
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -70,7 +83,11 @@ echo "ui/src/bindings is up to date"
 
 step "desktop app: real window under Xvfb"
 bash scripts/app-smoke.sh "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS" "$CARGO_TARGET_DIR/debug/keywright"
-echo "screenshots in $ARTIFACTS"
+
+step "desktop app end to end: real window, WebKitWebDriver, real keyring and clipboard"
+python3 tests/e2e/app_e2e.py "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS/e2e" \
+  "$CARGO_TARGET_DIR/debug/keywright"
+echo "screenshots in $ARTIFACTS (app-*.png), $ARTIFACTS/e2e and $ARTIFACTS/browser"
 
 step "all tests passed"
 echo "rust: $rust_passed passed, $rust_failed failed"

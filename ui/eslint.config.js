@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules'] },
+  { ignores: ['dist', 'node_modules', 'e2e/out'] },
   {
     files: ['**/*.{ts,tsx}'],
     extends: [
@@ -39,5 +39,11 @@ export default tseslint.config(
     files: ['**/*.js'],
     extends: [js.configs.recommended],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // The headless-Chromium check: Node code that also runs functions inside the page.
+    files: ['e2e/**/*.{js,mjs}'],
+    extends: [js.configs.recommended],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

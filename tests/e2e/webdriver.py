@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 
-ELEMENT = "element-6066-11e4-a52e-4f735466cecc"
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
 
 class WebDriverError(Exception):
@@ -181,16 +181,18 @@ class Session:
         script = (
             "const want = arguments[0];"
             "const vis = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
+            "const texty = e => e.tagName !== 'INPUT' || !['radio', 'checkbox'].includes(e.type);"
+            "const name = l => (l.innerText || '').trim().split('\\n')[0].replace(/ \\*$/, '').trim();"
+            "const hits = [];"
             "for (const l of document.querySelectorAll('label')) {"
-            "  const t = (l.childNodes[0] && l.childNodes[0].textContent || l.innerText || '').trim();"
-            "  if (t !== want && l.innerText.trim().split('\\n')[0] !== want) continue;"
+            "  if (name(l) !== want) continue;"
             "  const c = l.control || l.querySelector('input,textarea,select');"
-            "  if (c && vis(c)) return c;"
+            "  if (c && vis(c)) hits.push(c);"
             "}"
             "for (const e of document.querySelectorAll('input,textarea,select')) {"
-            "  if ((e.getAttribute('aria-label') || '') === want && vis(e)) return e;"
+            "  if ((e.getAttribute('aria-label') || '') === want && vis(e)) hits.push(e);"
             "}"
-            "return null;"
+            "return hits.find(texty) || hits[0] || null;"
         )
         found = self.wait(f"field {label!r}", lambda: self.execute(script, label), timeout)
         return found[ELEMENT]

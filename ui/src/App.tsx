@@ -1,35 +1,61 @@
-import { useCallback, useEffect, useState } from 'react';
-import { BrandMark } from './components/BrandMark';
-import { NoVault } from './components/NoVault';
-import { StatusCard } from './components/StatusCard';
-import { UnlockForm } from './components/UnlockForm';
-import { UnlockedPanel } from './components/UnlockedPanel';
-import { type IpcError, toIpcError, vaultStatus, type VaultStatus } from './lib/ipc';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { CreateVault, RecoveryCode } from './components/CreateVault';
+import { MainView } from './components/MainView';
+import { Unlock } from './components/Unlock';
+import {
+  type CreatedVault,
+  type IpcError,
+  onVaultLocked,
+  type SettingsView,
+  toIpcError,
+  vaultStatus,
+  type VaultStatus,
+} from './lib/ipc';
 
-type Load =
-  | { phase: 'loading' }
-  | { phase: 'ready'; status: VaultStatus }
-  | { phase: 'failed'; error: IpcError };
+type Phase =
+  | { p: 'loading' }
+  | { p: 'failed'; error: IpcError }
+  | { p: 'none'; status: VaultStatus }
+  | { p: 'recovery'; created: CreatedVault }
+  | { p: 'locked'; status: VaultStatus; note: string | null }
+  | { p: 'unlocked'; status: VaultStatus };
+
+function phaseOf(status: VaultStatus, note: string | null = null): Phase {
+  switch (status.state) {
+    case 'none':
+      return { p: 'none', status };
+    case 'locked':
+      return { p: 'locked', status, note };
+    case 'unlocked':
+      return { p: 'unlocked', status };
+  }
+}
+
+export function idleNote(minutes: number | null): string {
+  if (minutes === null || minutes <= 0) return 'Locked after a period of inactivity';
+  return `Locked after ${String(minutes)} ${minutes === 1 ? 'minute' : 'minutes'} of inactivity`;
+}
 
 export function App() {
-  const [load, setLoad] = useState<Load>({ phase: 'loading' });
+  const [phase, setPhase] = useState<Phase>({ p: 'loading' });
+  const autoLock = useRef<number | null>(null);
 
-  const refresh = useCallback(async () => {
+  const refresh = useCallback(async (note: string | null = null) => {
     try {
-      setLoad({ phase: 'ready', status: await vaultStatus() });
+      setPhase(phaseOf(await vaultStatus(), note));
     } catch (e) {
-      setLoad({ phase: 'failed', error: toIpcError(e) });
+      setPhase({ p: 'failed', error: toIpcError(e) });
     }
   }, []);
 
   useEffect(() => {
     let live = true;
     vaultStatus().then(
-      (status) => {
-        if (live) setLoad({ phase: 'ready', status });
+      (s) => {
+        if (live) setPhase(phaseOf(s));
       },
       (e: unknown) => {
-        if (live) setLoad({ phase: 'failed', error: toIpcError(e) });
+        if (live) setPhase({ p: 'failed', error: toIpcError(e) });
       },
     );
     return () => {
@@ -37,45 +63,84 @@ export function App() {
     };
   }, []);
 
-  const show = (status: VaultStatus) => {
-    setLoad({ phase: 'ready', status });
-  };
+  // Rust locked the vault by itself: drop everything on screen (revealed secrets live in
+  // the main view, which unmounts) and ask for the password again.
+  useEffect(
+    () =>
+      onVaultLocked((reason) => {
+        const note = reason === 'idle' ? idleNote(autoLock.current) : 'The vault was locked.';
+        setPhase((prev) => {
+          if (prev.p !== 'unlocked') return prev;
+          return { p: 'locked', status: { ...prev.status, state: 'locked', item_count: null }, note };
+        });
+      }),
+    [],
+  );
 
-  return (
-    <div className="app">
-      <header className="app-header">
-        <BrandMark />
-        <h1>Keywright</h1>
-      </header>
-      <main className="app-main">
-        {load.phase === 'loading' && (
+  const onLocked = useCallback(
+    (s: VaultStatus | null) => {
+      if (s) setPhase(phaseOf(s));
+      else void refresh('The vault was locked.');
+    },
+    [refresh],
+  );
+
+  const onSettings = useCallback((s: SettingsView) => {
+    autoLock.current = s.auto_lock_minutes;
+  }, []);
+
+  switch (phase.p) {
+    case 'loading':
+      return (
+        <div className="gate">
           <p className="muted" role="status">
             Opening the vault…
           </p>
-        )}
-        {load.phase === 'failed' && (
-          <section className="card" aria-labelledby="load-error-title">
-            <h2 id="load-error-title">The vault cannot be opened</h2>
-            <p className="error" role="alert">
-              {load.error.message}
+        </div>
+      );
+    case 'failed':
+      return (
+        <div className="gate">
+          <div className="gate-card">
+            <h1>The vault cannot be opened</h1>
+            <p className="banner banner-error" role="alert">
+              {phase.error.message}
             </p>
-            <button type="button" onClick={() => void refresh()}>
+            <button type="button" className="wide" onClick={() => void refresh()}>
               Try again
             </button>
-          </section>
-        )}
-        {load.phase === 'ready' && (
-          <StatusCard status={load.status}>
-            {load.status.state === 'none' && <NoVault onRecheck={refresh} />}
-            {load.status.state === 'locked' && (
-              <UnlockForm hasKeyring={load.status.hasKeyring} onUnlocked={show} />
-            )}
-            {load.status.state === 'unlocked' && (
-              <UnlockedPanel itemCount={load.status.itemCount ?? 0} onLocked={show} />
-            )}
-          </StatusCard>
-        )}
-      </main>
-    </div>
-  );
+          </div>
+        </div>
+      );
+    case 'none':
+      return (
+        <CreateVault
+          path={phase.status.path}
+          onCreated={(created) => {
+            setPhase({ p: 'recovery', created });
+          }}
+        />
+      );
+    case 'recovery':
+      return (
+        <RecoveryCode
+          created={phase.created}
+          onDone={() => {
+            setPhase(phaseOf(phase.created.status));
+          }}
+        />
+      );
+    case 'locked':
+      return (
+        <Unlock
+          status={phase.status}
+          note={phase.note}
+          onUnlocked={(s) => {
+            setPhase(phaseOf(s));
+          }}
+        />
+      );
+    case 'unlocked':
+      return <MainView status={phase.status} onLocked={onLocked} onSettings={onSettings} />;
+  }
 }

@@ -1,67 +1,67 @@
 // The only module that talks to the Rust side (DESIGN.md). Components call these typed
 // functions; a failed command rejects with an `IpcError`.
 //
-// The types mirror src-tauri/src/commands/vault.rs and src-tauri/src/error.rs. They are
-// written by hand until the ts-rs bindings (src/bindings/) arrive.
+// Types come from src/bindings/ (generated from Rust by ts-rs; never edited by hand). The
+// wire format is snake_case: fields and command argument names alike.
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import type { Copied } from '../bindings/Copied';
+import type { CreatedVault } from '../bindings/CreatedVault';
+import type { ErrorKind } from '../bindings/ErrorKind';
+import type { IpcError as IpcErrorPayload } from '../bindings/IpcError';
+import type { ItemDetail } from '../bindings/ItemDetail';
+import type { ItemEdit } from '../bindings/ItemEdit';
+import type { ItemInput } from '../bindings/ItemInput';
+import type { ItemList } from '../bindings/ItemList';
+import type { KeyringChange } from '../bindings/KeyringChange';
+import type { LockReason } from '../bindings/LockReason';
+import type { SecretField } from '../bindings/SecretField';
+import type { Settings } from '../bindings/Settings';
+import type { SettingsView } from '../bindings/SettingsView';
+import type { VaultStatus } from '../bindings/VaultStatus';
 
-export type VaultState = 'none' | 'locked' | 'unlocked';
+export type {
+  Copied,
+  CreatedVault,
+  ErrorKind,
+  ItemDetail,
+  ItemEdit,
+  ItemInput,
+  ItemList,
+  KeyringChange,
+  LockReason,
+  SecretField,
+  Settings,
+  SettingsView,
+  VaultStatus,
+};
 
-export interface VaultStatus {
-  state: VaultState;
-  /** Where the vault file is (or would be created). */
-  path: string;
-  /** Only when unlocked. */
-  itemCount: number | null;
-  /** The vault has a keyring slot: it can be unlocked through the OS keyring. */
-  hasKeyring: boolean;
-}
-
-/** Stable error kinds of keywright-core (`Error::kind`) plus the shell's own `internal`. */
-export type IpcErrorKind =
-  | 'no_vault'
-  | 'vault_exists'
-  | 'newer_version'
-  | 'corrupt'
-  | 'locked'
-  | 'wrong_password'
-  | 'wrong_recovery_code'
-  | 'tampered'
-  | 'keyring_unavailable'
-  | 'keyring_slot_missing'
-  | 'session_invalid'
-  | 'not_found'
-  | 'duplicate_name'
-  | 'invalid_input'
-  | 'database'
-  | 'io'
-  | 'random'
-  | 'internal';
-
-/** A failed command: `kind` to branch on, `message` to show (never holds a secret). */
+/** A failed command: `kind` to branch on, `message` to show (never holds a secret), and
+ * `field`, the form input at fault (for `invalid_input` and `duplicate_name`). */
 export class IpcError extends Error {
-  readonly kind: IpcErrorKind | (string & {});
+  readonly kind: ErrorKind;
+  readonly field: string | null;
 
-  constructor(kind: string, message: string) {
+  constructor(kind: ErrorKind, message: string, field: string | null = null) {
     super(message);
     this.name = 'IpcError';
     this.kind = kind;
+    this.field = field;
   }
 }
 
-function isErrorPayload(e: unknown): e is { kind: string; message: string } {
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    typeof (e as Record<string, unknown>).kind === 'string' &&
-    typeof (e as Record<string, unknown>).message === 'string'
-  );
+function isErrorPayload(e: unknown): e is IpcErrorPayload {
+  if (typeof e !== 'object' || e === null) return false;
+  const r = e as Record<string, unknown>;
+  return typeof r.kind === 'string' && typeof r.message === 'string';
 }
 
-/** Any rejection as an IpcError: the backend's `{kind, message}`, or an `internal` one. */
+/** Any rejection as an IpcError: the backend's `{kind, message, field}`, or `internal`. */
 export function toIpcError(e: unknown): IpcError {
   if (e instanceof IpcError) return e;
-  if (isErrorPayload(e)) return new IpcError(e.kind, e.message);
+  if (isErrorPayload(e)) {
+    return new IpcError(e.kind, e.message, typeof e.field === 'string' ? e.field : null);
+  }
   if (e instanceof Error) return new IpcError('internal', e.message);
   return new IpcError('internal', typeof e === 'string' ? e : 'the app backend did not answer');
 }
@@ -74,8 +74,15 @@ async function call<T>(cmd: string, args?: InvokeArgs): Promise<T> {
   }
 }
 
+// ---- vault ----
+
 export function vaultStatus(): Promise<VaultStatus> {
   return call('vault_status');
+}
+
+/** Creates the vault (about a second: the KDF is calibrated). */
+export function vaultCreate(password: string, keyring: boolean): Promise<CreatedVault> {
+  return call('vault_create', { password, keyring });
 }
 
 /** The password goes straight to Rust, which wraps it in a SecretString. */
@@ -89,4 +96,82 @@ export function vaultUnlockKeyring(): Promise<VaultStatus> {
 
 export function vaultLock(): Promise<VaultStatus> {
   return call('vault_lock');
+}
+
+export function vaultChangePassword(current_password: string, new_password: string): Promise<null> {
+  return call('vault_change_password', { current_password, new_password });
+}
+
+/** Tells the auto-lock timer the user is active. */
+export function appActivity(): Promise<null> {
+  return call('app_activity');
+}
+
+// ---- items ----
+
+export function itemsList(): Promise<ItemList> {
+  return call('items_list');
+}
+
+export function itemGet(id: string): Promise<ItemDetail> {
+  return call('item_get', { id });
+}
+
+/** The one call that brings a secret into the window (audited). */
+export function itemReveal(id: string, field: SecretField): Promise<string> {
+  return call('item_reveal', { id, field });
+}
+
+/** Rust writes the clipboard; the window never sees the value. */
+export function itemCopy(id: string, field: SecretField): Promise<Copied> {
+  return call('item_copy', { id, field });
+}
+
+export function itemAdd(item: ItemInput): Promise<ItemDetail> {
+  return call('item_add', { item });
+}
+
+export function itemUpdate(id: string, item: ItemEdit): Promise<ItemDetail> {
+  return call('item_update', { id, item });
+}
+
+export function itemDelete(id: string): Promise<null> {
+  return call('item_delete', { id });
+}
+
+// ---- settings ----
+
+export function settingsGet(): Promise<SettingsView> {
+  return call('settings_get');
+}
+
+export function settingsSet(settings: Settings): Promise<SettingsView> {
+  return call('settings_set', { settings });
+}
+
+export function keyringSet(enabled: boolean): Promise<KeyringChange> {
+  return call('keyring_set', { enabled });
+}
+
+// ---- events ----
+
+/** Calls `cb` when Rust locks the vault by itself (auto-lock). Returns the unsubscribe. */
+export function onVaultLocked(cb: (reason: LockReason) => void): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  listen<LockReason>('vault-locked', (event) => {
+    cb(event.payload);
+  }).then(
+    (unlisten) => {
+      if (stopped) unlisten();
+      else stop = unlisten;
+    },
+    () => {
+      // No event system (e.g. a plain browser without the Tauri runtime): nothing to hear.
+    },
+  );
+  return () => {
+    stopped = true;
+    if (stop) stop();
+  };
 }

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""The real Keywright app, end to end, in its real window (WebKitGTK under Xvfb, driven
+through WebKitWebDriver): first run with the real OS keyring, add an API key, reveal,
+copy (the X clipboard holds it, then is cleared), edit, lock, wrong password, unlock with
+the password and with the keyring, delete. Screenshots of each screen go to OUTDIR.
+
+usage: app_e2e.py APP_BINARY OUTDIR [KEYWRIGHT_CLI]
+
+With the CLI, a last phase fills the vault with a dozen realistic credentials through
+`keywright add` (while the app has it open), locks and unlocks the window to re-read it,
+and takes the screenshot the README shows (e2e-10-main.png).
+
+Needs a session bus with a Secret Service (scripts/test.sh runs one); uses its own vault
+file and keyring service name, so it never touches yours.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webdriver import ELEMENT, App  # noqa: E402
+
+PASSWORD = "e2e master password"
+CANARY = "sk_live_e2e_CANARY_7f3a9c"
+CTRL = "\ue009"
+DAY = 86400
+
+# (kind, name, secret, extra CLI flags) for the showcase phase.
+SHOWCASE = [
+    ("api-key", "Stripe live", "sk_live_51Hx", ["--url", "https://api.stripe.com", "--header", "Authorization", "--tag", "prod", "--tag", "billing"]),
+    ("api-key", "Stripe test", "sk_test_51Hx", ["--url", "https://api.stripe.com", "--tag", "staging", "--tag", "billing"]),
+    ("bearer", "GitHub deploy token", "ghp_x1y2z3", ["--url", "https://api.github.com", "--tag", "ci", "--expires", "+5d"]),
+    ("api-key", "OpenAI batch jobs", "sk-proj-abc", ["--url", "https://api.openai.com/v1", "--bearer", "--tag", "prod"]),
+    ("oauth2", "Okta service client", "client-secret", ["--client-id", "0oa1b2c3", "--issuer", "https://example.okta.com", "--scope", "read", "--scope", "write", "--tag", "prod"]),
+    ("basic", "Grafana admin", "hunter22", ["--username", "admin", "--url", "https://grafana.internal.example", "--tag", "infra"]),
+    ("totp", "AWS root MFA", "JBSWY3DPEHPK3PXP", ["--otp-issuer", "AWS", "--username", "root@example.com", "--tag", "infra"]),
+    ("api-key", "Datadog API key", "dd0123456789", ["--url", "https://api.datadoghq.eu", "--header", "DD-API-KEY", "--tag", "monitoring", "--rotate-every", "30d"]),
+    ("bearer", "Sentry auth token", "sntrys_abc", ["--url", "https://sentry.io/api/0", "--tag", "monitoring", "--expires", "-2d"]),
+    ("api-key", "Twilio SMS", "SK2b3c4d", ["--url", "https://api.twilio.com", "--query", "api_key", "--tag", "prod"]),
+    ("totp", "GitHub 2FA", "GEZDGNBVGY3TQOJQ", ["--otp-issuer", "GitHub", "--username", "dev@example.com"]),
+    ("basic", "Nexus deploy", "s3cr3t-pass", ["--username", "ci-bot", "--url", "https://nexus.example.com", "--tag", "ci"]),
+]
+
+
+def date_flag(v):
+    """`+5d` / `-2d` relative to today, as the CLI's YYYY-MM-DD."""
+    if re.fullmatch(r"[+-]\d+d", v):
+        return time.strftime("%Y-%m-%d", time.gmtime(time.time() + int(v[:-1]) * DAY))
+    return v
+
+
+def fill_with_cli(cli, env):
+    run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+    unlock = subprocess.run(
+        [cli, "unlock", "--password-stdin"], input=PASSWORD + "\n",
+        capture_output=True, text=True, env=run_env, check=True,
+    )
+    token = unlock.stdout.strip().split("=", 1)[1]
+    run_env["KEYWRIGHT_SESSION"] = token
+    for kind, name, secret, flags in SHOWCASE:
+        flags = [date_flag(f) for f in flags]
+        subprocess.run(
+            [cli, "add", kind, name, *flags], input=secret + "\n",
+            capture_output=True, text=True, env=run_env, check=True,
+        )
+    subprocess.run([cli, "lock"], capture_output=True, env=run_env, check=False)
+
+
+def main():
+    binary, out = sys.argv[1], sys.argv[2]
+    cli = sys.argv[3] if len(sys.argv) > 3 else None
+    os.makedirs(out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="keywright-e2e-")
+    vault = os.path.join(work, "vault", "vault.db")
+    env = {
+        "KEYWRIGHT_VAULT": vault,
+        "KEYWRIGHT_KEYRING_SERVICE": f"keywright-e2e-{os.getpid()}",
+        "XDG_DATA_HOME": os.path.join(work, "data"),
+        "XDG_CACHE_HOME": os.path.join(work, "cache"),
+        "XDG_CONFIG_HOME": os.path.join(work, "config"),
+    }
+    app = App(binary, work, env)
+    step_no = [0]
+
+    def step(name):
+        step_no[0] += 1
+        print(f"app-e2e: {step_no[0]:2d}. {name}", flush=True)
+
+    def shot(s, name):
+        path = s.screenshot(os.path.join(out, name))
+        print(f"app-e2e:     screenshot {path}", flush=True)
+
+    try:
+        s = app.start()
+
+        step("first run: create the vault with the system keyring")
+        s.wait_text("Create vault", 60)
+        assert not os.path.exists(vault), "showing the first-run screen created a file"
+        shot(s, "e2e-01-first-run.png")
+        s.type_into("Master password", PASSWORD)
+        s.type_into("Confirm password", PASSWORD)
+        s.press("Create vault")
+        s.wait_text("Save your recovery code", 60)
+        code = s.text(s.el("[data-testid=recovery-code]")).replace("\n", "").replace(" ", "")
+        assert len(code) >= 32, f"recovery code looks wrong: {code!r}"
+        assert "could not be used" not in s.body_text(), s.body_text()
+        shot(s, "e2e-02-recovery-code.png")
+        s.click(s.field("I have saved my recovery code"))
+        s.press("Continue to the vault")
+        s.wait_text("Add your first credential")
+        assert os.path.exists(vault)
+        shot(s, "e2e-03-empty-vault.png")
+
+        step("settings: clear the clipboard after 10 s")
+        s.press("Settings")
+        s.wait_text("Lock after inactivity")
+        sel = s.field("Clear copied secrets after")
+        s.execute(
+            "const el = arguments[0], v = arguments[1];"
+            "const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;"
+            "set.call(el, v); el.dispatchEvent(new Event('change', {bubbles: true}));",
+            {"element-6066-11e4-a52e-4f735466cecf": sel}, "10",
+        )
+        s.wait_text("Saved")
+        shot(s, "e2e-04-settings.png")
+        s.keys(["\ue00c"])  # Escape closes the dialog
+        s.wait_no_text("Clear copied secrets after")
+
+        step("add an API key")
+        s.press("New item")
+        s.wait_text("Add item")
+        s.type_into("Name", "Stripe live")
+        s.type_into("API key", CANARY)
+        s.type_into("URL", "https://api.stripe.com")
+        s.type_into("Tags", "prod, billing")
+        s.press("Add item")
+        s.wait(
+            "the new item in the detail pane",
+            lambda: s.find_all("[data-testid=detail]") and "Stripe live" in s.body_text(),
+        )
+        assert CANARY not in s.body_text(), "the secret is shown before Reveal"
+        assert CANARY not in s.execute("return document.documentElement.outerHTML")
+        shot(s, "e2e-05-item.png")
+
+        step("reveal, then hide")
+        s.press("Reveal API key")
+        s.wait_text(CANARY)
+        shot(s, "e2e-06-revealed.png")
+        s.press("Hide API key")
+        s.wait_no_text(CANARY)
+        assert CANARY not in s.execute("return document.documentElement.outerHTML")
+
+        step("copy: the clipboard holds the key, then is cleared")
+        s.press("Copy API key")
+        s.wait_text("Copied")
+        assert app.clipboard() == CANARY, "clipboard does not hold the copied key"
+        assert CANARY not in s.execute("return document.documentElement.outerHTML")
+        shot(s, "e2e-07-copied.png")
+        s.wait("the clipboard to be cleared", lambda: app.clipboard() != CANARY, timeout=30)
+
+        step("edit the name")
+        s.press("Edit")
+        s.wait_text("Save changes")
+        s.type_into("Name", "Stripe (live)")
+        s.press("Save changes")
+        s.wait_text("Stripe (live)")
+        s.wait_no_text("Save changes")
+
+        step("lock, then a wrong password")
+        s.keys([CTRL, "l"])
+        s.wait_text("Unlock with system keyring")
+        assert "Stripe" not in s.body_text(), "items visible while locked"
+        s.type_into("Master password", "not the password")
+        s.press("Unlock")
+        s.wait_text("Wrong password")
+        shot(s, "e2e-08-wrong-password.png")
+
+        step("unlock with the password")
+        s.type_into("Master password", PASSWORD)
+        s.press("Unlock")
+        s.wait_text("Stripe (live)")
+
+        step("lock, unlock with the system keyring")
+        s.keys([CTRL, "l"])
+        s.press("Unlock with system keyring")
+        s.wait_text("Stripe (live)")
+        s.wait_no_text("Unlock with system keyring")
+
+        step("delete, with confirmation")
+        s.click(s.el("[data-testid=detail]"))
+        s.press("Delete")
+        s.wait_text("Delete item")
+        shot(s, "e2e-09-delete-confirm.png")
+        s.press("Delete item")
+        s.wait_text("Add your first credential")
+
+        step("the secret never reached the vault file in clear")
+        for suffix in ("", "-wal", "-shm"):
+            p = vault + suffix
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    assert CANARY.encode() not in f.read(), f"{p} holds the key in clear"
+
+        if cli:
+            step("showcase: a dozen credentials added by the CLI, seen after lock/unlock")
+            fill_with_cli(cli, env)
+            s.keys([CTRL, "l"])
+            s.type_into("Master password", PASSWORD)
+            s.press("Unlock")
+            s.wait_text("Okta service client")
+            s.wait_text(f"{len(SHOWCASE)} items")
+            row = s.execute(
+                "for (const e of document.querySelectorAll('[role=option], li, .row, button')) {"
+                "  if ((e.innerText || '').startsWith('GitHub deploy token')) return e; }"
+                "return null;"
+            )
+            assert row, "no list row for GitHub deploy token"
+            s.click(row[ELEMENT])
+            s.wait(
+                "the GitHub detail",
+                lambda: "GitHub deploy token" in s.text(s.el("[data-testid=detail]")),
+            )
+            shot(s, "e2e-10-main.png")
+        print("app-e2e: OK", flush=True)
+    except Exception:
+        try:
+            if app.session:
+                app.session.screenshot(os.path.join(out, "e2e-failure.png"))
+                print("app-e2e: page text at failure:\n" + app.session.body_text()[:2000])
+        except Exception:  # noqa: BLE001 - the original error matters more
+            pass
+        raise
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    t0 = time.monotonic()
+    main()
+    print(f"app-e2e: done in {time.monotonic() - t0:.1f}s")

@@ -1,0 +1,361 @@
+// A fake Keywright backend that runs inside the page: it stands in for the Tauri runtime
+// (window.__TAURI_INTERNALS__) so the BUILT UI can be driven in headless Chromium.
+// Configured by window.__KW_FAKE_CONFIG = { state, items, hasKeyring, damaged }.
+// Exposes window.__kwFake for the check: the generated items, an independent search, and
+// emit() for Rust-side events.
+(function () {
+  'use strict';
+  const cfg = Object.assign(
+    { state: 'locked', items: 10000, hasKeyring: true, damaged: 1, password: 'correct horse battery staple' },
+    window.__KW_FAKE_CONFIG || {},
+  );
+  const PATH = '/home/dev/.local/share/keywright/vault.db';
+  const NOW = Math.floor(Date.now() / 1000);
+  const DAY = 86400;
+
+  let seed = 20261128;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  const pick = (a) => a[Math.floor(rnd() * a.length)];
+
+  const SERVICES = [
+    'Stripe', 'GitHub', 'AWS', 'OpenAI', 'Twilio', 'SendGrid', 'Datadog', 'Sentry', 'Cloudflare',
+    'Vercel', 'Heroku', 'Slack', 'Linear', 'Notion', 'Auth0', 'Okta', 'PagerDuty', 'Mailgun',
+    'Algolia', 'Mapbox', 'Shopify', 'Segment', 'Postmark', 'DigitalOcean', 'Fastly', 'Netlify',
+    'Supabase', 'Firebase', 'Grafana', 'Jira', 'GitLab', 'Docker Hub', 'npm', 'PyPI', 'Azure',
+    'Google Cloud', 'Discord', 'Zendesk', 'HubSpot', 'Intercom',
+  ];
+  const ENVS = ['production', 'staging', 'dev', 'CI', 'sandbox', 'test'];
+  const KINDS = ['api_key', 'api_key', 'api_key', 'bearer', 'bearer', 'oauth2', 'basic', 'totp', 'totp'];
+  const KIND_WORD = { api_key: 'API key', bearer: 'token', oauth2: 'OAuth client', basic: 'login', totp: '2FA' };
+  const KIND_LABEL = { api_key: 'API key', bearer: 'Bearer token', oauth2: 'OAuth2 client', basic: 'Basic auth', totp: 'TOTP' };
+  const TAGS = ['prod', 'staging', 'payments', 'infra', 'ci', 'personal', 'team-core', 'team-data', 'legacy', 'monitoring'];
+  const PROJECTS = ['billing', 'checkout', 'search', 'auth', 'web', 'mobile', 'data', 'ops', 'analytics', 'support', 'growth', 'platform'];
+  const USERS = ['deploy-bot', 'alice@example.com', 'ops@example.com', 'ci-runner', 'bob@example.com'];
+
+  const items = new Map();
+  const secrets = new Map();
+  const history = new Map();
+
+  function id() {
+    let s = '';
+    for (let i = 0; i < 16; i++) s += Math.floor(rnd() * 16).toString(16);
+    return s;
+  }
+
+  function makeItem(i, used) {
+    const svc = pick(SERVICES);
+    const env = pick(ENVS);
+    const kind = pick(KINDS);
+    let name = `${svc} ${pick(PROJECTS)} ${env} ${KIND_WORD[kind]}`;
+    const n = (used.get(name.toLowerCase()) || 0) + 1;
+    used.set(name.toLowerCase(), n);
+    if (n > 1) name += ` ${n}`;
+    const host = svc.toLowerCase().replace(/\s+/g, '');
+    const r = rnd();
+    let status = 'ok';
+    let expires_at = null;
+    let rotation_due_at = NOW + Math.floor(rnd() * 90) * DAY;
+    if (r < 0.03) {
+      status = 'expired';
+      expires_at = NOW - Math.floor(1 + rnd() * 30) * DAY;
+    } else if (r < 0.07) {
+      status = 'expiring';
+      expires_at = NOW + Math.floor(1 + rnd() * 13) * DAY;
+    } else if (r < 0.1) {
+      status = 'rotation_due';
+      rotation_due_at = NOW - Math.floor(rnd() * 20) * DAY;
+    } else if (r < 0.11 && kind === 'oauth2') {
+      status = 'reauth_required';
+    } else if (r < 0.35) {
+      expires_at = NOW + Math.floor(30 + rnd() * 300) * DAY;
+    }
+    const tags = [];
+    if (env === 'production') tags.push('prod');
+    if (env === 'staging') tags.push('staging');
+    if (rnd() < 0.5) tags.push(pick(TAGS));
+    const uniqTags = [...new Set(tags)];
+    const item = {
+      id: id(),
+      name,
+      kind,
+      tags: uniqTags,
+      url: kind === 'totp' ? null : `https://api.${host}.com`,
+      username: kind === 'basic' || kind === 'totp' ? pick(USERS) : null,
+      issuer: kind === 'totp' ? svc : null,
+      status,
+      expires_at,
+      rotation_due_at: kind === 'totp' ? null : rotation_due_at,
+      updated_at: NOW - Math.floor(rnd() * 200) * DAY,
+      // detail-only
+      placement: kind === 'api_key' ? (rnd() < 0.7 ? { in: 'header', name: 'X-API-Key' } : { in: 'query', name: 'api_key' }) : null,
+      oauth:
+        kind === 'oauth2'
+          ? { client_id: `${host}-client-${i}`, issuer: `https://login.${host}.com`, token_url: null, auth: 'basic', scopes: ['read', 'write'], audience: null, access_expires_at: NOW + 3600, refresh_expires_at: null }
+          : null,
+      otp: kind === 'totp' ? { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 } : null,
+      manual_expires_at: expires_at,
+      rotate_every_days: kind === 'totp' ? null : 90,
+      warn_days: 14,
+      created_at: NOW - Math.floor(200 + rnd() * 400) * DAY,
+      last_rotated_at: NOW - Math.floor(rnd() * 120) * DAY,
+    };
+    const value =
+      kind === 'api_key'
+        ? `sk_live_${id()}${id()}`
+        : kind === 'bearer'
+          ? `eyJhbGciOiJIUzI1NiJ9.${id()}.${id()}`
+          : kind === 'totp'
+            ? 'JBSWY3DPEHPK3PXP'
+            : `pw-${id()}`;
+    const sec = { value, notes: rnd() < 0.3 ? `Owner: platform team\nRotate via the ${svc} dashboard.` : null };
+    if (kind === 'oauth2') {
+      sec.access_token = `at-${id()}`;
+      sec.refresh_token = rnd() < 0.5 ? `rt-${id()}` : null;
+    }
+    return { item, sec };
+  }
+
+  function seedVault(n) {
+    items.clear();
+    secrets.clear();
+    history.clear();
+    const used = new Map();
+    for (let i = 0; i < n; i++) {
+      const { item, sec } = makeItem(i, used);
+      items.set(item.id, item);
+      secrets.set(item.id, sec);
+      history.set(item.id, [
+        { at: item.last_rotated_at, action: 'change', item_id: item.id, item_name: item.name, actor: 'cli', detail: 'value' },
+        { at: item.created_at, action: 'add', item_id: item.id, item_name: item.name, actor: 'app', detail: null },
+      ]);
+    }
+  }
+
+  const SUMMARY_KEYS = ['id', 'name', 'kind', 'tags', 'url', 'username', 'issuer', 'status', 'expires_at', 'rotation_due_at', 'updated_at'];
+  function summary(it) {
+    const s = {};
+    for (const k of SUMMARY_KEYS) s[k] = it[k];
+    return s;
+  }
+  function sorted() {
+    return [...items.values()].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
+  }
+  function detail(it) {
+    const sec = secrets.get(it.id);
+    return Object.assign(summary(it), {
+      placement: it.placement,
+      oauth: it.oauth,
+      otp: it.otp,
+      manual_expires_at: it.manual_expires_at,
+      rotate_every_days: it.rotate_every_days,
+      warn_days: it.warn_days,
+      created_at: it.created_at,
+      last_rotated_at: it.last_rotated_at,
+      secrets: { value: !!sec.value, notes: !!sec.notes, access_token: !!sec.access_token, refresh_token: !!sec.refresh_token },
+      history: history.get(it.id).slice(),
+    });
+  }
+
+  let state = cfg.state;
+  let hasKeyring = cfg.hasKeyring;
+  let settings = { auto_lock_minutes: 10, clipboard_clear_seconds: 30 };
+  if (cfg.state !== 'none') seedVault(cfg.items);
+
+  const fail = (kind, message, field = null) => {
+    throw { kind, message, field };
+  };
+  const status = () => ({ state, path: PATH, item_count: state === 'unlocked' ? items.size : null, has_keyring: hasKeyring });
+  const needUnlocked = () => {
+    if (state !== 'unlocked') fail('locked', 'the vault is locked');
+  };
+  const find = (id) => items.get(id) || fail('not_found', 'no such item');
+  const audit = (it, action, detailText) => {
+    history.get(it.id).unshift({ at: Math.floor(Date.now() / 1000), action, item_id: it.id, item_name: it.name, actor: 'app', detail: detailText });
+  };
+  const checkName = (name, except) => {
+    if (!name || !name.trim()) fail('invalid_input', 'the name is empty', 'name');
+    for (const it of items.values()) {
+      if (it.id !== except && it.name.toLowerCase() === name.trim().toLowerCase()) {
+        fail('duplicate_name', `an item named “${it.name}” already exists`, 'name');
+      }
+    }
+  };
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  const commands = {
+    vault_status: () => status(),
+    vault_create: async ({ password, keyring }) => {
+      if (state !== 'none') fail('vault_exists', 'a vault already exists');
+      if (password.length < 8) fail('invalid_input', 'the password needs at least 8 characters', 'password');
+      await sleep(200);
+      state = 'unlocked';
+      hasKeyring = !!keyring;
+      seedVault(0);
+      return { status: status(), recovery_code: 'KW7Q-M3XP-9RTA-2HDF-LC8N-V4EJ-Y6UB-QZ5W', keyring_enabled: !!keyring, keyring_notice: null };
+    },
+    vault_unlock: async ({ password }) => {
+      await sleep(120);
+      if (password !== cfg.password) fail('wrong_password', 'wrong password (the vault was not changed)');
+      state = 'unlocked';
+      return status();
+    },
+    vault_unlock_keyring: async () => {
+      await sleep(50);
+      state = 'unlocked';
+      return status();
+    },
+    vault_lock: () => {
+      state = 'locked';
+      return status();
+    },
+    vault_change_password: ({ current_password }) => {
+      if (current_password !== cfg.password) fail('wrong_password', 'wrong password');
+      return null;
+    },
+    app_activity: () => null,
+    items_list: () => {
+      needUnlocked();
+      const damaged = [];
+      for (let i = 0; i < cfg.damaged; i++) damaged.push({ id: `deadbeef0000000${i}`, reason: 'the item’s secret failed its integrity check (tampered)' });
+      return { items: sorted().map(summary), damaged };
+    },
+    item_get: ({ id }) => {
+      needUnlocked();
+      return detail(find(id));
+    },
+    item_reveal: ({ id, field }) => {
+      needUnlocked();
+      const it = find(id);
+      const v = secrets.get(id)[field];
+      if (!v) fail('not_found', `this item has no ${field}`);
+      audit(it, 'reveal', field);
+      return v;
+    },
+    item_copy: ({ id, field }) => {
+      needUnlocked();
+      const it = find(id);
+      audit(it, 'copy', field);
+      window.__kwFake.copies.push({ id, field });
+      return { clear_after_s: settings.clipboard_clear_seconds || null };
+    },
+    item_add: ({ item }) => {
+      needUnlocked();
+      checkName(item.name, null);
+      const it = Object.assign(makeItem(items.size, new Map()).item, {
+        id: id(),
+        name: item.name.trim(),
+        kind: item.kind,
+        tags: item.tags,
+        url: item.url ?? null,
+        username: item.username ?? null,
+        issuer: item.issuer ?? null,
+        placement: item.placement ?? null,
+        oauth: item.oauth ?? null,
+        otp: item.otp ?? null,
+        status: 'ok',
+        expires_at: item.expires_at ?? null,
+        manual_expires_at: item.expires_at ?? null,
+        created_at: NOW,
+        updated_at: NOW,
+        last_rotated_at: NOW,
+      });
+      items.set(it.id, it);
+      secrets.set(it.id, { value: item.value, notes: item.notes ?? null, access_token: item.access_token ?? null, refresh_token: item.refresh_token ?? null });
+      history.set(it.id, []);
+      audit(it, 'add', null);
+      return detail(it);
+    },
+    item_update: ({ id, item }) => {
+      needUnlocked();
+      const it = find(id);
+      checkName(item.name, id);
+      Object.assign(it, { name: item.name.trim(), tags: item.tags, url: item.url ?? null, updated_at: Math.floor(Date.now() / 1000) });
+      if (item.value != null) secrets.get(id).value = item.value;
+      audit(it, 'change', 'name, tags, url');
+      return detail(it);
+    },
+    item_delete: ({ id }) => {
+      needUnlocked();
+      find(id);
+      items.delete(id);
+      return null;
+    },
+    settings_get: () => Object.assign({ keyring_enabled: hasKeyring, path: PATH }, settings),
+    settings_set: ({ settings: s }) => {
+      settings = { auto_lock_minutes: s.auto_lock_minutes, clipboard_clear_seconds: s.clipboard_clear_seconds };
+      return Object.assign({ keyring_enabled: hasKeyring, path: PATH }, settings);
+    },
+    keyring_set: ({ enabled }) => {
+      hasKeyring = enabled;
+      return { enabled, notice: null };
+    },
+  };
+
+  // ---- the Tauri runtime surface that @tauri-apps/api uses ----
+  const callbacks = new Map();
+  let nextCallback = 1;
+  const listeners = new Map(); // event name -> [{ id, handler }]
+  let nextListener = 1;
+
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
+    unregisterListener(event, eventId) {
+      listeners.set(event, (listeners.get(event) || []).filter((l) => l.id !== eventId));
+    },
+  };
+
+  window.__TAURI_INTERNALS__ = {
+    metadata: { currentWindow: { label: 'main' }, currentWebview: { windowLabel: 'main', label: 'main' } },
+    transformCallback(cb, once) {
+      const n = nextCallback++;
+      callbacks.set(n, (payload) => {
+        if (once) callbacks.delete(n);
+        return cb(payload);
+      });
+      return n;
+    },
+    unregisterCallback(n) {
+      callbacks.delete(n);
+    },
+    async invoke(cmd, args) {
+      window.__kwFake.calls.push(cmd);
+      if (cmd === 'plugin:event|listen') {
+        const lid = nextListener++;
+        const list = listeners.get(args.event) || [];
+        list.push({ id: lid, handler: args.handler });
+        listeners.set(args.event, list);
+        return lid;
+      }
+      if (cmd === 'plugin:event|unlisten') return null;
+      const f = commands[cmd];
+      if (!f) throw { kind: 'internal', message: `unknown command ${cmd}`, field: null };
+      return f(args || {});
+    },
+  };
+
+  // ---- for the check ----
+  function hay(it) {
+    return [it.name, it.tags.join(' '), it.url || '', it.username || '', it.issuer || '', it.kind, KIND_LABEL[it.kind]].join('\u0001').toLowerCase();
+  }
+  window.__kwFake = {
+    calls: [],
+    copies: [],
+    items: () => sorted().map(summary),
+    secretOf: (id, field) => secrets.get(id)[field],
+    /** The expected result of a search, computed independently of the UI. */
+    expect(query) {
+      const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+      const all = sorted().filter((it) => words.every((w) => hay(it).includes(w)));
+      return { count: all.length, first: all[0] ? all[0].name : null, names: all.map((i) => i.name) };
+    },
+    lock(reason) {
+      state = 'locked';
+      for (const l of listeners.get('vault-locked') || []) {
+        const cb = callbacks.get(l.handler);
+        if (cb) cb({ event: 'vault-locked', id: l.id, payload: reason });
+      }
+    },
+  };
+})();

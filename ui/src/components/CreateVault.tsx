@@ -1,0 +1,196 @@
+import { type SubmitEvent, useId, useState } from 'react';
+import { groupCode } from '../lib/format';
+import { type CreatedVault, toIpcError, vaultCreate } from '../lib/ipc';
+import { estimateStrength } from '../lib/strength';
+import { BrandMark } from './BrandMark';
+
+const MIN_LENGTH = 8;
+
+export function StrengthMeter({ password }: { password: string }) {
+  const s = estimateStrength(password);
+  if (password === '') return null;
+  return (
+    <div className={`strength strength-${String(s.score)}`} aria-live="polite">
+      <div className="strength-bar" aria-hidden="true">
+        {[0, 1, 2, 3].map((i) => (
+          <span key={i} className={i < Math.max(1, s.score) ? 'on' : ''} />
+        ))}
+      </div>
+      <span className="strength-text" data-testid="strength">
+        {s.label} — about {String(s.bits)} bits
+      </span>
+    </div>
+  );
+}
+
+/** First run: choose the master password, then see the recovery code once. */
+export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: CreatedVault) => void }) {
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [keyring, setKeyring] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<{ password?: string; confirm?: string; form?: string }>({});
+  const id = useId();
+
+  const submit = async (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (busy) return;
+    const next: typeof errors = {};
+    if (password.length < MIN_LENGTH) {
+      next.password = `Use at least ${String(MIN_LENGTH)} characters.`;
+    }
+    if (confirm !== password) next.confirm = 'The passwords do not match.';
+    setErrors(next);
+    if (next.password !== undefined || next.confirm !== undefined) return;
+    setBusy(true);
+    try {
+      const created = await vaultCreate(password, keyring);
+      setPassword('');
+      setConfirm('');
+      onCreated(created);
+    } catch (err) {
+      const ipc = toIpcError(err);
+      setErrors(
+        ipc.field === 'password' || ipc.field === 'new_password'
+          ? { password: ipc.message }
+          : { form: ipc.message },
+      );
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="gate">
+      <form className="gate-card" onSubmit={(e) => void submit(e)} noValidate>
+        <div className="gate-brand">
+          <BrandMark />
+          <h1>Create your Keywright vault</h1>
+        </div>
+        <p className="muted">
+          One encrypted file on this computer for your API keys, tokens, OAuth clients and
+          one-time codes. Choose a master password: it cannot be recovered without the recovery
+          code you will see next.
+        </p>
+        {errors.form !== undefined && (
+          <p className="banner banner-error" role="alert">
+            {errors.form}
+          </p>
+        )}
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-pw-input`}>
+            Master password
+          </label>
+          <input
+            id={`${id}-pw-input`}
+            type="password"
+            autoFocus
+            autoComplete="new-password"
+            value={password}
+            disabled={busy}
+            aria-invalid={errors.password !== undefined}
+            aria-describedby={`${id}-pw`}
+            onChange={(e) => {
+              setPassword(e.target.value);
+            }}
+          />
+          <StrengthMeter password={password} />
+          <span id={`${id}-pw`} className={errors.password !== undefined ? 'field-error' : 'field-hint'}>
+            {errors.password ?? `At least ${String(MIN_LENGTH)} characters; a few random words work well.`}
+          </span>
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-confirm-input`}>
+            Confirm password
+          </label>
+          <input
+            id={`${id}-confirm-input`}
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            disabled={busy}
+            aria-invalid={errors.confirm !== undefined}
+            aria-describedby={`${id}-confirm`}
+            onChange={(e) => {
+              setConfirm(e.target.value);
+            }}
+          />
+          {errors.confirm !== undefined && (
+            <span id={`${id}-confirm`} className="field-error">
+              {errors.confirm}
+            </span>
+          )}
+        </div>
+        <div>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={keyring}
+              disabled={busy}
+              aria-describedby={`${id}-keyring`}
+              onChange={(e) => {
+                setKeyring(e.target.checked);
+              }}
+            />
+            <span>Unlock with the system keyring</span>
+          </label>
+          <span id={`${id}-keyring`} className="field-hint check-hint">
+            While you are logged in, the vault opens without the password.
+          </span>
+        </div>
+        <button type="submit" className="primary wide" disabled={busy}>
+          {busy ? 'Creating vault…' : 'Create vault'}
+        </button>
+        <p className="path" title="Vault file">
+          {path}
+        </p>
+      </form>
+    </div>
+  );
+}
+
+/** The recovery code, shown once. The user must confirm they saved it. */
+export function RecoveryCode({ created, onDone }: { created: CreatedVault; onDone: () => void }) {
+  const [saved, setSaved] = useState(false);
+  const groups = groupCode(created.recovery_code);
+  return (
+    <div className="gate">
+      <div className="gate-card gate-card-wide">
+        <div className="gate-brand">
+          <BrandMark />
+          <h1>Save your recovery code</h1>
+        </div>
+        <p>
+          If you forget your master password, this code is the only way back into the vault.
+          Write it down and keep it somewhere safe. <strong>It will not be shown again.</strong>
+        </p>
+        <div className="recovery" data-testid="recovery-code" aria-label="Recovery code">
+          {groups.map((g, i) => (
+            <code key={i}>{g}</code>
+          ))}
+        </div>
+        {created.keyring_notice !== null && (
+          <p className="banner banner-warn" role="status">
+            The system keyring could not be used: {created.keyring_notice} You will unlock with
+            your password.
+          </p>
+        )}
+        {created.keyring_enabled && (
+          <p className="muted small">The vault also opens with your system keyring.</p>
+        )}
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={saved}
+            onChange={(e) => {
+              setSaved(e.target.checked);
+            }}
+          />
+          <span>I have saved my recovery code</span>
+        </label>
+        <button type="button" className="primary wide" disabled={!saved} onClick={onDone}>
+          Continue to the vault
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,343 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ItemDetail } from '../bindings/ItemDetail';
+import type { ItemSummary } from '../bindings/ItemSummary';
+import type { SecretField } from '../bindings/SecretField';
+import {
+  ACTION_LABEL,
+  formatDate,
+  formatDateTime,
+  KIND_LABEL,
+  placementText,
+  relative,
+  secretLabel,
+  statusLine,
+} from '../lib/format';
+import { type Copied, type IpcError, itemCopy, itemGet, itemReveal, toIpcError } from '../lib/ipc';
+import { Icon, KindIcon } from './Icons';
+import { StatusBadge } from './StatusBadge';
+
+const MASK = '••••••••••••';
+
+interface Props {
+  id: string;
+  /** The list's row, shown while the detail loads (no flash when moving with the arrows). */
+  summary: ItemSummary | undefined;
+  onEdit: (d: ItemDetail) => void;
+  onDelete: (d: ItemDetail) => void;
+  onCopied: (c: Copied, what: string) => void;
+  onError: (e: IpcError) => void;
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+/** The selected item. Mounted per item (keyed by id): revealed values die with it. */
+export function DetailPane({ id, summary, onEdit, onDelete, onCopied, onError }: Props) {
+  const [detail, setDetail] = useState<ItemDetail | null>(null);
+  const [failed, setFailed] = useState<IpcError | null>(null);
+  const [revealed, setRevealed] = useState<Partial<Record<SecretField, string>>>({});
+  const [busy, setBusy] = useState<string | null>(null);
+  const live = useRef(true);
+
+  useEffect(() => {
+    live.current = true;
+    itemGet(id).then(
+      (d) => {
+        if (live.current) setDetail(d);
+      },
+      (e: unknown) => {
+        if (live.current) setFailed(toIpcError(e));
+      },
+    );
+    return () => {
+      live.current = false;
+    };
+  }, [id]);
+
+  /** After a reveal or copy: the history has a new event. */
+  const reload = useCallback(async () => {
+    try {
+      const d = await itemGet(id);
+      if (live.current) setDetail(d);
+    } catch {
+      // The item is still shown; the next selection reloads it.
+    }
+  }, [id]);
+
+  if (failed) {
+    return (
+      <section className="detail detail-empty" aria-label="Item">
+        <p className="banner banner-error" role="alert">
+          {failed.message}
+        </p>
+      </section>
+    );
+  }
+  if (!detail) {
+    return (
+      <section className="detail" aria-label="Item" aria-busy="true">
+        {summary && (
+          <header className="detail-head">
+            <KindIcon kind={summary.kind} size={22} />
+            <div className="detail-title">
+              <h2>{summary.name}</h2>
+              <p className="muted">{KIND_LABEL[summary.kind]}</p>
+            </div>
+          </header>
+        )}
+        <p className="muted">Loading…</p>
+      </section>
+    );
+  }
+
+  const reveal = async (field: SecretField) => {
+    setBusy(`reveal-${field}`);
+    try {
+      const v = await itemReveal(detail.id, field);
+      if (live.current) setRevealed((r) => ({ ...r, [field]: v }));
+      void reload();
+    } catch (e) {
+      onError(toIpcError(e));
+    } finally {
+      if (live.current) setBusy(null);
+    }
+  };
+
+  const hide = (field: SecretField) => {
+    setRevealed((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== field)));
+  };
+
+  const copy = async (field: SecretField) => {
+    setBusy(`copy-${field}`);
+    try {
+      const c = await itemCopy(detail.id, field);
+      onCopied(c, secretLabel(detail.kind, field));
+      void reload();
+    } catch (e) {
+      onError(toIpcError(e));
+    } finally {
+      if (live.current) setBusy(null);
+    }
+  };
+
+  const secretFields: SecretField[] = (['value', 'access_token', 'refresh_token'] as const).filter(
+    (f) => detail.secrets[f],
+  );
+
+  const d = detail;
+  return (
+    <section className="detail" aria-label={`Item ${d.name}`} tabIndex={-1} data-testid="detail">
+      <header className="detail-head">
+        <KindIcon kind={d.kind} size={22} />
+        <div className="detail-title">
+          <h2>{d.name}</h2>
+          <p className="muted">{KIND_LABEL[d.kind]}</p>
+        </div>
+        <div className="detail-actions">
+          <button
+            type="button"
+            onClick={() => {
+              onEdit(d);
+            }}
+          >
+            Edit
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              onDelete(d);
+            }}
+          >
+            Delete
+          </button>
+        </div>
+      </header>
+
+      <div className="detail-status">
+        <StatusBadge status={d.status} />
+        <span data-testid="status-line">{statusLine(d)}</span>
+        {d.expires_at !== null && <span className="muted">· {formatDate(d.expires_at)}</span>}
+      </div>
+
+      {secretFields.length > 0 && (
+        <div className="secrets">
+          {secretFields.map((f) => {
+            const label = secretLabel(d.kind, f);
+            const value = revealed[f];
+            return (
+              <div className="secret" key={f}>
+                <span className="secret-label">{label}</span>
+                <code className={`secret-value${value === undefined ? ' masked' : ''}`} data-testid={`secret-${f}`}>
+                  {value ?? MASK}
+                </code>
+                <div className="secret-actions">
+                  {value === undefined ? (
+                    <button
+                      type="button"
+                      className="small"
+                      disabled={busy !== null}
+                      aria-label={`Reveal ${label}`}
+                      onClick={() => void reveal(f)}
+                    >
+                      <Icon name="eye" size={14} /> Reveal
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="small"
+                      aria-label={`Hide ${label}`}
+                      onClick={() => {
+                        hide(f);
+                      }}
+                    >
+                      <Icon name="eye-off" size={14} /> Hide
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="small"
+                    disabled={busy !== null}
+                    aria-label={`Copy ${label}`}
+                    onClick={() => void copy(f)}
+                  >
+                    <Icon name="copy" size={14} /> Copy
+                  </button>
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      )}
+
+      <dl className="facts">
+        {d.url !== null && (
+          <Field label="URL">
+            <span className="link-text">{d.url}</span>
+          </Field>
+        )}
+        {d.username !== null && <Field label={d.kind === 'totp' ? 'Account' : 'Username'}>{d.username}</Field>}
+        {d.issuer !== null && <Field label="Issuer">{d.issuer}</Field>}
+        {d.placement !== null && <Field label="Placement">{placementText(d.placement)}</Field>}
+        {d.oauth !== null && (
+          <>
+            <Field label="Client ID">
+              <code>{d.oauth.client_id}</code>
+            </Field>
+            {d.oauth.issuer != null && <Field label="Issuer">{d.oauth.issuer}</Field>}
+            {d.oauth.token_url != null && <Field label="Token URL">{d.oauth.token_url}</Field>}
+            <Field label="Client auth">
+              {d.oauth.auth === 'basic' ? 'HTTP Basic (client_secret_basic)' : 'Form body (client_secret_post)'}
+            </Field>
+            {(d.oauth.scopes ?? []).length > 0 && (
+              <Field label="Scopes">{(d.oauth.scopes ?? []).join(' ')}</Field>
+            )}
+            {d.oauth.audience != null && <Field label="Audience">{d.oauth.audience}</Field>}
+            {d.oauth.access_expires_at != null && (
+              <Field label="Access token">expires {relative(d.oauth.access_expires_at)}</Field>
+            )}
+            {d.oauth.refresh_expires_at != null && (
+              <Field label="Refresh token">expires {relative(d.oauth.refresh_expires_at)}</Field>
+            )}
+          </>
+        )}
+        {d.otp !== null && (
+          <Field label="Code">
+            {d.otp.type.toUpperCase()} · {d.otp.algorithm} · {String(d.otp.digits)} digits
+            {d.otp.type === 'hotp' ? '' : ` · every ${String(d.otp.period)} s`}
+          </Field>
+        )}
+        {d.tags.length > 0 && (
+          <Field label="Tags">
+            <span className="tags">
+              {d.tags.map((t) => (
+                <span key={t} className="tag">
+                  {t}
+                </span>
+              ))}
+            </span>
+          </Field>
+        )}
+        <Field label="Rotation">
+          {d.rotate_every_days !== null && d.rotate_every_days > 0
+            ? `every ${String(d.rotate_every_days)} days${d.rotation_due_at !== null ? ` · next by ${formatDate(d.rotation_due_at)}` : ''}`
+            : 'no reminder'}
+        </Field>
+        <Field label="Created">
+          <span title={formatDateTime(d.created_at)}>{formatDate(d.created_at)}</span>
+        </Field>
+        <Field label="Updated">
+          <span title={formatDateTime(d.updated_at)}>{relative(d.updated_at)}</span>
+        </Field>
+        <Field label="Last rotated">
+          <span title={formatDateTime(d.last_rotated_at)}>{relative(d.last_rotated_at)}</span>
+        </Field>
+      </dl>
+
+      {d.secrets.notes && (
+        <div className="notes">
+          <div className="notes-head">
+            <h3>Notes</h3>
+            {revealed.notes === undefined ? (
+              <button type="button" className="small" disabled={busy !== null} onClick={() => void reveal('notes')}>
+                Show
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="small"
+                onClick={() => {
+                  hide('notes');
+                }}
+              >
+                Hide
+              </button>
+            )}
+          </div>
+          {revealed.notes !== undefined ? (
+            <pre className="notes-body" data-testid="secret-notes">
+              {revealed.notes}
+            </pre>
+          ) : (
+            <p className="muted small">Notes are encrypted like a secret and hidden until shown.</p>
+          )}
+        </div>
+      )}
+
+      <div className="history">
+        <h3>History</h3>
+        {d.history.length === 0 ? (
+          <p className="muted small">No events yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Action</th>
+                <th scope="col">When</th>
+                <th scope="col">By</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.history.slice(0, 50).map((ev, i) => (
+                <tr key={`${String(ev.at)}-${String(i)}`}>
+                  <td>
+                    {ACTION_LABEL[ev.action]}
+                    {ev.detail != null && ev.detail !== '' && <span className="muted"> · {ev.detail}</span>}
+                  </td>
+                  <td title={formatDateTime(ev.at)}>{relative(ev.at)}</td>
+                  <td>{ev.actor === 'app' ? 'App' : 'CLI'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,601 @@
+import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ItemDetail } from '../bindings/ItemDetail';
+import type { ItemSummary } from '../bindings/ItemSummary';
+import type { Kind } from '../bindings/Kind';
+import { KIND_LABEL, KIND_PLURAL, KINDS, needsAttention } from '../lib/format';
+import {
+  appActivity,
+  type IpcError,
+  itemDelete,
+  type ItemList,
+  itemsList,
+  type SettingsView,
+  settingsGet,
+  toIpcError,
+  vaultLock,
+  type VaultStatus,
+} from '../lib/ipc';
+import { buildIndex, search } from '../lib/search';
+import { BrandMark } from './BrandMark';
+import { DetailPane } from './DetailPane';
+import { Dialog } from './Dialog';
+import { Icon, type IconName, KindIcon } from './Icons';
+import { ItemForm } from './ItemForm';
+import { ItemRows } from './ItemRows';
+import { SettingsDialog } from './SettingsDialog';
+import { CopyToast, type ToastData } from './Toast';
+
+export type Nav = { t: 'all' } | { t: 'kind'; kind: Kind } | { t: 'tag'; tag: string } | { t: 'expiring' };
+
+type Modal =
+  | null
+  | { t: 'add' }
+  | { t: 'edit'; item: ItemDetail }
+  | { t: 'delete'; item: ItemDetail }
+  | { t: 'settings' };
+
+interface Props {
+  status: VaultStatus;
+  /** The vault was locked (by the user here, or found locked by a command). */
+  onLocked: (s: VaultStatus | null) => void;
+  onSettings: (s: SettingsView) => void;
+}
+
+const ACTIVITY_EVERY_MS = 15_000;
+const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+const MOD = IS_MAC ? '⌘' : 'Ctrl+';
+
+function navKey(n: Nav): string {
+  return n.t === 'kind' ? `kind:${n.kind}` : n.t === 'tag' ? `tag:${n.tag}` : n.t;
+}
+
+function navTitle(n: Nav): string {
+  switch (n.t) {
+    case 'all':
+      return 'All items';
+    case 'kind':
+      return KIND_PLURAL[n.kind];
+    case 'tag':
+      return `#${n.tag}`;
+    case 'expiring':
+      return 'Expiring and due';
+  }
+}
+
+function keepFor(n: Nav): (i: ItemSummary) => boolean {
+  switch (n.t) {
+    case 'all':
+      return () => true;
+    case 'kind':
+      return (i) => i.kind === n.kind;
+    case 'tag':
+      return (i) => i.tags.includes(n.tag);
+    case 'expiring':
+      return (i) => needsAttention(i.status);
+  }
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+export function MainView({ status, onLocked, onSettings }: Props) {
+  const [list, setList] = useState<ItemList | null>(null);
+  const [errors, setErrors] = useState<{ id: number; message: string }[]>([]);
+  const [query, setQuery] = useState('');
+  const [nav, setNav] = useState<Nav>({ t: 'all' });
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [modal, setModal] = useState<Modal>(null);
+  const [toast, setToast] = useState<ToastData | null>(null);
+  const [detailVersion, setDetailVersion] = useState(0);
+  const [deleting, setDeleting] = useState(false);
+  const searchBox = useRef<HTMLInputElement>(null);
+  const errorSeq = useRef(0);
+
+  const showError = useCallback(
+    (e: IpcError) => {
+      if (e.kind === 'locked') {
+        onLocked(null);
+        return;
+      }
+      errorSeq.current += 1;
+      const id = errorSeq.current;
+      setErrors((prev) => [...prev.filter((p) => p.message !== e.message), { id, message: e.message }]);
+    },
+    [onLocked],
+  );
+
+  const reload = useCallback(async () => {
+    try {
+      setList(await itemsList());
+    } catch (e) {
+      showError(toIpcError(e));
+    }
+  }, [showError]);
+
+  useEffect(() => {
+    itemsList().then(setList, (e: unknown) => {
+      showError(toIpcError(e));
+    });
+    settingsGet().then(onSettings, () => {
+      // Only used for the auto-lock note; the settings dialog reports its own errors.
+    });
+  }, [showError, onSettings]);
+
+  // Tell the auto-lock timer about real activity, at most every 15 s.
+  useEffect(() => {
+    let last = Date.now();
+    const poke = () => {
+      const now = Date.now();
+      if (now - last < ACTIVITY_EVERY_MS) return;
+      last = now;
+      appActivity().catch((e: unknown) => {
+        const err = toIpcError(e);
+        if (err.kind === 'locked') onLocked(null);
+      });
+    };
+    const opts = { capture: true, passive: true } as const;
+    window.addEventListener('keydown', poke, opts);
+    window.addEventListener('pointerdown', poke, opts);
+    window.addEventListener('wheel', poke, opts);
+    return () => {
+      window.removeEventListener('keydown', poke, opts);
+      window.removeEventListener('pointerdown', poke, opts);
+      window.removeEventListener('wheel', poke, opts);
+    };
+  }, [onLocked]);
+
+  const items = useMemo(() => list?.items ?? [], [list]);
+  const index = useMemo(() => buildIndex(items), [items]);
+  const filtered = useMemo(() => search(index, query, keepFor(nav)), [index, query, nav]);
+
+  const counts = useMemo(() => {
+    const kinds = new Map<Kind, number>();
+    const tags = new Map<string, number>();
+    let attention = 0;
+    for (const i of items) {
+      kinds.set(i.kind, (kinds.get(i.kind) ?? 0) + 1);
+      for (const t of i.tags) tags.set(t, (tags.get(t) ?? 0) + 1);
+      if (needsAttention(i.status)) attention++;
+    }
+    const tagList = [...tags.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+    return { kinds, tags: tagList, attention };
+  }, [items]);
+
+  // The highlighted row: the chosen one while it is in view, else the first result.
+  const selected =
+    selectedId !== null && filtered.some((i) => i.id === selectedId) ? selectedId : (filtered[0]?.id ?? null);
+
+  const lock = useCallback(async () => {
+    try {
+      onLocked(await vaultLock());
+    } catch (e) {
+      showError(toIpcError(e));
+    }
+  }, [onLocked, showError]);
+
+  const openDetail = () => {
+    requestAnimationFrame(() => {
+      document.querySelector<HTMLElement>('[data-testid="detail"]')?.focus();
+    });
+  };
+
+  const move = (by: number) => {
+    if (filtered.length === 0) return;
+    const at = selected === null ? -1 : filtered.findIndex((i) => i.id === selected);
+    const next = Math.min(filtered.length - 1, Math.max(0, at + by));
+    const item = filtered[next];
+    if (item) setSelectedId(item.id);
+  };
+
+  const listKeys = (e: KeyboardEvent<HTMLElement>) => {
+    const inSearch = e.currentTarget === searchBox.current;
+    switch (e.key) {
+      case 'ArrowDown':
+        move(1);
+        break;
+      case 'ArrowUp':
+        move(-1);
+        break;
+      case 'PageDown':
+        move(10);
+        break;
+      case 'PageUp':
+        move(-10);
+        break;
+      case 'Home':
+        if (inSearch) return;
+        move(-filtered.length);
+        break;
+      case 'End':
+        if (inSearch) return;
+        move(filtered.length);
+        break;
+      case 'Enter':
+        if (selected !== null) openDetail();
+        break;
+      case 'Escape':
+        if (inSearch && query !== '') setQuery('');
+        else return;
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  // Global shortcuts (not while a dialog is open: it owns the keyboard).
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (modal !== null) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (!mod || e.altKey || e.shiftKey) return;
+      const k = e.key.toLowerCase();
+      if (k === 'k' || k === 'f') {
+        e.preventDefault();
+        searchBox.current?.focus();
+        searchBox.current?.select();
+      } else if (k === 'n') {
+        e.preventDefault();
+        setModal({ t: 'add' });
+      } else if (k === 'l') {
+        e.preventDefault();
+        void lock();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [modal, lock]);
+
+  const afterSave = (d: ItemDetail) => {
+    if (modal?.t === 'add') {
+      // Show the new item even if the current filter would hide it.
+      setQuery('');
+      setNav({ t: 'all' });
+    }
+    setModal(null);
+    setSelectedId(d.id);
+    setDetailVersion((v) => v + 1);
+    void reload();
+  };
+
+  const confirmDelete = async (item: ItemDetail) => {
+    setDeleting(true);
+    try {
+      await itemDelete(item.id);
+      const at = filtered.findIndex((i) => i.id === item.id);
+      const next = filtered[at + 1] ?? filtered[at - 1];
+      setSelectedId(next ? next.id : null);
+      setModal(null);
+      await reload();
+    } catch (e) {
+      setModal(null);
+      showError(toIpcError(e));
+    } finally {
+      setDeleting(false);
+    }
+  };
+
+  const onCopied = useCallback((c: { clear_after_s: number | null }, what: string) => {
+    setToast({ key: Date.now(), what, clearAfter: c.clear_after_s });
+  }, []);
+  const dismissToast = useCallback(() => {
+    setToast(null);
+  }, []);
+
+  const navButton = (n: Nav, label: React.ReactNode, n2: number, icon: React.ReactNode) => {
+    const on = navKey(n) === navKey(nav);
+    return (
+      <li key={navKey(n)}>
+        <button
+          type="button"
+          className={`nav-item${on ? ' on' : ''}`}
+          aria-current={on ? 'page' : undefined}
+          onClick={() => {
+            setNav(n);
+          }}
+        >
+          {icon}
+          <span className="nav-label">{label}</span>
+          <span className="nav-count">{n2.toLocaleString()}</span>
+        </button>
+      </li>
+    );
+  };
+
+  const soon = (label: string, icon: IconName) => (
+    <li key={label}>
+      <button type="button" className="nav-item" disabled title="Coming soon">
+        <Icon name={icon} />
+        <span className="nav-label">{label}</span>
+        <span className="soon">soon</span>
+      </button>
+    </li>
+  );
+
+  const loading = list === null;
+  const empty = !loading && items.length === 0;
+
+  return (
+    <div className="main">
+      <aside className="sidebar" aria-label="Vault">
+        <div className="sidebar-brand">
+          <BrandMark />
+          <span>Keywright</span>
+        </div>
+        <nav aria-label="Items">
+          <ul>
+            {navButton({ t: 'all' }, 'All items', items.length, <Icon name="all" />)}
+            {navButton({ t: 'expiring' }, 'Expiring', counts.attention, <Icon name="alert" />)}
+          </ul>
+          <h3 className="nav-head">Kinds</h3>
+          <ul>
+            {KINDS.map((k) =>
+              navButton({ t: 'kind', kind: k }, KIND_PLURAL[k], counts.kinds.get(k) ?? 0, <KindIcon kind={k} />),
+            )}
+          </ul>
+          {counts.tags.length > 0 && (
+            <>
+              <h3 className="nav-head">Tags</h3>
+              <ul className="nav-tags">
+                {counts.tags.map(([t, n]) => navButton({ t: 'tag', tag: t }, t, n, <Icon name="tag" />))}
+              </ul>
+            </>
+          )}
+          <h3 className="nav-head">Tools</h3>
+          <ul>
+            {soon('Codes', 'codes')}
+            {soon('Timeline', 'timeline')}
+            {soon('Requests', 'requests')}
+          </ul>
+        </nav>
+      </aside>
+
+      <div className="workspace">
+        <header className="topbar">
+          <div className="search">
+            <Icon name="search" />
+            <input
+              ref={searchBox}
+              type="search"
+              aria-label="Search items"
+              placeholder={`Search ${count(items.length, 'item')}`}
+              value={query}
+              spellCheck={false}
+              autoComplete="off"
+              onChange={(e) => {
+                setQuery(e.target.value);
+              }}
+              onKeyDown={listKeys}
+            />
+            <kbd>{MOD}K</kbd>
+          </div>
+          <button
+            type="button"
+            className="primary"
+            title={`New item (${MOD}N)`}
+            onClick={() => {
+              setModal({ t: 'add' });
+            }}
+          >
+            <Icon name="plus" /> New item
+          </button>
+          <button type="button" title={`Lock (${MOD}L)`} onClick={() => void lock()}>
+            <Icon name="lock" /> Lock
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Settings"
+            title="Settings"
+            onClick={() => {
+              setModal({ t: 'settings' });
+            }}
+          >
+            <Icon name="gear" size={18} />
+          </button>
+        </header>
+
+        {(errors.length > 0 || (list !== null && list.damaged.length > 0)) && (
+          <div className="banners">
+            {errors.map((e) => (
+              <div key={e.id} className="banner banner-error" role="alert">
+                <span>{e.message}</span>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label="Dismiss"
+                  onClick={() => {
+                    setErrors((prev) => prev.filter((p) => p.id !== e.id));
+                  }}
+                >
+                  ×
+                </button>
+              </div>
+            ))}
+            {list !== null && list.damaged.length > 0 && (
+              <details className="banner banner-warn" role="alert">
+                <summary>
+                  {count(list.damaged.length, 'item')} failed {list.damaged.length === 1 ? 'its' : 'their'} integrity
+                  check
+                </summary>
+                <ul>
+                  {list.damaged.map((d) => (
+                    <li key={d.id}>
+                      <code>{d.id}</code> — {d.reason}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
+          </div>
+        )}
+
+        <div className="panes">
+          <section className="list-pane" aria-label="Item list">
+            <div className="list-head">
+              <h2>{navTitle(nav)}</h2>
+              <span className="muted" data-testid="result-count">
+                {count(filtered.length, 'item')}
+              </span>
+            </div>
+            {loading ? (
+              <p className="muted pad">Loading items…</p>
+            ) : empty ? (
+              <div className="empty">
+                <p>Your vault is empty.</p>
+                <button
+                  type="button"
+                  className="primary big"
+                  onClick={() => {
+                    setModal({ t: 'add' });
+                  }}
+                >
+                  <Icon name="plus" /> Add your first credential
+                </button>
+                <p className="muted small">API keys, tokens, OAuth clients, passwords and 2FA secrets.</p>
+              </div>
+            ) : filtered.length === 0 ? (
+              <div className="empty">
+                {query.trim() !== '' ? (
+                  <>
+                    <p>No items match “{query.trim()}”</p>
+                    <button
+                      type="button"
+                      onClick={() => {
+                        setQuery('');
+                        searchBox.current?.focus();
+                      }}
+                    >
+                      Clear search
+                    </button>
+                  </>
+                ) : (
+                  <p className="muted">
+                    {nav.t === 'expiring' ? 'Nothing needs attention. Every credential is current.' : 'Nothing here yet.'}
+                  </p>
+                )}
+              </div>
+            ) : (
+              <ItemRows
+                items={filtered}
+                selectedId={selected}
+                resetKey={`${navKey(nav)}\u0000${query}`}
+                label={navTitle(nav)}
+                onSelect={setSelectedId}
+                onOpen={(id) => {
+                  setSelectedId(id);
+                  openDetail();
+                }}
+                onKeyDown={listKeys}
+              />
+            )}
+          </section>
+
+          <div
+            className="detail-pane"
+            onKeyDown={(e) => {
+              // Back to the list from the item.
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                document.querySelector<HTMLElement>('[data-testid="item-rows"]')?.focus();
+              }
+            }}
+          >
+            {selected !== null ? (
+              <DetailPane
+                key={`${selected}:${String(detailVersion)}`}
+                id={selected}
+                summary={filtered.find((i) => i.id === selected)}
+                onEdit={(item) => {
+                  setModal({ t: 'edit', item });
+                }}
+                onDelete={(item) => {
+                  setModal({ t: 'delete', item });
+                }}
+                onCopied={onCopied}
+                onError={showError}
+              />
+            ) : (
+              <div className="detail detail-empty">
+                <p className="muted">{empty ? 'Add a credential to see it here.' : 'Select an item.'}</p>
+              </div>
+            )}
+          </div>
+        </div>
+        <footer className="statusbar">
+          <span className="path" title="Vault file">
+            {status.path}
+          </span>
+          <span className="muted">
+            {count(items.length, 'item')}
+            {counts.attention > 0 && ` · ${count(counts.attention, 'needs', 'need')} attention`}
+          </span>
+        </footer>
+      </div>
+
+      {modal?.t === 'add' && (
+        <ItemForm
+          onSaved={afterSave}
+          onClose={() => {
+            setModal(null);
+          }}
+        />
+      )}
+      {modal?.t === 'edit' && (
+        <ItemForm
+          editing={modal.item}
+          onSaved={afterSave}
+          onClose={() => {
+            setModal(null);
+          }}
+        />
+      )}
+      {modal?.t === 'delete' && (
+        <Dialog
+          title={`Delete “${modal.item.name}”?`}
+          onClose={() => {
+            setModal(null);
+          }}
+        >
+          <div className="dialog-body">
+            <p>
+              This removes <strong>{modal.item.name}</strong> ({KIND_LABEL[modal.item.kind]}) and its secrets from
+              the vault. It cannot be undone.
+            </p>
+            <footer className="dialog-foot">
+              <button
+                type="button"
+                data-autofocus=""
+                onClick={() => {
+                  setModal(null);
+                }}
+              >
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="danger-solid"
+                disabled={deleting}
+                onClick={() => void confirmDelete(modal.item)}
+              >
+                {deleting ? 'Deleting…' : 'Delete item'}
+              </button>
+            </footer>
+          </div>
+        </Dialog>
+      )}
+      {modal?.t === 'settings' && (
+        <SettingsDialog
+          onClose={() => {
+            setModal(null);
+          }}
+          onChanged={onSettings}
+        />
+      )}
+      {toast && <CopyToast key={toast.key} toast={toast} onDone={dismissToast} />}
+    </div>
+  );
+}

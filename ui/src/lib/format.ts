@@ -1,0 +1,179 @@
+// Labels and dates for the screens. Times on the wire are Unix seconds.
+import type { Action } from '../bindings/Action';
+import type { Kind } from '../bindings/Kind';
+import type { Placement } from '../bindings/Placement';
+import type { SecretField } from '../bindings/SecretField';
+import type { Status } from '../bindings/Status';
+
+export const KINDS: readonly Kind[] = ['api_key', 'bearer', 'oauth2', 'basic', 'totp'];
+
+export const KIND_LABEL: Record<Kind, string> = {
+  api_key: 'API key',
+  bearer: 'Bearer token',
+  oauth2: 'OAuth2 client',
+  basic: 'Basic auth',
+  totp: 'TOTP',
+};
+
+/** Sidebar (plural) labels. */
+export const KIND_PLURAL: Record<Kind, string> = {
+  api_key: 'API keys',
+  bearer: 'Bearer tokens',
+  oauth2: 'OAuth2 clients',
+  basic: 'Basic auth',
+  totp: 'One-time codes',
+};
+
+/** What the main secret (`value`) is called for each kind. */
+export const VALUE_LABEL: Record<Kind, string> = {
+  api_key: 'API key',
+  bearer: 'Token',
+  oauth2: 'Client secret',
+  basic: 'Password',
+  totp: 'Secret',
+};
+
+export function secretLabel(kind: Kind, field: SecretField): string {
+  switch (field) {
+    case 'value':
+      return VALUE_LABEL[kind];
+    case 'notes':
+      return 'Notes';
+    case 'access_token':
+      return 'Access token';
+    case 'refresh_token':
+      return 'Refresh token';
+  }
+}
+
+export const STATUS_LABEL: Record<Status, string> = {
+  ok: 'OK',
+  expiring: 'Expiring',
+  expired: 'Expired',
+  rotation_due: 'Rotation due',
+  reauth_required: 'Re-auth required',
+  unknown: 'Unknown',
+};
+
+/** The statuses that need the user's attention (the sidebar's "Expiring" view). */
+export function needsAttention(s: Status): boolean {
+  return s === 'expiring' || s === 'expired' || s === 'rotation_due' || s === 'reauth_required';
+}
+
+export const ACTION_LABEL: Record<Action, string> = {
+  add: 'Created',
+  change: 'Changed',
+  delete: 'Deleted',
+  reveal: 'Revealed',
+  copy: 'Copied',
+};
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function plural(n: number, unit: string): string {
+  return `${String(n)} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/** "3 days", "5 hours", "2 months": the size of a span of seconds. */
+export function span(seconds: number): string {
+  const s = Math.abs(seconds);
+  if (s < 60) return 'less than a minute';
+  if (s < 3600) return plural(Math.round(s / 60), 'minute');
+  if (s < 86400) return plural(Math.round(s / 3600), 'hour');
+  if (s < 86400 * 60) return plural(Math.round(s / 86400), 'day');
+  if (s < 86400 * 365 * 2) return plural(Math.round(s / (86400 * 30.44)), 'month');
+  return plural(Math.round(s / (86400 * 365.25)), 'year');
+}
+
+/** "in 3 days" / "2 days ago" / "just now". */
+export function relative(at: number, now: number = nowSeconds()): string {
+  const d = at - now;
+  if (Math.abs(d) < 60) return 'just now';
+  return d > 0 ? `in ${span(d)}` : `${span(d)} ago`;
+}
+
+export function formatDate(at: number): string {
+  return new Date(at * 1000).toLocaleDateString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+  });
+}
+
+export function formatDateTime(at: number): string {
+  return new Date(at * 1000).toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+interface Dated {
+  status: Status;
+  expires_at: number | null;
+  rotation_due_at: number | null;
+}
+
+/** One line under the status badge: "expires in 3 days", "expired 2 days ago", "rotation due". */
+export function statusLine(item: Dated, now: number = nowSeconds()): string {
+  const exp = item.expires_at;
+  switch (item.status) {
+    case 'expired':
+      return exp === null ? 'expired' : `expired ${relative(exp, now)}`;
+    case 'expiring':
+      return exp === null ? 'expiring soon' : `expires ${relative(exp, now)}`;
+    case 'rotation_due':
+      return item.rotation_due_at === null
+        ? 'rotation due'
+        : `rotation due ${item.rotation_due_at <= now ? 'since' : 'on'} ${formatDate(item.rotation_due_at)}`;
+    case 'reauth_required':
+      return 'sign in again to renew';
+    case 'unknown':
+      return 'expiry unknown';
+    case 'ok':
+      if (exp !== null) return `expires ${relative(exp, now)}`;
+      if (item.rotation_due_at !== null) return `rotate by ${formatDate(item.rotation_due_at)}`;
+      return 'no expiry';
+  }
+}
+
+export function placementText(p: Placement): string {
+  switch (p.in) {
+    case 'header':
+      return `Header ${p.name}`;
+    case 'query':
+      return `Query parameter ${p.name}`;
+    case 'bearer':
+      return 'Authorization: Bearer';
+  }
+}
+
+/** Date input value (local calendar day) from Unix seconds, and back. */
+export function toDateInput(at: number | null): string {
+  if (at === null) return '';
+  const d = new Date(at * 1000);
+  const m = String(d.getMonth() + 1).padStart(2, '0');
+  const day = String(d.getDate()).padStart(2, '0');
+  return `${String(d.getFullYear())}-${m}-${day}`;
+}
+
+/** End of the chosen local day, so "expires on the 3rd" holds through the 3rd. */
+export function fromDateInput(s: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return null;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 23, 59, 59);
+  return Math.floor(d.getTime() / 1000);
+}
+
+/** The recovery code in groups to copy by hand. */
+export function groupCode(code: string): string[] {
+  const parts = code.split(/[\s-]+/).filter((p) => p !== '');
+  if (parts.length > 1) return parts;
+  const groups: string[] = [];
+  for (let i = 0; i < code.length; i += 4) groups.push(code.slice(i, i + 4));
+  return groups;
+}

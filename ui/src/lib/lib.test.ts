@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import type { ItemSummary } from '../bindings/ItemSummary';
+import { fromDateInput, groupCode, relative, statusLine, toDateInput } from './format';
+import type { ItemDetail } from '../bindings/ItemDetail';
+import { emptyForm, formFromDetail, splitTags, toEdit, toInput, validate } from './itemForm';
+import { buildIndex, search } from './search';
+import { estimateStrength } from './strength';
+
+const NOW = 1_800_000_000;
+const DAY = 86400;
+
+function summary(over: Partial<ItemSummary> & Pick<ItemSummary, 'name'>): ItemSummary {
+  return {
+    id: over.name,
+    kind: 'api_key',
+    tags: [],
+    url: null,
+    username: null,
+    issuer: null,
+    status: 'ok',
+    expires_at: null,
+    rotation_due_at: null,
+    updated_at: NOW,
+    ...over,
+  };
+}
+
+function formBase(): ItemDetail {
+  return {
+    ...summary({ name: 'x' }),
+    placement: null,
+    oauth: null,
+    otp: null,
+    manual_expires_at: null,
+    rotate_every_days: 90,
+    warn_days: null,
+    created_at: NOW,
+    last_rotated_at: NOW,
+    secrets: { value: true, notes: false, access_token: false, refresh_token: false },
+    history: [],
+  };
+}
+
+describe('search', () => {
+  const index = buildIndex([
+    summary({ name: 'Stripe production', tags: ['payments'], url: 'https://api.stripe.com' }),
+    summary({ name: 'GitHub CI', kind: 'bearer', username: 'deploy-bot' }),
+    summary({ name: 'AWS MFA', kind: 'totp', issuer: 'Amazon' }),
+  ]);
+  const names = (q: string) => search(index, q).map((i) => i.name);
+
+  it('needs every word, in any field, any case', () => {
+    expect(names('')).toEqual(['Stripe production', 'GitHub CI', 'AWS MFA']);
+    expect(names('STRIPE')).toEqual(['Stripe production']);
+    expect(names('payments stripe')).toEqual(['Stripe production']);
+    expect(names('payments github')).toEqual([]);
+    expect(names('deploy')).toEqual(['GitHub CI']);
+    expect(names('amazon')).toEqual(['AWS MFA']);
+    expect(names('bearer')).toEqual(['GitHub CI']);
+    expect(names('totp')).toEqual(['AWS MFA']);
+    expect(names('api.stripe')).toEqual(['Stripe production']);
+  });
+
+  it('applies the sidebar filter too', () => {
+    expect(search(index, '', (i) => i.kind === 'totp').map((i) => i.name)).toEqual(['AWS MFA']);
+  });
+});
+
+describe('item form', () => {
+  it('requires a name and the secret when adding, not when editing', () => {
+    const f = emptyForm('bearer');
+    expect(validate(f, false)).toEqual({ name: 'Enter a name.', value: 'Enter the token.' });
+    expect(validate({ ...f, name: 'x' }, true)).toEqual({});
+  });
+
+  it('checks header names, URLs, base32, digits, period and day counts', () => {
+    const api = { ...emptyForm('api_key'), name: 'k', value: 'v' };
+    expect(validate({ ...api, placement_name: 'Bad Header:' }, false).placement).toBeDefined();
+    expect(validate({ ...api, placement_name: 'X-Api-Key' }, false)).toEqual({});
+    expect(validate({ ...api, url: 'ftp://x' }, false).url).toBeDefined();
+    expect(validate({ ...api, url: 'http://localhost:8080/v1' }, false)).toEqual({});
+    expect(validate({ ...api, rotate_every_days: '-1' }, false).rotate_every_days).toBeDefined();
+    const totp = { ...emptyForm('totp'), name: 't', value: 'JBSW Y3DP-EHPK 3PXP' };
+    expect(validate(totp, false)).toEqual({});
+    expect(validate({ ...totp, value: 'JBSW1' }, false).value).toBeDefined();
+    expect(validate({ ...totp, digits: '5' }, false).digits).toBeDefined();
+    expect(validate({ ...totp, digits: '8' }, false)).toEqual({});
+    expect(validate({ ...totp, period: '0' }, false).period).toBeDefined();
+    expect(validate({ ...totp, period: '86401' }, false).period).toBeDefined();
+    expect(validate({ ...totp, otp_type: 'steam', digits: '5' }, false)).toEqual({});
+    expect(validate({ ...totp, otp_type: 'hotp', period: '0' }, false)).toEqual({});
+    const oauth = { ...emptyForm('oauth2'), name: 'o', value: 's', client_id: 'c' };
+    expect(validate(oauth, false).oauth_issuer).toBe('Enter the issuer or the token URL.');
+    expect(validate({ ...oauth, token_url: 'https://x.example/token' }, false)).toEqual({});
+    expect(validate({ ...emptyForm('basic'), name: 'b', value: 'p' }, false).username).toBeDefined();
+  });
+
+  it('builds the wire types in snake_case, blank secrets kept on edit', () => {
+    const f = {
+      ...emptyForm('oauth2'),
+      name: ' Auth0 ',
+      tags: 'a, b, A',
+      value: 'secret',
+      client_id: 'cid',
+      oauth_issuer: 'https://acme.auth0.com',
+      scopes: 'read write,admin',
+      refresh_token: 'rt',
+      rotate_every_days: '',
+    };
+    expect(toInput(f)).toEqual({
+      kind: 'oauth2',
+      name: 'Auth0',
+      tags: ['a', 'b'],
+      url: null,
+      expires_at: null,
+      rotate_every_days: 0,
+      warn_days: null,
+      oauth: {
+        client_id: 'cid',
+        issuer: 'https://acme.auth0.com',
+        token_url: null,
+        auth: 'basic',
+        scopes: ['read', 'write', 'admin'],
+        audience: null,
+      },
+      value: 'secret',
+      refresh_token: 'rt',
+    });
+    const edit = toEdit({ ...f, value: '', refresh_token: '' });
+    expect(edit.value).toBeNull();
+    expect(edit.notes).toBeNull();
+    expect(edit.refresh_token).toBeNull();
+    expect(edit).not.toHaveProperty('kind');
+    expect(toEdit(f, true).notes).toBe('');
+  });
+
+  it('carries over on edit what the form does not show', () => {
+    const original = {
+      ...formBase(),
+      kind: 'oauth2' as const,
+      username: 'set-by-cli',
+      oauth: { client_id: 'c', auth: 'post' as const, issuer: 'https://i.example', access_expires_at: 123, refresh_expires_at: 456 },
+    };
+    const edit = toEdit(formFromDetail(original), false, original);
+    expect(edit.username).toBe('set-by-cli');
+    expect(edit.oauth).toMatchObject({ client_id: 'c', auth: 'post', access_expires_at: 123, refresh_expires_at: 456 });
+  });
+
+  it('splits tags, dropping blanks and case-insensitive repeats', () => {
+    expect(splitTags(' prod, ,Prod, ci ')).toEqual(['prod', 'ci']);
+  });
+});
+
+describe('format', () => {
+  it('says when things happen', () => {
+    expect(relative(NOW + 3 * DAY, NOW)).toBe('in 3 days');
+    expect(relative(NOW - 2 * DAY, NOW)).toBe('2 days ago');
+    expect(relative(NOW - 1 * 3600, NOW)).toBe('1 hour ago');
+    expect(relative(NOW + 10, NOW)).toBe('just now');
+    expect(statusLine({ status: 'expiring', expires_at: NOW + 3 * DAY, rotation_due_at: null }, NOW)).toBe(
+      'expires in 3 days',
+    );
+    expect(statusLine({ status: 'expired', expires_at: NOW - 2 * DAY, rotation_due_at: null }, NOW)).toBe(
+      'expired 2 days ago',
+    );
+    expect(statusLine({ status: 'rotation_due', expires_at: null, rotation_due_at: null }, NOW)).toBe('rotation due');
+  });
+
+  it('round-trips the date input through local end of day', () => {
+    const at = fromDateInput('2027-03-04');
+    expect(at).not.toBeNull();
+    expect(toDateInput(at)).toBe('2027-03-04');
+    expect(fromDateInput('')).toBeNull();
+  });
+
+  it('groups the recovery code', () => {
+    expect(groupCode('ABCD-EFGH-2345')).toEqual(['ABCD', 'EFGH', '2345']);
+    expect(groupCode('ABCDEFGH23')).toEqual(['ABCD', 'EFGH', '23']);
+  });
+});
+
+describe('password strength', () => {
+  it('ranks common, short and patterned passwords low and passphrases high', () => {
+    expect(estimateStrength('password123').score).toBeLessThanOrEqual(1);
+    expect(estimateStrength('aaaaaaaaaaaa').score).toBe(0);
+    expect(estimateStrength('12345678').score).toBe(0);
+    expect(estimateStrength('Tr0ub4dor&3').score).toBeGreaterThanOrEqual(2);
+    expect(estimateStrength('correct horse battery staple').score).toBe(4);
+  });
+});
