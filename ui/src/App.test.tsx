@@ -138,6 +138,21 @@ describe('main window', () => {
     expect(screen.getByRole('option', { name: /GitHub deploy token/ }).textContent).toContain('Expiring');
   });
 
+  it('lists again when the window regains focus (items changed by the CLI)', async () => {
+    const backend = fakeBackend();
+    await openMain();
+    expect(rowNames()).not.toContain('Added by the CLI');
+    const added = item({ name: 'Added by the CLI' });
+    backend.items.set(added.detail.id, added);
+    await act(async () => {
+      window.dispatchEvent(new Event('focus'));
+      await Promise.resolve();
+    });
+    await waitFor(() => {
+      expect(rowNames()).toContain('Added by the CLI');
+    });
+  });
+
   it('filters by sidebar entry', async () => {
     fakeBackend();
     const user = userEvent.setup();

@@ -5,7 +5,9 @@ import type { Placement } from "./Placement";
 
 /**
  * The edit form: the whole item as it should be. Secret fields left `null` keep their
- * value (the form never holds them); a new `value` counts as a rotation.
+ * value (the form never holds them); `""` clears `notes`, `access_token` or
+ * `refresh_token`; a new `value` counts as a rotation. OAuth token expiries are kept
+ * from the stored item (they come from the server, not the form).
  */
 export type ItemEdit = { name: string, tags: Array<string>, url?: string | null, username?: string | null, issuer?: string | null, placement?: Placement | null, oauth?: OAuthConfig | null, otp?: OtpParams | null, expires_at?: number | null, 
 /**

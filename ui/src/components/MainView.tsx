@@ -42,6 +42,8 @@ interface Props {
 }
 
 const ACTIVITY_EVERY_MS = 15_000;
+/** How often the list is read again while the window stays open. */
+const RELIST_EVERY_MS = 5 * 60 * 1000;
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 const MOD = IS_MAC ? '⌘' : 'Ctrl+';
 
@@ -121,6 +123,21 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       // Only used for the auto-lock note; the settings dialog reports its own errors.
     });
   }, [showError, onSettings]);
+
+  // Items change behind the window's back (the CLI, another app instance) and statuses
+  // move with the clock (expiring → expired): list again when the window regains focus,
+  // and every few minutes.
+  useEffect(() => {
+    const again = () => {
+      void reload();
+    };
+    window.addEventListener('focus', again);
+    const timer = window.setInterval(again, RELIST_EVERY_MS);
+    return () => {
+      window.removeEventListener('focus', again);
+      window.clearInterval(timer);
+    };
+  }, [reload]);
 
   // Tell the auto-lock timer about real activity, at most every 15 s.
   useEffect(() => {

@@ -391,6 +391,13 @@ pub fn item_update(state: &AppState, id: &str, edit: ItemEdit) -> Result<ItemDet
         counter: None,
     };
     state.with_vault(|vault| {
+        let mut patch = patch;
+        // Token expiries are learnt from the server (renewal), not typed: keep them.
+        if let Some(cfg) = patch.oauth.as_mut() {
+            let old = vault.find(id)?.overview.oauth;
+            cfg.access_expires_at = old.as_ref().and_then(|o| o.access_expires_at);
+            cfg.refresh_expires_at = old.as_ref().and_then(|o| o.refresh_expires_at);
+        }
         let item = vault.update(id, patch).map_err(|e| form_field(e.into()))?;
         detail(vault, &item.id)
     })

@@ -230,7 +230,9 @@ pub struct ItemInput {
 }
 
 /// The edit form: the whole item as it should be. Secret fields left `null` keep their
-/// value (the form never holds them); a new `value` counts as a rotation.
+/// value (the form never holds them); `""` clears `notes`, `access_token` or
+/// `refresh_token`; a new `value` counts as a rotation. OAuth token expiries are kept
+/// from the stored item (they come from the server, not the form).
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
 pub struct ItemEdit {

@@ -287,3 +287,34 @@ fn secrets_never_show_in_debug_output() -> TestResult {
     assert!(!format!("{input:?}").contains("sk_live_debug"));
     Ok(())
 }
+
+#[test]
+fn edit_keeps_token_expiries_and_empty_clears_a_secret() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "oauth2", "name": "Okta", "value": "client-secret", "notes": "ops only",
+        "refresh_token": "rt-1",
+        "oauth": {"client_id": "0oa1", "token_url": "https://login.example.com/token",
+                  "auth": "basic", "access_expires_at": 1_900_000_000_i64,
+                  "refresh_expires_at": 1_950_000_000_i64}
+    }))?;
+    let d = item_add(&f.state, input)?;
+    assert!(d.secrets.notes && d.secrets.refresh_token);
+    let edit: ItemEdit = serde_json::from_value(serde_json::json!({
+        "name": "Okta", "notes": "", "refresh_token": null,
+        "oauth": {"client_id": "0oa2", "token_url": "https://login.example.com/token",
+                  "auth": "post"}
+    }))?;
+    let d2 = item_update(&f.state, &d.summary.id, edit)?;
+    let oauth = d2.oauth.ok_or("oauth config")?;
+    assert_eq!(oauth.client_id, "0oa2");
+    assert_eq!(oauth.access_expires_at, Some(1_900_000_000));
+    assert_eq!(oauth.refresh_expires_at, Some(1_950_000_000));
+    assert!(!d2.secrets.notes, "\"\" clears the notes");
+    assert!(
+        d2.secrets.refresh_token && d2.secrets.value,
+        "null keeps a secret"
+    );
+    Ok(())
+}
