@@ -67,9 +67,10 @@ def stop(proc, grace=3.0):
 
 
 class Session:
-    def __init__(self, url, session_id):
+    def __init__(self, url, session_id, display=None):
         self.url = url
         self.id = session_id
+        self.display = display
 
     # --- protocol -------------------------------------------------------------------
     def _call(self, method, path, body=None, timeout=60):
@@ -110,14 +111,30 @@ class Session:
         return self._call("GET", f"/element/{el}/text")
 
     def screenshot(self, path):
+        """The window as X shows it. WebKitWebDriver's own /screenshot needs accelerated
+        compositing, which the app turns off (src-tauri/src/lib.rs), so the picture comes
+        from the X server: what a user would see."""
         # Let the last DOM change paint first: two animation frames.
         self.execute_async(
             "const done = arguments[arguments.length - 1];"
             "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"
         )
-        png = base64.b64decode(self._call("GET", "/screenshot"))
-        with open(path, "wb") as f:
-            f.write(png)
+        if self.display is None:
+            png = base64.b64decode(self._call("GET", "/screenshot"))
+            with open(path, "wb") as f:
+                f.write(png)
+            return path
+        rect = self._call("GET", "/window/rect")
+        view = self.execute("return [window.innerWidth, window.innerHeight]")
+        # The window rect includes no decorations under Xvfb (no window manager); crop to
+        # the webview's size from the window's top-left corner.
+        x, y = int(rect.get("x", 0)), int(rect.get("y", 0))
+        w, h = int(view[0]), int(view[1])
+        subprocess.run(
+            ["import", "-display", self.display, "-window", "root",
+             "-crop", f"{w}x{h}+{x}+{y}", "+repage", path],
+            check=True, capture_output=True, timeout=30,
+        )
         return path
 
     def delete(self):
@@ -254,7 +271,7 @@ class App:
                 )
                 with urllib.request.urlopen(req, timeout=90) as r:
                     v = json.load(r)["value"]
-                self.session = Session(self.url, v["sessionId"])
+                self.session = Session(self.url, v["sessionId"], self.display)
                 return self.session
             except Exception as e:  # noqa: BLE001 - retried once, then raised
                 last = e
