@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keywright_core::credential::{NewItem, SecretFields};
-use keywright_core::vault::{ItemPatch, KeyringOutcome};
+use keywright_core::vault::{Item, ItemPatch, KeyringOutcome};
 use keywright_core::{CreateOptions, Error as CoreError, Vault, timefmt};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
@@ -248,8 +248,7 @@ pub fn items_list(state: &AppState) -> Result<ItemList, IpcError> {
     })
 }
 
-fn detail(vault: &mut Vault, id: &str) -> Result<ItemDetail, IpcError> {
-    let item = vault.find(id)?;
+fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcError> {
     let secret = vault.open_secret(&item.id)?;
     let secrets = SecretPresence {
         value: !secret.value.is_empty(),
@@ -278,7 +277,10 @@ fn detail(vault: &mut Vault, id: &str) -> Result<ItemDetail, IpcError> {
 }
 
 pub fn item_get(state: &AppState, id: &str) -> Result<ItemDetail, IpcError> {
-    state.with_vault(|vault| detail(vault, id))
+    state.with_vault(|vault| {
+        let item = vault.find(id)?;
+        detail(vault, item)
+    })
 }
 
 fn pick(secret: &SecretFields, field: SecretField) -> Result<Zeroizing<String>, IpcError> {
@@ -302,7 +304,7 @@ pub fn item_reveal(state: &AppState, id: &str, field: SecretField) -> Result<Rev
     state.with_vault(|vault| {
         let value = pick(&vault.open_secret(id)?, field)?;
         // Audited only once there is something to show.
-        drop(vault.reveal(id)?);
+        vault.record_reveal(id)?;
         Ok(Revealed(value))
     })
 }
@@ -366,7 +368,7 @@ pub fn item_add(state: &AppState, input: ItemInput) -> Result<ItemDetail, IpcErr
     };
     state.with_vault(|vault| {
         let item = vault.add(new).map_err(|e| form_field(e.into()))?;
-        detail(vault, &item.id)
+        detail(vault, item)
     })
 }
 
@@ -399,7 +401,7 @@ pub fn item_update(state: &AppState, id: &str, edit: ItemEdit) -> Result<ItemDet
             cfg.refresh_expires_at = old.as_ref().and_then(|o| o.refresh_expires_at);
         }
         let item = vault.update(id, patch).map_err(|e| form_field(e.into()))?;
-        detail(vault, &item.id)
+        detail(vault, item)
     })
 }
 

@@ -1020,10 +1020,15 @@ impl Vault {
 
     /// Open an item's secret to show it to the user; records a `reveal` audit event.
     pub fn reveal(&mut self, id: &str) -> Result<SecretFields> {
-        let item = self.get(id)?;
         let secret = self.open_secret(id)?;
-        self.record(Action::Reveal, &item, None)?;
+        self.record_reveal(id)?;
         Ok(secret)
+    }
+
+    /// Record that the user was shown an item's secret (already opened by the caller).
+    pub fn record_reveal(&mut self, id: &str) -> Result<()> {
+        let item = self.get(id)?;
+        self.record(Action::Reveal, &item, None)
     }
 
     /// Record that the user copied an item's secret.
