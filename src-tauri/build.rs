@@ -21,6 +21,12 @@ const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_set",
     "keyring_set",
+    "otp_codes",
+    "otp_copy",
+    "hotp_next",
+    "import_preview",
+    "import_commit",
+    "import_cancel",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -5,9 +5,11 @@
 //! unlocked gnome-keyring (`scripts/test.sh` starts one under `dbus-run-session`).
 
 mod cli;
+mod cli_otp;
 mod common;
 mod format;
 mod keyring;
+mod otp;
 mod raw;
 mod session;
 mod vault;

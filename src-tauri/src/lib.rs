@@ -68,6 +68,12 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::settings::settings_get,
             commands::settings::settings_set,
             commands::settings::keyring_set,
+            commands::otp::otp_codes,
+            commands::otp::otp_copy,
+            commands::otp::hotp_next,
+            commands::otp::import_preview,
+            commands::otp::import_commit,
+            commands::otp::import_cancel,
         ])
         .run(tauri::generate_context!())
 }

@@ -5,6 +5,7 @@
 //! A new command must also be listed in build.rs (`COMMANDS`) and granted in a capability.
 
 pub mod items;
+pub mod otp;
 pub mod settings;
 pub mod vault;
 

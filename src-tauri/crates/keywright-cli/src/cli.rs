@@ -62,6 +62,110 @@ pub enum Command {
     Keyring(KeyringArgs),
     /// The audit log (add, change, delete, reveal, copy), oldest first
     Log(LogArgs),
+    /// Print the current code of a 2FA item (TOTP or Steam)
+    Totp(TotpArgs),
+    /// Print the next code of an HOTP item and advance its counter
+    Hotp(HotpArgs),
+    /// Import 2FA accounts from an authenticator export, an otpauth list or a QR image
+    Import(ImportArgs),
+    /// Export every 2FA item (asks for the vault password again)
+    Export(ExportArgs),
+    /// Show a 2FA item as a QR code to scan with a phone (asks for the vault password again)
+    Qr(QrArgs),
+    /// (internal) hold a copied value on the clipboard, then clear it
+    #[command(name = "__clipboard-hold", hide = true)]
+    ClipboardHold(ClipboardHoldArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TotpArgs {
+    /// Item name or id
+    pub name: String,
+    /// The code at this time (Unix seconds) instead of now
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub at: Option<i64>,
+    /// Copy the code to the clipboard instead of printing it (cleared after 30 s)
+    #[arg(long)]
+    pub copy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HotpArgs {
+    /// Item name or id
+    pub name: String,
+    /// Copy the code to the clipboard instead of printing it (cleared after 30 s)
+    #[arg(long)]
+    pub copy: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormatArg {
+    /// One otpauth:// URI per line
+    Otpauth,
+    /// PNG or JPEG image with QR codes
+    Qr,
+    /// Google Authenticator export (otpauth-migration:// lines, or a QR image of them)
+    GoogleMigration,
+    /// Aegis JSON export, plain or encrypted
+    Aegis,
+    /// 2FAS .2fas backup, plain or encrypted
+    #[value(name = "2fas")]
+    TwoFas,
+    /// Ente Auth export, plain text or encrypted JSON
+    Ente,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file is
+    #[arg(value_enum)]
+    pub format: ImportFormatArg,
+    /// The file, or - for stdin
+    pub file: String,
+    /// Show what would be imported (new / duplicate / invalid) and save nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import nothing if any entry is invalid
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    /// One otpauth:// URI per line
+    Otpauth,
+    /// Aegis plain (unencrypted) JSON
+    Aegis,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    pub format: ExportFormatArg,
+    /// Write to this file (created with owner-only permissions) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// Overwrite --out if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QrArgs {
+    /// Item name or id
+    pub name: String,
+    /// Write an image instead of drawing in the terminal: FILE.png or FILE.svg
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// Overwrite --out if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClipboardHoldArgs {
+    #[arg(long, default_value_t = 30)]
+    pub seconds: u64,
 }
 
 #[derive(Debug, Args)]
@@ -113,7 +217,7 @@ pub struct AddArgs {
     /// OAuth2: client id
     #[arg(long, help_heading = "OAuth2")]
     pub client_id: Option<String>,
-    /// OAuth2: issuer URL for discovery (OpenID Connect / RFC 8414)
+    /// OAuth2: issuer URL for discovery (OpenID Connect / RFC 8414); totp: the service
     #[arg(long, help_heading = "OAuth2")]
     pub issuer: Option<String>,
     /// OAuth2: token endpoint URL
@@ -128,17 +232,23 @@ pub struct AddArgs {
     /// OAuth2: audience / resource
     #[arg(long, help_heading = "OAuth2")]
     pub audience: Option<String>,
-    /// TOTP: digits (6-8)
-    #[arg(long, default_value_t = 6, help_heading = "TOTP")]
-    pub digits: u8,
-    /// TOTP: period in seconds
-    #[arg(long, default_value_t = 30, help_heading = "TOTP")]
-    pub period: u32,
-    /// TOTP: SHA1, SHA256 or SHA512
-    #[arg(long, default_value = "SHA1", help_heading = "TOTP")]
-    pub algorithm: String,
-    /// TOTP: issuer shown with the code
-    #[arg(long = "otp-issuer", help_heading = "TOTP")]
+    /// 2FA: digits, 6-8 [default: 6, or the URI's]
+    #[arg(long, help_heading = "2FA (totp)")]
+    pub digits: Option<u8>,
+    /// 2FA: period in seconds [default: 30, or the URI's]
+    #[arg(long, help_heading = "2FA (totp)")]
+    pub period: Option<u32>,
+    /// 2FA: SHA1, SHA256 or SHA512 [default: SHA1, or the URI's]
+    #[arg(long, help_heading = "2FA (totp)")]
+    pub algorithm: Option<String>,
+    /// 2FA: totp, hotp or steam [default: totp, or the URI's]
+    #[arg(long = "type", value_name = "TYPE", help_heading = "2FA (totp)")]
+    pub otp_type: Option<String>,
+    /// 2FA: HOTP counter of the next code [default: 0, or the URI's]
+    #[arg(long, help_heading = "2FA (totp)")]
+    pub counter: Option<u64>,
+    /// 2FA: issuer shown with the code (for totp items --issuer means this too)
+    #[arg(long = "otp-issuer", help_heading = "2FA (totp)")]
     pub otp_issuer: Option<String>,
 }
 

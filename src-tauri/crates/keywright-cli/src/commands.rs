@@ -2,9 +2,7 @@
 
 use std::io::Write;
 
-use keywright_core::credential::{
-    ClientAuth, Kind, NewItem, OAuthConfig, OtpAlgorithm, OtpParams, Placement,
-};
+use keywright_core::credential::{ClientAuth, Kind, NewItem, OAuthConfig, Placement};
 use keywright_core::crypto::kdf::KdfParams;
 use keywright_core::vault::{Item, ItemPatch, KeyringOutcome, session};
 use keywright_core::{CreateOptions, Error, Result, Vault, paths, timefmt};
@@ -17,16 +15,16 @@ use crate::cli::{
     ListArgs, LogArgs, PasswdArgs, ShowArgs, UnlockArgs,
 };
 use crate::input::Input;
-use crate::output;
 use crate::unlock::{notice, open_unlocked, system_keyring};
+use crate::{otp, output};
 
 /// Longest session a user may ask for.
 const MAX_SESSION_SECS: u64 = 30 * 86_400;
 
-type Out<'a> = &'a mut dyn Write;
+pub(crate) type Out<'a> = &'a mut dyn Write;
 
 /// The outcome of writing to stdout: a closed pipe (`keywright list | head`) is not an error.
-fn written(r: std::io::Result<()>) -> Result<()> {
+pub(crate) fn written(r: std::io::Result<()>) -> Result<()> {
     match r {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -38,11 +36,11 @@ fn written(r: std::io::Result<()>) -> Result<()> {
     }
 }
 
-fn emit(out: Out<'_>, text: &str) -> Result<()> {
+pub(crate) fn emit(out: Out<'_>, text: &str) -> Result<()> {
     written(writeln!(out, "{text}"))
 }
 
-fn emit_json(out: Out<'_>, v: &serde_json::Value) -> Result<()> {
+pub(crate) fn emit_json(out: Out<'_>, v: &serde_json::Value) -> Result<()> {
     emit(out, &v.to_string())
 }
 
@@ -81,12 +79,18 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
         Command::Passwd(a) => passwd(&ctx, a, &mut input, out),
         Command::Keyring(a) => keyring(&ctx, a.action, &mut input, out),
         Command::Log(a) => log(&ctx, a, &mut input, out),
+        Command::Totp(a) => otp::totp(&ctx, a, &mut input, out),
+        Command::Hotp(a) => otp::hotp(&ctx, a, &mut input, out),
+        Command::Import(a) => otp::import(&ctx, a, &mut input, out),
+        Command::Export(a) => otp::export(&ctx, a, &mut input, out),
+        Command::Qr(a) => otp::qr(&ctx, a, &mut input, out),
+        Command::ClipboardHold(a) => crate::clipboard::hold(a.seconds),
     }
 }
 
-struct Ctx {
-    path: std::path::PathBuf,
-    json: bool,
+pub(crate) struct Ctx {
+    pub(crate) path: std::path::PathBuf,
+    pub(crate) json: bool,
 }
 
 fn kdf_from_flags(memory: Option<u32>, iterations: Option<u32>) -> Result<Option<KdfParams>> {
@@ -330,19 +334,30 @@ fn add(ctx: &Ctx, a: AddArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
         .as_deref()
         .map(|w| timefmt::parse_days("warn", w))
         .transpose()?;
-    let otp = if kind == Kind::Totp {
-        Some(OtpParams {
-            algorithm: OtpAlgorithm::parse(&a.algorithm)?,
-            digits: a.digits,
-            period: a.period,
-            ..OtpParams::default()
-        })
+    if kind != Kind::Totp
+        && (a.digits.is_some()
+            || a.period.is_some()
+            || a.algorithm.is_some()
+            || a.otp_type.is_some()
+            || a.counter.is_some()
+            || a.otp_issuer.is_some())
+    {
+        return Err(Error::InvalidInput {
+            field: "2FA options".into(),
+            reason: "--digits, --period, --algorithm, --type, --counter and --otp-issuer apply \
+                     to totp items only"
+                .into(),
+        });
+    }
+    // Check the 2FA flags before asking for the secret.
+    let otp_flags = if kind == Kind::Totp {
+        Some(otp::OtpFlags::from_args(&a)?)
     } else {
         None
     };
     let oauth = (kind == Kind::Oauth2).then(|| OAuthConfig {
         client_id: a.client_id.clone().unwrap_or_default(),
-        issuer: a.issuer.clone(),
+        issuer: (kind == Kind::Oauth2).then(|| a.issuer.clone()).flatten(),
         token_url: a.token_url.clone(),
         auth: match a.auth {
             AuthArg::Basic => ClientAuth::Basic,
@@ -358,17 +373,21 @@ fn add(ctx: &Ctx, a: AddArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
         Kind::Bearer => "Token: ",
         Kind::Basic => "Password: ",
         Kind::Oauth2 => "Client secret (empty for a public client): ",
-        Kind::Totp => "TOTP secret (base32): ",
+        Kind::Totp => "2FA secret (base32) or otpauth:// URI: ",
     };
     let value = input.secret(prompt, "secret value")?;
-    let mut new = NewItem::new(kind, a.name.clone(), value.as_str());
-    new.tags = c.tags.clone();
+    let mut new = match &otp_flags {
+        Some(flags) => flags.new_item(&a.name, &value, c.username.as_deref())?,
+        None => {
+            let mut new = NewItem::new(kind, a.name.clone(), value.as_str());
+            new.username = c.username.clone();
+            new
+        }
+    };
+    new.tags.extend(c.tags.iter().cloned());
     new.url = c.url.clone();
-    new.username = c.username.clone();
-    new.issuer = a.otp_issuer.clone();
     new.placement = place;
     new.oauth = oauth;
-    new.otp = otp;
     new.expires_at = expires_at;
     new.rotate_every_days = rotate;
     new.warn_days = warn;

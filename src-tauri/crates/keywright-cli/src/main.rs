@@ -4,8 +4,10 @@
 //! an exit code. Commands are adapters over keywright-core.
 
 mod cli;
+mod clipboard;
 mod commands;
 mod input;
+mod otp;
 mod output;
 mod unlock;
 

@@ -300,6 +300,8 @@ impl NewItem {
             .map(|u| validate_url("url", u))
             .transpose()?;
         let rotate_every_days = match self.rotate_every_days {
+            // A 2FA seed is not rotated on a schedule.
+            None if self.kind == Kind::Totp => None,
             None => Some(DEFAULT_ROTATE_DAYS),
             Some(0) => None,
             Some(d) => Some(d),
@@ -478,7 +480,7 @@ pub fn validate_header_name(name: &str) -> Result<()> {
     }
 }
 
-fn validate_otp(p: &OtpParams) -> Result<()> {
+pub fn validate_otp(p: &OtpParams) -> Result<()> {
     let digits_ok = match p.otp_type {
         OtpType::Steam => p.digits == 5,
         _ => (6..=8).contains(&p.digits),

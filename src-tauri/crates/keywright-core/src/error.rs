@@ -66,6 +66,20 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An authenticator export is encrypted and no password was given.
+    #[error("this {format} export is encrypted; give its password (nothing was imported)")]
+    ImportPasswordNeeded { format: &'static str },
+    /// The password did not open an encrypted authenticator export.
+    #[error(
+        "wrong password for this {format} export, or the file is damaged (nothing was imported)"
+    )]
+    WrongImportPassword { format: &'static str },
+    /// A file that is not the format it was imported as, or is damaged as a whole.
+    #[error("cannot import this file as {format}: {reason} (nothing was imported)")]
+    ImportFailed {
+        format: &'static str,
+        reason: String,
+    },
     /// The operating system's random generator failed.
     #[error("the system random number generator failed: {0}")]
     Random(String),
@@ -91,6 +105,9 @@ impl Error {
             Error::InvalidInput { .. } => "invalid_input",
             Error::Database(_) => "database",
             Error::Io { .. } => "io",
+            Error::ImportPasswordNeeded { .. } => "import_password_needed",
+            Error::WrongImportPassword { .. } => "wrong_import_password",
+            Error::ImportFailed { .. } => "import_failed",
             Error::Random(_) => "random",
         }
     }

@@ -70,7 +70,11 @@ pub fn evaluate(ov: &Overview, now: i64) -> Expiry {
         Status::RotationDue
     } else if expires_at.is_some_and(|t| t - now <= warn) {
         Status::Expiring
-    } else if expires_at.is_some() || rotation_due_at.is_some() {
+    } else if expires_at.is_some()
+        || rotation_due_at.is_some()
+        || ov.kind == crate::credential::Kind::Totp
+    {
+        // A 2FA seed does not expire unless the user says so.
         Status::Ok
     } else {
         Status::Unknown

@@ -5,6 +5,7 @@ pub mod credential;
 pub mod crypto;
 pub mod error;
 pub mod expiry;
+pub mod otp;
 pub mod paths;
 pub mod timefmt;
 pub mod vault;

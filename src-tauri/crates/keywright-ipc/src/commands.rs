@@ -64,7 +64,7 @@ fn no_vault(path: &std::path::Path) -> IpcError {
 
 /// Core validation errors name the field in words ("API key", "token URL"); forms need
 /// the input's key.
-fn form_field(e: IpcError) -> IpcError {
+pub(crate) fn form_field(e: IpcError) -> IpcError {
     let field = e.field.as_deref().map(|f| match f {
         "API key" | "token" | "TOTP secret" => "value",
         "tag" => "tags",
@@ -187,6 +187,7 @@ pub fn vault_unlock_keyring(state: &AppState) -> Result<VaultStatus, IpcError> {
 }
 
 pub fn vault_lock(state: &AppState) -> Result<VaultStatus, IpcError> {
+    state.drop_pending_import();
     state.with_session(|path, mut vault| {
         if let Some(vault) = vault.as_deref_mut() {
             vault.lock();

@@ -5,7 +5,7 @@
 //! here carries a secret except [`Revealed`] (after an explicit Reveal) and the inputs the
 //! user typed ([`ItemInput`], [`ItemEdit`]), which arrive as `SecretString`.
 
-use keywright_core::credential::{Kind, OAuthConfig, OtpParams, Placement};
+use keywright_core::credential::{Kind, OAuthConfig, OtpParams, OtpType, Placement};
 use keywright_core::expiry::Status;
 use keywright_core::vault::{AuditEvent, Item};
 use secrecy::SecretString;
@@ -326,4 +326,142 @@ pub struct KeyringChange {
 pub enum LockReason {
     Idle,
     User,
+}
+
+// ---- 2FA codes ----
+
+/// One 2FA item in the Codes view, with its live code. Codes are not secrets in the sense
+/// of the vault (they expire within a period), and showing them is what the view is for;
+/// the seed never leaves Rust.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OtpCode {
+    pub id: String,
+    pub name: String,
+    pub issuer: Option<String>,
+    pub account: Option<String>,
+    pub tags: Vec<String>,
+    pub otp_type: OtpType,
+    pub digits: u8,
+    pub period: u32,
+    /// The current code; `null` for HOTP (made on request, it advances the counter).
+    pub code: Option<String>,
+    /// The code of the next period (shown in the last seconds); `null` for HOTP.
+    pub next_code: Option<String>,
+    /// First second of the current period (Unix seconds; 0 for HOTP).
+    #[ts(type = "number")]
+    pub valid_from: i64,
+    /// First second of the next period (Unix seconds; 0 for HOTP).
+    #[ts(type = "number")]
+    pub valid_until: i64,
+    /// HOTP: the counter of the next code.
+    #[ts(type = "number | null")]
+    pub counter: Option<u64>,
+}
+
+/// Every 2FA item's code at `now` (Rust's clock, Unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OtpCodes {
+    #[ts(type = "number")]
+    pub now: i64,
+    pub codes: Vec<OtpCode>,
+    /// 2FA items whose seed failed its integrity check (not shown).
+    pub damaged: u32,
+}
+
+/// A fresh HOTP code and the counter it was made with (the stored counter is now one more).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct HotpCode {
+    pub code: String,
+    #[ts(type = "number")]
+    pub counter: u64,
+    /// When `copy` was asked: when the clipboard will be cleared.
+    pub copied: Option<Copied>,
+}
+
+// ---- imports ----
+
+/// Where an import reads from.
+#[derive(Debug, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportSource {
+    /// Pasted text (otpauth URIs, a migration link, an export's JSON).
+    Text { text: String },
+    /// A file the user chose or dropped on the window.
+    File { path: String },
+    /// A file read by the window (`<input type=file>`), base64-encoded.
+    Bytes { name: String, base64: String },
+}
+
+/// The formats an import reads (`null` in a request = detect from the content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportFormat {
+    Otpauth,
+    Qr,
+    GoogleMigration,
+    Aegis,
+    TwoFas,
+    Ente,
+}
+
+/// What an import would do with one entry of the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportStatus {
+    /// Will be added.
+    New,
+    /// The vault already has this seed (or the file has it twice): skipped.
+    Duplicate,
+    /// Cannot be imported; `reason` says why.
+    Invalid,
+}
+
+/// One entry of an import preview. Never carries the seed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ImportRow {
+    /// 1-based line or index in the source.
+    pub position: u32,
+    /// How to name it in messages: `line 3`, `entry 2`, `QR code 1`.
+    pub label: String,
+    pub status: ImportStatus,
+    /// The item name it will get (unique in the vault), when it is valid.
+    pub name: Option<String>,
+    pub issuer: Option<String>,
+    pub account: Option<String>,
+    pub otp_type: Option<OtpType>,
+    pub digits: Option<u8>,
+    pub period: Option<u32>,
+    /// Why it is invalid.
+    pub reason: Option<String>,
+    /// For a duplicate: the name of the item that already has this seed.
+    pub duplicate_of: Option<String>,
+}
+
+/// The preview of an import, kept in Rust under `id` until committed or cancelled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ImportPreview {
+    pub id: String,
+    pub format: ImportFormat,
+    pub rows: Vec<ImportRow>,
+    pub new_count: u32,
+    pub duplicate_count: u32,
+    pub invalid_count: u32,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ImportSummary {
+    /// Names of the items added.
+    pub added: Vec<String>,
+    pub skipped_duplicates: u32,
+    pub skipped_invalid: u32,
 }

@@ -25,6 +25,12 @@ pub enum ErrorKind {
     Database,
     Io,
     Random,
+    /// An authenticator export is encrypted: ask for its password.
+    ImportPasswordNeeded,
+    /// The export's password was wrong.
+    WrongImportPassword,
+    /// The file is not the format it was imported as.
+    ImportFailed,
     /// The system clipboard could not be used.
     Clipboard,
     /// A failure of the app shell itself.
@@ -113,6 +119,12 @@ mod tests {
             Error::NewerVersion {
                 found: 9,
                 supported: 3,
+            },
+            Error::ImportPasswordNeeded { format: "Aegis" },
+            Error::WrongImportPassword { format: "Aegis" },
+            Error::ImportFailed {
+                format: "Aegis",
+                reason: "not JSON".into(),
             },
         ];
         for e in errors {

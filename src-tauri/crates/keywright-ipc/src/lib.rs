@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod otp;
 pub mod state;
 
 pub use error::{ErrorKind, IpcError};

@@ -41,6 +41,8 @@ pub struct AppState {
     last_activity: Mutex<Instant>,
     pub(crate) clipboard: Arc<dyn Clipboard>,
     keyring: KeyringFactory,
+    /// An import previewed and not yet committed (it holds seeds: dropped on lock).
+    pub(crate) pending_import: Mutex<Option<crate::otp::PendingImport>>,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             last_activity: Mutex::new(Instant::now()),
             clipboard,
             keyring,
+            pending_import: Mutex::new(None),
         }
     }
 
@@ -163,10 +166,19 @@ impl AppState {
         match session.as_mut() {
             Some(v) if v.is_unlocked() => {
                 v.lock();
+                self.drop_pending_import();
                 true
             }
             _ => false,
         }
+    }
+
+    /// Forget a previewed import (on lock, cancel, or a new preview).
+    pub(crate) fn drop_pending_import(&self) {
+        *self
+            .pending_import
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// The session guard. A panic while the lock was held poisons it; the vault is then

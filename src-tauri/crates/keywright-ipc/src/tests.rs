@@ -318,3 +318,136 @@ fn edit_keeps_token_expiries_and_empty_clears_a_secret() -> TestResult {
     );
     Ok(())
 }
+
+mod otp_commands {
+    use super::*;
+    use crate::dto::{ImportSource, ImportStatus};
+    use crate::otp::*;
+
+    fn totp_input(
+        name: &str,
+        secret: &str,
+        otp_type: &str,
+    ) -> Result<ItemInput, serde_json::Error> {
+        serde_json::from_value(serde_json::json!({
+            "kind": "totp", "name": name, "value": secret, "issuer": "Example",
+            "otp": {"type": otp_type, "algorithm": "SHA1", "digits": 6, "period": 30}
+        }))
+    }
+
+    fn unlocked() -> Result<Fixture, Box<dyn std::error::Error>> {
+        let f = fixture(true)?;
+        vault_unlock(&f.state, &SecretString::from(PW))?;
+        Ok(f)
+    }
+
+    #[test]
+    fn codes_copy_and_hotp() -> TestResult {
+        let f = unlocked()?;
+        let t = item_add(&f.state, totp_input("GitHub", "JBSWY3DPEHPK3PXP", "totp")?)?;
+        let h = item_add(
+            &f.state,
+            totp_input("Bank", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "hotp")?,
+        )?;
+        item_add(&f.state, api_key("Stripe", "sk_live_1")?)?;
+        let codes = otp_codes(&f.state)?;
+        assert_eq!(codes.codes.len(), 2, "only 2FA items");
+        let gh = codes
+            .codes
+            .iter()
+            .find(|c| c.id == t.summary.id)
+            .ok_or("github code")?;
+        let code = gh.code.clone().ok_or("a TOTP code")?;
+        assert_eq!(code.len(), 6);
+        assert!(gh.valid_until > codes.now && gh.valid_until - gh.valid_from == 30);
+        let bank = codes
+            .codes
+            .iter()
+            .find(|c| c.id == h.summary.id)
+            .ok_or("bank")?;
+        assert_eq!((bank.code.as_ref(), bank.counter), (None, Some(0)));
+
+        let copied = otp_copy(&f.state, &t.summary.id)?;
+        assert_eq!(copied.clear_after_s, Some(30));
+        let on_clipboard = f.clipboard.text()?.ok_or("clipboard empty")?;
+        // The copy happened within a second or two of the list: the code or the next one.
+        assert!(
+            on_clipboard == code || Some(&on_clipboard) == gh.next_code.as_ref(),
+            "clipboard holds the current code"
+        );
+        assert!(
+            otp_copy(&f.state, &h.summary.id).is_err(),
+            "HOTP is not copied by otp_copy"
+        );
+
+        let first = hotp_next(&f.state, &h.summary.id, true)?;
+        assert_eq!((first.code.as_str(), first.counter), ("755224", 0));
+        assert_eq!(f.clipboard.text()?.as_deref(), Some("755224"));
+        let second = hotp_next(&f.state, &h.summary.id, false)?;
+        assert_eq!(
+            (second.code.as_str(), second.counter, second.copied),
+            ("287082", 1, None)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn import_preview_commit_cancel_and_lock() -> TestResult {
+        let f = unlocked()?;
+        item_add(&f.state, totp_input("GitHub", "JBSWY3DPEHPK3PXP", "totp")?)?;
+        let text = "otpauth://totp/GitHub:me?secret=JBSWY3DPEHPK3PXP\n\
+                    otpauth://totp/AWS:root?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\n\
+                    otpauth://totp/Bad?secret=0000\n";
+        let src = || ImportSource::Text { text: text.into() };
+        let p = import_preview(&f.state, src(), None, None)?;
+        let st: Vec<_> = p.rows.iter().map(|r| r.status).collect();
+        assert_eq!(
+            st,
+            [
+                ImportStatus::Duplicate,
+                ImportStatus::New,
+                ImportStatus::Invalid
+            ]
+        );
+        assert_eq!((p.new_count, p.duplicate_count, p.invalid_count), (1, 1, 1));
+        assert_eq!(p.rows[0].duplicate_of.as_deref(), Some("GitHub"));
+        let json = serde_json::to_string(&p)?;
+        assert!(
+            !json.contains("GEZDGNBV"),
+            "the preview never carries a seed"
+        );
+
+        // Cancel forgets it; commit then refuses the id.
+        import_cancel(&f.state, &p.id);
+        assert!(import_commit(&f.state, &p.id).is_err());
+
+        // Lock forgets it too.
+        let p = import_preview(&f.state, src(), None, None)?;
+        vault_lock(&f.state)?;
+        vault_unlock(&f.state, &SecretString::from(PW))?;
+        assert!(import_commit(&f.state, &p.id).is_err());
+
+        let p = import_preview(&f.state, src(), None, None)?;
+        let s = import_commit(&f.state, &p.id)?;
+        assert_eq!(s.added, ["AWS (root)"]);
+        assert_eq!((s.skipped_duplicates, s.skipped_invalid), (1, 1));
+        assert_eq!(otp_codes(&f.state)?.codes.len(), 2);
+        assert!(
+            import_commit(&f.state, &p.id).is_err(),
+            "a preview is committed once"
+        );
+
+        let e = import_preview(
+            &f.state,
+            ImportSource::Text {
+                text: "  \n".into(),
+            },
+            None,
+            None,
+        )
+        .err()
+        .ok_or("empty source")?;
+        assert_eq!(e.kind, ErrorKind::InvalidInput);
+        Ok(())
+    }
+}

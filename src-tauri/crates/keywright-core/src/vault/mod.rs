@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod keyring;
+pub mod otp;
 pub mod schema;
 pub mod session;
 pub mod slots;

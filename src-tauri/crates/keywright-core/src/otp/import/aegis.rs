@@ -1,0 +1,368 @@
+//! Aegis vault exports, as specified in beemdevelopment/Aegis `docs/vault.md`:
+//!
+//! ```text
+//! { "version": 1,
+//!   "header": { "slots": [...] | null, "params": { "nonce": hex, "tag": hex } | null },
+//!   "db": { "version": 1..3, "entries": [...], "groups": [...] }   // plain
+//!       | "base64 of AES-256-GCM(master key, db JSON)" }          // encrypted
+//! ```
+//! Password slots (type 1) hold the master key wrapped with AES-256-GCM under
+//! `scrypt(password, salt, n, r, p)` (32 bytes); `key`, `nonce`, `tag` and `salt` are hex.
+//! Biometric slots (type 2) need the phone's keystore and are skipped.
+
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use super::{
+    Entry, Format, RawAccount, SecretJson, aes_gcm_open, algorithm, base64_decode, digits, fail,
+    hex_decode, json_error, not_this, opt_str, opt_u64, period,
+};
+use crate::credential::OtpType;
+use crate::error::{Error, Result};
+
+const FORMAT: Format = Format::Aegis;
+/// The newest content (`db`) version this reader knows: 3 added groups as UUIDs.
+const MAX_DB_VERSION: u64 = 3;
+/// Slot type of a password slot.
+const SLOT_PASSWORD: u64 = 1;
+/// Upper bound on scrypt's memory (128·N·r bytes) a file may ask for: Aegis itself uses
+/// N = 2^15, r = 8 (32 MiB); this allows 32 times that and refuses absurd values.
+const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
+
+/// The top level, with `db` only classified (its plain form is read by [`PlainFile`]).
+#[derive(Deserialize)]
+struct Outer {
+    version: Option<Value>,
+    header: Option<Header>,
+    #[serde(default)]
+    db: DbShape,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    slots: Option<Vec<Slot>>,
+    params: Option<CryptParams>,
+}
+
+#[derive(Deserialize)]
+struct Slot {
+    #[serde(rename = "type")]
+    kind: u64,
+    key: String,
+    key_params: CryptParams,
+    n: Option<u64>,
+    r: Option<u32>,
+    p: Option<u32>,
+    salt: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CryptParams {
+    nonce: String,
+    tag: String,
+}
+
+/// What `db` is, without reading a plain db's contents into memory twice.
+#[derive(Default)]
+enum DbShape {
+    #[default]
+    Missing,
+    Encrypted(String),
+    Plain,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for DbShape {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DbShape;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object or a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<DbShape, E> {
+                Ok(DbShape::Encrypted(v.to_owned()))
+            }
+            fn visit_unit<E: de::Error>(self) -> std::result::Result<DbShape, E> {
+                Ok(DbShape::Missing)
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<DbShape, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(DbShape::Plain)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<DbShape, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(DbShape::Other)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<DbShape, E> {
+                Ok(DbShape::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<DbShape, E> {
+                Ok(DbShape::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<DbShape, E> {
+                Ok(DbShape::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<DbShape, E> {
+                Ok(DbShape::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Deserialize)]
+struct PlainFile {
+    db: Db,
+}
+
+#[derive(Deserialize)]
+struct Db {
+    version: Option<u64>,
+    entries: Vec<AegisEntry>,
+    #[serde(default)]
+    groups: Vec<Group>,
+}
+
+#[derive(Deserialize)]
+struct Group {
+    uuid: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct AegisEntry {
+    #[serde(rename = "type")]
+    kind: Option<Value>,
+    name: Option<Value>,
+    issuer: Option<Value>,
+    note: Option<Value>,
+    info: Option<Info>,
+    groups: Option<Value>,
+    group: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct Info {
+    #[serde(default)]
+    secret: SecretJson,
+    algo: Option<Value>,
+    digits: Option<Value>,
+    period: Option<Value>,
+    counter: Option<Value>,
+}
+
+/// Whether the export is password-encrypted.
+pub(super) fn is_encrypted(data: &[u8]) -> bool {
+    serde_json::from_slice::<Outer>(data).is_ok_and(|o| matches!(o.db, DbShape::Encrypted(_)))
+}
+
+/// Read an Aegis export; `password` opens an encrypted one.
+pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<Entry>> {
+    let outer: Outer = serde_json::from_slice(data).map_err(|e| {
+        if e.is_data() {
+            not_this(FORMAT, data, "it is not an Aegis export")
+        } else {
+            not_this(FORMAT, data, &json_error(&e))
+        }
+    })?;
+    let (Some(header), false) = (outer.header, matches!(outer.db, DbShape::Missing)) else {
+        return Err(not_this(
+            FORMAT,
+            data,
+            "it is not an Aegis export (no \"header\" and \"db\")",
+        ));
+    };
+    match outer.version.as_ref().map(Value::as_u64) {
+        Some(Some(1)) => {}
+        Some(Some(v)) => {
+            return Err(fail(
+                FORMAT,
+                format!("vault file version {v} is not supported (only version 1 is)"),
+            ));
+        }
+        _ => return Err(fail(FORMAT, "it has no valid \"version\"")),
+    }
+    let db: Db = match outer.db {
+        DbShape::Plain => {
+            let file: PlainFile =
+                serde_json::from_slice(data).map_err(|e| fail(FORMAT, json_error(&e)))?;
+            file.db
+        }
+        DbShape::Encrypted(ciphertext) => {
+            let plaintext = decrypt(&header, &ciphertext, password)?;
+            serde_json::from_slice(&plaintext)
+                .map_err(|e| fail(FORMAT, format!("the decrypted vault: {}", json_error(&e))))?
+        }
+        DbShape::Missing | DbShape::Other => {
+            return Err(fail(FORMAT, "\"db\" is neither a vault nor encrypted data"));
+        }
+    };
+    match db.version {
+        Some(v) if v > MAX_DB_VERSION => {
+            return Err(fail(
+                FORMAT,
+                format!(
+                    "vault content version {v} is newer than this Keywright reads (up to \
+                     {MAX_DB_VERSION}); export again from an older Aegis or update Keywright"
+                ),
+            ));
+        }
+        _ => {}
+    }
+    Ok(db
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Entry {
+            position: i + 1,
+            label: format!("entry {}", i + 1),
+            account: account(e, &db.groups),
+        })
+        .collect())
+}
+
+/// The decrypted `db` bytes: the master key from the first password slot the password
+/// opens, then the content.
+fn decrypt(
+    header: &Header,
+    ciphertext: &str,
+    password: Option<&SecretString>,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let (Some(slots), Some(params)) = (&header.slots, &header.params) else {
+        return Err(fail(
+            FORMAT,
+            "the vault is encrypted but its header has no slots",
+        ));
+    };
+    let password_slots: Vec<&Slot> = slots.iter().filter(|s| s.kind == SLOT_PASSWORD).collect();
+    if password_slots.is_empty() {
+        return Err(fail(
+            FORMAT,
+            "it has no password slot (only biometric unlock, which works on that phone only); \
+             export it from Aegis with a password",
+        ));
+    }
+    let password = password.ok_or(Error::ImportPasswordNeeded {
+        format: FORMAT.display(),
+    })?;
+    let mut master_key = None;
+    for slot in password_slots {
+        if let Some(key) = open_slot(slot, password)? {
+            master_key = Some(key);
+            break;
+        }
+    }
+    let master_key = master_key.ok_or(Error::WrongImportPassword {
+        format: FORMAT.display(),
+    })?;
+    let nonce = hex_field(&params.nonce, "header nonce")?;
+    let mut sealed = base64_decode(ciphertext)
+        .ok_or_else(|| fail(FORMAT, "the encrypted vault is not valid base64"))?;
+    sealed.extend_from_slice(&hex_field(&params.tag, "header tag")?);
+    aes_gcm_open(&master_key[..], &nonce, &sealed).ok_or_else(|| {
+        fail(
+            FORMAT,
+            "the password is right but the vault content fails its integrity check (the file \
+             is damaged)",
+        )
+    })
+}
+
+/// The master key if `password` opens this slot; `None` if it does not.
+fn open_slot(slot: &Slot, password: &SecretString) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let (Some(n), Some(r), Some(p), Some(salt)) = (slot.n, slot.r, slot.p, &slot.salt) else {
+        return Err(fail(FORMAT, "a password slot lacks its scrypt parameters"));
+    };
+    if !n.is_power_of_two() || n < 2 || r == 0 || p == 0 || p > 16 {
+        return Err(fail(
+            FORMAT,
+            format!("a password slot has invalid scrypt parameters (N={n}, r={r}, p={p})"),
+        ));
+    }
+    if 128 * n * u64::from(r) > MAX_SCRYPT_MEMORY {
+        return Err(fail(
+            FORMAT,
+            format!(
+                "a password slot asks for more scrypt memory than allowed (N={n}, r={r}; up to \
+                 {} MiB)",
+                MAX_SCRYPT_MEMORY >> 20
+            ),
+        ));
+    }
+    let log_n = u8::try_from(n.trailing_zeros()).unwrap_or(u8::MAX);
+    let params = scrypt::Params::new(log_n, r, p)
+        .map_err(|_| fail(FORMAT, "a password slot has invalid scrypt parameters"))?;
+    let salt = hex_field(salt, "slot salt")?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(
+        password.expose_secret().as_bytes(),
+        &salt,
+        &params,
+        key.as_mut(),
+    )
+    .map_err(|_| fail(FORMAT, "scrypt failed"))?;
+    let nonce = hex_field(&slot.key_params.nonce, "slot nonce")?;
+    let mut sealed = hex_field(&slot.key, "slot key")?;
+    sealed.extend_from_slice(&hex_field(&slot.key_params.tag, "slot tag")?);
+    Ok(aes_gcm_open(&key[..], &nonce, &sealed))
+}
+
+fn hex_field(s: &str, what: &str) -> Result<Vec<u8>> {
+    hex_decode(s).ok_or_else(|| fail(FORMAT, format!("the {what} is not hex")))
+}
+
+/// One entry as an account.
+fn account(e: &AegisEntry, groups: &[Group]) -> std::result::Result<super::OtpAccount, String> {
+    let kind = opt_str(e.kind.as_ref(), "type")?.ok_or("has no type")?;
+    let otp_type = match kind.to_ascii_lowercase().as_str() {
+        "totp" => OtpType::Totp,
+        "hotp" => OtpType::Hotp,
+        "steam" => OtpType::Steam,
+        other => {
+            return Err(format!(
+                "unsupported type {other}; Keywright supports totp, hotp and steam"
+            ));
+        }
+    };
+    let info = e.info.as_ref().ok_or("has no \"info\"")?;
+    let mut tags = Vec::new();
+    match &e.groups {
+        Some(Value::Array(ids)) => {
+            for id in ids.iter().filter_map(Value::as_str) {
+                // Like Aegis, a group id the vault does not define is dropped.
+                if let Some(g) = groups.iter().find(|g| g.uuid.eq_ignore_ascii_case(id)) {
+                    tags.push(g.name.clone());
+                }
+            }
+        }
+        // Before content version 3, an entry had one group by name.
+        _ => {
+            if let Some(name) = opt_str(e.group.as_ref(), "group")? {
+                tags.push(name.to_owned());
+            }
+        }
+    }
+    RawAccount {
+        secret: info.secret.text()?,
+        otp_type,
+        algorithm: algorithm(opt_str(info.algo.as_ref(), "algo")?)?,
+        digits: digits(opt_u64(info.digits.as_ref(), "digits")?, 6)?,
+        period: period(opt_u64(info.period.as_ref(), "period")?)?,
+        counter: opt_u64(info.counter.as_ref(), "counter")?.unwrap_or(0),
+        issuer: opt_str(e.issuer.as_ref(), "issuer")?,
+        account: opt_str(e.name.as_ref(), "name")?,
+        tags,
+        notes: opt_str(e.note.as_ref(), "note")?,
+    }
+    .build()
+}

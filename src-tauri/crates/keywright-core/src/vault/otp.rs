@@ -1,0 +1,389 @@
+//! 2FA on the vault: live codes, HOTP with its counter advanced in the same transaction
+//! that issues the code, and imports planned (new / duplicate / invalid) before they are
+//! saved in one transaction.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::{Item, OpenError, Vault, ad, normalize_name, open_secret_blob, slots};
+use crate::credential::{Kind, NewItem, OtpType, SecretFields};
+use crate::error::{Error, Result};
+use crate::otp::{self, OtpAccount, TimedCode, import::Entry};
+use crate::vault::audit::Action;
+
+/// A 2FA item with what the Codes view shows for it.
+#[derive(Debug)]
+pub struct OtpView {
+    pub item: Item,
+    /// The code now and next (TOTP, Steam); `None` for HOTP.
+    pub timed: Option<TimedCode>,
+    /// HOTP: the counter of the next code.
+    pub counter: Option<u64>,
+}
+
+/// What an import will do with one entry of its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanStatus {
+    New,
+    Duplicate,
+    Invalid,
+}
+
+/// One entry of an import plan. `Debug` never shows the seed.
+#[derive(Debug)]
+pub struct PlanRow {
+    pub position: usize,
+    pub label: String,
+    pub status: PlanStatus,
+    /// The unique item name it will get (valid entries).
+    pub name: Option<String>,
+    pub account: Option<OtpAccount>,
+    /// Why it is invalid.
+    pub reason: Option<String>,
+    /// The item (or the entry of the same file) that already has this seed.
+    pub duplicate_of: Option<String>,
+}
+
+/// An import, checked against the vault and ready to save.
+#[derive(Debug, Default)]
+pub struct ImportPlan {
+    pub rows: Vec<PlanRow>,
+}
+
+impl ImportPlan {
+    pub fn count(&self, status: PlanStatus) -> usize {
+        self.rows.iter().filter(|r| r.status == status).count()
+    }
+
+    /// The first invalid entry as an error (for `--strict`).
+    pub fn first_invalid(&self) -> Option<Error> {
+        self.rows
+            .iter()
+            .find(|r| r.status == PlanStatus::Invalid)
+            .map(|r| Error::InvalidInput {
+                field: r.label.clone(),
+                reason: r.reason.clone().unwrap_or_default(),
+            })
+    }
+}
+
+/// Identity of a seed for duplicate detection: type and seed bytes, hashed (only in memory).
+fn seed_id(acc: &OtpAccount) -> Option<[u8; 32]> {
+    let bytes = acc.secret_bytes().ok()?;
+    let mut h = Sha256::new();
+    h.update(match acc.params.otp_type {
+        OtpType::Hotp => b"hotp",
+        OtpType::Totp | OtpType::Steam => b"time",
+    });
+    h.update(&bytes[..]);
+    Some(h.finalize().into())
+}
+
+impl Vault {
+    /// Every 2FA item's secret, opened in one query. A secret that fails to open is an
+    /// error for that item only.
+    fn otp_secrets(&mut self) -> Result<Vec<(Item, Result<SecretFields>)>> {
+        let items: Vec<Item> = self
+            .items()?
+            .iter()
+            .filter(|i| i.overview.kind == Kind::Totp)
+            .cloned()
+            .collect();
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        let vault_id = self.vault_id.as_str();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT secret FROM items WHERE id = ?1")?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let blob: Option<Vec<u8>> = stmt.query_row([&item.id], |r| r.get(0)).optional()?;
+            let secret = match blob {
+                Some(b) => open_secret_blob(keys, vault_id, &item.id, &b),
+                None => Err(Error::NotFound {
+                    name: item.overview.name.clone(),
+                }),
+            };
+            out.push((item, secret));
+        }
+        Ok(out)
+    }
+
+    /// What the Codes view shows: every 2FA item with its code at `now`. Items whose seed
+    /// does not open are returned in the second list by id.
+    pub fn otp_codes(&mut self, now: i64) -> Result<(Vec<OtpView>, Vec<String>)> {
+        let mut views = Vec::new();
+        let mut damaged = Vec::new();
+        for (item, secret) in self.otp_secrets()? {
+            let Some(params) = item.overview.otp else {
+                damaged.push(item.id);
+                continue;
+            };
+            let secret = match secret {
+                Ok(s) => s,
+                Err(_) => {
+                    damaged.push(item.id);
+                    continue;
+                }
+            };
+            if params.otp_type == OtpType::Hotp {
+                views.push(OtpView {
+                    item,
+                    timed: None,
+                    counter: Some(secret.counter),
+                });
+                continue;
+            }
+            let timed = otp::decode_secret(&secret.value)
+                .and_then(|seed| otp::timed_code(&params, &seed, now));
+            match timed {
+                Ok(t) => views.push(OtpView {
+                    item,
+                    timed: Some(t),
+                    counter: None,
+                }),
+                Err(_) => damaged.push(item.id),
+            }
+        }
+        Ok((views, damaged))
+    }
+
+    /// The time-based code of one item at `now`.
+    pub fn totp(&mut self, id: &str, now: i64) -> Result<TimedCode> {
+        let item = self.get(id)?;
+        let params = otp_params(&item)?;
+        let secret = self.open_secret(&item.id)?;
+        let seed = otp::decode_secret(&secret.value)?;
+        otp::timed_code(&params, &seed, now)
+    }
+
+    /// The next HOTP code of an item and the counter it was made with. The stored counter
+    /// is advanced in the same transaction that reads it, and the code is returned only
+    /// after that transaction committed: a crash can skip a counter value (HOTP servers
+    /// look ahead) but never hand out the same code twice.
+    pub fn next_hotp(&mut self, id: &str) -> Result<(Zeroizing<String>, u64)> {
+        let item = self.get(id)?;
+        let params = otp_params(&item)?;
+        if params.otp_type != OtpType::Hotp {
+            return Err(Error::invalid(
+                "otp type",
+                format!(
+                    "{:?} is time-based; use `keywright totp` for its code",
+                    item.overview.name
+                ),
+            ));
+        }
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        let vault_id = self.vault_id.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let blob: Vec<u8> = tx
+            .query_row("SELECT secret FROM items WHERE id = ?1", [&item.id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| Error::NotFound {
+                name: item.overview.name.clone(),
+            })?;
+        let mut secret = open_secret_blob(keys, &vault_id, &item.id, &blob)?;
+        let counter = secret.counter;
+        let seed = otp::decode_secret(&secret.value)?;
+        let code = Zeroizing::new(otp::hotp(&params, &seed, counter)?);
+        secret.counter = counter
+            .checked_add(1)
+            .ok_or_else(|| Error::invalid("counter", "reached its maximum"))?;
+        let json =
+            Zeroizing::new(serde_json::to_vec(&secret).map_err(|e| Error::corrupt(e.to_string()))?);
+        let sealed = keys
+            .secret
+            .seal(&ad(&vault_id, "items", &item.id, "secret"), &json)?;
+        tx.execute(
+            "UPDATE items SET secret = ?2 WHERE id = ?1",
+            params![item.id, sealed],
+        )?;
+        tx.commit()?;
+        Ok((code, counter))
+    }
+
+    /// Check the vault password again (before an export) without changing anything.
+    pub fn verify_password(&self, password: &SecretString) -> Result<()> {
+        let slot = self
+            .slot(slots::PASSWORD)
+            .ok_or_else(|| Error::corrupt("no password slot"))?;
+        let kek = slots::password_kek(&slot.params, password.expose_secret().as_bytes())?;
+        match self.unwrap_slot(slots::PASSWORD, &kek) {
+            Ok(_) => Ok(()),
+            Err(OpenError::Authentication) => Err(Error::WrongPassword),
+            Err(e) => Err(Error::corrupt(format!("password slot: {e}"))),
+        }
+    }
+
+    /// Every 2FA item as `(name, account)`, for exports (opens every seed). Each item's
+    /// seed leaving the vault is recorded in the audit log as a reveal with `why`.
+    pub fn otp_accounts_audited(&mut self, why: &str) -> Result<Vec<(String, OtpAccount)>> {
+        let mut opened = Vec::new();
+        for (item, secret) in self.otp_secrets()? {
+            let secret = secret?;
+            let params = otp_params(&item)?;
+            let mut acc = OtpAccount::from_base32(&secret.value, params)?;
+            acc.issuer = item.overview.issuer.clone();
+            acc.account = item.overview.username.clone();
+            acc.counter = secret.counter;
+            acc.tags = item.overview.tags.clone();
+            acc.notes = Zeroizing::new(secret.notes.clone());
+            if acc.account.is_none() && acc.issuer.is_none() {
+                acc.account = Some(item.overview.name.clone());
+            }
+            opened.push((item, acc));
+        }
+        for (item, _) in &opened {
+            self.record(Action::Reveal, item, Some(why.to_owned()))?;
+        }
+        Ok(opened
+            .into_iter()
+            .map(|(item, acc)| (item.overview.name, acc))
+            .collect())
+    }
+
+    /// One 2FA item as an account (for its QR code).
+    pub fn otp_account(&mut self, id: &str) -> Result<OtpAccount> {
+        let item = self.get(id)?;
+        let params = otp_params(&item)?;
+        let secret = self.open_secret(&item.id)?;
+        let mut acc = OtpAccount::from_base32(&secret.value, params)?;
+        acc.issuer = item.overview.issuer.clone();
+        acc.account = item.overview.username.clone();
+        if acc.account.is_none() && acc.issuer.is_none() {
+            acc.account = Some(item.overview.name.clone());
+        }
+        acc.counter = secret.counter;
+        Ok(acc)
+    }
+
+    /// Check parsed entries against the vault: which are new (and the unique name each
+    /// will get), which the vault already has (same seed), which are invalid.
+    pub fn plan_import(&mut self, entries: Vec<Entry>) -> Result<ImportPlan> {
+        let mut known: HashMap<[u8; 32], String> = HashMap::new();
+        for (item, secret) in self.otp_secrets()? {
+            let (Ok(secret), Some(params)) = (secret, item.overview.otp) else {
+                continue;
+            };
+            if let Ok(acc) = OtpAccount::from_base32(&secret.value, params)
+                && let Some(idh) = seed_id(&acc)
+            {
+                known.insert(idh, item.overview.name.clone());
+            }
+        }
+        let mut taken: std::collections::HashSet<String> = self
+            .items()?
+            .iter()
+            .map(|i| normalize_name(&i.overview.name))
+            .collect();
+        let mut rows = Vec::with_capacity(entries.len());
+        for e in entries {
+            let acc = match e.account {
+                Ok(a) => a,
+                Err(reason) => {
+                    rows.push(PlanRow {
+                        position: e.position,
+                        label: e.label,
+                        status: PlanStatus::Invalid,
+                        name: None,
+                        account: None,
+                        reason: Some(reason),
+                        duplicate_of: None,
+                    });
+                    continue;
+                }
+            };
+            let idh = seed_id(&acc);
+            if let Some(of) = idh.and_then(|h| known.get(&h)).cloned() {
+                rows.push(PlanRow {
+                    position: e.position,
+                    label: e.label,
+                    status: PlanStatus::Duplicate,
+                    name: None,
+                    account: Some(acc),
+                    reason: None,
+                    duplicate_of: Some(of),
+                });
+                continue;
+            }
+            let name = unique_name(&acc.suggested_name(), &mut taken);
+            if let Some(h) = idh {
+                known.insert(h, name.clone());
+            }
+            rows.push(PlanRow {
+                position: e.position,
+                label: e.label,
+                status: PlanStatus::New,
+                name: Some(name),
+                account: Some(acc),
+                reason: None,
+                duplicate_of: None,
+            });
+        }
+        Ok(ImportPlan { rows })
+    }
+
+    /// Save the plan's new entries in one transaction (all or none).
+    pub fn apply_import(&mut self, plan: &ImportPlan) -> Result<Vec<Item>> {
+        let news: Vec<NewItem> = plan
+            .rows
+            .iter()
+            .filter(|r| r.status == PlanStatus::New)
+            .filter_map(|r| Some((r.name.clone()?, r.account.as_ref()?)))
+            .map(|(name, acc)| new_otp_item(name, acc))
+            .collect();
+        if news.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.add_batch(news)
+    }
+}
+
+/// The vault item for an account.
+pub fn new_otp_item(name: String, acc: &OtpAccount) -> NewItem {
+    let mut new = NewItem::new(Kind::Totp, name, acc.secret.as_str());
+    new.issuer = acc.issuer.clone();
+    new.username = acc.account.clone();
+    new.otp = Some(acc.params);
+    new.tags = acc.tags.clone();
+    new.secret.counter = acc.counter;
+    new.secret.notes = acc.notes.to_string();
+    new
+}
+
+fn otp_params(item: &Item) -> Result<crate::credential::OtpParams> {
+    if item.overview.kind != Kind::Totp {
+        return Err(Error::invalid(
+            "item",
+            format!(
+                "{:?} is a {} item, not a 2FA (totp) item",
+                item.overview.name, item.overview.kind
+            ),
+        ));
+    }
+    item.overview
+        .otp
+        .ok_or_else(|| Error::corrupt(format!("2FA item {:?} has no parameters", item.id)))
+}
+
+/// `base`, or `base 2`, `base 3`… whichever is free (names are unique case-insensitively).
+fn unique_name(base: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut name = base.to_owned();
+    let mut n = 2;
+    while taken.contains(&normalize_name(&name)) {
+        name = format!("{base} {n}");
+        n += 1;
+    }
+    taken.insert(normalize_name(&name));
+    name
+}

@@ -1,0 +1,297 @@
+//! The Codes view and the import wizard: live codes, copy, HOTP, import preview/commit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use keywright_core::Error as CoreError;
+use keywright_core::credential::OtpType;
+use keywright_core::otp::{self, import};
+use keywright_core::timefmt;
+use keywright_core::vault::otp::{ImportPlan, PlanStatus};
+use secrecy::SecretString;
+use zeroize::Zeroizing;
+
+use crate::clipboard::{self, Fingerprint};
+use crate::dto::{
+    Copied, HotpCode, ImportFormat, ImportPreview, ImportRow, ImportSource, ImportStatus,
+    ImportSummary, OtpCode, OtpCodes,
+};
+use crate::error::{ErrorKind, IpcError};
+use crate::state::AppState;
+
+/// Largest file an import reads (an Aegis export of thousands of entries is < 5 MB).
+const MAX_IMPORT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// An import previewed in the window and waiting for "Import".
+pub struct PendingImport {
+    id: String,
+    plan: ImportPlan,
+}
+
+fn to_core(f: ImportFormat) -> import::Format {
+    match f {
+        ImportFormat::Otpauth => import::Format::Otpauth,
+        ImportFormat::Qr => import::Format::Qr,
+        ImportFormat::GoogleMigration => import::Format::GoogleMigration,
+        ImportFormat::Aegis => import::Format::Aegis,
+        ImportFormat::TwoFas => import::Format::TwoFas,
+        ImportFormat::Ente => import::Format::Ente,
+    }
+}
+
+fn from_core(f: import::Format) -> ImportFormat {
+    match f {
+        import::Format::Otpauth => ImportFormat::Otpauth,
+        import::Format::Qr => ImportFormat::Qr,
+        import::Format::GoogleMigration => ImportFormat::GoogleMigration,
+        import::Format::Aegis => ImportFormat::Aegis,
+        import::Format::TwoFas => ImportFormat::TwoFas,
+        import::Format::Ente => ImportFormat::Ente,
+    }
+}
+
+pub fn otp_codes(state: &AppState) -> Result<OtpCodes, IpcError> {
+    let now = timefmt::now();
+    let (views, damaged) = state.with_vault(|v| Ok(v.otp_codes(now)?))?;
+    let codes = views
+        .into_iter()
+        .map(|view| {
+            let ov = &view.item.overview;
+            let params = ov.otp.unwrap_or_default();
+            let (code, next_code, valid_from, valid_until) = match &view.timed {
+                Some(t) => (
+                    Some(t.code.to_string()),
+                    Some(t.next_code.to_string()),
+                    t.valid_from,
+                    t.valid_until,
+                ),
+                None => (None, None, 0, 0),
+            };
+            OtpCode {
+                id: view.item.id.clone(),
+                name: ov.name.clone(),
+                issuer: ov.issuer.clone(),
+                account: ov.username.clone(),
+                tags: ov.tags.clone(),
+                otp_type: params.otp_type,
+                digits: params.digits,
+                period: otp::period_of(&params),
+                code,
+                next_code,
+                valid_from,
+                valid_until,
+                counter: view.counter,
+            }
+        })
+        .collect();
+    Ok(OtpCodes {
+        now,
+        codes,
+        damaged: u32::try_from(damaged.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// Put `text` on the clipboard and schedule its clearing.
+fn copy_text(state: &AppState, text: &str) -> Result<Copied, IpcError> {
+    let fp = Fingerprint::of(text);
+    state
+        .clipboard
+        .set_text(text)
+        .map_err(|e| IpcError::new(ErrorKind::Clipboard, format!("could not copy: {e}")))?;
+    let secs = state.settings().clipboard_clear_seconds;
+    if secs > 0 {
+        clipboard::clear_later(
+            Arc::clone(&state.clipboard),
+            fp,
+            Duration::from_secs(u64::from(secs)),
+        );
+    }
+    Ok(Copied {
+        clear_after_s: (secs > 0).then_some(secs),
+    })
+}
+
+/// Copy the current code of a TOTP or Steam item (computed now, in Rust).
+pub fn otp_copy(state: &AppState, id: &str) -> Result<Copied, IpcError> {
+    let code = state.with_vault(|v| Ok(v.totp(id, timefmt::now())?))?;
+    let copied = copy_text(state, &code.code)?;
+    state.with_vault(|v| Ok(v.record_copy(id, "code")?))?;
+    Ok(copied)
+}
+
+/// The next HOTP code (the counter is advanced before the code leaves the vault).
+pub fn hotp_next(state: &AppState, id: &str, copy: bool) -> Result<HotpCode, IpcError> {
+    let (code, counter) = state.with_vault(|v| Ok(v.next_hotp(id)?))?;
+    let copied = if copy {
+        let c = copy_text(state, &code)?;
+        state.with_vault(|v| Ok(v.record_copy(id, "code")?))?;
+        Some(c)
+    } else {
+        None
+    };
+    Ok(HotpCode {
+        code: code.to_string(),
+        counter,
+        copied,
+    })
+}
+
+fn read_source(source: ImportSource) -> Result<Zeroizing<Vec<u8>>, IpcError> {
+    match source {
+        ImportSource::Text { text } => Ok(Zeroizing::new(text.into_bytes())),
+        ImportSource::Bytes { name, base64 } => base64::engine::general_purpose::STANDARD
+            .decode(base64.trim())
+            .map(Zeroizing::new)
+            .map_err(|_| IpcError::invalid("source", format!("{name}: could not read the file"))),
+        ImportSource::File { path } => {
+            let meta = std::fs::metadata(&path).map_err(|e| {
+                IpcError::from(CoreError::Io {
+                    action: "cannot read",
+                    path: path.clone().into(),
+                    source: e,
+                })
+            })?;
+            if !meta.is_file() {
+                return Err(IpcError::invalid("source", format!("{path} is not a file")));
+            }
+            if meta.len() > MAX_IMPORT_BYTES {
+                return Err(IpcError::invalid(
+                    "source",
+                    format!("{path} is larger than 32 MB; this is not an authenticator export"),
+                ));
+            }
+            std::fs::read(&path).map(Zeroizing::new).map_err(|e| {
+                CoreError::Io {
+                    action: "cannot read",
+                    path: path.into(),
+                    source: e,
+                }
+                .into()
+            })
+        }
+    }
+}
+
+fn new_id() -> Result<String, IpcError> {
+    let mut b = [0u8; 12];
+    getrandom::fill(&mut b).map_err(|e| IpcError::internal(e.to_string()))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// Parse the source (detecting its format when `format` is `None`), check it against the
+/// vault and keep the result for `import_commit`.
+pub fn import_preview(
+    state: &AppState,
+    source: ImportSource,
+    format: Option<ImportFormat>,
+    password: Option<SecretString>,
+) -> Result<ImportPreview, IpcError> {
+    state.drop_pending_import();
+    let data = read_source(source)?;
+    if data.iter().all(u8::is_ascii_whitespace) {
+        return Err(IpcError::invalid(
+            "source",
+            "nothing to import: choose a file, drop one, or paste otpauth:// links",
+        ));
+    }
+    let format = match format {
+        Some(f) => to_core(f),
+        None => import::detect(&data).ok_or_else(|| {
+            IpcError::new(
+                ErrorKind::ImportFailed,
+                "this is not an export Keywright recognises (otpauth:// links, a QR image, a \
+                 Google Authenticator export, or an Aegis, 2FAS or Ente Auth export)",
+            )
+        })?,
+    };
+    if password.is_none() && import::is_encrypted(format, &data) {
+        return Err(CoreError::ImportPasswordNeeded {
+            format: format.display(),
+        }
+        .into());
+    }
+    let entries = import::parse(format, &data, password.as_ref())?;
+    drop(data);
+    let plan = state.with_vault(|v| Ok(v.plan_import(entries)?))?;
+    let rows: Vec<ImportRow> = plan
+        .rows
+        .iter()
+        .map(|r| {
+            let acc = r.account.as_ref();
+            ImportRow {
+                position: u32::try_from(r.position).unwrap_or(u32::MAX),
+                label: r.label.clone(),
+                status: match r.status {
+                    PlanStatus::New => ImportStatus::New,
+                    PlanStatus::Duplicate => ImportStatus::Duplicate,
+                    PlanStatus::Invalid => ImportStatus::Invalid,
+                },
+                name: r.name.clone(),
+                issuer: acc.and_then(|a| a.issuer.clone()),
+                account: acc.and_then(|a| a.account.clone()),
+                otp_type: acc.map(|a| a.params.otp_type),
+                digits: acc.map(|a| a.params.digits),
+                period: acc
+                    .filter(|a| a.params.otp_type != OtpType::Hotp)
+                    .map(|a| otp::period_of(&a.params)),
+                reason: r.reason.clone(),
+                duplicate_of: r.duplicate_of.clone(),
+            }
+        })
+        .collect();
+    let count = |s| u32::try_from(plan.count(s)).unwrap_or(u32::MAX);
+    let preview = ImportPreview {
+        id: new_id()?,
+        format: from_core(format),
+        new_count: count(PlanStatus::New),
+        duplicate_count: count(PlanStatus::Duplicate),
+        invalid_count: count(PlanStatus::Invalid),
+        rows,
+    };
+    *state
+        .pending_import
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(PendingImport {
+        id: preview.id.clone(),
+        plan,
+    });
+    Ok(preview)
+}
+
+/// Save the previewed import's new entries in one transaction.
+pub fn import_commit(state: &AppState, id: &str) -> Result<ImportSummary, IpcError> {
+    let pending = state
+        .pending_import
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    let pending = match pending {
+        Some(p) if p.id == id => p,
+        _ => {
+            return Err(IpcError::invalid(
+                "import",
+                "this preview is no longer available (the vault was locked or another import \
+                 started); preview the file again",
+            ));
+        }
+    };
+    let added = state.with_vault(|v| Ok(v.apply_import(&pending.plan)?))?;
+    Ok(ImportSummary {
+        added: added.into_iter().map(|i| i.overview.name).collect(),
+        skipped_duplicates: u32::try_from(pending.plan.count(PlanStatus::Duplicate))
+            .unwrap_or(u32::MAX),
+        skipped_invalid: u32::try_from(pending.plan.count(PlanStatus::Invalid)).unwrap_or(u32::MAX),
+    })
+}
+
+/// Forget a previewed import.
+pub fn import_cancel(state: &AppState, id: &str) {
+    let mut guard = state
+        .pending_import
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if guard.as_ref().is_some_and(|p| p.id == id) {
+        *guard = None;
+    }
+}

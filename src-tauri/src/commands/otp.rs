@@ -1,0 +1,50 @@
+//! 2FA: live codes, copy, HOTP, and the import wizard's preview / commit / cancel.
+
+use keywright_ipc::IpcError;
+use keywright_ipc::dto::{
+    Copied, HotpCode, ImportFormat, ImportPreview, ImportSource, ImportSummary, OtpCodes,
+};
+use keywright_ipc::otp as o;
+use secrecy::SecretString;
+use tauri::AppHandle;
+
+use super::on_worker;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn otp_codes(app: AppHandle) -> Result<OtpCodes, IpcError> {
+    on_worker(app, o::otp_codes).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn otp_copy(app: AppHandle, id: String) -> Result<Copied, IpcError> {
+    on_worker(app, move |s| o::otp_copy(s, &id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn hotp_next(app: AppHandle, id: String, copy: bool) -> Result<HotpCode, IpcError> {
+    on_worker(app, move |s| o::hotp_next(s, &id, copy)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_preview(
+    app: AppHandle,
+    source: ImportSource,
+    format: Option<ImportFormat>,
+    password: Option<SecretString>,
+) -> Result<ImportPreview, IpcError> {
+    on_worker(app, move |s| o::import_preview(s, source, format, password)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_commit(app: AppHandle, id: String) -> Result<ImportSummary, IpcError> {
+    on_worker(app, move |s| o::import_commit(s, &id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_cancel(app: AppHandle, id: String) -> Result<(), IpcError> {
+    on_worker(app, move |s| {
+        o::import_cancel(s, &id);
+        Ok(())
+    })
+    .await
+}
