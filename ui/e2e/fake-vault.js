@@ -1,12 +1,13 @@
 // A fake Keywright backend that runs inside the page: it stands in for the Tauri runtime
 // (window.__TAURI_INTERNALS__) so the BUILT UI can be driven in headless Chromium.
-// Configured by window.__KW_FAKE_CONFIG = { state, items, hasKeyring, damaged }.
-// Exposes window.__kwFake for the check: the generated items, an independent search, and
-// emit() for Rust-side events.
+// Configured by window.__KW_FAKE_CONFIG = { state, items, otp, hasKeyring, damaged }: `otp`
+// 2FA items (TOTP 6/7/8 digits, 30/60 s, Steam, HOTP) are added to the `items` generated
+// ones. Exposes window.__kwFake for the check: the generated items, an independent search,
+// the codes (computed here, independently of the UI), and Rust-side events (lock, file drop).
 (function () {
   'use strict';
   const cfg = Object.assign(
-    { state: 'locked', items: 10000, hasKeyring: true, damaged: 1, password: 'correct horse battery staple' },
+    { state: 'locked', items: 10000, otp: 0, hasKeyring: true, damaged: 1, password: 'correct horse battery staple' },
     window.__KW_FAKE_CONFIG || {},
   );
   const PATH = '/home/dev/.local/share/keywright/vault.db';
@@ -118,13 +119,63 @@
     return { item, sec };
   }
 
-  function seedVault(n) {
+  const hotpCounters = new Map();
+  const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+  /** A 2FA item: mostly 6-digit 30 s TOTP, some 7/8 digits, 60 s, Steam and HOTP. */
+  function makeOtpItem(i, used) {
+    const svc = pick(SERVICES);
+    const r = rnd();
+    const otp =
+      r < 0.8
+        ? { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 }
+        : r < 0.86
+          ? { type: 'totp', algorithm: 'SHA256', digits: 8, period: 30 }
+          : r < 0.9
+            ? { type: 'totp', algorithm: 'SHA1', digits: 7, period: 30 }
+            : r < 0.94
+              ? { type: 'totp', algorithm: 'SHA1', digits: 6, period: 60 }
+              : r < 0.97
+                ? { type: 'steam', algorithm: 'SHA1', digits: 5, period: 30 }
+                : { type: 'hotp', algorithm: 'SHA1', digits: 6, period: 30 };
+    let name = `${svc} ${pick(PROJECTS)} ${otp.type === 'hotp' ? 'HOTP' : '2FA'}`;
+    const n = (used.get(name.toLowerCase()) || 0) + 1;
+    used.set(name.toLowerCase(), n);
+    if (n > 1) name += ` ${n}`;
+    let secret = '';
+    for (let k = 0; k < 32; k++) secret += B32[Math.floor(rnd() * 32)];
+    const item = {
+      id: id(),
+      name,
+      kind: 'totp',
+      tags: rnd() < 0.4 ? [pick(TAGS)] : [],
+      url: null,
+      username: pick(USERS),
+      issuer: svc,
+      status: 'ok',
+      expires_at: null,
+      rotation_due_at: null,
+      updated_at: NOW - Math.floor(rnd() * 200) * DAY,
+      placement: null,
+      oauth: null,
+      otp,
+      manual_expires_at: null,
+      rotate_every_days: null,
+      warn_days: 14,
+      created_at: NOW - Math.floor(200 + rnd() * 400) * DAY,
+      last_rotated_at: NOW - Math.floor(rnd() * 120) * DAY,
+    };
+    if (otp.type === 'hotp') hotpCounters.set(item.id, 1 + Math.floor(rnd() * 40));
+    return { item, sec: { value: secret, notes: null } };
+  }
+
+  function seedVault(n, otpN = 0) {
     items.clear();
     secrets.clear();
     history.clear();
     const used = new Map();
-    for (let i = 0; i < n; i++) {
-      const { item, sec } = makeItem(i, used);
+    for (let i = 0; i < n + otpN; i++) {
+      const { item, sec } = i < n ? makeItem(i, used) : makeOtpItem(i, used);
       items.set(item.id, item);
       secrets.set(item.id, sec);
       history.set(item.id, [
@@ -140,8 +191,9 @@
     for (const k of SUMMARY_KEYS) s[k] = it[k];
     return s;
   }
+  const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
   function sorted() {
-    return [...items.values()].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
+    return [...items.values()].sort((a, b) => collator.compare(a.name, b.name));
   }
   function detail(it) {
     const sec = secrets.get(it.id);
@@ -162,7 +214,122 @@
   let state = cfg.state;
   let hasKeyring = cfg.hasKeyring;
   let settings = { auto_lock_minutes: 10, clipboard_clear_seconds: 30 };
-  if (cfg.state !== 'none') seedVault(cfg.items);
+  if (cfg.state !== 'none') seedVault(cfg.items, cfg.otp);
+
+  // ---- 2FA codes: a hash of (item, counter), not real TOTP: the check computes the same ----
+  const STEAM = '23456789BCDFGHJKMNPQRTVWXY';
+  function codeOf(itemId, counter, digits, type) {
+    let h = 2166136261;
+    const s = `${itemId}:${counter}`;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+    if (type === 'steam') {
+      let out = '';
+      for (let i = 0; i < 5; i++) {
+        out += STEAM[h % STEAM.length];
+        h = Math.floor(h / STEAM.length);
+      }
+      return out;
+    }
+    return String(h % 10 ** digits).padStart(digits, '0');
+  }
+  function otpCode(it, now) {
+    const o = it.otp;
+    const base = {
+      id: it.id,
+      name: it.name,
+      issuer: it.issuer,
+      account: it.username,
+      tags: it.tags,
+      otp_type: o.type,
+      digits: o.digits,
+      period: o.period,
+    };
+    if (o.type === 'hotp') {
+      return Object.assign(base, { code: null, next_code: null, valid_from: 0, valid_until: 0, counter: hotpCounters.get(it.id) ?? 0 });
+    }
+    const c = Math.floor(now / o.period);
+    return Object.assign(base, {
+      code: codeOf(it.id, c, o.digits, o.type),
+      next_code: codeOf(it.id, c + 1, o.digits, o.type),
+      valid_from: c * o.period,
+      valid_until: (c + 1) * o.period,
+      counter: null,
+    });
+  }
+  const rustNow = () => Math.floor(Date.now() / 1000);
+  const otpItems = () => sorted().filter((it) => it.kind === 'totp' && it.otp);
+
+  // ---- imports ----
+  const EXPORT_PASSWORD = 'export password';
+  const previews = new Map();
+  let previewSeq = 0;
+  /** Entries of an "export file" (any file that is not otpauth text). */
+  const FILE_ENTRIES = [
+    { issuer: 'Proton', account: 'me@proton.me', type: 'totp', digits: 6, period: 30, secret: 'JBSWY3DPEHPK3PXP' },
+    { issuer: 'Bitwarden', account: 'me@example.com', type: 'totp', digits: 6, period: 30, secret: 'KRSXG5CTMVRXEZLU' },
+    { issuer: 'Steam', account: 'gamer42', type: 'steam', digits: 5, period: 30, secret: 'MFRGGZDFMZTWQ2LK' },
+    { issuer: 'YubiCloud', account: 'ops', type: 'hotp', digits: 8, period: null, secret: 'ONSWG4TFOQ' },
+    { issuer: 'Broken', account: 'x', type: 'totp', digits: 6, period: 30, secret: 'not base32!' },
+  ];
+  function parseOtpauth(text) {
+    return text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '')
+      .map((line) => {
+        try {
+          const u = new URL(line);
+          const type = u.host;
+          const label = decodeURIComponent(u.pathname.replace(/^\//, ''));
+          const [maybeIssuer, maybeAccount] = label.includes(':') ? label.split(':') : [null, label];
+          return {
+            issuer: u.searchParams.get('issuer') ?? maybeIssuer,
+            account: maybeAccount || null,
+            type: type === 'hotp' ? 'hotp' : 'totp',
+            digits: Number(u.searchParams.get('digits') ?? 6),
+            period: type === 'hotp' ? null : Number(u.searchParams.get('period') ?? 30),
+            secret: u.searchParams.get('secret') ?? '',
+            bad: u.protocol !== 'otpauth:' ? 'not an otpauth:// URI' : null,
+          };
+        } catch {
+          return { bad: 'not an otpauth:// URI' };
+        }
+      });
+  }
+  function rowsOf(entries, labelWord) {
+    const taken = new Set([...items.values()].map((it) => it.name.toLowerCase()));
+    const seen = new Map();
+    return entries.map((e, i) => {
+      const row = {
+        position: i + 1,
+        label: `${labelWord} ${i + 1}`,
+        status: 'new',
+        name: null,
+        issuer: e.issuer ?? null,
+        account: e.account ?? null,
+        otp_type: e.type ?? null,
+        digits: e.type === 'steam' ? 5 : (e.digits ?? null),
+        period: e.period ?? null,
+        reason: null,
+        duplicate_of: null,
+      };
+      if (e.bad || !/^[A-Z2-7]+=*$/i.test((e.secret || '').replace(/\s/g, ''))) {
+        return Object.assign(row, { status: 'invalid', reason: e.bad || 'the secret is not base32', otp_type: null, digits: null, period: null });
+      }
+      const key = `${(e.issuer || '').toLowerCase()}\u0001${(e.account || '').toLowerCase()}`;
+      const dup =
+        seen.get(key) ??
+        [...items.values()].find(
+          (it) => it.kind === 'totp' && (it.issuer || '').toLowerCase() === (e.issuer || '').toLowerCase() && (it.username || '').toLowerCase() === (e.account || '').toLowerCase(),
+        )?.name;
+      if (dup) return Object.assign(row, { status: 'duplicate', name: null, duplicate_of: dup });
+      let name = e.issuer || e.account || 'Imported 2FA';
+      for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${e.issuer || 'Imported 2FA'} ${n}`;
+      taken.add(name.toLowerCase());
+      seen.set(key, name);
+      return Object.assign(row, { name });
+    });
+  }
 
   const fail = (kind, message, field = null) => {
     throw { kind, message, field };
@@ -288,6 +455,82 @@
       settings = { auto_lock_minutes: s.auto_lock_minutes, clipboard_clear_seconds: s.clipboard_clear_seconds };
       return Object.assign({ keyring_enabled: hasKeyring, path: PATH }, settings);
     },
+    otp_codes: () => {
+      needUnlocked();
+      const now = rustNow();
+      return { now, codes: otpItems().map((it) => otpCode(it, now)), damaged: 0 };
+    },
+    otp_copy: ({ id }) => {
+      needUnlocked();
+      const it = find(id);
+      if (!it.otp) fail('invalid_input', 'this item has no one-time code');
+      if (it.otp.type === 'hotp') fail('invalid_input', 'a HOTP code is made on request');
+      window.__kwFake.copies.push({ id, field: 'otp' });
+      return { clear_after_s: settings.clipboard_clear_seconds || null };
+    },
+    hotp_next: ({ id, copy }) => {
+      needUnlocked();
+      const it = find(id);
+      if (!it.otp || it.otp.type !== 'hotp') fail('invalid_input', 'not a HOTP item');
+      const counter = hotpCounters.get(id) ?? 0;
+      hotpCounters.set(id, counter + 1);
+      if (copy) window.__kwFake.copies.push({ id, field: 'hotp' });
+      return { code: codeOf(id, counter, it.otp.digits, 'hotp'), counter, copied: copy ? { clear_after_s: settings.clipboard_clear_seconds || null } : null };
+    },
+    import_preview: async ({ source, format, password }) => {
+      needUnlocked();
+      await sleep(120);
+      const content = source.kind === 'text' ? source.text : source.kind === 'bytes' ? atob(source.base64) : source.path;
+      const name = source.kind === 'bytes' ? source.name : source.kind === 'file' ? source.path : '';
+      if (content.includes('GARBAGE')) fail('import_failed', 'cannot import this file as Aegis: not JSON (nothing was imported)');
+      if (content.includes('ENCRYPTED')) {
+        if (password == null) fail('import_password_needed', 'this Aegis export is encrypted; give its password (nothing was imported)');
+        if (password !== EXPORT_PASSWORD) fail('wrong_import_password', 'wrong password for this Aegis export, or the file is damaged (nothing was imported)');
+      }
+      const text = content.includes('otpauth://');
+      const rows = text ? rowsOf(parseOtpauth(content), 'line') : rowsOf(FILE_ENTRIES, /\.png$/i.test(name) ? 'QR code' : 'entry');
+      previewSeq += 1;
+      const preview = {
+        id: `preview-${previewSeq}`,
+        format: format ?? (text ? 'otpauth' : /\.2fas$/i.test(name) ? 'two_fas' : /\.png$/i.test(name) ? 'qr' : 'aegis'),
+        rows,
+        new_count: rows.filter((r) => r.status === 'new').length,
+        duplicate_count: rows.filter((r) => r.status === 'duplicate').length,
+        invalid_count: rows.filter((r) => r.status === 'invalid').length,
+      };
+      previews.set(preview.id, preview);
+      return preview;
+    },
+    import_commit: ({ id: pid }) => {
+      needUnlocked();
+      const p = previews.get(pid) || fail('not_found', 'this import preview has expired');
+      previews.delete(pid);
+      const added = [];
+      for (const r of p.rows) {
+        if (r.status !== 'new') continue;
+        const { item, sec } = makeOtpItem(items.size, new Map());
+        Object.assign(item, {
+          name: r.name,
+          issuer: r.issuer,
+          username: r.account,
+          tags: [],
+          otp: { type: r.otp_type, algorithm: 'SHA1', digits: r.digits ?? 6, period: r.period ?? 30 },
+          created_at: NOW,
+          updated_at: NOW,
+        });
+        if (r.otp_type === 'hotp') hotpCounters.set(item.id, 0);
+        items.set(item.id, item);
+        secrets.set(item.id, sec);
+        history.set(item.id, []);
+        audit(item, 'add', 'import');
+        added.push(r.name);
+      }
+      return { added, skipped_duplicates: p.duplicate_count, skipped_invalid: p.invalid_count };
+    },
+    import_cancel: ({ id: pid }) => {
+      previews.delete(pid);
+      return null;
+    },
     keyring_set: ({ enabled }) => {
       hasKeyring = enabled;
       return { enabled, notice: null };
@@ -331,7 +574,13 @@
       if (cmd === 'plugin:event|unlisten') return null;
       const f = commands[cmd];
       if (!f) throw { kind: 'internal', message: `unknown command ${cmd}`, field: null };
-      return f(args || {});
+      // The fake runs in the page, Rust would not: its time is kept apart for the timings.
+      const t0 = performance.now();
+      try {
+        return f(args || {});
+      } finally {
+        window.__kwFake.backendMs += performance.now() - t0;
+      }
     },
   };
 
@@ -342,6 +591,8 @@
   window.__kwFake = {
     calls: [],
     copies: [],
+    /** Main-thread time spent in this fake backend's commands (ms, wall clock). */
+    backendMs: 0,
     items: () => sorted().map(summary),
     secretOf: (id, field) => secrets.get(id)[field],
     /** The expected result of a search, computed independently of the UI. */
@@ -350,12 +601,28 @@
       const all = sorted().filter((it) => words.every((w) => hay(it).includes(w)));
       return { count: all.length, first: all[0] ? all[0].name : null, names: all.map((i) => i.name) };
     },
-    lock(reason) {
-      state = 'locked';
-      for (const l of listeners.get('vault-locked') || []) {
+    emit(event, payload) {
+      for (const l of listeners.get(event) || []) {
         const cb = callbacks.get(l.handler);
-        if (cb) cb({ event: 'vault-locked', id: l.id, payload: reason });
+        if (cb) cb({ event, id: l.id, payload });
       }
     },
+    lock(reason) {
+      state = 'locked';
+      window.__kwFake.emit('vault-locked', reason);
+    },
+    /** Files dropped on the window: Tauri's webview drag-drop event, paths only. */
+    dropFiles(paths) {
+      window.__kwFake.emit('tauri://drag-enter', { paths, position: { x: 200, y: 200 } });
+      window.__kwFake.emit('tauri://drag-drop', { paths, position: { x: 200, y: 200 } });
+    },
+    /** The codes at Rust's now, as otp_codes gives them (computed here, not by the UI). */
+    codes: () => otpItems().map((it) => otpCode(it, rustNow())),
+    codeAt: (itemId, unixSeconds) => {
+      const it = items.get(itemId);
+      return otpCode(it, unixSeconds);
+    },
+    previews: () => [...previews.keys()],
+    EXPORT_PASSWORD,
   };
 })();

@@ -26,6 +26,8 @@ interface Props {
   onDelete: (d: ItemDetail) => void;
   onCopied: (c: Copied, what: string) => void;
   onError: (e: IpcError) => void;
+  /** A 2FA item: show its live code in the Codes view. */
+  onShowInCodes?: (id: string) => void;
 }
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
@@ -38,7 +40,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 }
 
 /** The selected item. Mounted per item (keyed by id): revealed values die with it. */
-export function DetailPane({ id, summary, onEdit, onDelete, onCopied, onError }: Props) {
+export function DetailPane({ id, summary, onEdit, onDelete, onCopied, onError, onShowInCodes }: Props) {
   const [detail, setDetail] = useState<ItemDetail | null>(null);
   const [failed, setFailed] = useState<IpcError | null>(null);
   const [revealed, setRevealed] = useState<Partial<Record<SecretField, string>>>({});
@@ -140,6 +142,16 @@ export function DetailPane({ id, summary, onEdit, onDelete, onCopied, onError }:
           <p className="muted">{KIND_LABEL[d.kind]}</p>
         </div>
         <div className="detail-actions">
+          {d.kind === 'totp' && onShowInCodes && (
+            <button
+              type="button"
+              onClick={() => {
+                onShowInCodes(d.id);
+              }}
+            >
+              <Icon name="codes" size={14} /> Show in Codes
+            </button>
+          )}
           <button
             type="button"
             onClick={() => {

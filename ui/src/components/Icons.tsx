@@ -79,7 +79,9 @@ export type IconName =
   | 'requests'
   | 'eye'
   | 'eye-off'
-  | 'copy';
+  | 'copy'
+  | 'import'
+  | 'upload';
 
 const ICONS: Record<IconName, React.ReactNode> = {
   all: <path d="M3.5 5h13M3.5 10h13M3.5 15h13" />,
@@ -132,6 +134,18 @@ const ICONS: Record<IconName, React.ReactNode> = {
     <>
       <path d="M1.8 10S4.8 4.5 10 4.5 18.2 10 18.2 10 15.2 15.5 10 15.5 1.8 10 1.8 10z" />
       <path d="M3 17L17 3" />
+    </>
+  ),
+  import: (
+    <>
+      <path d="M10 3v9.5M6 8.5l4 4 4-4" />
+      <path d="M3.5 13.5v2a1.5 1.5 0 001.5 1.5h10a1.5 1.5 0 001.5-1.5v-2" />
+    </>
+  ),
+  upload: (
+    <>
+      <path d="M10 13V3.5M6 7.5l4-4 4 4" />
+      <path d="M3.5 13.5v2a1.5 1.5 0 001.5 1.5h10a1.5 1.5 0 001.5-1.5v-2" />
     </>
   ),
   copy: (

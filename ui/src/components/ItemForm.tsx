@@ -20,6 +20,8 @@ interface Props {
   editing?: ItemDetail;
   onSaved: (d: ItemDetail) => void;
   onClose: () => void;
+  /** Offered with the TOTP kind: import many codes at once instead. */
+  onImport?: () => void;
 }
 
 /** The inputs each kind shows, by server field name. */
@@ -35,7 +37,7 @@ function shownFields(kind: Kind): Set<string> {
   return new Set([...all, ...per[kind]]);
 }
 
-export function ItemForm({ editing, onSaved, onClose }: Props) {
+export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
   const [f, setF] = useState<FormValues>(() => (editing ? formFromDetail(editing) : emptyForm()));
   const [errors, setErrors] = useState<FormErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -252,6 +254,14 @@ export function ItemForm({ editing, onSaved, onClose }: Props) {
     ),
     totp: (
       <>
+        {!isEdit && onImport && (
+          <p className="banner banner-info small">
+            <span>Moving from another authenticator? Import from Aegis, 2FAS, Ente, Google Authenticator or a QR code.</span>
+            <button type="button" className="small" onClick={onImport}>
+              Import…
+            </button>
+          </p>
+        )}
         {secret('value', 'Secret (base32)', !isEdit, isEdit ? keepHint : 'The key behind the QR code, e.g. JBSW Y3DP EHPK 3PXP.')}
         <div className="form-pair">
           {text('issuer', 'Issuer', { placeholder: 'GitHub' })}

@@ -1,4 +1,6 @@
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ImportSource } from '../bindings/ImportSource';
+import type { ImportSummary } from '../bindings/ImportSummary';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemSummary } from '../bindings/ItemSummary';
 import type { Kind } from '../bindings/Kind';
@@ -9,6 +11,7 @@ import {
   itemDelete,
   type ItemList,
   itemsList,
+  onFileDrop,
   type SettingsView,
   settingsGet,
   toIpcError,
@@ -17,9 +20,12 @@ import {
 } from '../lib/ipc';
 import { buildIndex, search } from '../lib/search';
 import { BrandMark } from './BrandMark';
+import type { FocusRequest } from './CodeGrid';
+import { CodesView } from './CodesView';
 import { DetailPane } from './DetailPane';
 import { Dialog } from './Dialog';
 import { Icon, type IconName, KindIcon } from './Icons';
+import { ImportWizard } from './ImportWizard';
 import { ItemForm } from './ItemForm';
 import { ItemRows } from './ItemRows';
 import { SettingsDialog } from './SettingsDialog';
@@ -27,12 +33,16 @@ import { CopyToast, type ToastData } from './Toast';
 
 export type Nav = { t: 'all' } | { t: 'kind'; kind: Kind } | { t: 'tag'; tag: string } | { t: 'expiring' };
 
+/** The main window shows the item list or the live 2FA codes. */
+export type View = 'items' | 'codes';
+
 type Modal =
   | null
   | { t: 'add' }
   | { t: 'edit'; item: ItemDetail }
   | { t: 'delete'; item: ItemDetail }
-  | { t: 'settings' };
+  | { t: 'settings' }
+  | { t: 'import'; initial?: ImportSource };
 
 interface Props {
   status: VaultStatus;
@@ -91,7 +101,12 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   const [toast, setToast] = useState<ToastData | null>(null);
   const [detailVersion, setDetailVersion] = useState(0);
   const [deleting, setDeleting] = useState(false);
+  const [view, setView] = useState<View>('items');
+  const [codesQuery, setCodesQuery] = useState('');
+  const [codesVersion, setCodesVersion] = useState(0);
+  const [codesFocus, setCodesFocus] = useState<FocusRequest | null>(null);
   const searchBox = useRef<HTMLInputElement>(null);
+  const tabs = useRef<HTMLDivElement>(null);
   const errorSeq = useRef(0);
 
   const showError = useCallback(
@@ -241,6 +256,39 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     e.preventDefault();
   };
 
+  /** The search box in the Codes view: down to the cards, Escape clears. */
+  const codesSearchKeys = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'ArrowDown' || e.key === 'Enter') {
+      const card = document.querySelector<HTMLElement>('[data-testid="codes-grid"] [tabindex="0"]');
+      if (!card) return;
+      card.focus();
+    } else if (e.key === 'Escape' && codesQuery !== '') {
+      setCodesQuery('');
+    } else {
+      return;
+    }
+    e.preventDefault();
+  };
+
+  const focusSearch = useCallback(() => {
+    searchBox.current?.focus();
+  }, []);
+
+  const showView = useCallback((v: View) => {
+    setView(v);
+  }, []);
+
+  /** The Items | Codes tabs: arrows move between them (and switch, like any tab list). */
+  const tabKeys = (e: KeyboardEvent<HTMLDivElement>) => {
+    let to: View | null = null;
+    if (e.key === 'ArrowRight' || e.key === 'End') to = 'codes';
+    else if (e.key === 'ArrowLeft' || e.key === 'Home') to = 'items';
+    if (to === null) return;
+    e.preventDefault();
+    setView(to);
+    tabs.current?.querySelector<HTMLElement>(`[data-view="${to}"]`)?.focus();
+  };
+
   // Global shortcuts (not while a dialog is open: it owns the keyboard).
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
@@ -258,13 +306,50 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       } else if (k === 'l') {
         e.preventDefault();
         void lock();
+      } else if (k === '1' || k === '2') {
+        e.preventDefault();
+        showView(k === '1' ? 'items' : 'codes');
       }
     };
     document.addEventListener('keydown', onKey);
     return () => {
       document.removeEventListener('keydown', onKey);
     };
-  }, [modal, lock]);
+  }, [modal, lock, showView]);
+
+  // Files dropped on the window in the Codes view open the import with them.
+  const dropToImport = view === 'codes' && modal === null;
+  useEffect(() => {
+    if (!dropToImport) return;
+    return onFileDrop((paths) => {
+      const [path] = paths;
+      if (path !== undefined) setModal({ t: 'import', initial: { kind: 'file', path } });
+    });
+  }, [dropToImport]);
+
+  const openImport = useCallback(() => {
+    setModal({ t: 'import' });
+  }, []);
+  const openAdd = useCallback(() => {
+    setModal({ t: 'add' });
+  }, []);
+
+  const afterImport = (s: ImportSummary) => {
+    setModal(null);
+    setCodesQuery('');
+    // Show the first new code (the list is read again first: the grid waits for it).
+    const [first] = s.added;
+    if (first !== undefined) setCodesFocus((f) => ({ name: first, seq: (f?.seq ?? 0) + 1 }));
+    setView('codes');
+    setCodesVersion((v) => v + 1);
+    void reload();
+  };
+
+  const showInCodes = (id: string) => {
+    setCodesQuery('');
+    setCodesFocus((f) => ({ id, seq: (f?.seq ?? 0) + 1 }));
+    setView('codes');
+  };
 
   const afterSave = (d: ItemDetail) => {
     if (modal?.t === 'add') {
@@ -275,6 +360,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     setModal(null);
     setSelectedId(d.id);
     setDetailVersion((v) => v + 1);
+    setCodesVersion((v) => v + 1);
     void reload();
   };
 
@@ -298,12 +384,15 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   const onCopied = useCallback((c: { clear_after_s: number | null }, what: string) => {
     setToast({ key: Date.now(), what, clearAfter: c.clear_after_s });
   }, []);
+  const onCodeCopied = useCallback((c: { clear_after_s: number | null }) => {
+    setToast({ key: Date.now(), what: '2FA code', clearAfter: c.clear_after_s, otp: true });
+  }, []);
   const dismissToast = useCallback(() => {
     setToast(null);
   }, []);
 
   const navButton = (n: Nav, label: React.ReactNode, n2: number, icon: React.ReactNode) => {
-    const on = navKey(n) === navKey(nav);
+    const on = view === 'items' && navKey(n) === navKey(nav);
     return (
       <li key={navKey(n)}>
         <button
@@ -312,6 +401,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           aria-current={on ? 'page' : undefined}
           onClick={() => {
             setNav(n);
+            setView('items');
           }}
         >
           {icon}
@@ -363,7 +453,21 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           )}
           <h3 className="nav-head">Tools</h3>
           <ul>
-            {soon('Codes', 'codes')}
+            <li>
+              <button
+                type="button"
+                className={`nav-item${view === 'codes' ? ' on' : ''}`}
+                aria-current={view === 'codes' ? 'page' : undefined}
+                title={`2FA codes (${MOD}2)`}
+                onClick={() => {
+                  setView('codes');
+                }}
+              >
+                <Icon name="codes" />
+                <span className="nav-label">Codes</span>
+                <span className="nav-count">{(counts.kinds.get('totp') ?? 0).toLocaleString()}</span>
+              </button>
+            </li>
             {soon('Timeline', 'timeline')}
             {soon('Requests', 'requests')}
           </ul>
@@ -372,35 +476,79 @@ export function MainView({ status, onLocked, onSettings }: Props) {
 
       <div className="workspace">
         <header className="topbar">
+          <div className="segmented" role="tablist" aria-label="View" ref={tabs} onKeyDown={tabKeys}>
+            {(
+              [
+                ['items', 'Items', '1'],
+                ['codes', 'Codes', '2'],
+              ] as const
+            ).map(([v, label, key]) => (
+              <button
+                key={v}
+                type="button"
+                role="tab"
+                id={`tab-${v}`}
+                data-view={v}
+                aria-selected={view === v}
+                aria-controls="main-panel"
+                tabIndex={view === v ? 0 : -1}
+                title={`${label} (${MOD}${key})`}
+                onClick={() => {
+                  setView(v);
+                }}
+              >
+                {label}
+              </button>
+            ))}
+          </div>
           <div className="search">
             <Icon name="search" />
-            <input
-              ref={searchBox}
-              type="search"
-              aria-label="Search items"
-              placeholder={`Search ${count(items.length, 'item')}`}
-              value={query}
-              spellCheck={false}
-              autoComplete="off"
-              onChange={(e) => {
-                setQuery(e.target.value);
-              }}
-              onKeyDown={listKeys}
-            />
+            {view === 'codes' ? (
+              <input
+                key="codes"
+                ref={searchBox}
+                type="search"
+                aria-label="Search 2FA codes"
+                placeholder="Search 2FA codes"
+                value={codesQuery}
+                spellCheck={false}
+                autoComplete="off"
+                onChange={(e) => {
+                  setCodesQuery(e.target.value);
+                }}
+                onKeyDown={codesSearchKeys}
+              />
+            ) : (
+              <input
+                key="items"
+                ref={searchBox}
+                type="search"
+                aria-label="Search items"
+                placeholder={`Search ${count(items.length, 'item')}`}
+                value={query}
+                spellCheck={false}
+                autoComplete="off"
+                onChange={(e) => {
+                  setQuery(e.target.value);
+                }}
+                onKeyDown={listKeys}
+              />
+            )}
             <kbd>{MOD}K</kbd>
           </div>
           <button
             type="button"
             className="primary"
+            aria-label="New item"
             title={`New item (${MOD}N)`}
             onClick={() => {
               setModal({ t: 'add' });
             }}
           >
-            <Icon name="plus" /> New item
+            <Icon name="plus" /> <span className="btn-text">New item</span>
           </button>
-          <button type="button" title={`Lock (${MOD}L)`} onClick={() => void lock()}>
-            <Icon name="lock" /> Lock
+          <button type="button" aria-label="Lock" title={`Lock (${MOD}L)`} onClick={() => void lock()}>
+            <Icon name="lock" /> <span className="btn-text">Lock</span>
           </button>
           <button
             type="button"
@@ -450,7 +598,25 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           </div>
         )}
 
-        <div className="panes">
+        {view === 'codes' ? (
+          <div className="codes-panel" role="tabpanel" id="main-panel" aria-labelledby="tab-codes">
+            <CodesView
+              query={codesQuery}
+              onClearQuery={() => {
+                setCodesQuery('');
+                searchBox.current?.focus();
+              }}
+              version={codesVersion}
+              focus={codesFocus}
+              onImport={openImport}
+              onAddItem={openAdd}
+              onCopied={onCodeCopied}
+              onError={showError}
+              onLeaveTop={focusSearch}
+            />
+          </div>
+        ) : (
+        <div className="panes" role="tabpanel" id="main-panel" aria-labelledby="tab-items">
           <section className="list-pane" aria-label="Item list">
             <div className="list-head">
               <h2>{navTitle(nav)}</h2>
@@ -473,6 +639,9 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                   <Icon name="plus" /> Add your first credential
                 </button>
                 <p className="muted small">API keys, tokens, OAuth clients, passwords and 2FA secrets.</p>
+                <button type="button" onClick={openImport}>
+                  <Icon name="import" /> Import 2FA codes…
+                </button>
               </div>
             ) : filtered.length === 0 ? (
               <div className="empty">
@@ -534,6 +703,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                 }}
                 onCopied={onCopied}
                 onError={showError}
+                onShowInCodes={showInCodes}
               />
             ) : (
               <div className="detail detail-empty">
@@ -542,6 +712,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
             )}
           </div>
         </div>
+        )}
         <footer className="statusbar">
           <span className="path" title="Vault file">
             {status.path}
@@ -555,6 +726,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
 
       {modal?.t === 'add' && (
         <ItemForm
+          onImport={openImport}
           onSaved={afterSave}
           onClose={() => {
             setModal(null);
@@ -603,6 +775,16 @@ export function MainView({ status, onLocked, onSettings }: Props) {
             </footer>
           </div>
         </Dialog>
+      )}
+      {modal?.t === 'import' && (
+        <ImportWizard
+          initial={modal.initial}
+          onClose={() => {
+            setModal(null);
+          }}
+          onDone={afterImport}
+          onError={showError}
+        />
       )}
       {modal?.t === 'settings' && (
         <SettingsDialog

@@ -6,6 +6,8 @@ export interface ToastData {
   what: string;
   /** Seconds until the clipboard is cleared; null = never. */
   clearAfter: number | null;
+  /** A 2FA code: "Copied 2FA code · clears in 30 s". */
+  otp?: boolean;
 }
 
 /** "Copied — clipboard clears in 30 s", counting down. */
@@ -32,7 +34,12 @@ export function CopyToast({ toast, onDone }: { toast: ToastData; onDone: () => v
 
   let text: string;
   if (toast.clearAfter === null) text = `${toast.what} copied — the clipboard is not cleared automatically`;
-  else if (left !== null && left > 0) text = `Copied — clipboard clears in ${String(left)} s`;
+  else if (left !== null && left > 0) {
+    text =
+      toast.otp === true
+        ? `Copied ${toast.what} · clears in ${String(left)} s`
+        : `Copied — clipboard clears in ${String(left)} s`;
+  }
   else text = 'Clipboard cleared';
 
   return (

@@ -5,9 +5,16 @@
 // wire format is snake_case: fields and command argument names alike.
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { Copied } from '../bindings/Copied';
 import type { CreatedVault } from '../bindings/CreatedVault';
 import type { ErrorKind } from '../bindings/ErrorKind';
+import type { HotpCode } from '../bindings/HotpCode';
+import type { ImportFormat } from '../bindings/ImportFormat';
+import type { ImportPreview } from '../bindings/ImportPreview';
+import type { ImportRow } from '../bindings/ImportRow';
+import type { ImportSource } from '../bindings/ImportSource';
+import type { ImportSummary } from '../bindings/ImportSummary';
 import type { IpcError as IpcErrorPayload } from '../bindings/IpcError';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemEdit } from '../bindings/ItemEdit';
@@ -15,6 +22,8 @@ import type { ItemInput } from '../bindings/ItemInput';
 import type { ItemList } from '../bindings/ItemList';
 import type { KeyringChange } from '../bindings/KeyringChange';
 import type { LockReason } from '../bindings/LockReason';
+import type { OtpCode } from '../bindings/OtpCode';
+import type { OtpCodes } from '../bindings/OtpCodes';
 import type { SecretField } from '../bindings/SecretField';
 import type { Settings } from '../bindings/Settings';
 import type { SettingsView } from '../bindings/SettingsView';
@@ -24,12 +33,20 @@ export type {
   Copied,
   CreatedVault,
   ErrorKind,
+  HotpCode,
+  ImportFormat,
+  ImportPreview,
+  ImportRow,
+  ImportSource,
+  ImportSummary,
   ItemDetail,
   ItemEdit,
   ItemInput,
   ItemList,
   KeyringChange,
   LockReason,
+  OtpCode,
+  OtpCodes,
   SecretField,
   Settings,
   SettingsView,
@@ -139,6 +156,43 @@ export function itemDelete(id: string): Promise<null> {
   return call('item_delete', { id });
 }
 
+// ---- 2FA codes ----
+
+/** Every 2FA item with its live code at Rust's `now` (the window's clock is not trusted). */
+export function otpCodes(): Promise<OtpCodes> {
+  return call('otp_codes');
+}
+
+/** Rust copies the current code of a TOTP/Steam item (cleared after `clear_after_s`). */
+export function otpCopy(id: string): Promise<Copied> {
+  return call('otp_copy', { id });
+}
+
+/** Makes the next HOTP code (the stored counter advances); Rust copies it when `copy`. */
+export function hotpNext(id: string, copy: boolean): Promise<HotpCode> {
+  return call('hotp_next', { id, copy });
+}
+
+// ---- import ----
+
+/** Parses an authenticator export or otpauth URIs; Rust keeps the entries under `id`.
+ * `format` null = detect; `password` for an encrypted export (`import_password_needed`). */
+export function importPreview(
+  source: ImportSource,
+  format: ImportFormat | null,
+  password: string | null,
+): Promise<ImportPreview> {
+  return call('import_preview', { source, format, password });
+}
+
+export function importCommit(id: string): Promise<ImportSummary> {
+  return call('import_commit', { id });
+}
+
+export function importCancel(id: string): Promise<null> {
+  return call('import_cancel', { id });
+}
+
 // ---- settings ----
 
 export function settingsGet(): Promise<SettingsView> {
@@ -168,6 +222,42 @@ export function onVaultLocked(cb: (reason: LockReason) => void): () => void {
     },
     () => {
       // No event system (e.g. a plain browser without the Tauri runtime): nothing to hear.
+    },
+  );
+  return () => {
+    stopped = true;
+    if (stop) stop();
+  };
+}
+
+/** Calls `cb` with the paths of files dropped on the window (Tauri's webview drag-drop
+ * event; the webview itself never sees the paths), and `onHover` while files are dragged
+ * over it. Returns the unsubscribe. */
+export function onFileDrop(cb: (paths: string[]) => void, onHover?: (over: boolean) => void): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  let subscribed: Promise<() => void>;
+  try {
+    subscribed = getCurrentWebview().onDragDropEvent((event) => {
+      const p = event.payload;
+      if (p.type === 'drop') {
+        onHover?.(false);
+        if (p.paths.length > 0) cb(p.paths);
+      } else {
+        onHover?.(p.type !== 'leave');
+      }
+    });
+  } catch {
+    // No Tauri runtime (a plain browser): no webview to listen to.
+    return () => undefined;
+  }
+  subscribed.then(
+    (unlisten) => {
+      if (stopped) unlisten();
+      else stop = unlisten;
+    },
+    () => {
+      // No event system: nothing to hear.
     },
   );
   return () => {

@@ -3,6 +3,22 @@ import type { ItemSummary } from '../bindings/ItemSummary';
 import { fromDateInput, groupCode, relative, statusLine, toDateInput } from './format';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import { emptyForm, formFromDetail, splitTags, toEdit, toInput, validate } from './itemForm';
+import type { OtpCode } from '../bindings/OtpCode';
+import {
+  AVATAR_TONES,
+  fixClock,
+  offsetOf,
+  avatarTone,
+  encryptedFormat,
+  groupOtp,
+  indexCodes,
+  initials,
+  phaseAt,
+  refreshAt,
+  rowType,
+  searchCodes,
+  toBase64,
+} from './otp';
 import { buildIndex, search } from './search';
 import { estimateStrength } from './strength';
 
@@ -186,5 +202,98 @@ describe('password strength', () => {
     expect(estimateStrength('12345678').score).toBe(0);
     expect(estimateStrength('Tr0ub4dor&3').score).toBeGreaterThanOrEqual(2);
     expect(estimateStrength('correct horse battery staple').score).toBe(4);
+  });
+});
+
+describe('2FA codes', () => {
+  it('groups codes for reading: 3+3, 3+4, 4+4, Steam as is', () => {
+    expect(groupOtp('123456')).toBe('123 456');
+    expect(groupOtp('1234567')).toBe('123 4567');
+    expect(groupOtp('12345678')).toBe('1234 5678');
+    expect(groupOtp('K7MQX', 'steam')).toBe('K7MQX');
+    expect(groupOtp('12345')).toBe('12345');
+  });
+
+  it('makes two-letter initials and a stable tone from the issuer', () => {
+    expect(initials('Google Cloud')).toBe('GC');
+    expect(initials('GitHub')).toBe('GH');
+    expect(initials('npm')).toBe('NP');
+    expect(initials('  ')).toBe('?');
+    expect(initials('Ålesund kommune')).toBe('ÅK');
+    expect(avatarTone('GitHub')).toBe(avatarTone(' github '));
+    const tones = new Set(['GitHub', 'Amazon', 'Okta', 'Steam', 'Bank', 'Stripe', 'Slack'].map(avatarTone));
+    expect(tones.size).toBeGreaterThan(3);
+    for (const t of tones) expect(t).toBeLessThan(AVATAR_TONES);
+  });
+
+  it('knows the phase of a code on Rust’s clock, and moves to the next code at the end', () => {
+    const c: OtpCode = {
+      id: 'a',
+      name: 'GitHub',
+      issuer: null,
+      account: null,
+      tags: [],
+      otp_type: 'totp',
+      digits: 6,
+      period: 30,
+      code: '111111',
+      next_code: '222222',
+      valid_from: NOW - 10,
+      valid_until: NOW + 20,
+      counter: null,
+    };
+    expect(phaseAt(c, NOW)).toEqual({ code: '111111', next: '222222', left: 20, from: NOW - 10, period: 30 });
+    expect(phaseAt(c, NOW + 19)?.left).toBe(1);
+    // Past the end, before the next read: the next code, a full period from valid_until.
+    expect(phaseAt(c, NOW + 20)).toEqual({ code: '222222', next: null, left: 30, from: NOW + 20, period: 30 });
+    expect(phaseAt({ ...c, otp_type: 'hotp', code: null }, NOW)).toBeNull();
+    expect(refreshAt([c, { ...c, valid_until: NOW + 5 }, { ...c, otp_type: 'hotp', valid_until: 0 }])).toBe(NOW + 5);
+  });
+
+  it('searches name, issuer, account and tags', () => {
+    const base = { otp_type: 'totp', digits: 6, period: 30, code: '1', next_code: '2', valid_from: 0, valid_until: 30, counter: null } as const;
+    const index = indexCodes([
+      { ...base, id: '1', name: 'GitHub', issuer: 'GitHub', account: 'alice@example.com', tags: ['dev'] },
+      { ...base, id: '2', name: 'AWS', issuer: 'Amazon', account: 'root@example.com', tags: ['prod'] },
+    ]);
+    expect(searchCodes(index, 'alice').map((c) => c.id)).toEqual(['1']);
+    expect(searchCodes(index, 'AMAZON prod').map((c) => c.id)).toEqual(['2']);
+    expect(searchCodes(index, 'example').map((c) => c.id)).toEqual(['1', '2']);
+    expect(searchCodes(index, 'nothing')).toEqual([]);
+  });
+
+  it('reads the encrypted export’s app from the error, describes rows, encodes base64', () => {
+    expect(encryptedFormat('this Aegis export is encrypted; give its password')).toBe('Aegis');
+    expect(encryptedFormat('wrong password for this 2FAS export, or the file is damaged')).toBe('2FAS');
+    expect(encryptedFormat('something else')).toBeNull();
+    expect(rowType({ otp_type: 'totp', digits: 6, period: 30 })).toBe('TOTP · 6 digits · 30 s');
+    expect(rowType({ otp_type: 'hotp', digits: 8, period: null })).toBe('HOTP · 8 digits');
+    expect(rowType({ otp_type: 'steam', digits: 5, period: 30 })).toBe('Steam');
+    expect(rowType({ otp_type: null, digits: null, period: null })).toBe('—');
+    expect(toBase64(new TextEncoder().encode('otpauth://totp/x?secret=AB'))).toBe(btoa('otpauth://totp/x?secret=AB'));
+    const big = new Uint8Array(100_000).map((_, i) => i % 256);
+    expect(atob(toBase64(big)).length).toBe(100_000);
+  });
+});
+
+describe('clock offset', () => {
+  it('narrows Rust’s clock minus the window’s with each read, and starts over when it no longer fits', () => {
+    // Rust says 1000 during a call from window time 1000.2 s to 1000.3 s: offset in [-0.3, 0.8).
+    const a = fixClock(null, 1000, 1_000_200, 1_000_300);
+    expect(a.low).toBeCloseTo(-0.3, 6);
+    expect(a.high).toBeCloseTo(0.8, 6);
+    expect(offsetOf(a)).toBeCloseTo(0.25, 6);
+    // Rust already at 1005 when the window says 1004.9: at least 0.1.
+    const b = fixClock(a, 1005, 1_004_850, 1_004_900);
+    expect(b.low).toBeCloseTo(0.1, 6);
+    expect(b.high).toBeCloseTo(0.8, 6);
+    // Rust still at 1009 when the window says 1009.6: below 0.4.
+    const c = fixClock(b, 1009, 1_009_600, 1_009_650);
+    expect([c.low, c.high].map((x) => +x.toFixed(6))).toEqual([0.1, 0.4]);
+    expect(offsetOf(c)).toBeCloseTo(0.25, 6);
+    // The window's clock jumped an hour ahead: start over.
+    const d = fixClock(c, 1020, 4_620_000, 4_620_100);
+    expect(d.low).toBeCloseTo(1020 - 4620.1, 6);
+    expect(offsetOf(null)).toBe(0);
   });
 });

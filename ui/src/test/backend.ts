@@ -1,10 +1,16 @@
 // A fake Keywright backend for component tests: answers every IPC command through
 // mockIPC (events mocked too), records every call with its arguments.
-import { mockIPC } from '@tauri-apps/api/mocks';
+import { mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import type { DamagedItem } from '../bindings/DamagedItem';
 import type { ErrorKind } from '../bindings/ErrorKind';
+import type { ImportPreview } from '../bindings/ImportPreview';
+import type { ImportRow } from '../bindings/ImportRow';
+import type { ImportSource } from '../bindings/ImportSource';
+import type { ImportSummary } from '../bindings/ImportSummary';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemSummary } from '../bindings/ItemSummary';
+import type { OtpCode } from '../bindings/OtpCode';
+import type { OtpType } from '../bindings/OtpType';
 import type { SecretField } from '../bindings/SecretField';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { VaultState } from '../bindings/VaultState';
@@ -116,6 +122,123 @@ export function sampleItems(): FakeItem[] {
   ];
 }
 
+/** A 2FA item of the fake: its code alternates between two known values, by the parity
+ * of the period's counter (so a test knows the current and the next code). */
+export interface FakeOtp {
+  id: string;
+  name: string;
+  issuer: string | null;
+  account: string | null;
+  tags: string[];
+  otp_type: OtpType;
+  digits: number;
+  period: number;
+  /** [code for an even counter, code for an odd one] (TOTP/Steam). */
+  codes: [string, string];
+  /** HOTP: the next counter. */
+  counter: number;
+}
+
+export function otp(over: Partial<FakeOtp> & Pick<FakeOtp, 'id' | 'name'>): FakeOtp {
+  return {
+    issuer: null,
+    account: null,
+    tags: [],
+    otp_type: 'totp',
+    digits: 6,
+    period: 30,
+    codes: ['123456', '654321'],
+    counter: 0,
+    ...over,
+  };
+}
+
+/** Four time-based codes (6, 7, 8 digits and Steam) and a HOTP one. */
+export function sampleOtp(): FakeOtp[] {
+  return [
+    otp({ id: 'otp-gh', name: 'GitHub', issuer: 'GitHub', account: 'alice@example.com', tags: ['dev'] }),
+    otp({
+      id: 'id-6',
+      name: 'AWS root MFA',
+      issuer: 'Amazon',
+      account: 'root@example.com',
+      tags: ['prod'],
+      digits: 8,
+      codes: ['12345678', '87654321'],
+    }),
+    otp({ id: 'otp-okta', name: 'Okta work', issuer: 'Okta', account: 'bob@corp.example', digits: 7, codes: ['1234567', '7654321'] }),
+    otp({ id: 'otp-steam', name: 'Steam', issuer: 'Steam', account: 'gamer42', otp_type: 'steam', digits: 5, codes: ['K7MQX', 'B2C4D'] }),
+    otp({ id: 'otp-bank', name: 'Bank token', issuer: 'Bank', otp_type: 'hotp', counter: 4 }),
+  ];
+}
+
+/** The HOTP code the fake makes for a counter: its digit six times ("444444"). */
+export function hotpCodeFor(counter: number): string {
+  return String(counter % 10).repeat(6);
+}
+
+export function otpCodeAt(o: FakeOtp, now: number): OtpCode {
+  const base = {
+    id: o.id,
+    name: o.name,
+    issuer: o.issuer,
+    account: o.account,
+    tags: o.tags,
+    otp_type: o.otp_type,
+    digits: o.digits,
+    period: o.period,
+  };
+  if (o.otp_type === 'hotp') {
+    return { ...base, code: null, next_code: null, valid_from: 0, valid_until: 0, counter: o.counter };
+  }
+  const c = Math.floor(now / o.period);
+  return {
+    ...base,
+    code: o.codes[c % 2] ?? '',
+    next_code: o.codes[(c + 1) % 2] ?? '',
+    valid_from: c * o.period,
+    valid_until: (c + 1) * o.period,
+    counter: null,
+  };
+}
+
+/** The password of the fake's encrypted export. */
+export const EXPORT_PASSWORD = 'export pw';
+
+/** What the fake's import reads from a source: the text, the file's bytes, or the path. */
+export function sourceText(src: ImportSource): string {
+  switch (src.kind) {
+    case 'text':
+      return src.text;
+    case 'file':
+      return src.path;
+    case 'bytes':
+      return atob(src.base64);
+  }
+}
+
+/** Two new entries, a duplicate of GitHub and an invalid one. */
+export function samplePreviewRows(): ImportRow[] {
+  const row = (r: Partial<ImportRow> & Pick<ImportRow, 'position' | 'status'>): ImportRow => ({
+    label: `line ${String(r.position)}`,
+    name: null,
+    issuer: null,
+    account: null,
+    otp_type: 'totp',
+    digits: 6,
+    period: 30,
+    reason: null,
+    duplicate_of: null,
+    ...r,
+  });
+  return [
+    row({ position: 1, status: 'new', name: 'GitLab', issuer: 'GitLab', account: 'me@example.com' }),
+    row({ position: 2, status: 'duplicate', name: 'GitHub 2', issuer: 'GitHub', account: 'alice@example.com', duplicate_of: 'GitHub' }),
+    row({ position: 3, status: 'invalid', otp_type: null, digits: null, period: null, reason: 'the secret is not base32' }),
+    row({ position: 4, status: 'new', name: 'Dropbox', issuer: 'Dropbox', account: 'me@example.com', otp_type: 'hotp', digits: 8, period: null }),
+  ];
+}
+
 export interface Options {
   state?: VaultState;
   items?: FakeItem[];
@@ -123,6 +246,10 @@ export interface Options {
   hasKeyring?: boolean;
   damaged?: DamagedItem[];
   settings?: Partial<SettingsView>;
+  /** The 2FA items (`otp_codes`); default sampleOtp(). */
+  otp?: FakeOtp[];
+  /** The rows of every import preview; default samplePreviewRows(). */
+  previewRows?: ImportRow[];
   /** Replace the answer to one command. */
   on?: Record<string, (args: Record<string, unknown>) => unknown>;
 }
@@ -151,6 +278,12 @@ export function fakeBackend(opts: Options = {}) {
     has_keyring: opts.hasKeyring ?? false,
   });
   const find = (id: unknown): FakeItem => items.get(String(id)) ?? backendError('not_found', 'no such item');
+  const otps = new Map<string, FakeOtp>();
+  for (const o of opts.otp ?? sampleOtp()) otps.set(o.id, o);
+  const findOtp = (id: unknown): FakeOtp => otps.get(String(id)) ?? backendError('not_found', 'no such item');
+  const previews = new Map<string, ImportPreview>();
+  let previewSeq = 0;
+  const clearAfter = () => (settings.clipboard_clear_seconds === 0 ? null : settings.clipboard_clear_seconds);
   const sorted = () => [...items.values()].sort((a, b) => a.detail.name.localeCompare(b.detail.name));
 
   const commands: Record<string, (a: Record<string, unknown>) => unknown> = {
@@ -207,8 +340,76 @@ export function fakeBackend(opts: Options = {}) {
     },
     keyring_set: (a) => ({ enabled: a.enabled, notice: null }),
     vault_change_password: () => null,
+    otp_codes: () => {
+      const now = Math.floor(Date.now() / 1000);
+      return { now, codes: [...otps.values()].map((o) => otpCodeAt(o, now)), damaged: 0 };
+    },
+    otp_copy: (a) => {
+      const o = findOtp(a.id);
+      if (o.otp_type === 'hotp') backendError('invalid_input', 'a HOTP code is made on request: use hotp_next');
+      return { clear_after_s: clearAfter() };
+    },
+    hotp_next: (a) => {
+      const o = findOtp(a.id);
+      if (o.otp_type !== 'hotp') backendError('invalid_input', 'not a HOTP item');
+      const counter = o.counter;
+      o.counter += 1;
+      return { code: hotpCodeFor(counter), counter, copied: a.copy === true ? { clear_after_s: clearAfter() } : null };
+    },
+    // Sources whose content says ENCRYPTED need EXPORT_PASSWORD; GARBAGE fails to parse.
+    import_preview: (a) => {
+      const text = sourceText(a.source as ImportSource);
+      if (text.includes('GARBAGE')) {
+        backendError('import_failed', 'cannot import this file as Aegis: not JSON (nothing was imported)');
+      }
+      if (text.includes('ENCRYPTED')) {
+        if (a.password === null || a.password === undefined) {
+          backendError('import_password_needed', 'this Aegis export is encrypted; give its password (nothing was imported)');
+        }
+        if (a.password !== EXPORT_PASSWORD) {
+          backendError('wrong_import_password', 'wrong password for this Aegis export, or the file is damaged (nothing was imported)');
+        }
+      }
+      const rows = opts.previewRows ?? samplePreviewRows();
+      previewSeq += 1;
+      const preview: ImportPreview = {
+        id: `preview-${String(previewSeq)}`,
+        format: (a.format as ImportPreview['format'] | null) ?? (text.startsWith('otpauth') ? 'otpauth' : 'aegis'),
+        rows,
+        new_count: rows.filter((r) => r.status === 'new').length,
+        duplicate_count: rows.filter((r) => r.status === 'duplicate').length,
+        invalid_count: rows.filter((r) => r.status === 'invalid').length,
+      };
+      previews.set(preview.id, preview);
+      return preview;
+    },
+    import_commit: (a): ImportSummary => {
+      const p = previews.get(String(a.id)) ?? backendError('not_found', 'this import preview has expired');
+      previews.delete(p.id);
+      const added: string[] = [];
+      for (const r of p.rows) {
+        if (r.status !== 'new' || r.name === null) continue;
+        added.push(r.name);
+        const o = otp({
+          id: `imported-${String(otps.size + 1)}`,
+          name: r.name,
+          issuer: r.issuer,
+          account: r.account,
+          otp_type: r.otp_type ?? 'totp',
+          digits: r.digits ?? 6,
+          counter: 1,
+        });
+        otps.set(o.id, o);
+      }
+      return { added, skipped_duplicates: p.duplicate_count, skipped_invalid: p.invalid_count };
+    },
+    import_cancel: (a) => {
+      previews.delete(String(a.id));
+      return null;
+    },
   };
 
+  mockWindows('main');
   mockIPC(
     (cmd, payload) => {
       const args = (payload ?? {}) as Record<string, unknown>;
@@ -224,6 +425,9 @@ export function fakeBackend(opts: Options = {}) {
     calls,
     callsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd),
     items,
+    otps,
+    /** Previews Rust still holds (not committed nor cancelled). */
+    previews,
     setState: (s: VaultState) => {
       state = s;
     },
