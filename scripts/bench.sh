@@ -34,5 +34,26 @@ for n in 1000 10000 100000; do
     "$K list" "$K list --json" "$K show 'github staging 000013'" "$K list stripe prod" >/dev/null 2>&1
   tail -n +3 "$work/h$n.md" | sed "s|$target/release/||"
   /usr/bin/time -f "peak RSS of \`keywright list --json\`: %M KB" "$K" list --json >/dev/null
+  if [ "$n" -eq 10000 ]; then
+    echo
+    echo "## 2FA on $n items (1,000 of them TOTP), with a session, against oathtool and pass"
+    # pass (gpg-decrypting one file) stands for the "pass show" class of secret lookup.
+    if ! command -v pass >/dev/null; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends pass >/dev/null
+    fi
+    export GNUPGHOME=$work/gnupg PASSWORD_STORE_DIR=$work/pass
+    mkdir -m 700 -p "$GNUPGHOME"
+    gpg --batch --quiet --passphrase '' --quick-gen-key bench@keywright.invalid default default never 2>/dev/null
+    pass init bench@keywright.invalid >/dev/null
+    echo JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP | pass insert -e bench/totp >/dev/null
+    pass show bench/totp >/dev/null # starts gpg-agent before the timing
+    echo -n JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP >"$work/seed"
+    hyperfine -N --warmup 3 -m 30 --export-markdown "$work/otp.md" \
+      "$K totp 'auth0 prod 000009'" "$K totp 'auth0 prod 000009' --json" \
+      "oathtool --totp -b $(cat "$work/seed")" "pass show bench/totp" >/dev/null 2>&1
+    tail -n +3 "$work/otp.md" | sed "s|$target/release/||"
+    gpgconf --kill gpg-agent 2>/dev/null || true
+    unset GNUPGHOME PASSWORD_STORE_DIR
+  fi
   unset KEYWRIGHT_SESSION
 done

@@ -8,7 +8,9 @@ usage: app_e2e.py APP_BINARY OUTDIR [KEYWRIGHT_CLI]
 
 With the CLI, a last phase fills the vault with a dozen realistic credentials through
 `keywright add` (while the app has it open), locks and unlocks the window to re-read it,
-and takes the screenshot the README shows (e2e-10-main.png).
+and takes the screenshot the README shows (e2e-10-main.png); then the Codes view: its
+codes checked against oathtool, click to copy (the X clipboard holds the code), and the
+import wizard over pasted otpauth URIs (new, duplicate and invalid rows; the new code live).
 
 Needs a session bus with a Secret Service (scripts/test.sh runs one); uses its own vault
 file and keyring service name, so it never touches yours.
@@ -68,6 +70,84 @@ def fill_with_cli(cli, env):
             capture_output=True, text=True, env=run_env, check=True,
         )
     subprocess.run([cli, "lock"], capture_output=True, env=run_env, check=False)
+
+
+def oathtool(secret, digits=6, offsets=(-30, 0, 30)):
+    """The codes oathtool (an independent implementation) gives around now."""
+    now = int(time.time())
+    out = set()
+    for off in offsets:
+        r = subprocess.run(
+            ["oathtool", "--totp", "-b", f"--digits={digits}", f"--now=@{now + off}", "-"],
+            input=secret, capture_output=True, text=True, check=True,
+        )
+        out.add(r.stdout.strip())
+    return out
+
+
+def card_code(s, name):
+    """The shown code of the card whose item is `name` (spaces removed), or None."""
+    text = s.execute(
+        "for (const c of document.querySelectorAll('[data-testid=codes-grid] .code-card')) {"
+        "  if (c.title === arguments[0]) return c.querySelector('[data-testid=code-value]').innerText; }"
+        "return null;",
+        name,
+    )
+    return None if text is None else re.sub(r"\s", "", text)
+
+
+def codes_phase(s, app, shot, step):
+    step("Codes view: live codes agree with oathtool; a click copies the code")
+    s.keys([CTRL, "2"])
+    s.wait_text("2FA codes")
+    aws = s.wait("the AWS card's code", lambda: card_code(s, "AWS root MFA") or None)
+    assert aws in oathtool("JBSWY3DPEHPK3PXP"), f"AWS card shows {aws}, oathtool disagrees"
+    gh = card_code(s, "GitHub 2FA")
+    assert gh in oathtool("GEZDGNBVGY3TQOJQ"), f"GitHub card shows {gh}, oathtool disagrees"
+    card = s.execute(
+        "for (const c of document.querySelectorAll('.code-card')) if (c.title === 'AWS root MFA') return c;"
+    )
+    s.click(card[ELEMENT])
+    s.wait_text("Copied 2FA code")
+    copied = app.clipboard()
+    assert copied in oathtool("JBSWY3DPEHPK3PXP"), f"clipboard holds {copied!r}, not the AWS code"
+    shot(s, "e2e-11-codes.png")
+
+    step("import: pasted otpauth URIs previewed (new, duplicate, invalid), imported, live")
+    s.press("Import\u2026")
+    s.wait_text("Import 2FA codes")
+    pasted = "\n".join([
+        "otpauth://totp/Fastly:ops@example.com?secret=KRSXG5CTMVRXEZLUKN2XAZLSNF2GK3TU&issuer=Fastly&digits=8",
+        "otpauth://totp/GitHub:dev@example.com?secret=GEZDGNBVGY3TQOJQ&issuer=GitHub",
+        "otpauth://totp/Broken:me?secret=not-base32!",
+    ])
+    # A paste, as the clipboard would deliver it (WebDriver typing drops the newlines).
+    area = s.field("Or paste otpauth:// URIs, an otpauth-migration:// link or an export\u2019s JSON")
+    s.execute(
+        "const el = arguments[0];"
+        "const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;"
+        "set.call(el, arguments[1]); el.dispatchEvent(new Event('input', {bubbles: true}));",
+        {ELEMENT: area}, pasted,
+    )
+    s.press("Preview")
+    s.wait_text("1 new")
+    counts = s.text(s.el("[data-testid=import-counts]"))
+    assert "1 duplicate" in counts and "1 invalid" in counts, counts
+    shot(s, "e2e-12-import-preview.png")
+    s.press("Import 1")
+    s.wait_text("Added 1 code")
+    s.press("Show codes")
+    s.wait_no_text("Import 2FA codes")
+    fastly = s.wait(
+        "the imported Fastly card",
+        lambda: s.execute(
+            "for (const c of document.querySelectorAll('.code-card'))"
+            "  if (c.innerText.includes('Fastly')) return c.querySelector('[data-testid=code-value]').innerText;"
+            "return null;"
+        ),
+    )
+    fastly = re.sub(r"\s", "", fastly)
+    assert fastly in oathtool("KRSXG5CTMVRXEZLUKN2XAZLSNF2GK3TU", digits=8), f"Fastly shows {fastly}"
 
 
 def main():
@@ -225,6 +305,7 @@ def main():
                 lambda: "GitHub deploy token" in s.text(s.el("[data-testid=detail]")),
             )
             shot(s, "e2e-10-main.png")
+            codes_phase(s, app, shot, step)
         print("app-e2e: OK", flush=True)
     except Exception:
         try:
