@@ -46,6 +46,12 @@ if [ -f ui/package-lock.json ]; then
     (cd ui && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# The test OpenID provider (oidc-provider) for the OAuth integration tests, exactly as locked.
+if [ -f tests/oidc/package-lock.json ]; then
+  if [ ! -d tests/oidc/node_modules ] || [ tests/oidc/package-lock.json -nt tests/oidc/node_modules/.package-lock.json ]; then
+    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
 # Python for the independent vault decryptor (docs/decrypt.py) and the test peers.
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import nacl, argon2' 2>/dev/null; then
   python3 -m venv .venv

@@ -100,6 +100,50 @@ pub enum ClientAuth {
     Post,
 }
 
+/// How an OAuth2 item gets a token when it holds no usable refresh token.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    /// The client's own credentials (RFC 6749 §4.4): renewable without a person.
+    #[default]
+    ClientCredentials,
+    /// A person logs in in the browser: authorization code + PKCE on a loopback redirect
+    /// (RFC 6749 §4.1, RFC 7636, RFC 8252); renewed with the refresh token after that.
+    AuthorizationCode,
+    /// A person logs in on another device with a user code (RFC 8628).
+    DeviceCode,
+}
+
+impl Grant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grant::ClientCredentials => "client_credentials",
+            Grant::AuthorizationCode => "authorization_code",
+            Grant::DeviceCode => "device_code",
+        }
+    }
+
+    /// Accepts the JSON names and `client-credentials`, `auth-code`, `code`, `device`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "client_credentials" | "cc" => Ok(Grant::ClientCredentials),
+            "authorization_code" | "auth_code" | "code" | "pkce" => Ok(Grant::AuthorizationCode),
+            "device_code" | "device" => Ok(Grant::DeviceCode),
+            _ => Err(Error::invalid(
+                "grant",
+                format!("{s:?}; use client_credentials, authorization_code or device_code"),
+            )),
+        }
+    }
+
+    /// A person has to log in to get the first token (and again when the refresh token
+    /// is refused).
+    pub fn is_interactive(self) -> bool {
+        !matches!(self, Grant::ClientCredentials)
+    }
+}
+
 /// OAuth2 client configuration (not secret).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -123,6 +167,30 @@ pub struct OAuthConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub refresh_expires_at: Option<i64>,
+    /// How the first token is obtained; `None` = client_credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<Grant>,
+    /// The server refused the refresh token or the login (`invalid_grant`): a person must
+    /// log in again. Cleared by the next successful login or renewal.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reauth_required: bool,
+    /// Whether a refresh token is stored (set from the secret part when the item is
+    /// saved; the token itself stays secret).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub has_refresh_token: bool,
+    /// `token_type` of the stored access token (`Bearer` unless the server says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl OAuthConfig {
+    pub fn grant(&self) -> Grant {
+        self.grant.unwrap_or_default()
+    }
 }
 
 /// One-time password flavours.
@@ -208,6 +276,10 @@ pub struct Overview {
     /// Manual expiry (Unix seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
+    /// `exp` of the stored token when it is a JWT (bearer tokens, API keys), read when the
+    /// item is saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_expires_at: Option<i64>,
     /// Rotation policy in days; `None` means no rotation reminder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotate_every_days: Option<u32>,
@@ -307,6 +379,7 @@ impl NewItem {
             Some(d) => Some(d),
         };
         let mut secret = std::mem::take(&mut self.secret);
+        let mut token_expires_at = None;
         let mut placement = None;
         let mut oauth = None;
         let mut otp = None;
@@ -322,6 +395,7 @@ impl NewItem {
                     _ => {}
                 }
                 placement = Some(p);
+                token_expires_at = jwt_exp(&secret.value);
             }
             Kind::Bearer => {
                 require_value(&secret, "token")?;
@@ -330,6 +404,7 @@ impl NewItem {
                     return Err(Error::invalid("token", "contains whitespace"));
                 }
                 secret.value = trimmed;
+                token_expires_at = jwt_exp(&secret.value);
             }
             Kind::Basic => {
                 let user = self.username.as_deref().map(str::trim).unwrap_or_default();
@@ -368,6 +443,10 @@ impl NewItem {
                     .flat_map(|s| s.split_whitespace())
                     .map(str::to_owned)
                     .collect();
+                cfg.has_refresh_token = !secret.refresh_token.trim().is_empty();
+                if cfg.access_expires_at.is_none() {
+                    cfg.access_expires_at = jwt_exp(&secret.access_token);
+                }
                 oauth = Some(cfg);
             }
             Kind::Totp => {
@@ -388,6 +467,7 @@ impl NewItem {
             oauth,
             otp,
             expires_at: self.expires_at,
+            token_expires_at,
             rotate_every_days,
             warn_days: self.warn_days,
             created_at: now,
@@ -396,6 +476,15 @@ impl NewItem {
         };
         Ok((ov, secret))
     }
+}
+
+/// `exp` of a token that is a JWT; `None` for anything else (most API keys).
+fn jwt_exp(token: &str) -> Option<i64> {
+    let t = token.trim();
+    if !t.starts_with("eyJ") {
+        return None;
+    }
+    crate::jwt::inspect(t).ok().and_then(|i| i.expires_at)
 }
 
 fn clean_opt(s: Option<&str>) -> Option<String> {

@@ -83,6 +83,28 @@ pub enum Error {
     /// The operating system's random generator failed.
     #[error("the system random number generator failed: {0}")]
     Random(String),
+    /// A token that is not a readable JWT; the reason names the segment.
+    #[error("not a readable JWT: {reason}")]
+    MalformedToken { reason: String },
+    /// The network request could not be made or got no usable answer (DNS, connection,
+    /// TLS, timeout), or the server's answer was not what the protocol says.
+    #[error("{url}: {reason}")]
+    Network { url: String, reason: String },
+    /// An OAuth 2.0 server refused a request (RFC 6749 §5.2 error codes).
+    #[error("the authorization server said {error}{}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(), hint.map(|h| format!("; {h}")).unwrap_or_default())]
+    OAuth {
+        error: String,
+        description: Option<String>,
+        hint: Option<&'static str>,
+    },
+    /// The item's refresh token (or its login) is no longer accepted: log in again.
+    #[error(
+        "{name}: {reason}; log in again with `keywright login {name:?}` (or the app's Log in button)"
+    )]
+    ReauthRequired { name: String, reason: String },
+    /// An OAuth item that cannot get a token the way it is set up.
+    #[error("{name}: {reason}")]
+    NotRenewable { name: String, reason: String },
 }
 
 impl Error {
@@ -109,6 +131,11 @@ impl Error {
             Error::WrongImportPassword { .. } => "wrong_import_password",
             Error::ImportFailed { .. } => "import_failed",
             Error::Random(_) => "random",
+            Error::MalformedToken { .. } => "malformed_token",
+            Error::Network { .. } => "network",
+            Error::OAuth { .. } => "oauth",
+            Error::ReauthRequired { .. } => "reauth_required",
+            Error::NotRenewable { .. } => "not_renewable",
         }
     }
 

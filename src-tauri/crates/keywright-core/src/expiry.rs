@@ -1,8 +1,10 @@
 //! One expiry computation for every item: the list, the CLI and the app all call this.
 //!
-//! This is the foundation's version: it knows the manual expires-at, the OAuth token expiry
-//! fields and the rotation policy. JWT `exp` and renewal outcomes feed the same function in
-//! the token-lifecycle work.
+//! It knows the manual expires-at, the `exp` of a stored JWT, what the authorization server
+//! said (access and refresh token lifetimes, a refused refresh token) and the rotation
+//! policy. An OAuth access token that can be renewed without a person does not make its
+//! item expire: only what needs a person counts (the refresh token's end, a refused
+//! refresh token, or the access token of a login without a refresh token).
 
 use serde::Serialize;
 
@@ -53,16 +55,29 @@ pub struct Expiry {
 
 /// Compute an item's status at `now`.
 pub fn evaluate(ov: &Overview, now: i64) -> Expiry {
-    let oauth_refresh = ov.oauth.as_ref().and_then(|o| o.refresh_expires_at);
-    // The hard expiry is the earliest of what is known. An OAuth access token that expires
-    // is renewable, so only the refresh token's expiry counts as the item's expiry.
-    let expires_at = [ov.expires_at, oauth_refresh].into_iter().flatten().min();
+    let oauth = ov.oauth.as_ref();
+    let oauth_refresh = oauth.and_then(|o| {
+        if o.has_refresh_token {
+            o.refresh_expires_at
+        } else if o.grant().is_interactive() {
+            // A login without a refresh token lasts as long as its access token.
+            o.access_expires_at
+        } else {
+            None
+        }
+    });
+    let refused = oauth.is_some_and(|o| o.reauth_required);
+    // The hard expiry is the earliest of what is known.
+    let expires_at = [ov.expires_at, ov.token_expires_at, oauth_refresh]
+        .into_iter()
+        .flatten()
+        .min();
     let rotation_due_at = ov.rotate_every_days.map(|d| {
         ov.last_rotated_at
             .saturating_add(i64::from(d).saturating_mul(DAY))
     });
     let warn = i64::from(ov.warn_days.unwrap_or(DEFAULT_WARN_DAYS)).saturating_mul(DAY);
-    let status = if oauth_refresh.is_some_and(|t| t <= now) {
+    let status = if refused || oauth_refresh.is_some_and(|t| t <= now) {
         Status::ReauthRequired
     } else if expires_at.is_some_and(|t| t <= now) {
         Status::Expired
@@ -73,6 +88,8 @@ pub fn evaluate(ov: &Overview, now: i64) -> Expiry {
     } else if expires_at.is_some()
         || rotation_due_at.is_some()
         || ov.kind == crate::credential::Kind::Totp
+        // A client_credentials item renews itself.
+        || oauth.is_some_and(|o| !o.grant().is_interactive())
     {
         // A 2FA seed does not expire unless the user says so.
         Status::Ok
@@ -89,7 +106,7 @@ pub fn evaluate(ov: &Overview, now: i64) -> Expiry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credential::{Kind, NewItem};
+    use crate::credential::{Grant, Kind, NewItem, OAuthConfig};
 
     fn ov(expires: Option<i64>, rotate: Option<u32>) -> Overview {
         let mut n = NewItem::new(Kind::ApiKey, "k", "v");
@@ -123,6 +140,91 @@ mod tests {
         let e = evaluate(&ov(Some(now + 8 * DAY), Some(365)), now);
         assert_eq!(e.expires_at, Some(now + 8 * DAY));
         assert_eq!(e.rotation_due_at, Some(365 * DAY));
+    }
+
+    fn oauth(
+        grant: Grant,
+        refresh: bool,
+        access: Option<i64>,
+        refresh_exp: Option<i64>,
+    ) -> Overview {
+        let mut n = NewItem::new(Kind::Oauth2, "o", "client-secret");
+        n.rotate_every_days = Some(0);
+        n.oauth = Some(OAuthConfig {
+            client_id: "c".into(),
+            token_url: Some("https://auth.example/token".into()),
+            grant: Some(grant),
+            access_expires_at: access,
+            refresh_expires_at: refresh_exp,
+            ..OAuthConfig::default()
+        });
+        if refresh {
+            n.secret.refresh_token = "rt".into();
+        }
+        if access.is_some() {
+            n.secret.access_token = "at".into();
+        }
+        n.into_parts(0).expect("valid").0
+    }
+
+    #[test]
+    fn oauth_statuses() {
+        let now = 100 * DAY;
+        // client_credentials: an expired access token is renewed, not an expiry.
+        let cc = oauth(Grant::ClientCredentials, false, Some(now - 10), None);
+        assert_eq!(evaluate(&cc, now).status, Status::Ok);
+        assert_eq!(evaluate(&cc, now).expires_at, None);
+        // A login with a refresh token: the refresh token's end counts.
+        let code = oauth(
+            Grant::AuthorizationCode,
+            true,
+            Some(now - 10),
+            Some(now + 3 * DAY),
+        );
+        let e = evaluate(&code, now);
+        assert_eq!(
+            (e.status, e.expires_at),
+            (Status::Expiring, Some(now + 3 * DAY))
+        );
+        let gone = oauth(Grant::AuthorizationCode, true, None, Some(now - 1));
+        assert_eq!(evaluate(&gone, now).status, Status::ReauthRequired);
+        // A login without a refresh token lasts as long as its access token.
+        let device = oauth(Grant::DeviceCode, false, Some(now - 1), None);
+        assert_eq!(evaluate(&device, now).status, Status::ReauthRequired);
+        // Refused by the server.
+        let mut refused = oauth(Grant::AuthorizationCode, true, Some(now + 60), None);
+        if let Some(o) = refused.oauth.as_mut() {
+            o.reauth_required = true;
+        }
+        assert_eq!(evaluate(&refused, now).status, Status::ReauthRequired);
+        // A login never made: nothing is known yet.
+        let fresh = oauth(Grant::AuthorizationCode, false, None, None);
+        assert_eq!(evaluate(&fresh, now).status, Status::Unknown);
+    }
+
+    #[test]
+    fn a_jwt_bearer_expires_with_its_exp() {
+        use base64::Engine as _;
+        let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let now = 100 * DAY;
+        let token = format!(
+            "{}.{}.c2ln",
+            b(r#"{"alg":"HS256"}"#),
+            b(&format!(r#"{{"exp":{}}}"#, now + 3600))
+        );
+        let mut n = NewItem::new(Kind::Bearer, "jwt", token);
+        n.rotate_every_days = Some(0);
+        let ov = n.into_parts(0).expect("valid").0;
+        assert_eq!(ov.token_expires_at, Some(now + 3600));
+        let e = evaluate(&ov, now);
+        assert_eq!(
+            (e.status, e.expires_at),
+            (Status::Expiring, Some(now + 3600))
+        );
+        assert_eq!(evaluate(&ov, now + 3600).status, Status::Expired);
+        // An opaque token has no exp to read.
+        let n = NewItem::new(Kind::Bearer, "opaque", "ghp_abcdef");
+        assert_eq!(n.into_parts(0).expect("valid").0.token_expires_at, None);
     }
 
     #[test]

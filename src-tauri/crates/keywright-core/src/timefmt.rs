@@ -97,6 +97,42 @@ pub fn parse_days(field: &str, s: &str) -> Result<u32> {
     u32::try_from(secs / 86_400).map_err(|_| Error::invalid(field, "too long"))
 }
 
+/// `ts` relative to `now` in words: `in 3 h 12 min`, `2 days ago`, `in 45 s`, `just now`.
+pub fn relative(ts: i64, now: i64) -> String {
+    let d = ts.saturating_sub(now);
+    let a = d.unsigned_abs();
+    let span = if a < 5 {
+        return "just now".to_owned();
+    } else if a < 60 {
+        format!("{a} s")
+    } else if a < 3600 {
+        format!("{} min", a / 60)
+    } else if a < 86_400 {
+        let (h, m) = (a / 3600, (a % 3600) / 60);
+        if m == 0 {
+            format!("{h} h")
+        } else {
+            format!("{h} h {m} min")
+        }
+    } else if a < 60 * 86_400 {
+        let days = a / 86_400;
+        if days == 1 {
+            "1 day".to_owned()
+        } else {
+            format!("{days} days")
+        }
+    } else if a < 730 * 86_400 {
+        format!("{} months", a / (30 * 86_400))
+    } else {
+        format!("{} years", a / (365 * 86_400))
+    };
+    if d > 0 {
+        format!("in {span}")
+    } else {
+        format!("{span} ago")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +152,18 @@ mod tests {
         assert!(e.to_string().contains("invalid expires"), "{e}");
         assert!(parse_date("d", "2027-02-30").is_err());
         assert_eq!(rfc3339(1_801_396_800), "2027-01-31T12:00:00Z");
+    }
+
+    #[test]
+    fn relative_times() {
+        let now = 1_000_000;
+        assert_eq!(relative(now + 3 * 3600 + 12 * 60, now), "in 3 h 12 min");
+        assert_eq!(relative(now - 2 * 86_400, now), "2 days ago");
+        assert_eq!(relative(now + 45, now), "in 45 s");
+        assert_eq!(relative(now + 2, now), "just now");
+        assert_eq!(relative(now - 7200, now), "2 h ago");
+        assert_eq!(relative(now + 86_400 + 5, now), "in 1 day");
+        assert_eq!(relative(now + 90 * 86_400, now), "in 3 months");
     }
 
     #[test]

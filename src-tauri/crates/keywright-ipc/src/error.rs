@@ -31,6 +31,16 @@ pub enum ErrorKind {
     WrongImportPassword,
     /// The file is not the format it was imported as.
     ImportFailed,
+    /// A token that is not a readable JWT.
+    MalformedToken,
+    /// DNS, connection, TLS or timeout, or an answer the protocol does not allow.
+    Network,
+    /// The authorization server refused (invalid_client, invalid_scope, ...).
+    Oauth,
+    /// The refresh token or login is no longer accepted: log in again.
+    ReauthRequired,
+    /// The OAuth item cannot get a token the way it is set up.
+    NotRenewable,
     /// The system clipboard could not be used.
     Clipboard,
     /// A failure of the app shell itself.
@@ -125,6 +135,24 @@ mod tests {
             Error::ImportFailed {
                 format: "Aegis",
                 reason: "not JSON".into(),
+            },
+            Error::MalformedToken { reason: "r".into() },
+            Error::Network {
+                url: "u".into(),
+                reason: "r".into(),
+            },
+            Error::OAuth {
+                error: "invalid_client".into(),
+                description: None,
+                hint: None,
+            },
+            Error::ReauthRequired {
+                name: "n".into(),
+                reason: "r".into(),
+            },
+            Error::NotRenewable {
+                name: "n".into(),
+                reason: "r".into(),
             },
         ];
         for e in errors {

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod keyring;
+pub mod oauth;
 pub mod otp;
 pub mod schema;
 pub mod session;
@@ -1097,7 +1098,17 @@ impl Vault {
             username: patch.username.clone().unwrap_or_else(|| o.username.clone()),
             issuer: patch.issuer.clone().unwrap_or_else(|| o.issuer.clone()),
             placement: patch.placement.clone().or_else(|| o.placement.clone()),
-            oauth: patch.oauth.clone().or_else(|| o.oauth.clone()),
+            oauth: match (patch.oauth.clone(), &o.oauth) {
+                // What the server taught (a refused refresh token, the token type) and the
+                // grant, when the edit does not say, survive an edit of the settings.
+                (Some(mut p), Some(old)) => {
+                    p.grant = p.grant.or(old.grant);
+                    p.reauth_required = old.reauth_required;
+                    p.token_type = p.token_type.or_else(|| old.token_type.clone());
+                    Some(p)
+                }
+                (p, old) => p.or_else(|| old.clone()),
+            },
             otp: patch.otp.or(o.otp),
             expires_at: patch.expires_at.unwrap_or(o.expires_at),
             rotate_every_days: Some(

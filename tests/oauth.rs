@@ -1,0 +1,434 @@
+//! OAuth renewal and JWT verification against a REAL OpenID provider (npm `oidc-provider`
+//! on 127.0.0.1, tests/oidc): discovery, both client authentication methods, a wrong
+//! secret, automatic renewal after expiry, refresh-token rotation, `invalid_grant` →
+//! re-login needed, the browser login (PKCE, loopback redirect), the device login, and
+//! concurrent renewals collapsing into one request.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use keywright_core::credential::{ClientAuth, Grant, OAuthConfig};
+use keywright_core::jwt::{self, Expect, VerifyKey};
+use keywright_core::oauth::renew::{self, LoginVia, Mode};
+use keywright_core::oauth::{self, GrantRequest};
+use keywright_core::{Kind, NewItem, Status, Vault, timefmt};
+
+use crate::common::{PASSWORD, new_vault, pw};
+use crate::peers::{Provider, approve_device, browse};
+
+const API: &str = "urn:keywright:test-api";
+
+fn client(
+    name: &str,
+    issuer: &str,
+    id: &str,
+    secret: &str,
+    auth: ClientAuth,
+    grant: Grant,
+) -> NewItem {
+    let mut n = NewItem::new(Kind::Oauth2, name, secret);
+    n.oauth = Some(OAuthConfig {
+        client_id: id.into(),
+        issuer: Some(issuer.into()),
+        auth,
+        scopes: vec!["read".into()],
+        audience: Some(API.into()),
+        grant: Some(grant),
+        ..OAuthConfig::default()
+    });
+    n
+}
+
+fn basic(issuer: &str) -> NewItem {
+    client(
+        "basic",
+        issuer,
+        "kw-basic",
+        "kw-basic-secret",
+        ClientAuth::Basic,
+        Grant::ClientCredentials,
+    )
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn call_api(url: &str, token: &str) -> (u16, String) {
+    let r = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the test API answers");
+    let status = r.status().as_u16();
+    let www = r
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, www)
+}
+
+#[test]
+fn discovery_finds_every_endpoint() {
+    let p = Provider::start(60);
+    rt().block_on(async {
+        let http = keywright_core::net::auth_client().expect("client");
+        let e = oauth::discover(&http, &p.issuer).await.expect("discovery");
+        assert_eq!(e.issuer.as_deref(), Some(p.issuer.as_str()));
+        assert!(e.token.starts_with(&p.issuer), "{e:?}");
+        assert!(
+            e.authorization.is_some() && e.device_authorization.is_some() && e.jwks_uri.is_some()
+        );
+        assert!(e.scopes_supported.iter().any(|s| s == "offline_access"));
+        // A server that answers for another issuer is refused.
+        let other = format!("{}/elsewhere", p.issuer);
+        let err = oauth::discover(&http, &other)
+            .await
+            .expect_err("wrong issuer");
+        assert_eq!(err.kind(), "network");
+    });
+}
+
+#[test]
+fn client_credentials_with_basic_and_post_then_reuse_until_due() {
+    let p = Provider::start(60);
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut v = new_vault(dir.path()).vault;
+    v.add(basic(&p.issuer)).expect("add");
+    v.add(client(
+        "post",
+        &p.issuer,
+        "kw-post",
+        "kw-post-secret",
+        ClientAuth::Post,
+        Grant::ClientCredentials,
+    ))
+    .expect("add");
+    rt().block_on(async {
+        let http = keywright_core::net::auth_client().expect("client");
+        for name in ["basic", "post"] {
+            let t = renew::access_token(&mut v, &http, name, Mode::IfNeeded)
+                .await
+                .expect(name);
+            assert!(
+                t.renewed && t.grant == Some("client_credentials"),
+                "{name}: {t:?}"
+            );
+            let exp = t.expires_at.expect("expires_in given");
+            assert!((exp - timefmt::now() - 60).abs() <= 2, "{name}: {exp}");
+            // A JWT for the API, which accepts it.
+            let ins = jwt::inspect(&t.access_token).expect("JWT access token");
+            assert_eq!(ins.claims["aud"], API);
+            assert_eq!(call_api(&p.api("resource"), &t.access_token).await.0, 200);
+            // Still valid: the stored token is handed out, nothing is asked.
+            let again = renew::access_token(&mut v, &http, name, Mode::IfNeeded)
+                .await
+                .expect(name);
+            assert!(!again.renewed);
+            assert_eq!(again.access_token.as_str(), t.access_token.as_str());
+            assert_eq!(again.item.expiry(timefmt::now()).status, Status::Ok);
+        }
+        // The signature verifies against the provider's JWKS (found by discovery).
+        let t = renew::access_token(&mut v, &http, "basic", Mode::IfNeeded)
+            .await
+            .expect("token");
+        let ins = jwt::inspect(&t.access_token).expect("jwt");
+        let eps = oauth::discover(&http, &p.issuer).await.expect("discovery");
+        let jwks_url = eps.jwks_uri.expect("jwks_uri");
+        let set: jsonwebtoken::jwk::JwkSet = http
+            .get(&jwks_url)
+            .send()
+            .await
+            .expect("jwks")
+            .json()
+            .await
+            .expect("jwks json");
+        let expect = Expect {
+            issuer: Some(p.issuer.clone()),
+            audience: Some(API.into()),
+        };
+        let ver = jwt::verify(
+            &t.access_token,
+            &ins,
+            &VerifyKey::Jwks(set),
+            &expect,
+            timefmt::now(),
+        );
+        assert!(ver.ok, "{ver:?}");
+    });
+}
+
+#[test]
+fn a_wrong_secret_points_at_the_client_secret() {
+    let p = Provider::start(60);
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut v = new_vault(dir.path()).vault;
+    v.add(client(
+        "bad",
+        &p.issuer,
+        "kw-basic",
+        "not-the-secret",
+        ClientAuth::Basic,
+        Grant::ClientCredentials,
+    ))
+    .expect("add");
+    // The right secret with the other authentication method is refused too.
+    v.add(client(
+        "method",
+        &p.issuer,
+        "kw-basic",
+        "kw-basic-secret",
+        ClientAuth::Post,
+        Grant::ClientCredentials,
+    ))
+    .expect("add");
+    rt().block_on(async {
+        let http = keywright_core::net::auth_client().expect("client");
+        for name in ["bad", "method"] {
+            let e = renew::access_token(&mut v, &http, name, Mode::IfNeeded)
+                .await
+                .expect_err(name);
+            assert_eq!(e.kind(), "oauth", "{e}");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("invalid_client") && msg.contains("client secret"),
+                "{msg}"
+            );
+            assert!(
+                !msg.contains("not-the-secret") && !msg.contains("kw-basic-secret"),
+                "{msg}"
+            );
+        }
+    });
+}
+
+#[test]
+fn an_expired_token_is_renewed_when_asked_for() {
+    let p = Provider::start(4);
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut v = new_vault(dir.path()).vault;
+    v.add(basic(&p.issuer)).expect("add");
+    rt().block_on(async {
+        let http = keywright_core::net::auth_client().expect("client");
+        let first = renew::access_token(&mut v, &http, "basic", Mode::IfNeeded)
+            .await
+            .expect("token");
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let (status, www) = call_api(&p.api("resource"), &first.access_token).await;
+        assert_eq!(status, 401);
+        assert!(
+            www.contains("invalid_token") && www.contains("expired"),
+            "{www}"
+        );
+        let second = renew::access_token(&mut v, &http, "basic", Mode::IfNeeded)
+            .await
+            .expect("renewed");
+        assert!(second.renewed);
+        assert_ne!(second.access_token.as_str(), first.access_token.as_str());
+        assert_eq!(
+            call_api(&p.api("resource"), &second.access_token).await.0,
+            200
+        );
+        let log = v.audit_log(None).expect("log");
+        let renewals = log
+            .iter()
+            .filter(|e| e.detail.as_deref().is_some_and(|d| d.contains("renewed")))
+            .count();
+        assert_eq!(renewals, 2);
+    });
+}
+
+#[test]
+fn browser_login_then_rotation_then_invalid_grant_needs_a_new_login() {
+    let p = Provider::start(60);
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut v = new_vault(dir.path()).vault;
+    let mut item = client(
+        "login",
+        &p.issuer,
+        "kw-basic",
+        "kw-basic-secret",
+        ClientAuth::Basic,
+        Grant::AuthorizationCode,
+    );
+    if let Some(o) = item.oauth.as_mut() {
+        o.scopes = vec!["openid".into(), "read".into()];
+    }
+    v.add(item).expect("add");
+    let browsers = Mutex::new(Vec::new());
+    rt().block_on(async {
+        let http = keywright_core::net::auth_client().expect("client");
+        // Not logged in yet: no token can be had without a person.
+        let e = renew::access_token(&mut v, &http, "login", Mode::IfNeeded)
+            .await
+            .expect_err("no login");
+        assert_eq!(e.kind(), "reauth_required", "{e}");
+        assert!(e.to_string().contains("keywright login"), "{e}");
+
+        let open = |url: &str| -> keywright_core::Result<()> {
+            let q: std::collections::HashMap<String, String> = url::Url::parse(url)
+                .expect("url")
+                .query_pairs()
+                .into_owned()
+                .collect();
+            assert_eq!(q["code_challenge_method"], "S256");
+            assert!(q["scope"].contains("offline_access"), "{url}");
+            assert!(q["redirect_uri"].starts_with("http://127.0.0.1:"), "{url}");
+            browsers.lock().expect("lock").push(browse(url, "alice"));
+            Ok(())
+        };
+        let t = renew::login(&mut v, &http, "login", LoginVia::Browser(&open))
+            .await
+            .expect("login");
+        assert_eq!(t.grant, Some("authorization_code"));
+        assert_eq!(call_api(&p.api("resource"), &t.access_token).await.0, 200);
+        let st = v.oauth_state("login").expect("state");
+        assert!(st.config.has_refresh_token && st.config.refresh_expires_at.is_some());
+        let rt1 = st.secret.refresh_token.clone();
+
+        // Rotation: a forced renewal stores a new refresh token.
+        let t2 = renew::access_token(&mut v, &http, "login", Mode::Force)
+            .await
+            .expect("refresh");
+        assert_eq!(t2.grant, Some("refresh_token"));
+        let rt2 = v
+            .oauth_state("login")
+            .expect("state")
+            .secret
+            .refresh_token
+            .clone();
+        assert!(!rt2.is_empty() && rt2 != rt1, "the refresh token rotated");
+        assert_eq!(call_api(&p.api("resource"), &t2.access_token).await.0, 200);
+
+        // The old refresh token is refused now (and the provider revokes the grant).
+        let eps = oauth::discover(&http, &p.issuer).await.expect("discovery");
+        let cfg = st.config.clone();
+        let old = oauth::token(
+            &http,
+            &eps.token,
+            &cfg,
+            "kw-basic-secret",
+            GrantRequest::RefreshToken(&rt1),
+        )
+        .await;
+        match old {
+            Err(keywright_core::Error::OAuth { error, .. }) => assert_eq!(error, "invalid_grant"),
+            other => panic!("the old refresh token still works: {other:?}"),
+        }
+
+        // The next renewal meets invalid_grant: the item needs a new login, and says so.
+        let e = renew::access_token(&mut v, &http, "login", Mode::Force)
+            .await
+            .expect_err("revoked");
+        assert_eq!(e.kind(), "reauth_required", "{e}");
+        let item = v.find("login").expect("item");
+        assert_eq!(item.expiry(timefmt::now()).status, Status::ReauthRequired);
+        let st = v.oauth_state("login").expect("state");
+        assert!(st.config.reauth_required && st.secret.refresh_token.is_empty());
+
+        // Logging in again clears it.
+        let t3 = renew::login(&mut v, &http, "login", LoginVia::Browser(&open))
+            .await
+            .expect("login again");
+        assert_eq!(call_api(&p.api("resource"), &t3.access_token).await.0, 200);
+        // The provider's refresh tokens live a day: inside the 7-day warning.
+        let e = v.find("login").expect("item").expiry(timefmt::now());
+        assert_eq!(e.status, Status::Expiring);
+        assert!((e.expires_at.expect("refresh expiry") - timefmt::now() - 86_400).abs() < 60);
+    });
+    for mut b in browsers.into_inner().expect("lock") {
+        assert!(b.wait().expect("browser").success());
+    }
+}
+
+#[test]
+fn device_login_shows_a_user_code_and_polls_until_approved() {
+    let p = Provider::start(60);
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut v = new_vault(dir.path()).vault;
+    let mut item = client(
+        "tv",
+        &p.issuer,
+        "kw-post",
+        "kw-post-secret",
+        ClientAuth::Post,
+        Grant::DeviceCode,
+    );
+    if let Some(o) = item.oauth.as_mut() {
+        o.scopes = vec!["openid".into(), "read".into()];
+    }
+    v.add(item).expect("add");
+    let approvals = Mutex::new(Vec::new());
+    rt().block_on(async {
+        let http = keywright_core::net::auth_client().expect("client");
+        let show = |d: &renew::DevicePrompt| {
+            assert!(!d.user_code.is_empty() && d.verification_uri.starts_with("http://127.0.0.1:"));
+            approvals.lock().expect("lock").push(approve_device(
+                &d.verification_uri,
+                &d.user_code,
+                false,
+            ));
+        };
+        let t = renew::login(&mut v, &http, "tv", LoginVia::Device(&show))
+            .await
+            .expect("device login");
+        assert_eq!(t.grant, Some("device_code"));
+        assert_eq!(call_api(&p.api("resource"), &t.access_token).await.0, 200);
+        assert!(v.oauth_state("tv").expect("state").config.has_refresh_token);
+
+        // Refused at the device page: the login fails and says why.
+        let deny = |d: &renew::DevicePrompt| {
+            approvals.lock().expect("lock").push(approve_device(
+                &d.verification_uri,
+                &d.user_code,
+                true,
+            ));
+        };
+        let e = renew::login(&mut v, &http, "tv", LoginVia::Device(&deny))
+            .await
+            .expect_err("denied");
+        assert!(e.to_string().contains("access_denied"), "{e}");
+    });
+    for mut a in approvals.into_inner().expect("lock") {
+        let _ = a.wait();
+    }
+}
+
+#[test]
+fn concurrent_renewals_of_one_item_make_one_request() {
+    let p = Provider::start(60);
+    let dir = tempfile::tempdir().expect("tmp");
+    let created = new_vault(dir.path());
+    let path = created.vault.path().to_owned();
+    let mut v = created.vault;
+    v.add(basic(&p.issuer)).expect("add");
+    let open = || {
+        let mut o = Vault::open(&path).expect("open");
+        o.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+        o
+    };
+    let (mut a, mut b, mut c) = (open(), open(), open());
+    rt().block_on(async {
+        let http = keywright_core::net::auth_client().expect("client");
+        let (ta, tb, tc) = tokio::join!(
+            renew::access_token(&mut a, &http, "basic", Mode::IfNeeded),
+            renew::access_token(&mut b, &http, "basic", Mode::IfNeeded),
+            renew::access_token(&mut c, &http, "basic", Mode::IfNeeded),
+        );
+        let (ta, tb, tc) = (ta.expect("a"), tb.expect("b"), tc.expect("c"));
+        assert_eq!(ta.access_token.as_str(), tb.access_token.as_str());
+        assert_eq!(tb.access_token.as_str(), tc.access_token.as_str());
+    });
+    let log = v.audit_log(None).expect("log");
+    let renewals = log
+        .iter()
+        .filter(|e| e.detail.as_deref().is_some_and(|d| d.contains("renewed")))
+        .count();
+    assert_eq!(renewals, 1, "three callers, one token request");
+}
