@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
-cargo build -q --release --locked -p keywright-cli -p keywright-core --example make_vault
+# Two builds: a target flag (--example) limits a build to that target.
+cargo build -q --release --locked -p keywright-cli
+cargo build -q --release --locked -p keywright-core --example make_vault
 K=$target/release/keywright
 MAKE=$target/release/examples/make_vault
 work=$(mktemp -d)

@@ -108,6 +108,16 @@ impl Cli {
         c
     }
 
+    /// The same as `cmd`, as a plain process (for spawning several at once).
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(keywright_bin());
+        c.env("KEYWRIGHT_VAULT", self.vault())
+            .env("KEYWRIGHT_RUNTIME_DIR", self.run_dir())
+            .env("KEYWRIGHT_KEYRING_SERVICE", "keywright-test")
+            .env_remove("KEYWRIGHT_SESSION");
+        c
+    }
+
     /// `init` with the cheapest parameters the CLI accepts (OWASP's 46 MiB x 1) and no keyring.
     pub fn init(&self) -> serde_json::Value {
         let out = self

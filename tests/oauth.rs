@@ -112,8 +112,9 @@ fn client_credentials_with_basic_and_post_then_reuse_until_due() {
     .expect("add");
     rt().block_on(async {
         let http = keywright_core::net::auth_client().expect("client");
+        let lazy = keywright_core::net::LazyClient::from(http.clone());
         for name in ["basic", "post"] {
-            let t = renew::access_token(&mut v, &http, name, Mode::IfNeeded)
+            let t = renew::access_token(&mut v, &lazy, name, Mode::IfNeeded)
                 .await
                 .expect(name);
             assert!(
@@ -127,7 +128,7 @@ fn client_credentials_with_basic_and_post_then_reuse_until_due() {
             assert_eq!(ins.claims["aud"], API);
             assert_eq!(call_api(&p.api("resource"), &t.access_token).await.0, 200);
             // Still valid: the stored token is handed out, nothing is asked.
-            let again = renew::access_token(&mut v, &http, name, Mode::IfNeeded)
+            let again = renew::access_token(&mut v, &lazy, name, Mode::IfNeeded)
                 .await
                 .expect(name);
             assert!(!again.renewed);
@@ -135,7 +136,7 @@ fn client_credentials_with_basic_and_post_then_reuse_until_due() {
             assert_eq!(again.item.expiry(timefmt::now()).status, Status::Ok);
         }
         // The signature verifies against the provider's JWKS (found by discovery).
-        let t = renew::access_token(&mut v, &http, "basic", Mode::IfNeeded)
+        let t = renew::access_token(&mut v, &lazy, "basic", Mode::IfNeeded)
             .await
             .expect("token");
         let ins = jwt::inspect(&t.access_token).expect("jwt");
@@ -190,8 +191,9 @@ fn a_wrong_secret_points_at_the_client_secret() {
     .expect("add");
     rt().block_on(async {
         let http = keywright_core::net::auth_client().expect("client");
+        let lazy = keywright_core::net::LazyClient::from(http.clone());
         for name in ["bad", "method"] {
-            let e = renew::access_token(&mut v, &http, name, Mode::IfNeeded)
+            let e = renew::access_token(&mut v, &lazy, name, Mode::IfNeeded)
                 .await
                 .expect_err(name);
             assert_eq!(e.kind(), "oauth", "{e}");
@@ -216,7 +218,8 @@ fn an_expired_token_is_renewed_when_asked_for() {
     v.add(basic(&p.issuer)).expect("add");
     rt().block_on(async {
         let http = keywright_core::net::auth_client().expect("client");
-        let first = renew::access_token(&mut v, &http, "basic", Mode::IfNeeded)
+        let lazy = keywright_core::net::LazyClient::from(http.clone());
+        let first = renew::access_token(&mut v, &lazy, "basic", Mode::IfNeeded)
             .await
             .expect("token");
         tokio::time::sleep(Duration::from_secs(5)).await;
@@ -226,7 +229,7 @@ fn an_expired_token_is_renewed_when_asked_for() {
             www.contains("invalid_token") && www.contains("expired"),
             "{www}"
         );
-        let second = renew::access_token(&mut v, &http, "basic", Mode::IfNeeded)
+        let second = renew::access_token(&mut v, &lazy, "basic", Mode::IfNeeded)
             .await
             .expect("renewed");
         assert!(second.renewed);
@@ -264,8 +267,9 @@ fn browser_login_then_rotation_then_invalid_grant_needs_a_new_login() {
     let browsers = Mutex::new(Vec::new());
     rt().block_on(async {
         let http = keywright_core::net::auth_client().expect("client");
+        let lazy = keywright_core::net::LazyClient::from(http.clone());
         // Not logged in yet: no token can be had without a person.
-        let e = renew::access_token(&mut v, &http, "login", Mode::IfNeeded)
+        let e = renew::access_token(&mut v, &lazy, "login", Mode::IfNeeded)
             .await
             .expect_err("no login");
         assert_eq!(e.kind(), "reauth_required", "{e}");
@@ -293,7 +297,7 @@ fn browser_login_then_rotation_then_invalid_grant_needs_a_new_login() {
         let rt1 = st.secret.refresh_token.clone();
 
         // Rotation: a forced renewal stores a new refresh token.
-        let t2 = renew::access_token(&mut v, &http, "login", Mode::Force)
+        let t2 = renew::access_token(&mut v, &lazy, "login", Mode::Force)
             .await
             .expect("refresh");
         assert_eq!(t2.grant, Some("refresh_token"));
@@ -323,7 +327,7 @@ fn browser_login_then_rotation_then_invalid_grant_needs_a_new_login() {
         }
 
         // The next renewal meets invalid_grant: the item needs a new login, and says so.
-        let e = renew::access_token(&mut v, &http, "login", Mode::Force)
+        let e = renew::access_token(&mut v, &lazy, "login", Mode::Force)
             .await
             .expect_err("revoked");
         assert_eq!(e.kind(), "reauth_required", "{e}");
@@ -416,10 +420,11 @@ fn concurrent_renewals_of_one_item_make_one_request() {
     let (mut a, mut b, mut c) = (open(), open(), open());
     rt().block_on(async {
         let http = keywright_core::net::auth_client().expect("client");
+        let lazy = keywright_core::net::LazyClient::from(http.clone());
         let (ta, tb, tc) = tokio::join!(
-            renew::access_token(&mut a, &http, "basic", Mode::IfNeeded),
-            renew::access_token(&mut b, &http, "basic", Mode::IfNeeded),
-            renew::access_token(&mut c, &http, "basic", Mode::IfNeeded),
+            renew::access_token(&mut a, &lazy, "basic", Mode::IfNeeded),
+            renew::access_token(&mut b, &lazy, "basic", Mode::IfNeeded),
+            renew::access_token(&mut c, &lazy, "basic", Mode::IfNeeded),
         );
         let (ta, tb, tc) = (ta.expect("a"), tb.expect("b"), tc.expect("c"));
         assert_eq!(ta.access_token.as_str(), tb.access_token.as_str());

@@ -75,6 +75,107 @@ pub enum Command {
     /// (internal) hold a copied value on the clipboard, then clear it
     #[command(name = "__clipboard-hold", hide = true)]
     ClipboardHold(ClipboardHoldArgs),
+    /// Decode a JWT (an item's token, or - for stdin): header, claims, times, status;
+    /// verify its signature with --key-file, --jwks or --issuer
+    Inspect(InspectArgs),
+    /// Print a valid access token of an OAuth2 item, renewing it first when it expired or
+    /// is within 30 s of expiry
+    Token(TokenArgs),
+    /// Renew an OAuth2 item's access token now (refresh token, or client credentials)
+    Renew(NameArgs),
+    /// Log an OAuth2 item in: the browser (authorization code + PKCE on a loopback
+    /// redirect) or a user code (--device)
+    Login(LoginArgs),
+    /// What expires, needs rotating or needs a new login, soonest first
+    Expiring(ExpiringArgs),
+    /// Run a command with credentials in its environment (OAuth tokens renewed first) and
+    /// mask their values in its output
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NameArgs {
+    /// Item name or id
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenField {
+    /// The access token (OAuth2 items)
+    Access,
+    /// The refresh token (OAuth2 items)
+    Refresh,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Item name or id, or - to read the token from stdin [default: -]
+    pub name: Option<String>,
+    /// Which token of an OAuth2 item
+    #[arg(long, value_enum, default_value = "access")]
+    pub token: TokenField,
+    /// Verify with this key: an HMAC secret (HS*), a PEM public key, or a JWK / JWK Set
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["jwks", "key_item"])]
+    pub key_file: Option<std::path::PathBuf>,
+    /// Verify with the HMAC secret stored in this item (its value)
+    #[arg(long, value_name = "NAME", conflicts_with = "jwks")]
+    pub key_item: Option<String>,
+    /// Verify with the keys at this JWKS URL
+    #[arg(long, value_name = "URL")]
+    pub jwks: Option<String>,
+    /// The expected issuer; without another key, its JWKS is found by discovery
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// The expected audience
+    #[arg(long)]
+    pub audience: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Item name or id
+    pub name: String,
+    /// Renew even if the stored token is still valid
+    #[arg(long)]
+    pub renew: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Item name or id
+    pub name: String,
+    /// Log in with a user code on another device (RFC 8628) instead of this browser
+    #[arg(long)]
+    pub device: bool,
+    /// Print the login URL instead of opening the browser
+    #[arg(long, conflicts_with = "device")]
+    pub no_browser: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExpiringArgs {
+    /// Also list what expires or is due for rotation within this time
+    #[arg(long, default_value = "7d", value_name = "DURATION")]
+    pub within: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// VAR=NAME: put item NAME's value in the command's environment as VAR (an OAuth2
+    /// item's access token, a 2FA item's current code, else its secret). Repeatable
+    #[arg(long = "env", value_name = "VAR=NAME", required = true)]
+    pub env: Vec<String>,
+    /// Do not mask the values in the command's output
+    #[arg(long)]
+    pub no_masking: bool,
+    /// The command and its arguments, after --
+    #[arg(
+        required = true,
+        value_name = "CMD",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]
@@ -232,6 +333,10 @@ pub struct AddArgs {
     /// OAuth2: audience / resource
     #[arg(long, help_heading = "OAuth2")]
     pub audience: Option<String>,
+    /// OAuth2: how the first token is had: client_credentials, or a person's login
+    /// (authorization_code, device_code; then `keywright login NAME`)
+    #[arg(long, help_heading = "OAuth2", value_name = "GRANT")]
+    pub grant: Option<String>,
     /// 2FA: digits, 6-8 [default: 6, or the URI's]
     #[arg(long, help_heading = "2FA (totp)")]
     pub digits: Option<u8>,

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use keywright_core::credential::{ClientAuth, Kind, NewItem, OAuthConfig, Placement};
+use keywright_core::credential::{ClientAuth, Grant, Kind, NewItem, OAuthConfig, Placement};
 use keywright_core::crypto::kdf::KdfParams;
 use keywright_core::vault::{Item, ItemPatch, KeyringOutcome, session};
 use keywright_core::{CreateOptions, Error, Result, Vault, paths, timefmt};
@@ -16,7 +16,7 @@ use crate::cli::{
 };
 use crate::input::Input;
 use crate::unlock::{notice, open_unlocked, system_keyring};
-use crate::{otp, output};
+use crate::{otp, output, tokens};
 
 /// Longest session a user may ask for.
 const MAX_SESSION_SECS: u64 = 30 * 86_400;
@@ -85,6 +85,12 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
         Command::Export(a) => otp::export(&ctx, a, &mut input, out),
         Command::Qr(a) => otp::qr(&ctx, a, &mut input, out),
         Command::ClipboardHold(a) => crate::clipboard::hold(a.seconds),
+        Command::Inspect(a) => tokens::inspect(&ctx, a, &mut input, out),
+        Command::Token(a) => tokens::token(&ctx, a, &mut input, out),
+        Command::Renew(a) => tokens::renew(&ctx, a, &mut input, out),
+        Command::Login(a) => tokens::login(&ctx, a, &mut input, out),
+        Command::Expiring(a) => tokens::expiring(&ctx, a, &mut input, out),
+        Command::Run(a) => tokens::run(&ctx, a, &mut input, out),
     }
 }
 
@@ -355,6 +361,13 @@ fn add(ctx: &Ctx, a: AddArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
     } else {
         None
     };
+    if kind != Kind::Oauth2 && a.grant.is_some() {
+        return Err(Error::InvalidInput {
+            field: "grant".into(),
+            reason: "--grant applies to oauth2 items only".into(),
+        });
+    }
+    let grant = a.grant.as_deref().map(Grant::parse).transpose()?;
     let oauth = (kind == Kind::Oauth2).then(|| OAuthConfig {
         client_id: a.client_id.clone().unwrap_or_default(),
         issuer: (kind == Kind::Oauth2).then(|| a.issuer.clone()).flatten(),
@@ -365,6 +378,7 @@ fn add(ctx: &Ctx, a: AddArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
         },
         scopes: a.scopes.clone(),
         audience: a.audience.clone(),
+        grant,
         ..OAuthConfig::default()
     });
     let mut vault = open_unlocked(&ctx.path, input)?;

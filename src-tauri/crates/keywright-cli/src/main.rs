@@ -9,6 +9,7 @@ mod commands;
 mod input;
 mod otp;
 mod output;
+mod tokens;
 mod unlock;
 
 use std::io::Write as _;

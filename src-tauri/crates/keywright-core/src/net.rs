@@ -29,6 +29,29 @@ pub fn auth_client() -> Result<reqwest::Client> {
         })
 }
 
+/// The authorization-server client, made on first use: a call that finds a valid stored
+/// token never pays for the TLS setup.
+#[derive(Default)]
+pub struct LazyClient(std::sync::OnceLock<reqwest::Client>);
+
+impl LazyClient {
+    pub fn get(&self) -> Result<&reqwest::Client> {
+        if let Some(c) = self.0.get() {
+            return Ok(c);
+        }
+        let c = auth_client()?;
+        Ok(self.0.get_or_init(|| c))
+    }
+}
+
+impl From<reqwest::Client> for LazyClient {
+    fn from(c: reqwest::Client) -> Self {
+        let l = LazyClient::default();
+        let _ = l.0.set(c);
+        l
+    }
+}
+
 /// A reqwest error in plain words, with its underlying cause (DNS, refused, TLS, timeout).
 /// Never includes a request body; the URL is the caller's to add.
 pub fn describe(e: &reqwest::Error) -> String {

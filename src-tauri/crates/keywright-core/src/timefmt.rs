@@ -23,6 +23,19 @@ pub fn rfc3339(ts: i64) -> String {
         .unwrap_or_else(|| ts.to_string())
 }
 
+/// `ts` in the machine's local time (`2027-01-31 13:00 +01:00`), when the offset can be
+/// known (the `time` crate refuses to read it once a process has several threads).
+pub fn local(ts: i64) -> Option<String> {
+    let offset = time::UtcOffset::current_local_offset().ok()?;
+    let t = OffsetDateTime::from_unix_timestamp(ts)
+        .ok()?
+        .to_offset(offset);
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
+    );
+    t.format(&fmt).ok()
+}
+
 /// A date as users give it: RFC 3339 (`2027-01-31T12:00:00Z`, `...+02:00`) or a calendar
 /// date `YYYY-MM-DD`, which means 00:00 UTC that day.
 pub fn parse_date(field: &str, s: &str) -> Result<i64> {

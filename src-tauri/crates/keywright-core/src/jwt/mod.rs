@@ -32,6 +32,11 @@ pub struct Inspected {
 }
 
 impl Inspected {
+    /// Signed with a shared secret (HS256/384/512)?
+    pub fn is_hmac(&self) -> bool {
+        self.alg.family() == AlgorithmFamily::Hmac
+    }
+
     /// The `iss` claim, when it is a string.
     pub fn issuer(&self) -> Option<&str> {
         self.claims.get("iss").and_then(Value::as_str)

@@ -76,7 +76,7 @@ fn stored(vault: &mut Vault, st: &OAuthState, renewed: bool) -> Result<Token> {
 /// A valid access token for the item, renewed first if `mode` says so or it is due.
 pub async fn access_token(
     vault: &mut Vault,
-    http: &reqwest::Client,
+    http: &crate::net::LazyClient,
     name_or_id: &str,
     mode: Mode,
 ) -> Result<Token> {
@@ -94,6 +94,7 @@ pub async fn access_token(
             return stored(vault, &st, changed);
         }
     }
+    let http = http.get()?;
     let eps = super::endpoints(http, &st.config).await?;
     match renew_tokens(http, &eps, &st).await {
         Ok((tokens, how)) => store(vault, &st.id, &tokens, how),

@@ -1033,6 +1033,13 @@ impl Vault {
         self.record(Action::Reveal, &item, None)
     }
 
+    /// Record that a secret left the vault for the user or a program (`keywright token`,
+    /// `keywright run`): a `reveal` event naming the field and the use.
+    pub fn record_use(&mut self, id: &str, detail: &str) -> Result<()> {
+        let item = self.get(id)?;
+        self.record(Action::Reveal, &item, Some(detail.to_owned()))
+    }
+
     /// Record that the user copied an item's secret.
     pub fn record_copy(&mut self, id: &str, field: &str) -> Result<()> {
         let item = self.get(id)?;
