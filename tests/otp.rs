@@ -156,6 +156,72 @@ fn vault_codes_match_oathtool() {
     );
 }
 
+/// The Codes view's reads keep the sealed seeds between calls: an edit here, a change
+/// made by another process, a deletion and an HOTP step must all show at the next read.
+#[test]
+fn codes_follow_every_change() {
+    let dir = tempdir().expect("tmp");
+    let created = new_vault(dir.path());
+    let path = created.vault.path().to_owned();
+    let mut v = created.vault;
+    let a = v
+        .add(otp_item("A", "JBSWY3DPEHPK3PXP", OtpParams::default()))
+        .expect("add");
+    let hp = OtpParams {
+        otp_type: OtpType::Hotp,
+        ..OtpParams::default()
+    };
+    let h = v.add(otp_item("H", "GEZDGNBVGY3TQOJQ", hp)).expect("add");
+    let t = 1_700_000_015;
+    let code_of = |v: &mut Vault, id: &str| {
+        let (views, _) = v.otp_codes(t).expect("codes");
+        views
+            .iter()
+            .find(|x| x.item.id == id)
+            .map(|x| (x.timed.as_ref().map(|c| c.code.to_string()), x.counter))
+    };
+    let want = |b32: &str| oathtool(&["--totp", "--base32", &format!("--now=@{t}")], b32);
+    assert_eq!(
+        code_of(&mut v, &a.id),
+        Some((Some(want("JBSWY3DPEHPK3PXP")), None))
+    );
+    assert_eq!(
+        code_of(&mut v, &a.id),
+        Some((Some(want("JBSWY3DPEHPK3PXP")), None))
+    );
+    // An edit of the seed through this handle.
+    let patch = keywright_core::ItemPatch {
+        value: Some(zeroize::Zeroizing::new("KRSXG5CTMVRXEZLU".to_owned())),
+        ..Default::default()
+    };
+    v.update(&a.id, patch).expect("edit");
+    assert_eq!(
+        code_of(&mut v, &a.id),
+        Some((Some(want("KRSXG5CTMVRXEZLU")), None))
+    );
+    // An edit by another process (another connection).
+    let mut other = Vault::open(&path).expect("open");
+    other.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    let patch = keywright_core::ItemPatch {
+        value: Some(zeroize::Zeroizing::new("MFRGGZDFMZTWQ2LK".to_owned())),
+        ..Default::default()
+    };
+    other.update(&a.id, patch).expect("edit elsewhere");
+    assert_eq!(
+        code_of(&mut v, &a.id),
+        Some((Some(want("MFRGGZDFMZTWQ2LK")), None))
+    );
+    // HOTP: the counter shown follows the code handed out.
+    assert_eq!(code_of(&mut v, &h.id), Some((None, Some(0))));
+    other.next_hotp(&h.id).expect("hotp");
+    assert_eq!(code_of(&mut v, &h.id), Some((None, Some(1))));
+    v.next_hotp(&h.id).expect("hotp");
+    assert_eq!(code_of(&mut v, &h.id), Some((None, Some(2))));
+    // A deleted item is gone.
+    other.delete(&a.id).expect("delete");
+    assert_eq!(code_of(&mut v, &a.id), None);
+}
+
 #[test]
 fn hotp_advances_and_persists() {
     let dir = tempdir().expect("tmp");

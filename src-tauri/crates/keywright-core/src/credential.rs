@@ -592,6 +592,26 @@ pub fn validate_otp(p: &OtpParams) -> Result<()> {
 /// Base32 seed as users paste it: any case, spaces or dashes, with or without padding.
 /// Returns the canonical upper-case unpadded form; refuses what does not decode.
 pub fn normalize_base32_secret(s: &str) -> Result<String> {
+    decode_base32_secret(s).map(|(canon, _)| canon)
+}
+
+/// Base32 (RFC 4648 alphabet) without padding and without the trailing-bits check, built
+/// once: building a `data_encoding` encoding costs more than decoding a seed with it.
+static BASE32_LENIENT: std::sync::LazyLock<data_encoding::Encoding> =
+    std::sync::LazyLock::new(|| {
+        let mut spec = data_encoding::Specification::new();
+        spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+        spec.check_trailing_bits = false;
+        match spec.encoding() {
+            Ok(e) => e,
+            // 32 distinct symbols and no padding: a valid specification by construction.
+            Err(_) => data_encoding::BASE32_NOPAD,
+        }
+    });
+
+/// A base32 seed as people paste it (lower case, spaces, dashes, padding) → the canonical
+/// text and the seed bytes (wiped on drop). At least 80 bits.
+pub fn decode_base32_secret(s: &str) -> Result<(String, zeroize::Zeroizing<Vec<u8>>)> {
     let canon: String = s
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-' && *c != '=')
@@ -606,16 +626,11 @@ pub fn normalize_base32_secret(s: &str) -> Result<String> {
             format!("contains {bad:?}; base32 uses only A-Z and 2-7"),
         ));
     }
-    let spec = {
-        let mut spec = data_encoding::Specification::new();
-        spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-        spec.check_trailing_bits = false;
-        spec.encoding()
-            .map_err(|e| Error::invalid("TOTP secret", e.to_string()))?
-    };
-    let bytes = spec
-        .decode(canon.as_bytes())
-        .map_err(|_| Error::invalid("TOTP secret", "is not valid base32 (wrong length)"))?;
+    let bytes = zeroize::Zeroizing::new(
+        BASE32_LENIENT
+            .decode(canon.as_bytes())
+            .map_err(|_| Error::invalid("TOTP secret", "is not valid base32 (wrong length)"))?,
+    );
     if bytes.len() < 10 {
         return Err(Error::invalid(
             "TOTP secret",
@@ -625,7 +640,7 @@ pub fn normalize_base32_secret(s: &str) -> Result<String> {
             ),
         ));
     }
-    Ok(canon)
+    Ok((canon, bytes))
 }
 
 #[cfg(test)]

@@ -112,16 +112,7 @@ impl OtpAccount {
 
 /// Decode a canonical (or user-typed) base32 seed.
 pub fn decode_secret(b32: &str) -> Result<Zeroizing<Vec<u8>>> {
-    let canon = Zeroizing::new(normalize_base32_secret(b32)?);
-    let mut spec = data_encoding::Specification::new();
-    spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-    spec.check_trailing_bits = false;
-    let enc = spec
-        .encoding()
-        .map_err(|e| Error::invalid("TOTP secret", e.to_string()))?;
-    enc.decode(canon.as_bytes())
-        .map(Zeroizing::new)
-        .map_err(|_| Error::invalid("TOTP secret", "is not valid base32"))
+    crate::credential::decode_base32_secret(b32).map(|(_, bytes)| bytes)
 }
 
 fn generator(params: &OtpParams, secret: &[u8]) -> Result<Totp> {
@@ -149,13 +140,17 @@ fn generator(params: &OtpParams, secret: &[u8]) -> Result<Totp> {
         .build_noncompliant())
 }
 
+fn not_timed() -> Error {
+    Error::invalid(
+        "otp type",
+        "this is an HOTP (counter-based) item; use `keywright hotp`",
+    )
+}
+
 /// The TOTP (or Steam) code at Unix time `t`.
 pub fn totp_at(params: &OtpParams, secret: &[u8], t: i64) -> Result<String> {
     if params.otp_type == OtpType::Hotp {
-        return Err(Error::invalid(
-            "otp type",
-            "this is an HOTP (counter-based) item; use `keywright hotp`",
-        ));
+        return Err(not_timed());
     }
     let t = u64::try_from(t).map_err(|_| Error::invalid("time", "is before 1970"))?;
     Ok(generator(params, secret)?.generate(t).to_string())
@@ -214,9 +209,17 @@ pub fn timed_code(params: &OtpParams, secret: &[u8], now: i64) -> Result<TimedCo
     let p = i64::from(period);
     let valid_from = now.div_euclid(p) * p;
     let valid_until = valid_from + p;
+    if params.otp_type == OtpType::Hotp {
+        return Err(not_timed());
+    }
+    let (Ok(t_now), Ok(t_next)) = (u64::try_from(now), u64::try_from(valid_until)) else {
+        return Err(Error::invalid("time", "is before 1970"));
+    };
+    // One generator for both codes (it copies the seed and checks the parameters).
+    let g = generator(params, secret)?;
     Ok(TimedCode {
-        code: Zeroizing::new(totp_at(params, secret, now)?),
-        next_code: Zeroizing::new(totp_at(params, secret, valid_until)?),
+        code: Zeroizing::new(g.generate(t_now).to_string()),
+        next_code: Zeroizing::new(g.generate(t_next).to_string()),
         period,
         valid_from,
         valid_until,

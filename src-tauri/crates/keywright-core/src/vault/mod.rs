@@ -219,6 +219,9 @@ pub struct Vault {
     slots: Vec<Slot>,
     keys: Option<Keys>,
     cache: Option<Cache>,
+    /// The sealed secrets of the 2FA items, as last read (ciphertext only), for the Codes
+    /// view's repeated reads; see `otp::SealedOtp`.
+    otp_sealed: Option<otp::SealedOtp>,
     actor: Actor,
 }
 
@@ -394,6 +397,7 @@ impl Vault {
             slots: slot_rows,
             keys: Some(Keys::derive(vk, &vault_id)),
             cache: None,
+            otp_sealed: None,
             actor: Actor::Cli,
         };
         let keyring = match keyring {
@@ -452,6 +456,7 @@ impl Vault {
             slots,
             keys: None,
             cache: None,
+            otp_sealed: None,
             actor: Actor::Cli,
         })
     }
@@ -610,6 +615,7 @@ impl Vault {
     pub fn lock(&mut self) {
         self.keys = None;
         self.cache = None;
+        self.otp_sealed = None;
     }
 
     /// Lock and close for a process that is about to exit: the keys are wiped as by
