@@ -54,6 +54,22 @@ for n in 1000 10000 100000; do
       "$K totp 'auth0 prod 000009'" "$K totp 'auth0 prod 000009' --json" \
       "oathtool --totp -b $(cat "$work/seed")" "pass show bench/totp" >/dev/null 2>&1
     tail -n +3 "$work/otp.md" | sed "s|$target/release/||"
+
+    echo
+    echo "## keywright token on $n items, token still valid (real OpenID provider on loopback)"
+    (cd tests/oidc && [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    exec 3< <(OIDC_ACCESS_TTL=3600 node tests/oidc/server.mjs --port 0 --no-stdin-watch)
+    read -r line <&3
+    oidc_pid=$(pgrep -n -f "tests/oidc/server.mjs" || true)
+    issuer=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["issuer"])' "$line")
+    echo kw-basic-secret | "$K" add oauth2 bench-oauth --issuer "$issuer" --client-id kw-basic \
+      --scope read --audience urn:keywright:test-api >/dev/null
+    "$K" token bench-oauth >/dev/null 2>&1
+    hyperfine -N --warmup 3 -m 30 --export-markdown "$work/tok.md" \
+      "$K token bench-oauth" "$K token bench-oauth --json" "pass show bench/totp" >/dev/null 2>&1
+    tail -n +3 "$work/tok.md" | sed "s|$target/release/||"
+    [ -n "$oidc_pid" ] && kill "$oidc_pid" 2>/dev/null || true
+    exec 3<&-
     gpgconf --kill gpg-agent 2>/dev/null || true
     unset GNUPGHOME PASSWORD_STORE_DIR
   fi

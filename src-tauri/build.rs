@@ -27,6 +27,10 @@ const COMMANDS: &[&str] = &[
     "import_preview",
     "import_commit",
     "import_cancel",
+    "token_inspect",
+    "oauth_renew",
+    "oauth_login",
+    "oauth_login_cancel",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -9,6 +9,7 @@ mod cli_otp;
 mod cli_tokens;
 mod common;
 mod format;
+mod ipc_tokens;
 mod keyring;
 mod oauth;
 mod otp;

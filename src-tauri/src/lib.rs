@@ -74,6 +74,10 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::otp::import_preview,
             commands::otp::import_commit,
             commands::otp::import_cancel,
+            commands::tokens::token_inspect,
+            commands::tokens::oauth_renew,
+            commands::tokens::oauth_login,
+            commands::tokens::oauth_login_cancel,
         ])
         .run(tauri::generate_context!())
 }

@@ -45,6 +45,11 @@ SHOWCASE = [
     ("api-key", "Twilio SMS", "SK2b3c4d", ["--url", "https://api.twilio.com", "--query", "api_key", "--tag", "prod"]),
     ("totp", "GitHub 2FA", "GEZDGNBVGY3TQOJQ", ["--otp-issuer", "GitHub", "--username", "dev@example.com"]),
     ("basic", "Nexus deploy", "s3cr3t-pass", ["--username", "ci-bot", "--url", "https://nexus.example.com", "--tag", "ci"]),
+    ("totp", "Cloudflare 2FA", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U", ["--otp-issuer", "Cloudflare", "--username", "ops@example.com", "--tag", "infra"]),
+    ("totp", "Google Cloud 2FA", "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU", ["--otp-issuer", "Google Cloud", "--username", "dev@example.com"]),
+    ("totp", "npm publish 2FA", "ONSWG4TFOQYTEMZUGU3DOOBZ", ["--otp-issuer", "npm", "--username", "release-bot", "--tag", "ci"]),
+    ("totp", "PyPI 2FA", "NBSWY3DPO5XXE3DEMFZWK3TU", ["--otp-issuer", "PyPI", "--username", "maintainer", "--digits", "8"]),
+    ("totp", "Stripe dashboard 2FA", "GEZDGNBVGY3TQOJQGEZDGNBV", ["--otp-issuer", "Stripe", "--username", "finance@example.com", "--period", "60", "--tag", "billing"]),
 ]
 
 

@@ -14,7 +14,11 @@ export type ItemDetail = { placement: Placement | null, oauth: OAuthConfig | nul
 /**
  * The expiry date the user set (the summary's `expires_at` may come from elsewhere).
  */
-manual_expires_at: number | null, rotate_every_days: number | null, warn_days: number | null, created_at: number, last_rotated_at: number, secrets: SecretPresence, 
+manual_expires_at: number | null, 
+/**
+ * `exp` of the stored token when it is a JWT (bearer tokens, API keys).
+ */
+token_expires_at: number | null, rotate_every_days: number | null, warn_days: number | null, created_at: number, last_rotated_at: number, secrets: SecretPresence, 
 /**
  * The item's audit history, newest first.
  */

@@ -15,6 +15,7 @@ import {
 import { type Copied, type IpcError, itemCopy, itemGet, itemReveal, toIpcError } from '../lib/ipc';
 import { Icon, KindIcon } from './Icons';
 import { StatusBadge } from './StatusBadge';
+import { TokenPanel } from './TokenPanel';
 
 const MASK = '••••••••••••';
 
@@ -291,6 +292,10 @@ export function DetailPane({ id, summary, onEdit, onDelete, onCopied, onError, o
           <span title={formatDateTime(d.last_rotated_at)}>{relative(d.last_rotated_at)}</span>
         </Field>
       </dl>
+
+      {(d.kind === 'oauth2' || d.kind === 'bearer' || (d.kind === 'api_key' && d.token_expires_at !== null)) && (
+        <TokenPanel detail={d} onChanged={() => void reload()} />
+      )}
 
       {d.secrets.notes && (
         <div className="notes">

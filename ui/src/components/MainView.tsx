@@ -28,13 +28,14 @@ import { Icon, type IconName, KindIcon } from './Icons';
 import { ImportWizard } from './ImportWizard';
 import { ItemForm } from './ItemForm';
 import { ItemRows } from './ItemRows';
+import { TimelineView } from './TimelineView';
 import { SettingsDialog } from './SettingsDialog';
 import { CopyToast, type ToastData } from './Toast';
 
 export type Nav = { t: 'all' } | { t: 'kind'; kind: Kind } | { t: 'tag'; tag: string } | { t: 'expiring' };
 
 /** The main window shows the item list or the live 2FA codes. */
-export type View = 'items' | 'codes';
+export type View = 'items' | 'codes' | 'timeline';
 
 type Modal =
   | null
@@ -468,7 +469,21 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                 <span className="nav-count">{(counts.kinds.get('totp') ?? 0).toLocaleString()}</span>
               </button>
             </li>
-            {soon('Timeline', 'timeline')}
+            <li>
+              <button
+                type="button"
+                className={`nav-item${view === 'timeline' ? ' on' : ''}`}
+                aria-current={view === 'timeline' ? 'page' : undefined}
+                title="Expiry timeline"
+                onClick={() => {
+                  setView('timeline');
+                }}
+              >
+                <Icon name="timeline" />
+                <span className="nav-label">Timeline</span>
+                <span className="nav-count">{counts.attention.toLocaleString()}</span>
+              </button>
+            </li>
             {soon('Requests', 'requests')}
           </ul>
         </nav>
@@ -530,6 +545,8 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                 autoComplete="off"
                 onChange={(e) => {
                   setQuery(e.target.value);
+                  // A search from the timeline shows its results.
+                  if (view === 'timeline') setView('items');
                 }}
                 onKeyDown={listKeys}
               />
@@ -598,7 +615,19 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           </div>
         )}
 
-        {view === 'codes' ? (
+        {view === 'timeline' ? (
+          <div className="codes-panel" id="main-panel">
+            <TimelineView
+              items={items}
+              onOpen={(id) => {
+                setNav({ t: 'all' });
+                setQuery('');
+                setSelectedId(id);
+                setView('items');
+              }}
+            />
+          </div>
+        ) : view === 'codes' ? (
           <div className="codes-panel" role="tabpanel" id="main-panel" aria-labelledby="tab-codes">
             <CodesView
               query={codesQuery}

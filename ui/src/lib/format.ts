@@ -68,6 +68,19 @@ export const ACTION_LABEL: Record<Action, string> = {
   copy: 'Copied',
 };
 
+/** A live countdown: "3 h 12 min", "4 min 05 s", "12 s"; days past a day ("2 days 3 h"). */
+export function countdown(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${plural(d, 'day')}${h > 0 ? ` ${String(h)} h` : ''}`;
+  if (h > 0) return `${String(h)} h ${String(m)} min`;
+  if (m > 0) return `${String(m)} min ${String(sec).padStart(2, '0')} s`;
+  return `${String(sec)} s`;
+}
+
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }

@@ -22,16 +22,21 @@ import type { ItemInput } from '../bindings/ItemInput';
 import type { ItemList } from '../bindings/ItemList';
 import type { KeyringChange } from '../bindings/KeyringChange';
 import type { LockReason } from '../bindings/LockReason';
+import type { DeviceCodePrompt } from '../bindings/DeviceCodePrompt';
+import type { LoginMethod } from '../bindings/LoginMethod';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpCodes } from '../bindings/OtpCodes';
 import type { SecretField } from '../bindings/SecretField';
 import type { Settings } from '../bindings/Settings';
 import type { SettingsView } from '../bindings/SettingsView';
+import type { TokenInspection } from '../bindings/TokenInspection';
+import type { TokenOutcome } from '../bindings/TokenOutcome';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
 export type {
   Copied,
   CreatedVault,
+  DeviceCodePrompt,
   ErrorKind,
   HotpCode,
   ImportFormat,
@@ -45,11 +50,14 @@ export type {
   ItemList,
   KeyringChange,
   LockReason,
+  LoginMethod,
   OtpCode,
   OtpCodes,
   SecretField,
   Settings,
   SettingsView,
+  TokenInspection,
+  TokenOutcome,
   VaultStatus,
 };
 
@@ -193,6 +201,28 @@ export function importCancel(id: string): Promise<null> {
   return call('import_cancel', { id });
 }
 
+// ---- tokens ----
+
+/** A JWT's header and claims (Rust decodes; the token itself never comes here). */
+export function tokenInspect(id: string, field: SecretField): Promise<TokenInspection> {
+  return call('token_inspect', { id, field });
+}
+
+/** Renew an OAuth2 item's access token now (refresh token or client credentials). */
+export function oauthRenew(id: string): Promise<TokenOutcome> {
+  return call('oauth_renew', { id });
+}
+
+/** Log an OAuth2 item in: the system browser, or a device code (`onDeviceCode`). Resolves
+ * when the login is done, fails when it is refused, times out or is cancelled. */
+export function oauthLogin(id: string, method: LoginMethod): Promise<TokenOutcome> {
+  return call('oauth_login', { id, method });
+}
+
+export function oauthLoginCancel(): Promise<null> {
+  return call('oauth_login_cancel');
+}
+
 // ---- settings ----
 
 export function settingsGet(): Promise<SettingsView> {
@@ -227,6 +257,35 @@ export function onVaultLocked(cb: (reason: LockReason) => void): () => void {
   return () => {
     stopped = true;
     if (stop) stop();
+  };
+}
+
+/** Calls `cb` with the code to show during a device login. Returns the unsubscribe. */
+export function onDeviceCode(cb: (prompt: DeviceCodePrompt) => void): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  // An event system torn down first (a closing window, a finished test) has nothing left
+  // to unsubscribe from.
+  const safely = (unlisten: () => void) => {
+    // The unsubscribe is asynchronous underneath: its failure arrives as a rejection.
+    Promise.resolve()
+      .then(unlisten)
+      .catch(() => undefined);
+  };
+  listen<DeviceCodePrompt>('oauth-device-code', (e) => {
+    cb(e.payload);
+  }).then(
+    (unlisten) => {
+      if (stopped) safely(unlisten);
+      else stop = unlisten;
+    },
+    () => {
+      // No event system: nothing to hear.
+    },
+  );
+  return () => {
+    stopped = true;
+    if (stop) safely(stop);
   };
 }
 

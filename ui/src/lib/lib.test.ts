@@ -48,6 +48,7 @@ function formBase(): ItemDetail {
     oauth: null,
     otp: null,
     manual_expires_at: null,
+    token_expires_at: null,
     rotate_every_days: 90,
     warn_days: null,
     created_at: NOW,

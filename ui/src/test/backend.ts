@@ -1,5 +1,6 @@
 // A fake Keywright backend for component tests: answers every IPC command through
 // mockIPC (events mocked too), records every call with its arguments.
+import { emit } from '@tauri-apps/api/event';
 import { mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import type { DamagedItem } from '../bindings/DamagedItem';
 import type { ErrorKind } from '../bindings/ErrorKind';
@@ -18,7 +19,7 @@ import type { VaultStatus } from '../bindings/VaultStatus';
 
 export const PATH = '/home/dev/.local/share/keywright/vault.db';
 export const NOW = Math.floor(Date.now() / 1000);
-const DAY = 86400;
+export const DAY = 86400;
 
 /** What a failed command rejects with in the real app: the serialised IpcError. */
 export function backendError(kind: ErrorKind, message: string, field: string | null = null): never {
@@ -52,6 +53,7 @@ export function item(
     oauth: null,
     otp: null,
     manual_expires_at: null,
+    token_expires_at: null,
     rotate_every_days: 90,
     warn_days: 14,
     created_at: NOW - 30 * DAY,
@@ -407,6 +409,65 @@ export function fakeBackend(opts: Options = {}) {
       previews.delete(String(a.id));
       return null;
     },
+    // Tokens: an item whose secret is 'not-a-jwt' is opaque; a renewal of an item whose
+    // client secret is 'wrong' fails with invalid_client; logins succeed.
+    token_inspect: (a) => {
+      const it = find(a.id);
+      const field = a.field as SecretField;
+      const v = it.secrets[field];
+      if (v === undefined) backendError('not_found', 'no token is stored yet');
+      if (v === 'not-a-jwt') {
+        backendError('malformed_token', 'not a readable JWT: a JWT has 3 segments separated by \'.\', this has 1');
+      }
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        field,
+        header: { alg: 'RS256', typ: 'at+jwt', kid: 'k1' },
+        claims: { iss: 'https://acme.auth0.com/', sub: 'm2m-client', aud: 'https://api.acme.example', scope: 'read:users', exp: now + 3725, iat: now - 75 },
+        expires_at: now + 3725,
+        not_before: null,
+        issued_at: now - 75,
+        now,
+      };
+    },
+    oauth_renew: (a) => {
+      const it = find(a.id);
+      if (it.secrets.value === 'wrong') {
+        backendError('oauth', 'the authorization server said invalid_client (client authentication failed); check the client ID and the client secret');
+      }
+      if (it.detail.status === 'reauth_required') {
+        backendError('reauth_required', `${it.detail.name}: the server no longer accepts its refresh token; log in again`);
+      }
+      const now = Math.floor(Date.now() / 1000);
+      it.secrets.access_token = 'eyJ.renewed.token';
+      it.detail = {
+        ...it.detail,
+        status: 'ok',
+        expires_at: null,
+        secrets: { ...it.detail.secrets, access_token: true },
+        oauth: it.detail.oauth ? { ...it.detail.oauth, access_expires_at: now + 3600 } : null,
+      };
+      return { renewed: true, grant: it.secrets.refresh_token !== undefined ? 'refresh_token' : 'client_credentials', expires_at: now + 3600, status: 'ok' };
+    },
+    oauth_login: async (a) => {
+      const it = find(a.id);
+      const now = Math.floor(Date.now() / 1000);
+      if (a.method === 'device') {
+        await emit('oauth-device-code', {
+          item_id: it.detail.id,
+          user_code: 'WDJB-MJHT',
+          verification_uri: 'https://acme.auth0.com/activate',
+          verification_uri_complete: null,
+          expires_at: now + 600,
+        });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      it.secrets.refresh_token = 'rt-new';
+      it.secrets.access_token = 'eyJ.login.token';
+      it.detail = { ...it.detail, status: 'ok', secrets: { ...it.detail.secrets, access_token: true, refresh_token: true } };
+      return { renewed: true, grant: a.method === 'device' ? 'device_code' : 'authorization_code', expires_at: now + 3600, status: 'ok' };
+    },
+    oauth_login_cancel: () => null,
   };
 
   mockWindows('main');

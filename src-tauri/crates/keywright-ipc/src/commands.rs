@@ -188,6 +188,7 @@ pub fn vault_unlock_keyring(state: &AppState) -> Result<VaultStatus, IpcError> {
 
 pub fn vault_lock(state: &AppState) -> Result<VaultStatus, IpcError> {
     state.drop_pending_import();
+    crate::tokens::oauth_login_cancel(state);
     state.with_session(|path, mut vault| {
         if let Some(vault) = vault.as_deref_mut() {
             vault.lock();
@@ -268,6 +269,7 @@ fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcError> {
         oauth: ov.oauth.clone(),
         otp: ov.otp,
         manual_expires_at: ov.expires_at,
+        token_expires_at: ov.token_expires_at,
         rotate_every_days: ov.rotate_every_days,
         warn_days: ov.warn_days,
         created_at: ov.created_at,

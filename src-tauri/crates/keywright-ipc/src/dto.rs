@@ -124,6 +124,9 @@ pub struct ItemDetail {
     /// The expiry date the user set (the summary's `expires_at` may come from elsewhere).
     #[ts(type = "number | null")]
     pub manual_expires_at: Option<i64>,
+    /// `exp` of the stored token when it is a JWT (bearer tokens, API keys).
+    #[ts(type = "number | null")]
+    pub token_expires_at: Option<i64>,
     pub rotate_every_days: Option<u32>,
     pub warn_days: Option<u32>,
     #[ts(type = "number")]

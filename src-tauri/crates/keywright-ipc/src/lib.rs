@@ -12,6 +12,7 @@ pub mod dto;
 pub mod error;
 pub mod otp;
 pub mod state;
+pub mod tokens;
 
 pub use error::{ErrorKind, IpcError};
 pub use state::AppState;

@@ -31,6 +31,9 @@ pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 
 type KeyringFactory = Box<dyn Fn() -> keywright_core::Result<Keyring> + Send + Sync>;
 
+/// Opens a login URL in the user's browser.
+pub type Opener = Box<dyn Fn(&str) -> keywright_core::Result<()> + Send + Sync>;
+
 pub struct AppState {
     /// Resolved once at start; an error (no home directory) is reported by every command.
     vault_path: Result<PathBuf, IpcError>,
@@ -43,6 +46,10 @@ pub struct AppState {
     keyring: KeyringFactory,
     /// An import previewed and not yet committed (it holds seeds: dropped on lock).
     pub(crate) pending_import: Mutex<Option<crate::otp::PendingImport>>,
+    /// Ends the login that is waiting for the browser or a device (cancel, lock).
+    pub(crate) login_cancel: Mutex<Option<Arc<tokio::sync::Notify>>>,
+    /// How a browser login opens its URL (the system browser; tests replace it).
+    pub(crate) browser: Mutex<Arc<Opener>>,
 }
 
 impl AppState {
@@ -78,7 +85,16 @@ impl AppState {
             clipboard,
             keyring,
             pending_import: Mutex::new(None),
+            login_cancel: Mutex::new(None),
+            browser: Mutex::new(Arc::new(Box::new(|url: &str| {
+                keywright_core::oauth::loopback::open_browser(url)
+            }))),
         }
+    }
+
+    /// Replace how login URLs are opened (tests drive a headless browser with it).
+    pub fn set_browser(&self, open: Opener) {
+        *self.browser.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(open);
     }
 
     pub fn vault_path(&self) -> Result<&Path, IpcError> {
@@ -167,6 +183,7 @@ impl AppState {
             Some(v) if v.is_unlocked() => {
                 v.lock();
                 self.drop_pending_import();
+                crate::tokens::oauth_login_cancel(self);
                 true
             }
             _ => false,

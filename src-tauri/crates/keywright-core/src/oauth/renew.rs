@@ -58,7 +58,21 @@ impl std::fmt::Debug for Token {
     }
 }
 
-fn stored(vault: &mut Vault, st: &OAuthState, renewed: bool) -> Result<Token> {
+/// Where the vault is for a renewal or a login. The vault is reached only around each
+/// vault step (read the item, store the answer), never during a network request, so an
+/// app that shares one session between its commands stays responsive.
+pub trait VaultAccess {
+    fn with<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T>;
+}
+
+/// A vault this caller holds alone (the CLI, tests).
+impl VaultAccess for std::cell::RefCell<&mut Vault> {
+    fn with<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
+        f(&mut self.borrow_mut())
+    }
+}
+
+fn stored(v: &impl VaultAccess, st: &OAuthState, renewed: bool) -> Result<Token> {
     Ok(Token {
         access_token: Zeroizing::new(st.secret.access_token.clone()),
         token_type: st
@@ -69,7 +83,7 @@ fn stored(vault: &mut Vault, st: &OAuthState, renewed: bool) -> Result<Token> {
         expires_at: st.config.access_expires_at,
         renewed,
         grant: None,
-        item: vault.find(&st.id)?,
+        item: v.with(|v| v.find(&st.id))?,
     })
 }
 
@@ -80,29 +94,42 @@ pub async fn access_token(
     name_or_id: &str,
     mode: Mode,
 ) -> Result<Token> {
-    let first = vault.oauth_state(name_or_id)?;
+    access_token_via(&std::cell::RefCell::new(vault), http, name_or_id, mode).await
+}
+
+/// [`access_token`] over any [`VaultAccess`].
+pub async fn access_token_via(
+    v: &impl VaultAccess,
+    http: &crate::net::LazyClient,
+    name_or_id: &str,
+    mode: Mode,
+) -> Result<Token> {
+    let (first, vault_id) =
+        v.with(|v| Ok((v.oauth_state(name_or_id)?, v.vault_id().to_owned())))?;
     if mode == Mode::IfNeeded && first.access_valid(timefmt::now(), RENEW_MARGIN_S) {
-        return stored(vault, &first, false);
+        return stored(v, &first, false);
     }
-    let _lock = RenewLock::acquire(vault.vault_id(), &first.id).await?;
-    let st = vault.oauth_state(&first.id)?;
+    let _lock = RenewLock::acquire(&vault_id, &first.id).await?;
+    let st = v.with(|v| v.oauth_state(&first.id))?;
     let now = timefmt::now();
     if st.access_valid(now, RENEW_MARGIN_S) {
         // Renewed by someone else while this call waited for the lock.
         let changed = st.secret.access_token != first.secret.access_token;
         if mode == Mode::IfNeeded || changed {
-            return stored(vault, &st, changed);
+            return stored(v, &st, changed);
         }
     }
     let http = http.get()?;
     let eps = super::endpoints(http, &st.config).await?;
     match renew_tokens(http, &eps, &st).await {
-        Ok((tokens, how)) => store(vault, &st.id, &tokens, how),
+        Ok((tokens, how)) => v.with(|v| store(v, &st.id, &tokens, how)),
         Err(Renewal::Refused(reason)) => {
-            vault.apply_oauth(&st.id, "refresh token refused: log in again", |c, s| {
-                c.reauth_required = true;
-                s.refresh_token.zeroize();
-                Ok(())
+            v.with(|v| {
+                v.apply_oauth(&st.id, "refresh token refused: log in again", |c, s| {
+                    c.reauth_required = true;
+                    s.refresh_token.zeroize();
+                    Ok(())
+                })
             })?;
             Err(Error::ReauthRequired {
                 name: st.name.clone(),
@@ -339,7 +366,17 @@ pub async fn login(
     name_or_id: &str,
     via: LoginVia<'_>,
 ) -> Result<Token> {
-    let st = vault.oauth_state(name_or_id)?;
+    login_via(&std::cell::RefCell::new(vault), http, name_or_id, via).await
+}
+
+/// [`login`] over any [`VaultAccess`].
+pub async fn login_via(
+    v: &impl VaultAccess,
+    http: &reqwest::Client,
+    name_or_id: &str,
+    via: LoginVia<'_>,
+) -> Result<Token> {
+    let st = v.with(|v| v.oauth_state(name_or_id))?;
     let eps = super::endpoints(http, &st.config).await?;
     let secret = st.secret.value.as_str();
     let (tokens, how) = match via {
@@ -356,7 +393,7 @@ pub async fn login(
             )
         }
     };
-    store(vault, &st.id, &tokens, how)
+    v.with(|v| store(v, &st.id, &tokens, how))
 }
 
 /// Holds the right to renew one item (in this process and, where the runtime directory

@@ -1,0 +1,167 @@
+//! The app's token commands (keywright-ipc, no webview) against the real OpenID provider:
+//! Renew, the browser login, the device login with its prompt, cancel, and the inspector.
+//! The session lock is not held during a request: other commands answer meanwhile.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use keywright_core::expiry::Status;
+use keywright_core::vault::keyring::Keyring;
+use keywright_core::{CreateOptions, Vault};
+use keywright_ipc::AppState;
+use keywright_ipc::clipboard::MemoryClipboard;
+use keywright_ipc::commands::{item_add, item_get, items_list, vault_unlock};
+use keywright_ipc::dto::{ItemInput, SecretField};
+use keywright_ipc::tokens::{
+    LoginMethod, oauth_login, oauth_login_cancel, oauth_renew, token_inspect,
+};
+use secrecy::SecretString;
+
+use crate::common::{PASSWORD, cheap_kdf};
+use crate::peers::{Provider, approve_device};
+
+fn state(dir: &std::path::Path) -> AppState {
+    let path = dir.join("vault.db");
+    Vault::create(
+        &path,
+        &SecretString::from(PASSWORD),
+        CreateOptions {
+            kdf: Some(cheap_kdf()),
+            keyring: None,
+        },
+    )
+    .expect("create");
+    let store = keyring_core::mock::Store::new().expect("store");
+    let s = AppState::new(
+        Ok(path),
+        Arc::new(MemoryClipboard::default()),
+        Box::new(move || Ok(Keyring::with_store(store.clone(), "keywright-test"))),
+    );
+    vault_unlock(&s, &SecretString::from(PASSWORD)).expect("unlock");
+    s
+}
+
+fn oauth(s: &AppState, name: &str, issuer: &str, grant: &str) -> String {
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "oauth2", "name": name, "value": "kw-basic-secret",
+        "oauth": {"client_id": "kw-basic", "issuer": issuer, "auth": "basic",
+                  "scopes": ["openid", "read"], "audience": "urn:keywright:test-api", "grant": grant}
+    }))
+    .expect("input");
+    item_add(s, input).expect("add").summary.id
+}
+
+#[test]
+fn renew_and_inspect_from_the_app() {
+    let p = Provider::start(60);
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = state(dir.path());
+    let id = oauth(&s, "svc", &p.issuer, "client_credentials");
+    let o = oauth_renew(&s, &id).expect("renew");
+    assert!(o.renewed);
+    assert_eq!(o.grant.as_deref(), Some("client_credentials"));
+    assert_eq!(o.status, Status::Ok);
+    let d = item_get(&s, &id).expect("detail");
+    assert!(d.secrets.access_token && d.oauth.as_ref().and_then(|o| o.access_expires_at).is_some());
+    let i = token_inspect(&s, &id, SecretField::AccessToken).expect("inspect");
+    assert_eq!(i.claims["aud"], "urn:keywright:test-api");
+    assert_eq!(i.header["alg"], "RS256");
+    assert!(i.expires_at.is_some_and(|e| e > i.now));
+    // The inspection is in the item's history; the token itself is not in it.
+    let d = item_get(&s, &id).expect("detail");
+    assert!(
+        d.history
+            .iter()
+            .any(|e| e.detail.as_deref() == Some("access_token claims (inspector)"))
+    );
+    // A wrong secret: a clear error, and the item is still usable afterwards.
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "oauth2", "name": "bad", "value": "not-the-secret",
+        "oauth": {"client_id": "kw-basic", "issuer": p.issuer, "auth": "basic"}
+    }))
+    .expect("input");
+    let bad = item_add(&s, input).expect("add").summary.id;
+    let e = oauth_renew(&s, &bad).expect_err("wrong secret");
+    assert_eq!(serde_json::to_value(e.kind).expect("kind"), "oauth");
+    assert!(e.message.contains("client secret"), "{}", e.message);
+    assert!(!e.message.contains("not-the-secret"));
+}
+
+#[test]
+fn browser_login_waits_without_blocking_the_app_and_can_be_cancelled() {
+    let p = Provider::start(60);
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = Arc::new(state(dir.path()));
+    let id = oauth(&s, "web", &p.issuer, "authorization_code");
+    // A "browser" that never comes back: the login waits; the app answers other commands;
+    // cancel ends the login.
+    s.set_browser(Box::new(|_url: &str| Ok(())));
+    let (tx, rx) = std::sync::mpsc::channel();
+    {
+        let (s, id) = (s.clone(), id.clone());
+        std::thread::spawn(move || {
+            let r = oauth_login(&s, &id, LoginMethod::Browser, |_| {});
+            let _ = tx.send(r.map(|o| o.status));
+        });
+    }
+    std::thread::sleep(Duration::from_millis(800));
+    let started = std::time::Instant::now();
+    assert!(
+        items_list(&s).is_ok(),
+        "the session is free during the login"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    oauth_login_cancel(&s);
+    let r = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the login ended");
+    let e = r.expect_err("cancelled");
+    assert!(e.message.contains("cancelled"), "{}", e.message);
+
+    // A real login: the helper completes the provider's forms.
+    let children = Arc::new(Mutex::new(Vec::new()));
+    let kids = children.clone();
+    s.set_browser(Box::new(move |url: &str| {
+        kids.lock()
+            .expect("lock")
+            .push(crate::peers::browse(url, "alice"));
+        Ok(())
+    }));
+    let o = oauth_login(&s, &id, LoginMethod::Browser, |_| {}).expect("login");
+    for mut c in std::mem::take(&mut *children.lock().expect("lock")) {
+        assert!(c.wait().expect("browser").success());
+    }
+    assert_eq!(o.grant.as_deref(), Some("authorization_code"));
+    let d = item_get(&s, &id).expect("detail");
+    assert!(d.secrets.refresh_token);
+    // Renew then uses the refresh token.
+    assert_eq!(
+        oauth_renew(&s, &id).expect("renew").grant.as_deref(),
+        Some("refresh_token")
+    );
+}
+
+#[test]
+fn device_login_sends_its_prompt() {
+    let p = Provider::start(60);
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = state(dir.path());
+    let id = oauth(&s, "tv", &p.issuer, "device_code");
+    let prompts = Mutex::new(Vec::new());
+    let children = Mutex::new(Vec::new());
+    let o = oauth_login(&s, &id, LoginMethod::Device, |pr| {
+        assert_eq!(pr.item_id, id);
+        children.lock().expect("lock").push(approve_device(
+            &pr.verification_uri,
+            &pr.user_code,
+            false,
+        ));
+        prompts.lock().expect("lock").push(pr.user_code.clone());
+    })
+    .expect("device login");
+    assert_eq!(o.grant.as_deref(), Some("device_code"));
+    assert_eq!(prompts.lock().expect("lock").len(), 1);
+    for mut c in children.into_inner().expect("lock") {
+        let _ = c.wait();
+    }
+}
