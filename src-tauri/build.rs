@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "oauth_renew",
     "oauth_login",
     "oauth_login_cancel",
+    "oauth_set_auto_renew",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

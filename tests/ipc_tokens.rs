@@ -165,3 +165,53 @@ fn device_login_sends_its_prompt() {
         let _ = c.wait();
     }
 }
+
+#[test]
+fn the_watcher_renews_in_the_background_and_tells_of_new_expiries() {
+    let p = Provider::start(600);
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = state(dir.path());
+    let now = keywright_core::timefmt::now();
+    let svc = oauth(&s, "svc", &p.issuer, "client_credentials");
+    keywright_ipc::watch::oauth_set_auto_renew(&s, &svc, true).expect("auto renew on");
+    // The first look renews what is due (no token yet) and only takes note of statuses.
+    let t = keywright_ipc::watch::tick(&s, now);
+    assert_eq!(t.renewed, [svc.clone()]);
+    assert!(t.notices.is_empty(), "{:?}", t.notices);
+    assert!(item_get(&s, &svc).expect("detail").secrets.access_token);
+    // Valid for ten minutes: the next look leaves it alone.
+    assert!(keywright_ipc::watch::tick(&s, now).renewed.is_empty());
+    // A key that expires in three days appears: one notice, once.
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "api_key", "name": "Stripe live", "value": "sk_live_x",
+        "expires_at": now + 3 * 86_400
+    }))
+    .expect("input");
+    let key = item_add(&s, input).expect("add").summary.id;
+    let t = keywright_ipc::watch::tick(&s, now);
+    assert_eq!(t.notices.len(), 1, "{:?}", t.notices);
+    assert_eq!(t.notices[0].item_id, key);
+    assert_eq!(t.notices[0].title, "Stripe live expires soon");
+    assert!(
+        t.notices[0].body.contains("in 3 days"),
+        "{:?}",
+        t.notices[0]
+    );
+    assert!(keywright_ipc::watch::tick(&s, now).notices.is_empty());
+    // Four days on it has expired: told again, differently.
+    let t = keywright_ipc::watch::tick(&s, now + 4 * 86_400);
+    let n = t
+        .notices
+        .iter()
+        .find(|n| n.item_id == key)
+        .expect("expired notice");
+    assert_eq!(n.title, "Stripe live has expired");
+    // Locked: the watcher does nothing and starts over after the next unlock.
+    keywright_ipc::commands::vault_lock(&s).expect("lock");
+    let t = keywright_ipc::watch::tick(&s, now);
+    assert!(t.notices.is_empty() && t.renewed.is_empty());
+    // Not an OAuth2 client: a clear error.
+    vault_unlock(&s, &SecretString::from(PASSWORD)).expect("unlock");
+    let e = keywright_ipc::watch::oauth_set_auto_renew(&s, &key, true).expect_err("api key");
+    assert!(e.message.contains("not an OAuth2 client"), "{}", e.message);
+}

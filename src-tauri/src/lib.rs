@@ -16,10 +16,15 @@ use tauri::{Emitter, Manager};
 const AUTO_LOCK_TICK: Duration = Duration::from_secs(5);
 /// Event sent to the window when the vault locked by itself.
 pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
+/// Event sent to the window when items changed without it (a background renewal).
+pub const ITEMS_CHANGED_EVENT: &str = "items-changed";
+/// How often the app looks for expiries and background renewals.
+const WATCH_TICK: Duration = Duration::from_secs(30);
 
 /// Builds and runs the app until its last window closes.
 pub fn run() -> Result<(), tauri::Error> {
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .manage(AppState::from_env())
         .setup(|app| {
             #[cfg(target_os = "linux")]
@@ -45,6 +50,29 @@ pub fn run() -> Result<(), tauri::Error> {
                         if handle.state::<AppState>().auto_lock_tick(Instant::now()) {
                             // The window forgets anything revealed and shows the lock screen.
                             let _ = handle.emit(VAULT_LOCKED_EVENT, LockReason::Idle);
+                        }
+                    }
+                })?;
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("expiry-watch".into())
+                .spawn(move || {
+                    use tauri_plugin_notification::NotificationExt as _;
+                    loop {
+                        std::thread::sleep(WATCH_TICK);
+                        let now = keywright_ipc::watch::now();
+                        let tick = keywright_ipc::watch::tick(&handle.state::<AppState>(), now);
+                        if !tick.renewed.is_empty() {
+                            let _ = handle.emit(ITEMS_CHANGED_EVENT, &tick.renewed);
+                        }
+                        for n in tick.notices {
+                            // No notification service (a bare X server): nothing to show.
+                            let _ = handle
+                                .notification()
+                                .builder()
+                                .title(&n.title)
+                                .body(&n.body)
+                                .show();
                         }
                     }
                 })?;
@@ -78,6 +106,7 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::tokens::oauth_renew,
             commands::tokens::oauth_login,
             commands::tokens::oauth_login_cancel,
+            commands::tokens::oauth_set_auto_renew,
         ])
         .run(tauri::generate_context!())
 }

@@ -10,12 +10,15 @@ With the CLI, a last phase fills the vault with a dozen realistic credentials th
 `keywright add` (while the app has it open), locks and unlocks the window to re-read it,
 and takes the screenshot the README shows (e2e-10-main.png); then the Codes view: its
 codes checked against oathtool, click to copy (the X clipboard holds the code), and the
-import wizard over pasted otpauth URIs (new, duplicate and invalid rows; the new code live).
+import wizard over pasted otpauth URIs (new, duplicate and invalid rows; the new code live);
+then tokens: an OAuth2 client renewed at the real OpenID provider (tests/oidc) and its JWT
+inspected, and the expiry timeline.
 
 Needs a session bus with a Secret Service (scripts/test.sh runs one); uses its own vault
 file and keyring service name, so it never touches yours.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -153,6 +156,69 @@ def codes_phase(s, app, shot, step):
     )
     fastly = re.sub(r"\s", "", fastly)
     assert fastly in oathtool("KRSXG5CTMVRXEZLUKN2XAZLSNF2GK3TU", digits=8), f"Fastly shows {fastly}"
+
+
+def tokens_phase(s, app, shot, step, cli, env):
+    """Renew and inspect an OAuth2 client against the real OpenID provider (tests/oidc),
+    then the expiry timeline."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    oidc = subprocess.Popen(
+        ["node", os.path.join(root, "tests", "oidc", "server.mjs"), "--port", "0", "--stdin-watch"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        env={**os.environ, "OIDC_ACCESS_TTL": "600"}, text=True,
+    )
+    try:
+        issuer = json.loads(oidc.stdout.readline())["issuer"]
+        step("tokens: Renew an OAuth2 client at a real OpenID provider, inspect its JWT")
+        run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+        subprocess.run(
+            [cli, "--password-stdin", "add", "oauth2", "Billing API", "--issuer", issuer,
+             "--client-id", "kw-basic", "--scope", "read", "--audience", "urn:keywright:test-api",
+             "--tag", "prod"],
+            input=PASSWORD + "\nkw-basic-secret\n", capture_output=True, text=True, env=run_env, check=True,
+        )
+        s.keys([CTRL, "1"])
+        s.keys([CTRL, "l"])
+        s.type_into("Master password", PASSWORD)
+        s.press("Unlock")
+        s.wait_text("Billing API")
+        row = s.execute(
+            "for (const e of document.querySelectorAll('[role=option]')) {"
+            "  if ((e.innerText || '').startsWith('Billing API')) return e; }"
+            "return null;"
+        )
+        assert row, "no list row for Billing API"
+        s.click(row[ELEMENT])
+        s.wait("the token panel", lambda: s.find_all("[data-testid=token-panel]"))
+        s.press("Renew")
+        s.wait_text("Renewed with the client credentials", 30)
+        s.press("Inspect token")
+        s.wait("the decoded claims", lambda: "urn:keywright:test-api" in s.text(s.el("[data-testid=inspector]")))
+        countdown = s.text(s.el("[data-testid=token-countdown]"))
+        assert countdown.startswith("Expires in 9 min") or countdown.startswith("Expires in 10 min"), countdown
+        html = s.execute("return document.documentElement.outerHTML")
+        assert "eyJ" not in html, "the access token reached the window"
+        s.execute("document.querySelector('[data-testid=token-panel]').scrollIntoView({block: 'center'});")
+        shot(s, "e2e-13-token.png")
+
+        step("the expiry timeline")
+        nav = s.execute(
+            "for (const b of document.querySelectorAll('nav button')) {"
+            "  if ((b.innerText || '').startsWith('Timeline')) return b; }"
+            "return null;"
+        )
+        assert nav, "no Timeline in the sidebar"
+        s.click(nav[ELEMENT])
+        tl_el = s.el("[data-testid=timeline]")
+        s.wait("the timeline's groups", lambda: "needs attention now" in s.text(tl_el).lower())
+        # textContent: WebDriver's element text leaves out the ellipsised names.
+        tl = s.execute("return arguments[0].textContent", {ELEMENT: tl_el})
+        assert "Sentry auth token" in tl and "expired" in tl, tl
+        assert "GitHub deploy token" in tl, tl
+        shot(s, "e2e-14-timeline.png")
+    finally:
+        oidc.kill()
+        oidc.wait()
 
 
 def main():
@@ -311,6 +377,7 @@ def main():
             )
             shot(s, "e2e-10-main.png")
             codes_phase(s, app, shot, step)
+            tokens_phase(s, app, shot, step, cli, env)
         print("app-e2e: OK", flush=True)
     except Exception:
         try:

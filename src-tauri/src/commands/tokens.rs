@@ -48,3 +48,11 @@ pub async fn oauth_login_cancel(app: AppHandle) -> Result<(), IpcError> {
     })
     .await
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn oauth_set_auto_renew(app: AppHandle, id: String, on: bool) -> Result<(), IpcError> {
+    on_worker(app, move |s| {
+        keywright_ipc::watch::oauth_set_auto_renew(s, &id, on)
+    })
+    .await
+}

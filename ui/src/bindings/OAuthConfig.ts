@@ -31,4 +31,8 @@ has_refresh_token?: boolean,
 /**
  * `token_type` of the stored access token (`Bearer` unless the server says).
  */
-token_type?: string | null, };
+token_type?: string | null, 
+/**
+ * The app renews the access token in the background before it expires.
+ */
+auto_renew?: boolean, };

@@ -12,6 +12,7 @@ import {
   type ItemList,
   itemsList,
   onFileDrop,
+  onItemsChanged,
   type SettingsView,
   settingsGet,
   toIpcError,
@@ -317,6 +318,16 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       document.removeEventListener('keydown', onKey);
     };
   }, [modal, lock, showView]);
+
+  // A background renewal changed items: list again, and show the selected one anew.
+  useEffect(
+    () =>
+      onItemsChanged(() => {
+        void reload();
+        setDetailVersion((v) => v + 1);
+      }),
+    [reload],
+  );
 
   // Files dropped on the window in the Codes view open the import with them.
   const dropToImport = view === 'codes' && modal === null;

@@ -10,6 +10,7 @@ import {
   oauthLogin,
   oauthLoginCancel,
   oauthRenew,
+  oauthSetAutoRenew,
   onDeviceCode,
   toIpcError,
   tokenInspect,
@@ -203,6 +204,22 @@ export function TokenPanel({ detail: d, onChanged }: Props) {
                 : 'No access token yet: Renew gets one.'}
         </p>
       )}
+      {oauth !== null && (!interactive || d.secrets.refresh_token) && (
+        <label className="check small">
+          <input
+            type="checkbox"
+            checked={oauth.auto_renew === true}
+            disabled={busy !== null}
+            onChange={(e) => {
+              const on = e.target.checked;
+              oauthSetAutoRenew(d.id, on).then(onChanged, (err: unknown) => {
+                failed(toIpcError(err));
+              });
+            }}
+          />
+          Renew in the background before it expires (while Keywright runs)
+        </label>
+      )}
       {banner && (
         <div className={`banner ${banner.tone === 'ok' ? 'banner-ok' : 'banner-error'}`} role={banner.tone === 'ok' ? 'status' : 'alert'}>
           <span>{banner.text}</span>
@@ -243,7 +260,9 @@ export function TokenPanel({ detail: d, onChanged }: Props) {
               </div>
             ))}
           </dl>
-          <p className="muted small">Decoded in Rust; the signature is not checked here (`keywright inspect --issuer` does).</p>
+          <p className="muted small">
+            Decoded in Rust; the signature is not checked here (<code>keywright inspect --issuer</code> does).
+          </p>
         </div>
       )}
       {device && (

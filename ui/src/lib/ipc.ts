@@ -223,6 +223,11 @@ export function oauthLoginCancel(): Promise<null> {
   return call('oauth_login_cancel');
 }
 
+/** Keep an OAuth2 item's access token fresh in the background while the app runs. */
+export function oauthSetAutoRenew(id: string, on: boolean): Promise<null> {
+  return call('oauth_set_auto_renew', { id, on });
+}
+
 // ---- settings ----
 
 export function settingsGet(): Promise<SettingsView> {
@@ -260,8 +265,20 @@ export function onVaultLocked(cb: (reason: LockReason) => void): () => void {
   };
 }
 
+/** Calls `cb` when Rust changed items by itself (a background renewal). */
+export function onItemsChanged(cb: () => void): () => void {
+  return subscribe<string[]>('items-changed', cb);
+}
+
 /** Calls `cb` with the code to show during a device login. Returns the unsubscribe. */
 export function onDeviceCode(cb: (prompt: DeviceCodePrompt) => void): () => void {
+  return subscribe<DeviceCodePrompt>('oauth-device-code', cb);
+}
+
+/** Subscribe to one of the app's events; the returned function unsubscribes (also when it
+ * is called before the subscription is in place). `T` is the payload the Rust side emits. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+function subscribe<T>(event: string, cb: (payload: T) => void): () => void {
   let stop: (() => void) | null = null;
   let stopped = false;
   // An event system torn down first (a closing window, a finished test) has nothing left
@@ -272,7 +289,7 @@ export function onDeviceCode(cb: (prompt: DeviceCodePrompt) => void): () => void
       .then(unlisten)
       .catch(() => undefined);
   };
-  listen<DeviceCodePrompt>('oauth-device-code', (e) => {
+  listen<T>(event, (e) => {
     cb(e.payload);
   }).then(
     (unlisten) => {

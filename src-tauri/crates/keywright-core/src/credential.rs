@@ -181,6 +181,9 @@ pub struct OAuthConfig {
     /// `token_type` of the stored access token (`Bearer` unless the server says).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
+    /// The app renews the access token in the background before it expires.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_renew: bool,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod otp;
 pub mod state;
 pub mod tokens;
+pub mod watch;
 
 pub use error::{ErrorKind, IpcError};
 pub use state::AppState;

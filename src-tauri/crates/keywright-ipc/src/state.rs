@@ -50,6 +50,10 @@ pub struct AppState {
     pub(crate) login_cancel: Mutex<Option<Arc<tokio::sync::Notify>>>,
     /// How a browser login opens its URL (the system browser; tests replace it).
     pub(crate) browser: Mutex<Arc<Opener>>,
+    /// Every item's status at the last background look (`watch::tick`); `None` until the
+    /// first look after an unlock.
+    pub(crate) last_status:
+        Mutex<Option<std::collections::HashMap<String, keywright_core::expiry::Status>>>,
 }
 
 impl AppState {
@@ -86,6 +90,7 @@ impl AppState {
             keyring,
             pending_import: Mutex::new(None),
             login_cancel: Mutex::new(None),
+            last_status: Mutex::new(None),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
                 keywright_core::oauth::loopback::open_browser(url)
             }))),

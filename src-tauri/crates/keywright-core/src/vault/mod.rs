@@ -1112,11 +1112,13 @@ impl Vault {
             issuer: patch.issuer.clone().unwrap_or_else(|| o.issuer.clone()),
             placement: patch.placement.clone().or_else(|| o.placement.clone()),
             oauth: match (patch.oauth.clone(), &o.oauth) {
-                // What the server taught (a refused refresh token, the token type) and the
-                // grant, when the edit does not say, survive an edit of the settings.
+                // What the server taught (a refused refresh token, the token type), the
+                // grant when the edit does not say, and background renewal (switched by
+                // its own command) survive an edit of the settings.
                 (Some(mut p), Some(old)) => {
                     p.grant = p.grant.or(old.grant);
                     p.reauth_required = old.reauth_required;
+                    p.auto_renew = p.auto_renew || old.auto_renew;
                     p.token_type = p.token_type.or_else(|| old.token_type.clone());
                     Some(p)
                 }
