@@ -113,6 +113,16 @@ fn code_view(
     })
 }
 
+/// The 2FA items among the opened overviews (`Vault::items` loads them).
+fn cached_otp_items(cache: Option<&super::Cache>) -> Vec<&Item> {
+    cache.map_or_else(Vec::new, |c| {
+        c.items
+            .iter()
+            .filter(|i| i.overview.kind == Kind::Totp)
+            .collect()
+    })
+}
+
 /// The sealed secrets of the 2FA items and the database state they were read at.
 #[derive(Default)]
 pub struct SealedOtp {
@@ -143,17 +153,10 @@ impl Vault {
         if self.otp_sealed.as_ref().is_some_and(|c| c.stamp == stamp) {
             return Ok(());
         }
-        let ids: Vec<&str> = self
-            .cache
-            .as_ref()
-            .map(|c| {
-                c.items
-                    .iter()
-                    .filter(|i| i.overview.kind == Kind::Totp)
-                    .map(|i| i.id.as_str())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let ids: Vec<&str> = cached_otp_items(self.cache.as_ref())
+            .into_iter()
+            .map(|i| i.id.as_str())
+            .collect();
         let mut blobs: HashMap<String, Vec<u8>> = HashMap::with_capacity(ids.len());
         if !ids.is_empty() {
             // The ids as a JSON array joined in SQLite: one statement instead of one per
@@ -207,16 +210,7 @@ impl Vault {
         let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let vault_id = self.vault_id.as_str();
         let sealed = self.otp_sealed.as_ref().map(|c| &c.blobs);
-        let items: Vec<&Item> = self
-            .cache
-            .as_ref()
-            .map(|c| {
-                c.items
-                    .iter()
-                    .filter(|i| i.overview.kind == Kind::Totp)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let items = cached_otp_items(self.cache.as_ref());
         let chunks = super::par_map(&items, 64, |chunk| {
             chunk
                 .iter()
