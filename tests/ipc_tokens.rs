@@ -176,7 +176,7 @@ fn the_watcher_renews_in_the_background_and_tells_of_new_expiries() {
     keywright_ipc::watch::oauth_set_auto_renew(&s, &svc, true).expect("auto renew on");
     // The first look renews what is due (no token yet) and only takes note of statuses.
     let t = keywright_ipc::watch::tick(&s, now);
-    assert_eq!(t.renewed, [svc.clone()]);
+    assert_eq!(t.renewed, std::slice::from_ref(&svc));
     assert!(t.notices.is_empty(), "{:?}", t.notices);
     assert!(item_get(&s, &svc).expect("detail").secrets.access_token);
     // Valid for ten minutes: the next look leaves it alone.
