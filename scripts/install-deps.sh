@@ -52,9 +52,10 @@ if [ -f tests/oidc/package-lock.json ]; then
     (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
-# Python for the independent vault decryptor (docs/decrypt.py) and the test peers.
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import nacl, argon2' 2>/dev/null; then
+# Python for the independent vault decryptor (docs/decrypt.py) and the test peers;
+# httpbin under gunicorn is the real HTTP peer of the test-request tests.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import nacl, argon2, httpbin, gunicorn' 2>/dev/null; then
   python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check pynacl argon2-cffi
+  .venv/bin/pip install -q --disable-pip-version-check pynacl argon2-cffi httpbin gunicorn
 fi
 echo "install-deps: all dependencies present"

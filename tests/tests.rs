@@ -14,6 +14,7 @@ mod keyring;
 mod oauth;
 mod otp;
 mod peers;
+mod probe;
 mod raw;
 mod session;
 mod vault;

@@ -10,6 +10,7 @@ pub mod net;
 pub mod oauth;
 pub mod otp;
 pub mod paths;
+pub mod probe;
 pub mod timefmt;
 pub mod vault;
 

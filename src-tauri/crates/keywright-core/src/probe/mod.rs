@@ -1,0 +1,304 @@
+//! Test requests that explain themselves: send a request with a credential attached, read
+//! the response (size-capped, timed), and say in one kind *why* it failed — expired token,
+//! wrong key, missing scope, IP allow-list, rate limit, TLS, DNS, refused, timeout.
+//!
+//! The HTTP stack is reqwest's (rustls, certificates checked). Redirects are followed here,
+//! one hop at a time, so that a credential is attached again only while the host stays the
+//! same: reqwest's own policy strips `Authorization` but not an API key's custom header.
+
+pub mod diagnose;
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use zeroize::Zeroizing;
+
+pub use diagnose::{Diagnosis, DiagnosisKind, FixAction, diagnose_error, diagnose_response};
+
+use crate::error::{Error, Result};
+
+/// Most redirects followed before `too_many_redirects`.
+pub const MAX_REDIRECTS: usize = 10;
+/// Largest body kept from a response (the rest is read and dropped).
+pub const MAX_BODY: usize = 2 << 20;
+
+/// What is sent.
+#[derive(Debug, Clone)]
+pub struct RequestSpec {
+    pub method: reqwest::Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+}
+
+impl RequestSpec {
+    pub fn get(url: impl Into<String>) -> Self {
+        RequestSpec {
+            method: reqwest::Method::GET,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+            connect_timeout: crate::net::CONNECT_TIMEOUT,
+            timeout: crate::net::TOTAL_TIMEOUT,
+        }
+    }
+}
+
+/// How the item's secret goes on the request. `Debug` shows where, never the value.
+pub enum Attach {
+    None,
+    Header {
+        name: String,
+        value: Zeroizing<String>,
+    },
+    Query {
+        name: String,
+        value: Zeroizing<String>,
+    },
+    Bearer(Zeroizing<String>),
+    Basic {
+        user: String,
+        password: Zeroizing<String>,
+    },
+}
+
+impl std::fmt::Debug for Attach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Attach::None => f.write_str("Attach::None"),
+            Attach::Header { name, .. } => write!(f, "Attach::Header({name})"),
+            Attach::Query { name, .. } => write!(f, "Attach::Query({name})"),
+            Attach::Bearer(_) => f.write_str("Attach::Bearer"),
+            Attach::Basic { user, .. } => write!(f, "Attach::Basic({user})"),
+        }
+    }
+}
+
+/// What came back.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// The body, at most [`MAX_BODY`] bytes.
+    pub body: Vec<u8>,
+    pub truncated: bool,
+    /// The URL that answered (after redirects), without its query.
+    pub final_url: String,
+    pub remote_addr: Option<String>,
+    pub redirects: usize,
+}
+
+/// Timing of the whole exchange, redirects included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// From sending to the response head of the last hop.
+    pub ttfb_ms: u64,
+    pub total_ms: u64,
+}
+
+/// A request's result: a response (of any status) or a transport failure, diagnosed.
+#[derive(Debug)]
+pub struct Outcome {
+    pub response: Option<Response>,
+    pub diagnosis: Diagnosis,
+    pub timing: Timing,
+}
+
+/// A client for test requests: the given timeouts, no automatic redirects.
+pub fn client(spec: &RequestSpec) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(spec.connect_timeout)
+        .timeout(spec.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("keywright/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Network {
+            url: String::new(),
+            reason: format!(
+                "the HTTP client could not start: {}",
+                crate::net::describe(&e)
+            ),
+        })
+}
+
+fn same_host(a: &url::Url, b: &url::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Send `spec` with `attach`, follow redirects (credentials only to the first host), read
+/// the body (capped), and diagnose. `token_expires_at` is what the vault knows of the
+/// token's expiry, for telling an expired token from a wrong one.
+pub async fn send(
+    spec: &RequestSpec,
+    attach: &Attach,
+    token_expires_at: Option<i64>,
+    now: i64,
+) -> Result<Outcome> {
+    let http = client(spec)?;
+    let first = url::Url::parse(&spec.url).map_err(|e| {
+        Error::invalid(
+            "URL",
+            format!("{:?} is not a URL ({e})", crate::net::redact_url(&spec.url)),
+        )
+    })?;
+    if !matches!(first.scheme(), "http" | "https") {
+        return Err(Error::invalid(
+            "URL",
+            "only http and https URLs can be requested",
+        ));
+    }
+    let mut headers = HeaderMap::new();
+    for (k, v) in &spec.headers {
+        let name = HeaderName::from_bytes(k.trim().as_bytes())
+            .map_err(|_| Error::invalid("header", format!("{k:?} is not a header name")))?;
+        let value = HeaderValue::from_str(v.trim()).map_err(|_| {
+            Error::invalid(
+                "header",
+                format!("the value of {k} is not a valid header value"),
+            )
+        })?;
+        headers.append(name, value);
+    }
+    let started = Instant::now();
+    let mut url = first.clone();
+    let mut method = spec.method.clone();
+    let mut body = spec.body.clone();
+    let mut redirects = 0;
+    loop {
+        let credentialed = same_host(&url, &first);
+        let mut target = url.clone();
+        if credentialed && let Attach::Query { name, value } = attach {
+            target.query_pairs_mut().append_pair(name, value);
+        }
+        let mut req = http
+            .request(method.clone(), target.as_str())
+            .headers(headers.clone());
+        if credentialed {
+            req = match attach {
+                Attach::Header { name, value } => req.header(name.as_str(), value.as_str()),
+                Attach::Bearer(t) => req.bearer_auth(t.as_str()),
+                Attach::Basic { user, password } => req.basic_auth(user, Some(password.as_str())),
+                Attach::Query { .. } | Attach::None => req,
+            };
+        }
+        if let Some(b) = &body {
+            req = req.body(b.clone());
+        }
+        let sent = Instant::now();
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let total = ms(started.elapsed());
+                return Ok(Outcome {
+                    response: None,
+                    diagnosis: diagnose_error(&e, &url),
+                    timing: Timing {
+                        ttfb_ms: ms(sent.elapsed()),
+                        total_ms: total,
+                    },
+                });
+            }
+        };
+        let ttfb = ms(sent.elapsed());
+        let status = resp.status();
+        if status.is_redirection()
+            && let Some(loc) = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+            && let Ok(next) = url.join(loc)
+        {
+            if redirects == MAX_REDIRECTS {
+                return Ok(Outcome {
+                    response: None,
+                    diagnosis: Diagnosis::too_many_redirects(MAX_REDIRECTS),
+                    timing: Timing {
+                        ttfb_ms: ttfb,
+                        total_ms: ms(started.elapsed()),
+                    },
+                });
+            }
+            redirects += 1;
+            // 303, and 301/302 after a POST, continue as GET without a body (RFC 9110 §15.4).
+            if status == reqwest::StatusCode::SEE_OTHER
+                || (matches!(status.as_u16(), 301 | 302) && method == reqwest::Method::POST)
+            {
+                method = reqwest::Method::GET;
+                body = None;
+            }
+            url = next;
+            continue;
+        }
+        let remote_addr = resp.remote_addr().map(|a| a.to_string());
+        let resp_headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let (bytes, truncated) = read_capped(resp, MAX_BODY).await;
+        let response = Response {
+            status: status.as_u16(),
+            headers: resp_headers,
+            body: bytes,
+            truncated,
+            final_url: crate::net::redact_url(url.as_str()),
+            remote_addr,
+            redirects,
+        };
+        let diagnosis = diagnose_response(&response, attach_kind(attach), token_expires_at, now);
+        return Ok(Outcome {
+            response: Some(response),
+            diagnosis,
+            timing: Timing {
+                ttfb_ms: ttfb,
+                total_ms: ms(started.elapsed()),
+            },
+        });
+    }
+}
+
+/// What kind of credential was attached, for the diagnosis' words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachKind {
+    None,
+    Key,
+    Token,
+    Password,
+}
+
+fn attach_kind(a: &Attach) -> AttachKind {
+    match a {
+        Attach::None => AttachKind::None,
+        Attach::Header { .. } | Attach::Query { .. } => AttachKind::Key,
+        Attach::Bearer(_) => AttachKind::Token,
+        Attach::Basic { .. } => AttachKind::Password,
+    }
+}
+
+async fn read_capped(mut resp: reqwest::Response, limit: usize) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    let mut truncated = false;
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        if out.len() < limit {
+            let room = limit - out.len();
+            out.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            truncated |= chunk.len() > room;
+        } else {
+            truncated = true;
+        }
+    }
+    (out, truncated)
+}
