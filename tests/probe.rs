@@ -28,13 +28,13 @@ fn venv_bin(name: &str) -> std::path::PathBuf {
 }
 
 /// httpbin under gunicorn on a free port; stopped when dropped.
-struct Httpbin {
+pub struct Httpbin {
     child: Child,
     port: u16,
 }
 
 impl Httpbin {
-    fn start() -> Httpbin {
+    pub fn start() -> Httpbin {
         let port = free_port();
         let gunicorn = venv_bin("gunicorn");
         assert!(
@@ -59,7 +59,7 @@ impl Httpbin {
         panic!("httpbin did not start");
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 }

@@ -6,6 +6,7 @@
 
 mod cli;
 mod cli_otp;
+mod cli_request;
 mod cli_tokens;
 mod common;
 mod format;

@@ -91,6 +91,40 @@ pub enum Command {
     /// Run a command with credentials in its environment (OAuth tokens renewed first) and
     /// mask their values in its output
     Run(RunArgs),
+    /// Send a test request with an item's credential and say why it failed (exit 0 only
+    /// when it worked)
+    Request(RequestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// Item name or id (its credential is attached)
+    pub name: String,
+    /// The URL to request
+    pub url: String,
+    /// HTTP method
+    #[arg(
+        short = 'X',
+        long = "request",
+        default_value = "GET",
+        value_name = "METHOD"
+    )]
+    pub method: String,
+    /// A request header, 'Name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// The request body, or @FILE to read it from a file
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub data: Option<String>,
+    /// Do not renew an expired OAuth token and send again
+    #[arg(long)]
+    pub no_retry: bool,
+    /// Print the response body (JSON pretty-printed)
+    #[arg(long)]
+    pub body: bool,
+    /// Total timeout in seconds
+    #[arg(long, default_value = "30", value_name = "SECONDS")]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

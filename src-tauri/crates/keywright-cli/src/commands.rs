@@ -91,6 +91,7 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
         Command::Login(a) => tokens::login(&ctx, a, &mut input, out),
         Command::Expiring(a) => tokens::expiring(&ctx, a, &mut input, out),
         Command::Run(a) => tokens::run(&ctx, a, &mut input, out),
+        Command::Request(a) => crate::request::request(&ctx, a, &mut input, out),
     }
 }
 

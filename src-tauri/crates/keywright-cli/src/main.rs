@@ -9,6 +9,7 @@ mod commands;
 mod input;
 mod otp;
 mod output;
+mod request;
 mod tokens;
 mod unlock;
 

@@ -21,7 +21,7 @@ use crate::unlock::{notice, open_unlocked};
 const DAY: i64 = 86_400;
 
 /// Run an async core call on a runtime of this thread (the CLI is otherwise synchronous).
-fn block_on<F: std::future::Future>(f: F) -> Result<F::Output> {
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> Result<F::Output> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

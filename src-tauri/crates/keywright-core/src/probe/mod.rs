@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use zeroize::Zeroizing;
 
+pub use reqwest::Method;
+
 pub use diagnose::{Diagnosis, DiagnosisKind, FixAction, diagnose_error, diagnose_response};
 
 use crate::error::{Error, Result};

@@ -1,0 +1,163 @@
+//! `keywright request` end to end against real httpbin and the real OpenID provider.
+
+use serde_json::Value;
+
+use crate::common::*;
+use crate::peers::Provider;
+use crate::probe::Httpbin;
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn request_attaches_the_key_and_exits_by_the_diagnosis() {
+    let hb = Httpbin::start();
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(
+        &["add", "api-key", "echo", "--header", "X-API-Key"],
+        "sk_live_cli_req\n",
+    );
+    cli.ok(
+        &["add", "basic", "jenkins", "--username", "u"],
+        "wrong-password\n",
+    );
+    let v = cli.ok(
+        &[
+            "request",
+            "echo",
+            &hb.url("/headers"),
+            "-H",
+            "Accept: application/json",
+            "--body",
+        ],
+        "",
+    );
+    assert_eq!(
+        keys(&v),
+        [
+            "body",
+            "diagnosis",
+            "headers",
+            "ok",
+            "remote_addr",
+            "renewed",
+            "status",
+            "timing_ms"
+        ]
+    );
+    assert_eq!(
+        (v["status"].clone(), v["ok"].clone()),
+        (Value::from(200), Value::Bool(true))
+    );
+    assert_eq!(v["diagnosis"]["kind"], "ok");
+    let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("json");
+    assert_eq!(body["headers"]["X-Api-Key"], "sk_live_cli_req");
+    assert!(
+        v["timing_ms"]["total"].as_u64().is_some() && v["timing_ms"]["ttfb"].as_u64().is_some()
+    );
+
+    let (ok, v) = cli.json(&["request", "jenkins", &hb.url("/basic-auth/u/p")], "");
+    assert!(!ok, "exit 1 when the diagnosis is not ok");
+    assert_eq!(v["diagnosis"]["kind"], "invalid_credentials");
+    assert_eq!(v["diagnosis"]["action"], "edit_key");
+    assert!(v.get("body").is_none(), "no body without --body");
+
+    // POST with a body, and the human output.
+    let out = cli
+        .cmd()
+        .args([
+            "--password-stdin",
+            "request",
+            "echo",
+            &hb.url("/post"),
+            "-d",
+            r#"{"a":1}"#,
+            "-H",
+            "Content-Type: application/json",
+            "--body",
+        ])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.starts_with("HTTP 200 · "), "{text}");
+    assert!(text.contains("ok: HTTP 200: the request worked"), "{text}");
+    assert!(text.contains("\"a\": 1"), "pretty-printed JSON: {text}");
+
+    let e = cli.err(&["request", "echo", "not a url"], "", "invalid_input");
+    assert!(e.contains("not a URL"), "{e}");
+    let (ok, v) = cli.json(&["request", "echo", "http://keywright-test.invalid/"], "");
+    assert!(!ok);
+    assert_eq!(
+        (v["status"].clone(), v["diagnosis"]["kind"].clone()),
+        (Value::Null, Value::from("dns_error"))
+    );
+}
+
+#[test]
+fn an_expired_oauth_token_is_renewed_and_the_request_sent_again() {
+    let p = Provider::start(60);
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(
+        &[
+            "add",
+            "oauth2",
+            "svc",
+            "--issuer",
+            &p.issuer,
+            "--client-id",
+            "kw-basic",
+            "--scope",
+            "read",
+            "--audience",
+            "urn:keywright:test-api",
+        ],
+        "kw-basic-secret\n",
+    );
+    let first = cli.ok(&["request", "svc", &p.api("resource")], "");
+    assert_eq!(
+        (first["ok"].clone(), first["renewed"].clone()),
+        (Value::Bool(true), Value::Bool(true)),
+        "{first}"
+    );
+    // The server stops accepting the stored token while the vault still thinks it valid (a
+    // revoked or skewed token): replace it with an expired one the vault believes in.
+    {
+        let mut v = keywright_core::Vault::open(&cli.vault()).expect("open");
+        v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+        let id = v.find("svc").expect("item").id;
+        v.apply_oauth(&id, "test: a token the server refuses", |c, s| {
+            c.access_expires_at = Some(keywright_core::timefmt::now() + 3600);
+            s.access_token = "eyJhbGciOiJub25lIn0.e30.sig".into();
+            Ok(())
+        })
+        .expect("apply");
+    }
+    let (ok, v) = cli.json(&["request", "svc", &p.api("resource"), "--no-retry"], "");
+    assert!(!ok);
+    assert_eq!(v["status"], 401, "{v}");
+    assert_eq!(v["renewed"], false);
+    let v = cli.ok(&["request", "svc", &p.api("resource")], "");
+    assert_eq!(
+        (v["status"].clone(), v["renewed"].clone()),
+        (Value::from(200), Value::Bool(true)),
+        "{v}"
+    );
+    let (ok, v) = cli.json(&["request", "svc", &p.api("resource?scope=admin")], "");
+    assert!(!ok);
+    assert_eq!(v["diagnosis"]["kind"], "insufficient_scope");
+    let (_, v) = cli.json(&["request", "svc", &p.api("limited")], "");
+    assert_eq!(
+        (
+            v["diagnosis"]["kind"].clone(),
+            v["diagnosis"]["retry_after_s"].clone()
+        ),
+        (Value::from("rate_limited"), Value::from(3))
+    );
+}
