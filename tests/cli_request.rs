@@ -89,6 +89,48 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
     assert!(text.contains("ok: HTTP 200: the request worked"), "{text}");
     assert!(text.contains("\"a\": 1"), "pretty-printed JSON: {text}");
 
+    // {{totp:NAME}}: the current code, computed when the request is sent.
+    cli.ok(&["add", "totp", "gh"], "JBSWY3DPEHPK3PXP\n");
+    let v = cli.ok(
+        &[
+            "request",
+            "echo",
+            &hb.url("/headers"),
+            "-H",
+            "X-OTP: {{totp:gh}}",
+            "--body",
+        ],
+        "",
+    );
+    let code = cli.ok(&["totp", "gh"], "")["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("json");
+    let sent = body["headers"]["X-Otp"]
+        .as_str()
+        .expect("header")
+        .to_owned();
+    assert!(
+        sent.len() == 6 && sent.chars().all(|c| c.is_ascii_digit()),
+        "{sent}"
+    );
+    // The same code unless the period turned between the two commands.
+    let later = cli.ok(&["totp", "gh"], "")["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    assert!(
+        sent == code || sent == later || code != later,
+        "{sent} vs {code}"
+    );
+    let e = cli.err(
+        &["request", "echo", &hb.url("/get"), "-H", "X: {{totp:nope}}"],
+        "",
+        "not_found",
+    );
+    assert!(e.contains("nope"), "{e}");
+
     let e = cli.err(&["request", "echo", "not a url"], "", "invalid_input");
     assert!(e.contains("not a URL"), "{e}");
     let (ok, v) = cli.json(&["request", "echo", "http://keywright-test.invalid/"], "");

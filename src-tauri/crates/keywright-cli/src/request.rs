@@ -120,9 +120,15 @@ fn pretty_body(body: &[u8]) -> String {
 }
 
 pub fn request(ctx: &Ctx, a: RequestArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
-    let spec = spec_of(&a)?;
+    let mut spec = spec_of(&a)?;
     let mut vault = open_unlocked(&ctx.path, input)?;
     let item = vault.find(&a.name)?;
+    probe::template::expand_totp(&mut spec, |name| {
+        let code = vault
+            .find(name)
+            .and_then(|i| vault.totp(&i.id, timefmt::now()))?;
+        Ok(code.code)
+    })?;
     let http = net::LazyClient::default();
     let (attach, expires, mut renewed) = attach_for(&mut vault, &item, &http, Mode::IfNeeded)?;
     let mut o = block_on(probe::send(&spec, &attach, expires, timefmt::now()))??;
