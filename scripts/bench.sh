@@ -70,6 +70,19 @@ for n in 1000 10000 100000; do
     tail -n +3 "$work/tok.md" | sed "s|$target/release/||"
     [ -n "$oidc_pid" ] && kill "$oidc_pid" 2>/dev/null || true
     exec 3<&-
+
+    echo
+    echo "## keywright request vs curl, same header, same loopback endpoint (httpbin under gunicorn)"
+    hb_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    .venv/bin/gunicorn -b "127.0.0.1:$hb_port" -w 2 httpbin:app >/dev/null 2>&1 &
+    hb_pid=$!
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$hb_port/get" && break; sleep 0.1; done
+    echo sk_bench_request_key | "$K" add api-key bench-key --header X-API-Key >/dev/null
+    hyperfine -N --warmup 5 -m 40 --export-markdown "$work/req.md" \
+      "$K request bench-key http://127.0.0.1:$hb_port/headers" \
+      "curl -s -o /dev/null -H 'X-API-Key: sk_bench_request_key' http://127.0.0.1:$hb_port/headers" >/dev/null 2>&1
+    tail -n +3 "$work/req.md" | sed "s|$target/release/||; s|http://127.0.0.1:$hb_port|URL|"
+    kill "$hb_pid" 2>/dev/null || true
     gpgconf --kill gpg-agent 2>/dev/null || true
     unset GNUPGHOME PASSWORD_STORE_DIR
   fi
