@@ -102,14 +102,9 @@ pub struct RequestArgs {
     pub name: String,
     /// The URL to request
     pub url: String,
-    /// HTTP method
-    #[arg(
-        short = 'X',
-        long = "request",
-        default_value = "GET",
-        value_name = "METHOD"
-    )]
-    pub method: String,
+    /// HTTP method [default: GET, or POST with -d]
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub method: Option<String>,
     /// A request header, 'Name: value' (repeatable)
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
     pub headers: Vec<String>,

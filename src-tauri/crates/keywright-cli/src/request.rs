@@ -66,10 +66,14 @@ fn attach_for(
 }
 
 fn spec_of(a: &RequestArgs) -> Result<RequestSpec> {
-    let method = probe::Method::from_bytes(a.method.trim().to_ascii_uppercase().as_bytes())
-        .map_err(|_| Error::InvalidInput {
-            field: "method".into(),
-            reason: format!("{:?} is not an HTTP method", a.method),
+    let default = if a.data.is_some() { "POST" } else { "GET" };
+    let given = a.method.as_deref().unwrap_or(default);
+    let method =
+        probe::Method::from_bytes(given.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
+            Error::InvalidInput {
+                field: "method".into(),
+                reason: format!("{given:?} is not an HTTP method"),
+            }
         })?;
     let mut spec = RequestSpec::get(a.url.clone());
     spec.method = method;
@@ -91,9 +95,6 @@ fn spec_of(a: &RequestArgs) -> Result<RequestSpec> {
             })?,
             None => d.as_bytes().to_vec(),
         });
-        if spec.method == probe::Method::GET {
-            spec.method = probe::Method::POST;
-        }
     }
     Ok(spec)
 }
