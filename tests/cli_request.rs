@@ -203,3 +203,99 @@ fn an_expired_oauth_token_is_renewed_and_the_request_sent_again() {
         (Value::from("rate_limited"), Value::from(3))
     );
 }
+
+#[test]
+fn history_keeps_requests_with_every_secret_redacted() {
+    let hb = Httpbin::start();
+    let cli = Cli::new();
+    cli.init();
+    let canary = "sk_live_HISTORY_CANARY_9f8e7d";
+    cli.ok(
+        &["add", "api-key", "hdr", "--header", "X-API-Key"],
+        &format!("{canary}\n"),
+    );
+    cli.ok(
+        &["add", "api-key", "qry", "--query", "api_key"],
+        &format!("{canary}\n"),
+    );
+    cli.ok(
+        &["add", "bearer", "tok"],
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.HISTORYSIG\n",
+    );
+    cli.ok(
+        &["add", "basic", "ci", "--username", "ci-bot"],
+        "HistoryPassw0rd!\n",
+    );
+    cli.ok(&["add", "totp", "gh"], "JBSWY3DPEHPK3PXP\n");
+    cli.ok(
+        &[
+            "request",
+            "hdr",
+            &hb.url("/headers"),
+            "-H",
+            "X-OTP: {{totp:gh}}",
+            "-H",
+            "Cookie: sid=COOKIECANARY",
+        ],
+        "",
+    );
+    cli.ok(&["request", "qry", &hb.url("/get?page=2")], "");
+    cli.ok(&["request", "tok", &hb.url("/bearer")], "");
+    let _ = cli.json(&["request", "ci", &hb.url("/basic-auth/ci-bot/other")], "");
+    let code = cli.ok(&["totp", "gh"], "")["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+
+    let h = cli.ok(&["history", "hdr"], "");
+    assert_eq!(h.as_array().map(Vec::len), Some(1));
+    let e = &h[0];
+    assert_eq!(
+        (
+            e["method"].clone(),
+            e["status"].clone(),
+            e["diagnosis"].clone()
+        ),
+        ("GET".into(), 200.into(), "ok".into())
+    );
+    let q = cli.ok(&["history", "qry"], "");
+    assert_eq!(
+        q[0]["url"]
+            .as_str()
+            .map(|u| u.ends_with("/get?page=2&api_key=[redacted]")),
+        Some(true),
+        "{q}"
+    );
+    let b = cli.ok(&["history", "tok"], "");
+    assert!(b.to_string().contains("Bearer eyJh…[redacted]"), "{b}");
+    let c = cli.ok(&["history", "ci"], "");
+    assert_eq!(c[0]["diagnosis"], "invalid_credentials");
+    // The opened history of every item holds no secret.
+    let all: String = ["hdr", "qry", "tok", "ci"]
+        .iter()
+        .map(|n| cli.ok(&["history", n], "").to_string())
+        .collect();
+    for secret in [
+        canary,
+        "HISTORYSIG",
+        "HistoryPassw0rd!",
+        "COOKIECANARY",
+        code.as_str(),
+    ] {
+        assert!(!all.contains(secret), "{secret} in the history: {all}");
+    }
+    // Nor does the file, its WAL or shared memory, in clear.
+    for (path, bytes) in vault_bytes(&cli.vault()) {
+        for secret in [canary, "HISTORYSIG", "HistoryPassw0rd!", "COOKIECANARY"] {
+            assert!(!contains(&bytes, secret.as_bytes()), "{secret} in {path}");
+        }
+    }
+    let human = cli
+        .cmd()
+        .args(["--password-stdin", "history", "hdr"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("GET") && text.contains(" ok "), "{text}");
+}

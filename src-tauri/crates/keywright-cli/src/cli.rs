@@ -94,6 +94,8 @@ pub enum Command {
     /// Send a test request with an item's credential and say why it failed (exit 0 only
     /// when it worked)
     Request(RequestArgs),
+    /// The test requests sent with an item, newest first (secrets redacted)
+    History(NameArgs),
 }
 
 #[derive(Debug, Args)]

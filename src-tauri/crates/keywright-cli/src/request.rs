@@ -124,14 +124,14 @@ pub fn request(ctx: &Ctx, a: RequestArgs, input: &mut Input, out: Out<'_>) -> Re
     let mut spec = spec_of(&a)?;
     let mut vault = open_unlocked(&ctx.path, input)?;
     let item = vault.find(&a.name)?;
-    probe::template::expand_totp(&mut spec, |name| {
+    let codes = probe::template::expand_totp(&mut spec, |name| {
         let code = vault
             .find(name)
             .and_then(|i| vault.totp(&i.id, timefmt::now()))?;
         Ok(code.code)
     })?;
     let http = net::LazyClient::default();
-    let (attach, expires, mut renewed) = attach_for(&mut vault, &item, &http, Mode::IfNeeded)?;
+    let (mut attach, expires, mut renewed) = attach_for(&mut vault, &item, &http, Mode::IfNeeded)?;
     let mut o = block_on(probe::send(&spec, &attach, expires, timefmt::now()))??;
     // An expired OAuth token: renew once and send again.
     let retry = item.overview.kind == Kind::Oauth2
@@ -139,10 +139,14 @@ pub fn request(ctx: &Ctx, a: RequestArgs, input: &mut Input, out: Out<'_>) -> Re
         && (o.diagnosis.kind == DiagnosisKind::ExpiredToken
             || o.response.as_ref().is_some_and(|r| r.status == 401));
     if retry {
-        let (attach, expires, _) = attach_for(&mut vault, &item, &http, Mode::Force)?;
-        o = block_on(probe::send(&spec, &attach, expires, timefmt::now()))??;
+        let (fresh, expires, _) = attach_for(&mut vault, &item, &http, Mode::Force)?;
+        o = block_on(probe::send(&spec, &fresh, expires, timefmt::now()))??;
+        attach = fresh;
         renewed = true;
     }
+    // The history keeps what was sent, every secret redacted.
+    let entry = probe::history::entry(&spec, &attach, &codes, &o, renewed, timefmt::now());
+    vault.record_request(&item.id, &entry)?;
     let ok = o.diagnosis.is_ok();
     if ctx.json {
         let mut v = outcome_json(&o, renewed);
@@ -212,4 +216,47 @@ pub fn request(ctx: &Ctx, a: RequestArgs, input: &mut Input, out: Out<'_>) -> Re
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// `keywright history NAME`: the item's test requests, newest first, secrets redacted.
+pub fn history(ctx: &Ctx, a: crate::cli::NameArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let mut vault = open_unlocked(&ctx.path, input)?;
+    let item = vault.find(&a.name)?;
+    let entries = vault.request_history(&item.id)?;
+    if ctx.json {
+        let list: Vec<Value> = entries
+            .iter()
+            .map(|e| {
+                let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
+                v["at"] = Value::from(timefmt::rfc3339(e.at));
+                v
+            })
+            .collect();
+        return emit_json(out, &Value::Array(list));
+    }
+    if entries.is_empty() {
+        return emit(
+            out,
+            &format!("No requests sent with {} yet.", item.overview.name),
+        );
+    }
+    let now = timefmt::now();
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{:<16} {:<6} {:<4} {:<20} {} ms  {}",
+                timefmt::relative(e.at, now),
+                e.method,
+                e.status.map_or("—".to_owned(), |s| s.to_string()),
+                serde_json::to_value(e.diagnosis)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                e.total_ms,
+                e.url
+            )
+        })
+        .collect();
+    emit(out, &lines.join("\n"))
 }

@@ -2,13 +2,13 @@
 
 use std::error::Error as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{AttachKind, Response};
 
 /// The outcome of a test request.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiagnosisKind {
     Ok,

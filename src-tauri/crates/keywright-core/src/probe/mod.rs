@@ -7,6 +7,7 @@
 //! same: reqwest's own policy strips `Authorization` but not an API key's custom header.
 
 pub mod diagnose;
+pub mod history;
 pub mod template;
 
 use std::time::{Duration, Instant};
