@@ -131,6 +131,36 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
     );
     assert!(e.contains("nope"), "{e}");
 
+    // A pasted curl command (from stdin): its Authorization header is dropped for the item's key.
+    let curl = format!(
+        "curl '{}' \\\n  -H 'Authorization: Bearer sk_pasted_secret' -H 'X-Trace: 42' -d 'a=1'\n",
+        hb.url("/post")
+    );
+    let out = cli
+        .cmd()
+        .args([
+            "--password-stdin",
+            "--json",
+            "request",
+            "echo",
+            "--curl",
+            "--body",
+        ])
+        .write_stdin(format!("{PASSWORD}\n{curl}"))
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["status"], 200, "{v}");
+    let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("json");
+    assert_eq!(body["form"]["a"], "1");
+    assert_eq!(body["headers"]["X-Trace"], "42");
+    assert_eq!(body["headers"]["X-Api-Key"], "sk_live_cli_req");
+    assert!(body["headers"].get("Authorization").is_none(), "{body}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("Authorization header: the item's credential is attached instead")
+    );
+
     let e = cli.err(&["request", "echo", "not a url"], "", "invalid_input");
     assert!(e.contains("not a URL"), "{e}");
     let (ok, v) = cli.json(&["request", "echo", "http://keywright-test.invalid/"], "");

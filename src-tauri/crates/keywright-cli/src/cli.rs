@@ -102,8 +102,13 @@ pub enum Command {
 pub struct RequestArgs {
     /// Item name or id (its credential is attached)
     pub name: String,
-    /// The URL to request
-    pub url: String,
+    /// The URL to request (or give --curl)
+    #[arg(required_unless_present = "curl")]
+    pub url: Option<String>,
+    /// Read a curl command line from stdin instead: its URL, method, headers and body
+    /// (credentials in it are dropped; the item's is attached)
+    #[arg(long, conflicts_with_all = ["url", "method", "headers", "data"])]
+    pub curl: bool,
     /// HTTP method [default: GET, or POST with -d]
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,

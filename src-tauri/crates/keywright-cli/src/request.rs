@@ -75,7 +75,7 @@ fn spec_of(a: &RequestArgs) -> Result<RequestSpec> {
                 reason: format!("{given:?} is not an HTTP method"),
             }
         })?;
-    let mut spec = RequestSpec::get(a.url.clone());
+    let mut spec = RequestSpec::get(a.url.clone().unwrap_or_default());
     spec.method = method;
     spec.timeout = Duration::from_secs(a.timeout.max(1));
     for h in &a.headers {
@@ -121,8 +121,21 @@ fn pretty_body(body: &[u8]) -> String {
 }
 
 pub fn request(ctx: &Ctx, a: RequestArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
-    let mut spec = spec_of(&a)?;
+    let mut spec = if a.curl {
+        RequestSpec::get("")
+    } else {
+        spec_of(&a)?
+    };
     let mut vault = open_unlocked(&ctx.path, input)?;
+    if a.curl {
+        let text = input.rest()?;
+        let c = probe::curl::parse(&text)?;
+        for d in &c.dropped {
+            notice(&format!("from the curl command: {d}"));
+        }
+        spec = c.spec;
+        spec.timeout = Duration::from_secs(a.timeout.max(1));
+    }
     let item = vault.find(&a.name)?;
     let codes = probe::template::expand_totp(&mut spec, |name| {
         let code = vault

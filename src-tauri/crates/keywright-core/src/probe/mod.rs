@@ -6,6 +6,7 @@
 //! one hop at a time, so that a credential is attached again only while the host stays the
 //! same: reqwest's own policy strips `Authorization` but not an API key's custom header.
 
+pub mod curl;
 pub mod diagnose;
 pub mod history;
 pub mod template;
