@@ -424,6 +424,24 @@ fn transport_failures_say_what_happened() {
             "{:?}",
             o.diagnosis
         );
+        // A key in the query never reaches a message (reqwest's own text has the URL).
+        let q = Attach::Query {
+            name: "api_key".into(),
+            value: secret("sk_live_DNSLEAK_1"),
+        };
+        let o = send(
+            &RequestSpec::get("http://keywright-test.invalid/x?a=1"),
+            &q,
+            None,
+            now,
+        )
+        .await
+        .expect("send");
+        assert!(
+            !format!("{:?}", o.diagnosis).contains("DNSLEAK"),
+            "{:?}",
+            o.diagnosis
+        );
         let o = send(
             &RequestSpec::get(format!("http://127.0.0.1:{closed}/")),
             &Attach::None,

@@ -284,7 +284,11 @@ pub fn diagnose_error(e: &reqwest::Error, url: &url::Url) -> Diagnosis {
     }
     let all = chain.join(": ");
     let lower = all.to_ascii_lowercase();
-    let cause = chain.last().cloned().unwrap_or_else(|| e.to_string());
+    // Only the causes: reqwest's own message carries the URL, query (an API key) included.
+    let cause = chain
+        .last()
+        .cloned()
+        .unwrap_or_else(|| "no further detail".to_owned());
     if e.is_timeout() {
         return Diagnosis::new(
             DiagnosisKind::Timeout,
