@@ -6,12 +6,6 @@ use serde_json::Value;
 use crate::common::*;
 use crate::raw;
 
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
-    k.sort();
-    k
-}
-
 #[test]
 fn init_prints_the_recovery_code_once_and_refuses_to_overwrite() {
     let cli = Cli::new();

@@ -4,15 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use serde_json::Value;
-
 use crate::common::*;
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
-    k.sort();
-    k
-}
 
 fn oathtool_totp(secret_b32: &str, at: i64) -> String {
     let out = Command::new("oathtool")

@@ -6,12 +6,6 @@ use crate::common::*;
 use crate::peers::Provider;
 use crate::probe::Httpbin;
 
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
-    k.sort();
-    k
-}
-
 #[test]
 fn request_attaches_the_key_and_exits_by_the_diagnosis() {
     let hb = Httpbin::start();

@@ -34,12 +34,6 @@ fn add_client(cli: &Cli, p: &Provider, name: &str, grant: &str) {
     );
 }
 
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
-    k.sort();
-    k
-}
-
 fn renewals(cli: &Cli, name: &str) -> usize {
     cli.ok(&["log", name], "")
         .as_array()

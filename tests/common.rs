@@ -64,6 +64,13 @@ pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// The keys of a JSON object, sorted (the `--json` contracts pin them).
+pub fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
 /// The `keywright` binary next to this test binary (target/<profile>/keywright).
 pub fn keywright_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("test exe");
