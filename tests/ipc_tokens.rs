@@ -206,6 +206,30 @@ fn the_watcher_renews_in_the_background_and_tells_of_new_expiries() {
         .find(|n| n.item_id == key)
         .expect("expired notice");
     assert_eq!(n.title, "Stripe live has expired");
+    // A client whose renewal fails: told once, then left alone for a while.
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "oauth2", "name": "broken", "value": "not-the-secret",
+        "oauth": {"client_id": "kw-basic", "issuer": p.issuer, "auth": "basic"}
+    }))
+    .expect("input");
+    let broken = item_add(&s, input).expect("add").summary.id;
+    keywright_ipc::watch::oauth_set_auto_renew(&s, &broken, true).expect("on");
+    let t = keywright_ipc::watch::tick(&s, now);
+    let fails: Vec<_> = t.notices.iter().filter(|n| n.item_id == broken).collect();
+    assert_eq!(fails.len(), 1, "{:?}", t.notices);
+    assert!(fails[0].body.contains("invalid_client"), "{:?}", fails[0]);
+    let t = keywright_ipc::watch::tick(&s, now + 10);
+    assert!(
+        !t.notices.iter().any(|n| n.item_id == broken),
+        "not told again: {:?}",
+        t.notices
+    );
+    let t = keywright_ipc::watch::tick(&s, now + 400);
+    assert!(
+        !t.notices.iter().any(|n| n.item_id == broken),
+        "tried again, still not told again"
+    );
+
     // Locked: the watcher does nothing and starts over after the next unlock.
     keywright_ipc::commands::vault_lock(&s).expect("lock");
     let t = keywright_ipc::watch::tick(&s, now);

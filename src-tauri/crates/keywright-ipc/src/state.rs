@@ -54,6 +54,9 @@ pub struct AppState {
     /// first look after an unlock.
     pub(crate) last_status:
         Mutex<Option<std::collections::HashMap<String, keywright_core::expiry::Status>>>,
+    /// Background renewals that failed, by item: when (the watcher waits before trying
+    /// again, and tells of a failure once).
+    pub(crate) renew_failures: Mutex<std::collections::HashMap<String, i64>>,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ impl AppState {
             pending_import: Mutex::new(None),
             login_cancel: Mutex::new(None),
             last_status: Mutex::new(None),
+            renew_failures: Mutex::new(std::collections::HashMap::new()),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
                 keywright_core::oauth::loopback::open_browser(url)
             }))),

@@ -13,6 +13,8 @@ use crate::state::AppState;
 
 /// Background renewal starts this long before an access token expires.
 pub const AUTO_RENEW_LEAD_S: i64 = 2 * RENEW_MARGIN_S;
+/// After a failed background renewal, the next try waits this long.
+pub const RENEW_BACKOFF_S: i64 = 300;
 
 /// Rust's clock (Unix seconds).
 pub fn now() -> i64 {
@@ -94,13 +96,39 @@ pub fn tick(state: &AppState, now: i64) -> Tick {
         if !due {
             continue;
         }
+        let failed_at = state
+            .renew_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&item.id)
+            .copied();
+        if failed_at.is_some_and(|t| now - t < RENEW_BACKOFF_S) {
+            continue;
+        }
         match crate::tokens::oauth_renew(state, &item.id) {
-            Ok(_) => out.renewed.push(item.id.clone()),
-            Err(e) => out.notices.push(Notice {
-                item_id: item.id.clone(),
-                title: format!("{}: background renewal failed", item.overview.name),
-                body: e.message,
-            }),
+            Ok(_) => {
+                state
+                    .renew_failures
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&item.id);
+                out.renewed.push(item.id.clone());
+            }
+            Err(e) => {
+                state
+                    .renew_failures
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(item.id.clone(), now);
+                // Told once, not at every try.
+                if failed_at.is_none() {
+                    out.notices.push(Notice {
+                        item_id: item.id.clone(),
+                        title: format!("{}: background renewal failed", item.overview.name),
+                        body: e.message,
+                    });
+                }
+            }
         }
     }
     // Statuses after the renewals.
