@@ -27,8 +27,9 @@ pub const MAX_REDIRECTS: usize = 10;
 /// Largest body kept from a response (the rest is read and dropped).
 pub const MAX_BODY: usize = 2 << 20;
 
-/// What is sent.
-#[derive(Debug, Clone)]
+/// What is sent. `Debug` shows header names and the body's size only: a typed header or
+/// body may hold a secret (a pasted cookie, a 2FA code once expanded).
+#[derive(Clone)]
 pub struct RequestSpec {
     pub method: reqwest::Method,
     pub url: String,
@@ -36,6 +37,24 @@ pub struct RequestSpec {
     pub body: Option<Vec<u8>>,
     pub connect_timeout: Duration,
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for RequestSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestSpec")
+            .field("method", &self.method)
+            .field("url", &crate::net::redact_url(&self.url))
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .finish_non_exhaustive()
+    }
 }
 
 impl RequestSpec {

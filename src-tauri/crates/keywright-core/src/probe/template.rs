@@ -90,6 +90,11 @@ mod tests {
         assert_eq!(spec.body.as_deref(), Some(&br#"{"code":"123456"}"#[..]));
         assert_eq!(asked, ["GitHub", "AWS root", "GitHub"]);
         assert_eq!(used.len(), 3);
+        let shown = format!("{spec:?}");
+        assert!(
+            !shown.contains("123456") && !shown.contains("654321"),
+            "{shown}"
+        );
         let mut bad = RequestSpec::get("https://x/{{totp:open");
         assert!(expand_totp(&mut bad, |_| Ok(Zeroizing::new(String::new()))).is_err());
     }
