@@ -323,3 +323,83 @@ fn history_keeps_requests_with_every_secret_redacted() {
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(text.contains("GET") && text.contains(" ok "), "{text}");
 }
+
+#[test]
+fn saved_requests_are_kept_sent_again_and_deleted() {
+    let hb = Httpbin::start();
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(
+        &["add", "api-key", "svc", "--header", "X-API-Key"],
+        "sk_live_saved_req_1\n",
+    );
+    let v = cli.ok(&["saved", "svc"], "");
+    assert_eq!(v, Value::Array(vec![]));
+
+    // Send and save: a POST with a JSON body and a typed header.
+    cli.ok(
+        &[
+            "request",
+            "svc",
+            "-X",
+            "POST",
+            &hb.url("/anything/health"),
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            "X-Trace: 42",
+            "-d",
+            r#"{"ping":true}"#,
+            "--save",
+            "Health check",
+        ],
+        "",
+    );
+    let v = cli.ok(&["saved", "svc"], "");
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v[0]["name"], "Health check");
+    assert_eq!(v[0]["method"], "POST");
+    assert_eq!(
+        v[0]["headers"],
+        serde_json::json!(["Content-Type", "X-Trace"]),
+        "the credential is not saved with the request: {v}"
+    );
+
+    // Sent again by name (any case): same method, headers and body, the key attached.
+    let v = cli.ok(&["request", "svc", "--saved", "health CHECK", "--body"], "");
+    let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("json");
+    assert_eq!(body["method"], "POST");
+    assert_eq!(body["json"], serde_json::json!({"ping": true}));
+    assert_eq!(body["headers"]["X-Trace"], "42");
+    assert_eq!(body["headers"]["X-Api-Key"], "sk_live_saved_req_1");
+
+    // Saving under the same name replaces it.
+    cli.ok(
+        &["request", "svc", &hb.url("/get"), "--save", "HEALTH check"],
+        "",
+    );
+    let v = cli.ok(&["saved", "svc"], "");
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v[0]["method"], "GET");
+
+    let (ok, v) = cli.json(&["request", "svc", "--saved", "nope"], "");
+    assert!(!ok);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no saved request called \"nope\"")),
+        "{v}"
+    );
+    let v = cli.ok(&["saved", "svc", "--rm", "health check"], "");
+    assert_eq!(v["deleted"], "HEALTH check");
+    assert_eq!(cli.ok(&["saved", "svc"], ""), Value::Array(vec![]));
+
+    // Deleting the item deletes its saved requests with it (schema 5's trigger).
+    cli.ok(&["request", "svc", &hb.url("/get"), "--save", "again"], "");
+    cli.ok(&["rm", "svc"], "");
+    cli.ok(
+        &["add", "api-key", "svc", "--header", "X-API-Key"],
+        "sk_live_saved_req_2\n",
+    );
+    assert_eq!(cli.ok(&["saved", "svc"], ""), Value::Array(vec![]));
+}

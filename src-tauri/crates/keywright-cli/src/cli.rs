@@ -96,19 +96,27 @@ pub enum Command {
     Request(RequestArgs),
     /// The test requests sent with an item, newest first (secrets redacted)
     History(NameArgs),
+    /// An item's saved requests (`request NAME --save LABEL` adds one)
+    Saved(SavedArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct RequestArgs {
     /// Item name or id (its credential is attached)
     pub name: String,
-    /// The URL to request (or give --curl)
-    #[arg(required_unless_present = "curl")]
+    /// The URL to request (or give --curl or --saved)
+    #[arg(required_unless_present_any = ["curl", "saved"])]
     pub url: Option<String>,
     /// Read a curl command line from stdin instead: its URL, method, headers and body
     /// (credentials in it are dropped; the item's is attached)
-    #[arg(long, conflicts_with_all = ["url", "method", "headers", "data"])]
+    #[arg(long, conflicts_with_all = ["url", "method", "headers", "data", "saved"])]
     pub curl: bool,
+    /// Send the item's saved request of this name (see `keywright saved`)
+    #[arg(long, value_name = "LABEL", conflicts_with_all = ["url", "method", "headers", "data"])]
+    pub saved: Option<String>,
+    /// Also save this request with the item under LABEL (replacing one of that name)
+    #[arg(long, value_name = "LABEL")]
+    pub save: Option<String>,
     /// HTTP method [default: GET, or POST with -d]
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,
@@ -127,6 +135,15 @@ pub struct RequestArgs {
     /// Total timeout in seconds
     #[arg(long, default_value = "30", value_name = "SECONDS")]
     pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SavedArgs {
+    /// Item name or id
+    pub name: String,
+    /// Delete the saved request of this name
+    #[arg(long, value_name = "LABEL")]
+    pub rm: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -93,6 +93,7 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
         Command::Run(a) => tokens::run(&ctx, a, &mut input, out),
         Command::Request(a) => crate::request::request(&ctx, a, &mut input, out),
         Command::History(a) => crate::request::history(&ctx, a, &mut input, out),
+        Command::Saved(a) => crate::request::saved(&ctx, a, &mut input, out),
     }
 }
 

@@ -2,68 +2,16 @@
 
 use std::time::Duration;
 
-use keywright_core::credential::{Kind, Placement};
-use keywright_core::oauth::renew::{self, Mode};
-use keywright_core::probe::{self, Attach, DiagnosisKind, Outcome, RequestSpec};
-use keywright_core::vault::Item;
-use keywright_core::{Error, Result, Vault, net, timefmt};
+use keywright_core::probe::input::RequestInput;
+use keywright_core::probe::{self, Outcome, RequestSpec, exchange};
+use keywright_core::{Error, Result, net, timefmt};
 use serde_json::{Value, json};
-use zeroize::Zeroizing;
 
 use crate::cli::RequestArgs;
 use crate::commands::{Ctx, Out, emit, emit_json};
 use crate::input::Input;
 use crate::tokens::block_on;
 use crate::unlock::{notice, open_unlocked};
-
-/// The item's credential as it goes on the request, and what the vault knows of its expiry.
-fn attach_for(
-    vault: &mut Vault,
-    item: &Item,
-    http: &net::LazyClient,
-    mode: Mode,
-) -> Result<(Attach, Option<i64>, bool)> {
-    let ov = &item.overview;
-    Ok(match ov.kind {
-        Kind::Oauth2 => {
-            let t = block_on(renew::access_token(vault, http, &item.id, mode))??;
-            if t.renewed {
-                notice(&format!(
-                    "renewed {} ({})",
-                    ov.name,
-                    t.grant.unwrap_or("renewal")
-                ));
-            }
-            (Attach::Bearer(t.access_token), t.expires_at, t.renewed)
-        }
-        kind => {
-            let secret = vault.open_secret(&item.id)?;
-            let value = Zeroizing::new(secret.value.clone());
-            let a = match kind {
-                Kind::ApiKey => match ov.placement.clone().unwrap_or_default() {
-                    Placement::Header { name } => Attach::Header { name, value },
-                    Placement::Query { name } => Attach::Query { name, value },
-                    Placement::Bearer => Attach::Bearer(value),
-                },
-                Kind::Bearer => Attach::Bearer(value),
-                Kind::Basic => Attach::Basic {
-                    user: ov.username.clone().unwrap_or_default(),
-                    password: value,
-                },
-                _ => {
-                    return Err(Error::InvalidInput {
-                        field: "item".into(),
-                        reason: format!(
-                            "{:?} is a 2FA item; its code is not a request credential",
-                            ov.name
-                        ),
-                    });
-                }
-            };
-            (a, ov.token_expires_at, false)
-        }
-    })
-}
 
 fn spec_of(a: &RequestArgs) -> Result<RequestSpec> {
     let default = if a.data.is_some() { "POST" } else { "GET" };
@@ -136,33 +84,41 @@ pub fn request(ctx: &Ctx, a: RequestArgs, input: &mut Input, out: Out<'_>) -> Re
         spec = c.spec;
         spec.timeout = Duration::from_secs(a.timeout.max(1));
     }
-    let item = vault.find(&a.name)?;
-    let codes = probe::template::expand_totp(&mut spec, |name| {
-        let code = vault
-            .find(name)
-            .and_then(|i| vault.totp(&i.id, timefmt::now()))?;
-        Ok(code.code)
-    })?;
-    let http = net::LazyClient::default();
-    let (mut attach, expires, mut renewed) = attach_for(&mut vault, &item, &http, Mode::IfNeeded)?;
-    let mut o = block_on(probe::send(&spec, &attach, expires, timefmt::now()))??;
-    // An expired OAuth token: renew once and send again.
-    let retry = item.overview.kind == Kind::Oauth2
-        && !a.no_retry
-        && (o.diagnosis.kind == DiagnosisKind::ExpiredToken
-            || o.response.as_ref().is_some_and(|r| r.status == 401));
-    if retry {
-        let (fresh, expires, _) = attach_for(&mut vault, &item, &http, Mode::Force)?;
-        o = block_on(probe::send(&spec, &fresh, expires, timefmt::now()))??;
-        attach = fresh;
-        renewed = true;
+    if let Some(label) = &a.saved {
+        let item = vault.find(&a.name)?;
+        spec = vault.saved_request(&item.id, label)?.request.to_spec()?;
     }
-    // The history keeps what was sent, every secret redacted.
-    let entry = probe::history::entry(&spec, &attach, &codes, &o, renewed, timefmt::now());
-    vault.record_request(&item.id, &entry)?;
+    if let Some(label) = &a.save {
+        let item = vault.find(&a.name)?;
+        let mut req = RequestInput::from_spec(&spec);
+        req.timeout_s = u32::try_from(spec.timeout.as_secs())
+            .ok()
+            .filter(|&s| u64::from(s) != net::TOTAL_TIMEOUT.as_secs());
+        let saved = vault.save_request(&item.id, label, &req)?;
+        notice(&format!(
+            "saved as {:?} with {}",
+            saved.name, item.overview.name
+        ));
+    }
+    let http = net::LazyClient::default();
+    let x = block_on(exchange::exchange_via(
+        &std::cell::RefCell::new(&mut vault),
+        &http,
+        &a.name,
+        spec,
+        !a.no_retry,
+    ))??;
+    if x.renewed {
+        notice(&format!(
+            "renewed {} ({})",
+            x.item_name,
+            x.grant.unwrap_or("renewal")
+        ));
+    }
+    let (o, renewed) = (&x.outcome, x.renewed);
     let ok = o.diagnosis.is_ok();
     if ctx.json {
-        let mut v = outcome_json(&o, renewed);
+        let mut v = outcome_json(o, renewed);
         if !a.body
             && let Some(m) = v.as_object_mut()
         {
@@ -268,6 +224,59 @@ pub fn history(ctx: &Ctx, a: crate::cli::NameArgs, input: &mut Input, out: Out<'
                     .unwrap_or_default(),
                 e.total_ms,
                 e.url
+            )
+        })
+        .collect();
+    emit(out, &lines.join("\n"))
+}
+
+/// `keywright saved NAME [--rm LABEL]`: an item's saved requests.
+pub fn saved(ctx: &Ctx, a: crate::cli::SavedArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let mut vault = open_unlocked(&ctx.path, input)?;
+    let item = vault.find(&a.name)?;
+    if let Some(label) = &a.rm {
+        let s = vault.saved_request(&item.id, label)?;
+        vault.delete_saved_request(&item.id, &s.id)?;
+        return if ctx.json {
+            emit_json(out, &json!({"deleted": s.name}))
+        } else {
+            emit(out, &format!("Deleted the saved request {:?}.", s.name))
+        };
+    }
+    let list = vault.saved_requests(&item.id)?;
+    if ctx.json {
+        let v: Vec<Value> = list
+            .iter()
+            .map(|s| {
+                json!({
+                    "id": s.id,
+                    "name": s.name,
+                    "method": s.request.method,
+                    "url": net::redact_url(&s.request.url),
+                    "headers": s.request.headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+                    "updated_at": timefmt::rfc3339(s.updated_at),
+                })
+            })
+            .collect();
+        return emit_json(out, &Value::Array(v));
+    }
+    if list.is_empty() {
+        return emit(
+            out,
+            &format!(
+                "No saved requests for {} (`keywright request {} URL --save LABEL` adds one).",
+                item.overview.name, item.overview.name
+            ),
+        );
+    }
+    let lines: Vec<String> = list
+        .iter()
+        .map(|s| {
+            format!(
+                "{:<24} {:<6} {}",
+                s.name,
+                s.request.method.to_ascii_uppercase(),
+                net::redact_url(&s.request.url)
             )
         })
         .collect();

@@ -8,7 +8,9 @@
 
 pub mod curl;
 pub mod diagnose;
+pub mod exchange;
 pub mod history;
+pub mod input;
 pub mod template;
 
 use std::time::{Duration, Instant};

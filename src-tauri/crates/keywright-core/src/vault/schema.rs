@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_settings.sql"),
     include_str!("migrations/0003_overview_index.sql"),
     include_str!("migrations/0004_requests.sql"),
+    include_str!("migrations/0005_saved_requests.sql"),
 ];
 
 /// Newest schema this build understands.
