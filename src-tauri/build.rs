@@ -32,6 +32,13 @@ const COMMANDS: &[&str] = &[
     "oauth_login",
     "oauth_login_cancel",
     "oauth_set_auto_renew",
+    "request_send",
+    "request_cancel",
+    "request_history",
+    "request_saved",
+    "request_save",
+    "request_saved_delete",
+    "request_from_curl",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

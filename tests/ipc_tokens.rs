@@ -20,7 +20,7 @@ use secrecy::SecretString;
 use crate::common::{PASSWORD, cheap_kdf};
 use crate::peers::{Provider, approve_device};
 
-fn state(dir: &std::path::Path) -> AppState {
+pub fn state(dir: &std::path::Path) -> AppState {
     let path = dir.join("vault.db");
     Vault::create(
         &path,
@@ -41,7 +41,7 @@ fn state(dir: &std::path::Path) -> AppState {
     s
 }
 
-fn oauth(s: &AppState, name: &str, issuer: &str, grant: &str) -> String {
+pub fn oauth(s: &AppState, name: &str, issuer: &str, grant: &str) -> String {
     let input: ItemInput = serde_json::from_value(serde_json::json!({
         "kind": "oauth2", "name": name, "value": "kw-basic-secret",
         "oauth": {"client_id": "kw-basic", "issuer": issuer, "auth": "basic",

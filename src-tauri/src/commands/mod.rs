@@ -6,6 +6,7 @@
 
 pub mod items;
 pub mod otp;
+pub mod requests;
 pub mod settings;
 pub mod tokens;
 pub mod vault;

@@ -9,4 +9,4 @@ export type Diagnosis = { kind: DiagnosisKind, message: string, action: FixActio
 /**
  * For `rate_limited`: how long to wait, when the server said.
  */
-retry_after_s: bigint | null, };
+retry_after_s: number | null, };

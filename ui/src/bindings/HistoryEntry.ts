@@ -8,4 +8,13 @@ export type HistoryEntry = { at: number, method: string, url: string,
 /**
  * Request headers as sent, secrets redacted (the attached credential included).
  */
-headers: Array<[string, string]>, body_bytes: number, status: number | null, diagnosis: DiagnosisKind, message: string, total_ms: number, renewed: boolean, };
+headers: Array<[string, string]>, body_bytes: number, status: number | null, diagnosis: DiagnosisKind, message: string, total_ms: number, renewed: boolean, 
+/**
+ * The header that carried the item's credential (`Authorization`, an API key's own),
+ * so that opening the entry again leaves it out: the item attaches it anew.
+ */
+credential_header: string | null, 
+/**
+ * The query parameter that carried an API key, likewise.
+ */
+credential_query: string | null, };

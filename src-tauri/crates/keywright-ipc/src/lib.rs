@@ -11,6 +11,7 @@ pub mod commands;
 pub mod dto;
 pub mod error;
 pub mod otp;
+pub mod requests;
 pub mod state;
 pub mod tokens;
 pub mod watch;

@@ -48,6 +48,8 @@ pub struct AppState {
     pub(crate) pending_import: Mutex<Option<crate::otp::PendingImport>>,
     /// Ends the login that is waiting for the browser or a device (cancel, lock).
     pub(crate) login_cancel: Mutex<Option<Arc<tokio::sync::Notify>>>,
+    /// Ends the test request on the wire (cancel, lock).
+    pub(crate) request_cancel: Mutex<Option<Arc<tokio::sync::Notify>>>,
     /// How a browser login opens its URL (the system browser; tests replace it).
     pub(crate) browser: Mutex<Arc<Opener>>,
     /// Every item's status at the last background look (`watch::tick`); `None` until the
@@ -93,6 +95,7 @@ impl AppState {
             keyring,
             pending_import: Mutex::new(None),
             login_cancel: Mutex::new(None),
+            request_cancel: Mutex::new(None),
             last_status: Mutex::new(None),
             renew_failures: Mutex::new(std::collections::HashMap::new()),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
@@ -193,6 +196,7 @@ impl AppState {
                 v.lock();
                 self.drop_pending_import();
                 crate::tokens::oauth_login_cancel(self);
+                crate::requests::request_cancel(self);
                 true
             }
             _ => false,

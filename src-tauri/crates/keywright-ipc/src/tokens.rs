@@ -71,7 +71,7 @@ pub struct DeviceCodePrompt {
 }
 
 /// The app's session as a renewal sees it: locked around each vault step only.
-struct Session<'a>(&'a AppState);
+pub(crate) struct Session<'a>(pub(crate) &'a AppState);
 
 impl VaultAccess for Session<'_> {
     fn with<T>(

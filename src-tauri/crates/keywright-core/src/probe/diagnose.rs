@@ -47,6 +47,7 @@ pub struct Diagnosis {
     pub message: String,
     pub action: Option<FixAction>,
     /// For `rate_limited`: how long to wait, when the server said.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub retry_after_s: Option<u64>,
 }
 

@@ -23,6 +23,13 @@ pub struct HistoryEntry {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total_ms: u64,
     pub renewed: bool,
+    /// The header that carried the item's credential (`Authorization`, an API key's own),
+    /// so that opening the entry again leaves it out: the item attaches it anew.
+    #[serde(default)]
+    pub credential_header: Option<String>,
+    /// The query parameter that carried an API key, likewise.
+    #[serde(default)]
+    pub credential_query: Option<String>,
 }
 
 const REDACTED: &str = "[redacted]";
@@ -137,6 +144,15 @@ pub fn entry(
         message: scrub(&outcome.diagnosis.message, &secrets),
         total_ms: outcome.timing.total_ms,
         renewed,
+        credential_header: match attach {
+            Attach::Header { name, .. } => Some(name.clone()),
+            Attach::Bearer(_) | Attach::Basic { .. } => Some("Authorization".into()),
+            Attach::Query { .. } | Attach::None => None,
+        },
+        credential_query: match attach {
+            Attach::Query { name, .. } => Some(name.clone()),
+            _ => None,
+        },
     }
 }
 

@@ -328,3 +328,10 @@ async fn read_capped(mut resp: reqwest::Response, limit: usize) -> (Vec<u8>, boo
     }
     (out, truncated)
 }
+
+/// The reason phrase of a status code (`Unauthorized` for 401), when it has one.
+pub fn reason_phrase(status: u16) -> Option<&'static str> {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+}
