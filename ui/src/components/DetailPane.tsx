@@ -15,7 +15,9 @@ import {
 import { type Copied, type IpcError, itemCopy, itemGet, itemReveal, toIpcError } from '../lib/ipc';
 import { Icon, KindIcon } from './Icons';
 import { StatusBadge } from './StatusBadge';
+import { RequestConsole } from './RequestConsole';
 import { TokenPanel } from './TokenPanel';
+import type { ConsoleMemory } from '../lib/request';
 
 const MASK = '••••••••••••';
 
@@ -29,7 +31,17 @@ interface Props {
   onError: (e: IpcError) => void;
   /** A 2FA item: show its live code in the Codes view. */
   onShowInCodes?: (id: string) => void;
+  /** Which part of a credential's detail is shown (kept across items by the main view). */
+  tab?: DetailTab;
+  onTab?: (t: DetailTab) => void;
+  /** The request console's drafts by item (kept by the main view while unlocked). */
+  consoleMemory?: Map<string, ConsoleMemory>;
 }
+
+export type DetailTab = 'details' | 'requests';
+
+/** Kinds whose secret can go on a request. */
+export const REQUEST_KINDS = new Set(['api_key', 'bearer', 'basic', 'oauth2']);
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -41,7 +53,19 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 }
 
 /** The selected item. Mounted per item (keyed by id): revealed values die with it. */
-export function DetailPane({ id, summary, onEdit, onDelete, onCopied, onError, onShowInCodes }: Props) {
+export function DetailPane({
+  id,
+  summary,
+  onEdit,
+  onDelete,
+  onCopied,
+  onError,
+  onShowInCodes,
+  tab = 'details',
+  onTab,
+  consoleMemory,
+}: Props) {
+  const [fallbackMemory] = useState(() => new Map<string, ConsoleMemory>());
   const [detail, setDetail] = useState<ItemDetail | null>(null);
   const [failed, setFailed] = useState<IpcError | null>(null);
   const [revealed, setRevealed] = useState<Partial<Record<SecretField, string>>>({});
@@ -134,6 +158,8 @@ export function DetailPane({ id, summary, onEdit, onDelete, onCopied, onError, o
   );
 
   const d = detail;
+  const canRequest = REQUEST_KINDS.has(d.kind);
+  const shown: DetailTab = canRequest ? tab : 'details';
   return (
     <section className="detail" aria-label={`Item ${d.name}`} tabIndex={-1} data-testid="detail">
       <header className="detail-head">
@@ -178,6 +204,41 @@ export function DetailPane({ id, summary, onEdit, onDelete, onCopied, onError, o
         <span data-testid="status-line">{statusLine(d)}</span>
         {d.expires_at !== null && <span className="muted">· {formatDate(d.expires_at)}</span>}
       </div>
+
+      {canRequest && (
+        <div className="segmented detail-tabs" role="tablist" aria-label="Item view">
+          {(
+            [
+              ['details', 'Details'],
+              ['requests', 'Requests'],
+            ] as const
+          ).map(([t, label]) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={shown === t}
+              onClick={() => {
+                onTab?.(t);
+              }}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+      )}
+
+      {shown === 'requests' ? (
+        <RequestConsole
+          detail={d}
+          memory={consoleMemory ?? fallbackMemory}
+          onEditItem={() => {
+            onEdit(d);
+          }}
+          onChanged={() => void reload()}
+        />
+      ) : (
+        <>
 
       {secretFields.length > 0 && (
         <div className="secrets">
@@ -355,6 +416,8 @@ export function DetailPane({ id, summary, onEdit, onDelete, onCopied, onError, o
           </table>
         )}
       </div>
+        </>
+      )}
     </section>
   );
 }

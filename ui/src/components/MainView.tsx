@@ -23,7 +23,8 @@ import { buildIndex, search } from '../lib/search';
 import { BrandMark } from './BrandMark';
 import type { FocusRequest } from './CodeGrid';
 import { CodesView } from './CodesView';
-import { DetailPane } from './DetailPane';
+import { DetailPane, type DetailTab } from './DetailPane';
+import type { ConsoleMemory } from '../lib/request';
 import { Dialog } from './Dialog';
 import { Icon, type IconName, KindIcon } from './Icons';
 import { ImportWizard } from './ImportWizard';
@@ -102,6 +103,10 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   const [modal, setModal] = useState<Modal>(null);
   const [toast, setToast] = useState<ToastData | null>(null);
   const [detailVersion, setDetailVersion] = useState(0);
+  const [detailTab, setDetailTab] = useState<DetailTab>('details');
+  // The request console's drafts by item: they survive an edit of the item; gone on lock
+  // (this view unmounts).
+  const [consoleMemory] = useState(() => new Map<string, ConsoleMemory>());
   const [deleting, setDeleting] = useState(false);
   const [view, setView] = useState<View>('items');
   const [codesQuery, setCodesQuery] = useState('');
@@ -744,6 +749,9 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                 onCopied={onCopied}
                 onError={showError}
                 onShowInCodes={showInCodes}
+                tab={detailTab}
+                onTab={setDetailTab}
+                consoleMemory={consoleMemory}
               />
             ) : (
               <div className="detail detail-empty">

@@ -6,7 +6,13 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
+import type { BodyInput } from '../bindings/BodyInput';
 import type { Copied } from '../bindings/Copied';
+import type { CurlParsed } from '../bindings/CurlParsed';
+import type { Diagnosis } from '../bindings/Diagnosis';
+import type { DiagnosisKind } from '../bindings/DiagnosisKind';
+import type { FixAction } from '../bindings/FixAction';
+import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { CreatedVault } from '../bindings/CreatedVault';
 import type { ErrorKind } from '../bindings/ErrorKind';
 import type { HotpCode } from '../bindings/HotpCode';
@@ -26,6 +32,9 @@ import type { DeviceCodePrompt } from '../bindings/DeviceCodePrompt';
 import type { LoginMethod } from '../bindings/LoginMethod';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpCodes } from '../bindings/OtpCodes';
+import type { RequestInput } from '../bindings/RequestInput';
+import type { RequestResult } from '../bindings/RequestResult';
+import type { SavedRequest } from '../bindings/SavedRequest';
 import type { SecretField } from '../bindings/SecretField';
 import type { Settings } from '../bindings/Settings';
 import type { SettingsView } from '../bindings/SettingsView';
@@ -34,7 +43,13 @@ import type { TokenOutcome } from '../bindings/TokenOutcome';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
 export type {
+  BodyInput,
   Copied,
+  CurlParsed,
+  Diagnosis,
+  DiagnosisKind,
+  FixAction,
+  HistoryEntry,
   CreatedVault,
   DeviceCodePrompt,
   ErrorKind,
@@ -53,6 +68,9 @@ export type {
   LoginMethod,
   OtpCode,
   OtpCodes,
+  RequestInput,
+  RequestResult,
+  SavedRequest,
   SecretField,
   Settings,
   SettingsView,
@@ -226,6 +244,43 @@ export function oauthLoginCancel(): Promise<null> {
 /** Keep an OAuth2 item's access token fresh in the background while the app runs. */
 export function oauthSetAutoRenew(id: string, on: boolean): Promise<null> {
   return call('oauth_set_auto_renew', { id, on });
+}
+
+// ---- test requests ----
+
+/** Send a test request with the item's credential (attached in Rust; echoes of it in the
+ * response come back as `[redacted]`). With `retry`, an OAuth token the server calls
+ * expired is renewed and the request sent once more. */
+export function requestSend(id: string, request: RequestInput, retry: boolean): Promise<RequestResult> {
+  return call('request_send', { id, request, retry });
+}
+
+/** Stop the request on the wire (`request_send` then fails with "cancelled"). */
+export function requestCancel(): Promise<null> {
+  return call('request_cancel');
+}
+
+/** The item's sent requests, newest first, every secret redacted. */
+export function requestHistory(id: string): Promise<HistoryEntry[]> {
+  return call('request_history', { id });
+}
+
+export function requestSaved(id: string): Promise<SavedRequest[]> {
+  return call('request_saved', { id });
+}
+
+/** Save under `name` (one of the same name, any case, is replaced). */
+export function requestSave(id: string, name: string, request: RequestInput): Promise<SavedRequest> {
+  return call('request_save', { id, name, request });
+}
+
+export function requestSavedDelete(id: string, saved_id: string): Promise<null> {
+  return call('request_saved_delete', { id, saved_id });
+}
+
+/** A pasted curl command as an editor request; its credentials are dropped (`dropped`). */
+export function requestFromCurl(command: string): Promise<CurlParsed> {
+  return call('request_from_curl', { command });
 }
 
 // ---- settings ----

@@ -4,6 +4,7 @@ import { emit } from '@tauri-apps/api/event';
 import { mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import type { DamagedItem } from '../bindings/DamagedItem';
 import type { ErrorKind } from '../bindings/ErrorKind';
+import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportRow } from '../bindings/ImportRow';
 import type { ImportSource } from '../bindings/ImportSource';
@@ -12,6 +13,9 @@ import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemSummary } from '../bindings/ItemSummary';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpType } from '../bindings/OtpType';
+import type { RequestInput } from '../bindings/RequestInput';
+import type { RequestResult } from '../bindings/RequestResult';
+import type { SavedRequest } from '../bindings/SavedRequest';
 import type { SecretField } from '../bindings/SecretField';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { VaultState } from '../bindings/VaultState';
@@ -287,6 +291,74 @@ export function fakeBackend(opts: Options = {}) {
   let previewSeq = 0;
   const clearAfter = () => (settings.clipboard_clear_seconds === 0 ? null : settings.clipboard_clear_seconds);
   const sorted = () => [...items.values()].sort((a, b) => a.detail.name.localeCompare(b.detail.name));
+  // Test requests by URL: /status/429 is rate limited (Retry-After 3), /status/401 rejects
+  // the key, /expired is an expired token until the item is renewed, *.invalid has no DNS,
+  // anything else is 200 with the request echoed (the credential as [redacted]).
+  const history = new Map<string, HistoryEntry[]>();
+  const savedRequests = new Map<string, SavedRequest[]>();
+  const renewed = new Set<string>();
+  let savedSeq = 0;
+  const sendRequest = (a: Record<string, unknown>): RequestResult => {
+    const it = find(a.id);
+    const req = a.request as RequestInput;
+    if (!/^https?:\/\/\S+$/.test(req.url)) backendError('invalid_input', `invalid URL: ${JSON.stringify(req.url)} is not a URL`, 'URL');
+    if (req.body.kind === 'json') {
+      try {
+        JSON.parse(req.body.text);
+      } catch {
+        backendError('invalid_input', 'invalid body: is not valid JSON: EOF while parsing an object at line 1, column 1', 'body');
+      }
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const base = {
+      reason: null as string | null,
+      ttfb_ms: 12,
+      total_ms: 15,
+      headers: [['content-type', 'application/json']] as [string, string][],
+      body: '',
+      body_view: 'empty' as RequestResult['body_view'],
+      body_bytes: 0,
+      truncated: false,
+      content_type: 'application/json',
+      final_url: req.url.split('?')[0] ?? req.url,
+      remote_addr: '127.0.0.1:8080',
+      redirects: 0,
+      renewed: false,
+      grant: null as string | null,
+      redacted: 0,
+      at: now,
+    };
+    let r: RequestResult;
+    if (req.url.includes('/status/429')) {
+      r = { ...base, status: 429, reason: 'Too Many Requests', diagnosis: { kind: 'rate_limited', message: 'rate limited: the server asks to wait 3 s (Retry-After)', action: 'wait_and_retry', retry_after_s: 3 } };
+    } else if (req.url.includes('/status/401')) {
+      r = { ...base, status: 401, reason: 'Unauthorized', diagnosis: { kind: 'invalid_credentials', message: 'the server rejected the key (401); check the key; was it rotated or revoked?', action: 'edit_key', retry_after_s: null } };
+    } else if (req.url.includes('/expired') && !renewed.has(it.detail.id)) {
+      r = { ...base, status: 401, reason: 'Unauthorized', diagnosis: { kind: 'expired_token', message: 'the token expired 2 min ago (the server says invalid_token)', action: 'renew_and_retry', retry_after_s: null } };
+    } else if (req.url.includes('.invalid')) {
+      r = { ...base, status: null, headers: [], final_url: null, remote_addr: null, content_type: null, diagnosis: { kind: 'dns_error', message: 'nowhere.invalid does not resolve (DNS): check the host name', action: 'retry', retry_after_s: null } };
+    } else {
+      const echo = JSON.stringify({ method: req.method, url: req.url, headers: Object.fromEntries([...req.headers, ['X-Api-Key', '[redacted]']]) }, null, 2);
+      r = { ...base, status: 200, reason: 'OK', body: echo, body_view: 'json', body_bytes: echo.length, redacted: 1, diagnosis: { kind: 'ok', message: 'the request succeeded (200 OK)', action: null, retry_after_s: null } };
+    }
+    const list = history.get(it.detail.id) ?? [];
+    list.unshift({
+      at: now,
+      method: req.method,
+      url: req.url,
+      headers: [...req.headers, ['X-API-Key', '[redacted]']],
+      body_bytes: req.body.kind === 'none' ? 0 : 10,
+      status: r.status,
+      diagnosis: r.diagnosis.kind,
+      message: r.diagnosis.message,
+      total_ms: r.total_ms,
+      renewed: r.renewed,
+      credential_header: 'X-API-Key',
+      credential_query: null,
+    });
+    history.set(it.detail.id, list);
+    return r;
+  };
 
   const commands: Record<string, (a: Record<string, unknown>) => unknown> = {
     vault_status: () => status(),
@@ -439,6 +511,7 @@ export function fakeBackend(opts: Options = {}) {
         backendError('reauth_required', `${it.detail.name}: the server no longer accepts its refresh token; log in again`);
       }
       const now = Math.floor(Date.now() / 1000);
+      renewed.add(it.detail.id);
       it.secrets.access_token = 'eyJ.renewed.token';
       it.detail = {
         ...it.detail,
@@ -468,6 +541,37 @@ export function fakeBackend(opts: Options = {}) {
       return { renewed: true, grant: a.method === 'device' ? 'device_code' : 'authorization_code', expires_at: now + 3600, status: 'ok' };
     },
     oauth_login_cancel: () => null,
+    request_send: (a) => sendRequest(a),
+    request_cancel: () => null,
+    request_history: (a) => history.get(find(a.id).detail.id) ?? [],
+    request_saved: (a) => [...(savedRequests.get(find(a.id).detail.id) ?? [])].sort((x, y) => x.name.localeCompare(y.name)),
+    request_save: (a) => {
+      const id = find(a.id).detail.id;
+      const name = String(a.name).trim();
+      if (name === '') backendError('invalid_input', 'invalid name: a saved request needs a name', 'name');
+      const list = savedRequests.get(id) ?? [];
+      const same = list.find((x) => x.name.toLowerCase() === name.toLowerCase());
+      savedSeq += 1;
+      const s: SavedRequest = { id: same?.id ?? `saved-${String(savedSeq)}`, name, request: a.request as RequestInput, updated_at: Math.floor(Date.now() / 1000) };
+      savedRequests.set(id, [...list.filter((x) => x.id !== s.id), s]);
+      return s;
+    },
+    request_saved_delete: (a) => {
+      const id = find(a.id).detail.id;
+      const list = savedRequests.get(id) ?? [];
+      if (!list.some((x) => x.id === a.saved_id)) backendError('invalid_input', 'invalid saved request: there is no such saved request', 'saved request');
+      savedRequests.set(id, list.filter((x) => x.id !== a.saved_id));
+      return null;
+    },
+    request_from_curl: (a) => {
+      const text = String(a.command);
+      if (!text.trim().startsWith('curl')) backendError('invalid_input', 'invalid curl command: does not start with curl', 'curl command');
+      const url = /https?:\/\/\S+/.exec(text)?.[0].replace(/['"]/g, '') ?? '';
+      return {
+        request: { method: text.includes('-X POST') ? 'POST' : 'GET', url, headers: [['Accept', 'application/json']], body: text.includes('-d') ? { kind: 'json', text: '{"a":1}' } : { kind: 'none' }, timeout_s: null },
+        dropped: text.includes('Authorization') ? ["the Authorization header: the item's credential is attached instead"] : [],
+      };
+    },
   };
 
   mockWindows('main');
