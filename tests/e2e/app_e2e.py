@@ -12,7 +12,9 @@ and takes the screenshot the README shows (e2e-10-main.png); then the Codes view
 codes checked against oathtool, click to copy (the X clipboard holds the code), and the
 import wizard over pasted otpauth URIs (new, duplicate and invalid rows; the new code live);
 then tokens: an OAuth2 client renewed at the real OpenID provider (tests/oidc) and its JWT
-inspected, and the expiry timeline.
+inspected, and the expiry timeline; then the request console against real httpbin and the
+provider's test API (an echoed key redacted, a saved request, a rejected password, a rate
+limit counting down).
 
 Needs a session bus with a Secret Service (scripts/test.sh runs one); uses its own vault
 file and keyring service name, so it never touches yours.
@@ -192,6 +194,8 @@ def tokens_phase(s, app, shot, step, cli, env):
         s.wait("the token panel", lambda: s.find_all("[data-testid=token-panel]"))
         s.press("Renew")
         s.wait_text("Renewed with the client credentials", 30)
+        # Centre the panel: scrolled in at the very bottom, the status bar covers its buttons.
+        s.execute("document.querySelector('[data-testid=token-panel]').scrollIntoView({block: 'center'});")
         s.press("Inspect token")
         s.wait("the decoded claims", lambda: "urn:keywright:test-api" in s.text(s.el("[data-testid=inspector]")))
         countdown = s.text(s.el("[data-testid=token-countdown]"))
@@ -216,9 +220,147 @@ def tokens_phase(s, app, shot, step, cli, env):
         assert "Sentry auth token" in tl and "expired" in tl, tl
         assert "GitHub deploy token" in tl, tl
         shot(s, "e2e-14-timeline.png")
+        requests_phase(s, shot, step, cli, env, oidc_api=issuer.rstrip("/") + "/api")
     finally:
         oidc.kill()
         oidc.wait()
+
+
+KEY_CANARY = "sk_live_e2e_REQUEST_4b1d"
+
+
+def set_value(s, el, value):
+    """Set an input's value as React sees it (send_keys would type into what is there)."""
+    s.execute(
+        "const el = arguments[0], v = arguments[1];"
+        "const proto = el.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;"
+        "Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, v);"
+        "el.dispatchEvent(new Event('input', {bubbles: true}));",
+        {ELEMENT: el}, value,
+    )
+
+
+def select_item(s, name):
+    row = s.execute(
+        "for (const e of document.querySelectorAll('[role=option]')) {"
+        "  if ((e.innerText || '').startsWith(arguments[0])) return e; }"
+        "return null;", name,
+    )
+    assert row, f"no list row for {name}"
+    s.click(row[ELEMENT])
+    s.wait(f"the {name} detail", lambda: name in s.text(s.el("[data-testid=detail]")))
+
+
+def diagnosis(s):
+    return s.execute("const d = document.querySelector('[data-testid=diagnosis]'); return d ? d.textContent : '';")
+
+
+def requests_phase(s, shot, step, cli, env, oidc_api):
+    """The request console against real httpbin and the provider's test API: send with an
+    API key (its echo redacted), a rejected password with its fix-it button, a rate limit
+    counting down, a saved request, the history."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    py = os.environ.get("KEYWRIGHT_TEST_PYTHON", os.path.join(root, ".venv", "bin", "python"))
+    gunicorn = os.path.join(os.path.dirname(py), "gunicorn")
+    from webdriver import free_port  # noqa: E402
+    port = free_port()
+    hb = subprocess.Popen(
+        [gunicorn, "-b", f"127.0.0.1:{port}", "-w", "2", "httpbin:app"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+        for args, secret in (
+            (["api-key", "httpbin key", "--header", "X-API-Key", "--url", base, "--tag", "staging"], KEY_CANARY),
+            (["basic", "httpbin basic", "--username", "u", "--url", base], "not-the-password"),
+        ):
+            subprocess.run(
+                [cli, "--password-stdin", "add", *args],
+                input=PASSWORD + "\n" + secret + "\n", capture_output=True, text=True, env=run_env, check=True,
+            )
+        for _ in range(50):
+            try:
+                import socket
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        s.keys([CTRL, "1"])
+        s.keys([CTRL, "l"])
+        s.type_into("Master password", PASSWORD)
+        s.press("Unlock")
+        s.wait_text("httpbin key")
+
+        step("requests: send with an API key to real httpbin; its echo is redacted")
+        select_item(s, "httpbin key")
+        s.press("Requests")
+        console = s.el("[data-testid=request-console]")
+        url = s.field("URL")
+        assert s.execute("return arguments[0].value", {ELEMENT: url}) == base, "the item's URL is not the default"
+        set_value(s, url, base + "/headers")
+        s.press("+ Add header")
+        set_value(s, s.field("Header 1 name"), "X-Trace")
+        set_value(s, s.field("Header 1 value"), "e2e-42")
+        s.press("Send")
+        s.wait("the diagnosis", lambda: diagnosis(s).startswith("OK"), 30)
+        body = s.execute("return document.querySelector('[data-testid=response-body]').textContent")
+        assert '"X-Trace": "e2e-42"' in body, body
+        assert '"X-Api-Key": "[redacted]"' in body, body
+        html = s.execute("return document.documentElement.outerHTML")
+        assert KEY_CANARY not in html, "the API key reached the window"
+        status = s.text(s.el("[data-testid=response-status]"))
+        assert status == "200 OK", status
+        shot(s, "e2e-15-request.png")
+
+        step("requests: save it, then it is sent again from its chip")
+        s.press("Save…")
+        set_value(s, s.field("Saved request name"), "Echo headers")
+        s.press("Save")
+        s.wait("the saved chip", lambda: "Echo headers" in s.text(console))
+        set_value(s, s.field("URL"), base + "/status/418")
+        s.press("Send")
+        s.wait("a client error", lambda: diagnosis(s).startswith("Request refused"), 30)
+        chip = s.execute(
+            "for (const b of document.querySelectorAll('.saved-open')) {"
+            "  if ((b.textContent || '').includes('Echo headers')) return b; }"
+            "return null;"
+        )
+        s.click(chip[ELEMENT])
+        assert s.execute("return arguments[0].value", {ELEMENT: s.field("URL")}) == base + "/headers"
+        s.press("Send")
+        s.wait("OK again", lambda: diagnosis(s).startswith("OK"), 30)
+        rows = s.execute("return document.querySelectorAll('[data-testid=request-history] tbody tr').length")
+        assert rows == 3, rows
+
+        step("requests: a wrong password is named, with its fix")
+        select_item(s, "httpbin basic")
+        s.wait("the console", lambda: s.find_all("[data-testid=request-console]"))
+        set_value(s, s.field("URL"), base + "/basic-auth/u/p")
+        s.press("Send")
+        s.wait("the rejection", lambda: diagnosis(s).startswith("Credential rejected"), 30)
+        s.button("Edit password")
+        shot(s, "e2e-16-rejected.png")
+
+        step("requests: a rate limit counts down to Retry now (the provider's test API)")
+        select_item(s, "Billing API")
+        s.wait("the console", lambda: s.find_all("[data-testid=request-console]"))
+        set_value(s, s.field("URL"), oidc_api + "/limited")
+        s.press("Send")
+        s.wait("the rate limit", lambda: diagnosis(s).startswith("Rate limited"), 30)
+        btn = s.el("[data-testid=retry-countdown]")
+        label = s.text(btn)
+        assert re.fullmatch(r"Retry in [123] s", label), label
+        assert s.execute("return arguments[0].disabled", {ELEMENT: btn}), "Retry is enabled during the wait"
+        shot(s, "e2e-17-rate-limited.png")
+        s.wait("the countdown's end", lambda: s.text(s.el("[data-testid=retry-countdown]")) == "Retry now", 10)
+        set_value(s, s.field("URL"), oidc_api + "/resource")
+        s.press("Send")
+        s.wait("the token accepted", lambda: diagnosis(s).startswith("OK"), 30)
+        assert "eyJ" not in s.execute("return document.documentElement.outerHTML"), "a token reached the window"
+    finally:
+        hb.kill()
+        hb.wait()
 
 
 def main():
