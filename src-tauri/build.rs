@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "request_save",
     "request_saved_delete",
     "request_from_curl",
+    "request_recent",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

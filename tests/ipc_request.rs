@@ -11,8 +11,8 @@ use keywright_ipc::ErrorKind;
 use keywright_ipc::commands::{item_add, items_list};
 use keywright_ipc::dto::ItemInput;
 use keywright_ipc::requests::{
-    BodyView, request_cancel, request_from_curl, request_history, request_save, request_saved,
-    request_saved_delete, request_send,
+    BodyView, request_cancel, request_from_curl, request_history, request_recent, request_save,
+    request_saved, request_saved_delete, request_send,
 };
 use serde_json::{Value, json};
 
@@ -147,6 +147,15 @@ fn the_console_sends_with_the_credential_and_never_shows_it() {
     );
     let all = serde_json::to_string(&h).expect("json");
     assert!(!all.contains("sk_live_console_key_1"), "{all}");
+
+    // Across items, newest first: 6 with the key and 3 with the password (bad input and
+    // the 2FA item sent nothing).
+    let recent = request_recent(&s, 100).expect("recent");
+    assert_eq!(recent.len(), 9);
+    assert_eq!(recent[0].item_id, key);
+    assert_eq!(recent.iter().filter(|r| r.item_id == basic).count(), 3);
+    assert!(recent.windows(2).all(|w| w[0].entry.at >= w[1].entry.at));
+    assert_eq!(request_recent(&s, 2).expect("two").len(), 2);
 }
 
 #[test]

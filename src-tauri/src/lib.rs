@@ -110,6 +110,7 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::requests::request_save,
             commands::requests::request_saved_delete,
             commands::requests::request_from_curl,
+            commands::requests::request_recent,
             commands::tokens::oauth_renew,
             commands::tokens::oauth_login,
             commands::tokens::oauth_login_cancel,

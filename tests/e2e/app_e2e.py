@@ -294,7 +294,7 @@ def requests_phase(s, shot, step, cli, env, oidc_api):
 
         step("requests: send with an API key to real httpbin; its echo is redacted")
         select_item(s, "httpbin key")
-        s.press("Requests")
+        s.click(s.el("[role=tablist][aria-label='Item view'] [role=tab]:nth-child(2)"))
         console = s.el("[data-testid=request-console]")
         url = s.field("URL")
         assert s.execute("return arguments[0].value", {ELEMENT: url}) == base, "the item's URL is not the default"
@@ -358,6 +358,27 @@ def requests_phase(s, shot, step, cli, env, oidc_api):
         s.press("Send")
         s.wait("the token accepted", lambda: diagnosis(s).startswith("OK"), 30)
         assert "eyJ" not in s.execute("return document.documentElement.outerHTML"), "a token reached the window"
+
+        step("requests: the view across credentials, failed only, opens the console")
+        nav = s.execute(
+            "for (const b of document.querySelectorAll('nav button')) {"
+            "  if ((b.innerText || '').startsWith('Requests')) return b; }"
+            "return null;"
+        )
+        assert nav, "no Requests in the sidebar"
+        s.click(nav[ELEMENT])
+        view = s.el("[data-testid=requests-view]")
+        s.wait("the sent requests", lambda: "6 sent · 3 failed" in s.text(view))
+        text = s.execute("return arguments[0].textContent", {ELEMENT: view})
+        assert "httpbin basic" in text and "Billing API" in text and "Rate limited" in text, text
+        assert KEY_CANARY not in s.execute("return document.documentElement.outerHTML")
+        shot(s, "e2e-18-requests-view.png")
+        s.execute("arguments[0].click()", {ELEMENT: s.field("Failed only")})
+        s.wait("failed only", lambda: s.execute(
+            "return document.querySelectorAll('[data-testid=requests-view] tbody tr').length") == 3)
+        # A click on a table row: WebKitWebDriver calls a <tr> not interactable.
+        s.execute("arguments[0].click()", {ELEMENT: s.el("[data-testid=requests-view] tbody tr")})
+        s.wait("the console of the failed one", lambda: s.find_all("[data-testid=request-console]"))
     finally:
         hb.kill()
         hb.wait()

@@ -132,12 +132,12 @@ describe('main window', () => {
     expect(within(nav).getByRole('button', { name: /^API keys/ }).textContent).toContain('2');
     expect(within(nav).getByRole('button', { name: /^Expiring/ }).textContent).toContain('3');
     expect(within(nav).getByRole('button', { name: /^payments/ }).textContent).toContain('2');
-    // Codes (2FA) counts the TOTP items; Timeline what needs attention; Requests is to come.
+    // Codes (2FA) counts the TOTP items; Timeline what needs attention; Requests opens its view.
     expect(within(nav).getByRole('button', { name: /^Codes/ }).textContent).toContain('1');
     const tl = within(nav).getByRole('button', { name: /^Timeline/ });
     expect(tl.hasAttribute('disabled')).toBe(false);
     expect(tl.textContent).toContain('3');
-    expect(within(nav).getByRole('button', { name: /^Requests/ }).hasAttribute('disabled')).toBe(true);
+    expect(within(nav).getByRole('button', { name: /^Requests/ }).hasAttribute('disabled')).toBe(false);
     expect(screen.getByText('2 items failed their integrity check')).toBeTruthy();
     // Status badges carry text, not colour alone.
     expect(screen.getByRole('option', { name: /GitHub deploy token/ }).textContent).toContain('Expiring');

@@ -236,6 +236,35 @@ describe('request console', () => {
     expect(within(c).getByRole<HTMLTextAreaElement>('textbox', { name: 'Body text' }).value).toBe('{"a":1}');
   });
 
+  it('the Requests view lists what was sent with every credential and opens its console', async () => {
+    fakeBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    let c = await openConsole(user, 'Stripe production');
+    setUrl(c, 'https://api.stripe.com/status/401');
+    await user.click(within(c).getByRole('button', { name: 'Send' }));
+    await within(c).findByTestId('diagnosis');
+    const list = screen.getByRole('listbox', { name: 'All items' });
+    await user.click(within(list).getByText('Grafana admin'));
+    c = await screen.findByTestId('request-console');
+    setUrl(c, 'https://grafana.internal.example/api/health');
+    await user.click(within(c).getByRole('button', { name: 'Send' }));
+    await within(c).findByTestId('diagnosis');
+    await user.click(screen.getByRole('button', { name: /^Requests/ }));
+    const view = await screen.findByTestId('requests-view');
+    await waitFor(() => {
+      expect(within(view).getAllByRole('row')).toHaveLength(3);
+    });
+    const [, newest, older] = within(view).getAllByRole('row');
+    expect(newest?.textContent).toContain('Grafana admin');
+    expect(older?.textContent).toContain('Credential rejected');
+    await user.click(within(view).getByRole('checkbox', { name: 'Failed only' }));
+    expect(within(view).getAllByRole('row')).toHaveLength(2);
+    await user.click(within(view).getAllByRole('row')[1] as HTMLElement);
+    await screen.findByTestId('request-console');
+    expect(screen.getByTestId('detail').textContent).toContain('Stripe production');
+  });
+
   it('2FA items have no request console', async () => {
     fakeBackend({ items: sampleItems() });
     const user = userEvent.setup();

@@ -2,7 +2,7 @@
 
 use keywright_ipc::IpcError;
 use keywright_ipc::requests::{
-    self as r, CurlParsed, HistoryEntry, RequestInput, RequestResult, SavedRequest,
+    self as r, CurlParsed, HistoryEntry, RecentRequest, RequestInput, RequestResult, SavedRequest,
 };
 use tauri::AppHandle;
 
@@ -60,4 +60,9 @@ pub async fn request_saved_delete(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn request_from_curl(app: AppHandle, command: String) -> Result<CurlParsed, IpcError> {
     on_worker(app, move |_| r::request_from_curl(&command)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn request_recent(app: AppHandle, limit: usize) -> Result<Vec<RecentRequest>, IpcError> {
+    on_worker(app, move |s| r::request_recent(s, limit)).await
 }

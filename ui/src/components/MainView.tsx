@@ -26,10 +26,11 @@ import { CodesView } from './CodesView';
 import { DetailPane, type DetailTab } from './DetailPane';
 import type { ConsoleMemory } from '../lib/request';
 import { Dialog } from './Dialog';
-import { Icon, type IconName, KindIcon } from './Icons';
+import { Icon, KindIcon } from './Icons';
 import { ImportWizard } from './ImportWizard';
 import { ItemForm } from './ItemForm';
 import { ItemRows } from './ItemRows';
+import { RequestsView } from './RequestsView';
 import { TimelineView } from './TimelineView';
 import { SettingsDialog } from './SettingsDialog';
 import { CopyToast, type ToastData } from './Toast';
@@ -37,7 +38,7 @@ import { CopyToast, type ToastData } from './Toast';
 export type Nav = { t: 'all' } | { t: 'kind'; kind: Kind } | { t: 'tag'; tag: string } | { t: 'expiring' };
 
 /** The main window shows the item list or the live 2FA codes. */
-export type View = 'items' | 'codes' | 'timeline';
+export type View = 'items' | 'codes' | 'timeline' | 'requests';
 
 type Modal =
   | null
@@ -429,16 +430,6 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     );
   };
 
-  const soon = (label: string, icon: IconName) => (
-    <li key={label}>
-      <button type="button" className="nav-item" disabled title="Coming soon">
-        <Icon name={icon} />
-        <span className="nav-label">{label}</span>
-        <span className="soon">soon</span>
-      </button>
-    </li>
-  );
-
   const loading = list === null;
   const empty = !loading && items.length === 0;
 
@@ -500,7 +491,20 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                 <span className="nav-count">{counts.attention.toLocaleString()}</span>
               </button>
             </li>
-            {soon('Requests', 'requests')}
+            <li>
+              <button
+                type="button"
+                className={`nav-item${view === 'requests' ? ' on' : ''}`}
+                aria-current={view === 'requests' ? 'page' : undefined}
+                title="Test requests sent with every credential"
+                onClick={() => {
+                  setView('requests');
+                }}
+              >
+                <Icon name="requests" />
+                <span className="nav-label">Requests</span>
+              </button>
+            </li>
           </ul>
         </nav>
       </aside>
@@ -562,7 +566,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                 onChange={(e) => {
                   setQuery(e.target.value);
                   // A search from the timeline shows its results.
-                  if (view === 'timeline') setView('items');
+                  if (view === 'timeline' || view === 'requests') setView('items');
                 }}
                 onKeyDown={listKeys}
               />
@@ -631,7 +635,20 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           </div>
         )}
 
-        {view === 'timeline' ? (
+        {view === 'requests' ? (
+          <div className="codes-panel" id="main-panel">
+            <RequestsView
+              items={items}
+              onOpen={(id) => {
+                setNav({ t: 'all' });
+                setQuery('');
+                setSelectedId(id);
+                setDetailTab('requests');
+                setView('items');
+              }}
+            />
+          </div>
+        ) : view === 'timeline' ? (
           <div className="codes-panel" id="main-panel">
             <TimelineView
               items={items}

@@ -508,7 +508,7 @@ export function RequestConsole({ detail, memory, onEditItem, onChanged }: Props)
         )}
       </div>
       <p className="muted small credential-line">
-        Sent with this item’s credential: <code>{credentialText(d)}</code> — attached by Keywright, never shown here.
+        Sends <code>{credentialText(d)}</code> from this item, attached in Rust.
       </p>
 
       <div className="console-toolbar">

@@ -32,6 +32,7 @@ import type { DeviceCodePrompt } from '../bindings/DeviceCodePrompt';
 import type { LoginMethod } from '../bindings/LoginMethod';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpCodes } from '../bindings/OtpCodes';
+import type { RecentRequest } from '../bindings/RecentRequest';
 import type { RequestInput } from '../bindings/RequestInput';
 import type { RequestResult } from '../bindings/RequestResult';
 import type { SavedRequest } from '../bindings/SavedRequest';
@@ -68,6 +69,7 @@ export type {
   LoginMethod,
   OtpCode,
   OtpCodes,
+  RecentRequest,
   RequestInput,
   RequestResult,
   SavedRequest,
@@ -263,6 +265,11 @@ export function requestCancel(): Promise<null> {
 /** The item's sent requests, newest first, every secret redacted. */
 export function requestHistory(id: string): Promise<HistoryEntry[]> {
   return call('request_history', { id });
+}
+
+/** The vault's newest sent requests across items (at most `limit`, at most 500). */
+export function requestRecent(limit: number): Promise<RecentRequest[]> {
+  return call('request_recent', { limit });
 }
 
 export function requestSaved(id: string): Promise<SavedRequest[]> {

@@ -297,6 +297,7 @@ export function fakeBackend(opts: Options = {}) {
   const history = new Map<string, HistoryEntry[]>();
   const savedRequests = new Map<string, SavedRequest[]>();
   const renewed = new Set<string>();
+  const sent: { item_id: string; entry: HistoryEntry }[] = [];
   let savedSeq = 0;
   const sendRequest = (a: Record<string, unknown>): RequestResult => {
     const it = find(a.id);
@@ -357,6 +358,7 @@ export function fakeBackend(opts: Options = {}) {
       credential_query: null,
     });
     history.set(it.detail.id, list);
+    if (list[0]) sent.unshift({ item_id: it.detail.id, entry: list[0] });
     return r;
   };
 
@@ -544,6 +546,7 @@ export function fakeBackend(opts: Options = {}) {
     request_send: (a) => sendRequest(a),
     request_cancel: () => null,
     request_history: (a) => history.get(find(a.id).detail.id) ?? [],
+    request_recent: (a) => sent.slice(0, Number(a.limit)),
     request_saved: (a) => [...(savedRequests.get(find(a.id).detail.id) ?? [])].sort((x, y) => x.name.localeCompare(y.name)),
     request_save: (a) => {
       const id = find(a.id).detail.id;

@@ -69,6 +69,17 @@ pub struct RequestResult {
     pub at: i64,
 }
 
+/// A sent request in the view across items.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RecentRequest {
+    pub item_id: String,
+    pub entry: HistoryEntry,
+}
+
+/// Most requests the view across items shows.
+pub const RECENT_MAX: usize = 500;
+
 /// A pasted curl command as the editor's request, and what was left out of it.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -179,6 +190,18 @@ pub fn request_history(state: &AppState, id: &str) -> Result<Vec<HistoryEntry>, 
     state.with_vault(|vault| {
         let item = vault.find(id)?;
         Ok(vault.request_history(&item.id)?)
+    })
+}
+
+/// The vault's newest sent requests (at most `limit`, at most [`RECENT_MAX`]), newest
+/// first, secrets redacted.
+pub fn request_recent(state: &AppState, limit: usize) -> Result<Vec<RecentRequest>, IpcError> {
+    state.with_vault(|vault| {
+        Ok(vault
+            .recent_requests(limit.clamp(1, RECENT_MAX))?
+            .into_iter()
+            .map(|(item_id, entry)| RecentRequest { item_id, entry })
+            .collect())
     })
 }
 

@@ -77,6 +77,36 @@ impl Vault {
         Ok(out)
     }
 
+    /// The newest `limit` requests of the whole vault, with their item's id, newest first
+    /// (for a view across items). An entry that fails to open is skipped.
+    pub fn recent_requests(&mut self, limit: usize) -> Result<Vec<(String, HistoryEntry)>> {
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, item_id, entry FROM requests ORDER BY at DESC, rowid DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, item_id, blob) = row?;
+            let Ok(plain) = keys
+                .audit
+                .open(&ad(&self.vault_id, "requests", &id, "entry"), &blob)
+            else {
+                continue;
+            };
+            if let Ok(e) = serde_json::from_slice::<HistoryEntry>(&plain) {
+                out.push((item_id, e));
+            }
+        }
+        Ok(out)
+    }
+
     /// Save `request` under `name` with item `item_id`; a saved request of the same name
     /// (any case) is replaced. The request must be one that can be sent.
     pub fn save_request(
