@@ -1034,3 +1034,61 @@ fn a_busy_writer_does_not_stop_a_listing() {
     assert_eq!(v.items().expect("items").len(), 1);
     assert_eq!(raw::count(&db, "overview_index"), 1);
 }
+
+#[test]
+fn saved_requests_are_sealed_per_row() {
+    use keywright_core::probe::input::{BodyInput, RequestInput};
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let a = c.vault.add(api_key("Alpha", "a")).expect("add").id;
+    let b = c.vault.add(api_key("Beta", "b")).expect("add").id;
+    let mut req = RequestInput::get("https://api.example/v1/health");
+    req.headers
+        .push(("X-Session".into(), "typed_session_CANARY_91".into()));
+    req.body = BodyInput::Form {
+        fields: vec![("password".into(), "form_CANARY_77".into())],
+    };
+    let sa = c.vault.save_request(&a, "Health", &req).expect("save");
+    let sb = c.vault.save_request(&b, "Other", &req).expect("save b");
+    assert_eq!(c.vault.saved_requests(&a).expect("list"), [sa.clone()]);
+    drop(c);
+    for suffix in ["", "-wal", "-shm"] {
+        if let Ok(bytes) = std::fs::read(format!("{}{suffix}", db.display())) {
+            let hay = String::from_utf8_lossy(&bytes);
+            assert!(
+                !hay.contains("typed_session_CANARY_91") && !hay.contains("form_CANARY_77"),
+                "a saved request in clear in vault.db{suffix}"
+            );
+        }
+    }
+    // Moved to another item, a saved request does not open there (it would send that
+    // item's credential to the first one's URL).
+    let moved = |to: &str| {
+        raw::exec(
+            &db,
+            &format!(
+                "UPDATE saved_requests SET item_id = '{to}' WHERE id = '{}'",
+                sb.id
+            ),
+        );
+    };
+    moved(&a);
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    let e = v.saved_requests(&a).expect_err("moved");
+    assert!(
+        e.kind() == "tampered" && e.to_string().contains(&sb.id),
+        "{e}"
+    );
+    drop(v);
+    moved(&b);
+    raw::flip_byte(&db, "saved_requests", "request", &sa.id, 20);
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    let e = v.saved_requests(&a).expect_err("tampered");
+    assert_eq!(e.kind(), "tampered");
+    assert!(e.to_string().contains(&sa.id), "{e}");
+    // Another item's saved requests are not affected.
+    assert_eq!(v.saved_requests(&b).expect("b"), [sb]);
+}

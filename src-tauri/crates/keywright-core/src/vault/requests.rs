@@ -27,6 +27,17 @@ pub struct SavedRequest {
     pub updated_at: i64,
 }
 
+/// A saved request's associated data binds its item too: moved to another item's row it
+/// does not open (it would send that item's credential to the first one's URL).
+fn saved_ad(vault_id: &str, item_id: &str, id: &str) -> Vec<u8> {
+    ad(
+        vault_id,
+        "saved_requests",
+        id,
+        &format!("request/{item_id}"),
+    )
+}
+
 impl Vault {
     /// Add a request to an item's history (already redacted by `probe::history::entry`).
     pub fn record_request(&mut self, item_id: &str, entry: &HistoryEntry) -> Result<()> {
@@ -153,10 +164,9 @@ impl Vault {
         let json = zeroize::Zeroizing::new(
             serde_json::to_vec(&saved).map_err(|e| Error::corrupt(e.to_string()))?,
         );
-        let sealed = keys.secret.seal(
-            &ad(&self.vault_id, "saved_requests", &saved.id, "request"),
-            &json,
-        )?;
+        let sealed = keys
+            .secret
+            .seal(&saved_ad(&self.vault_id, &item.id, &saved.id), &json)?;
         self.conn.execute(
             "INSERT INTO saved_requests (id, item_id, updated_at, request) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, request = excluded.request",
@@ -165,8 +175,8 @@ impl Vault {
         Ok(saved)
     }
 
-    /// An item's saved requests, by name. One that fails to open is an error: it is the
-    /// user's own work, not a log.
+    /// An item's saved requests, by name. One that fails to open is an error (`tampered`,
+    /// naming it), not skipped: it is the user's own work, not a log.
     pub fn saved_requests(&mut self, item_id: &str) -> Result<Vec<SavedRequest>> {
         let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let mut stmt = self
@@ -180,9 +190,10 @@ impl Vault {
             let (id, blob) = row?;
             let plain = keys
                 .secret
-                .open(&ad(&self.vault_id, "saved_requests", &id, "request"), &blob)
-                .map_err(|_| {
-                    Error::corrupt(format!("saved request {id} does not open (tampered?)"))
+                .open(&saved_ad(&self.vault_id, item_id, &id), &blob)
+                .map_err(|_| Error::Tampered {
+                    item: item_id.to_owned(),
+                    field: format!("saved request {id}"),
                 })?;
             let s: SavedRequest = serde_json::from_slice(&plain)
                 .map_err(|e| Error::corrupt(format!("saved request {id}: {e}")))?;
