@@ -1051,7 +1051,10 @@ fn saved_requests_are_sealed_per_row() {
     };
     let sa = c.vault.save_request(&a, "Health", &req).expect("save");
     let sb = c.vault.save_request(&b, "Other", &req).expect("save b");
-    assert_eq!(c.vault.saved_requests(&a).expect("list"), [sa.clone()]);
+    assert_eq!(
+        c.vault.saved_requests(&a).expect("list"),
+        std::slice::from_ref(&sa)
+    );
     drop(c);
     for suffix in ["", "-wal", "-shm"] {
         if let Ok(bytes) = std::fs::read(format!("{}{suffix}", db.display())) {
