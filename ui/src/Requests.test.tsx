@@ -214,7 +214,7 @@ describe('request console', () => {
   });
 
   it('fills the editor from a pasted curl command and says what was left out', async () => {
-    fakeBackend();
+    const b = fakeBackend();
     const user = userEvent.setup();
     render(<App />);
     const c = await openConsole(user, 'Stripe production');
@@ -222,6 +222,8 @@ describe('request console', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Paste a curl command' });
     const text = within(dialog).getByRole('textbox', { name: 'curl command' });
     fireEvent.change(text, { target: { value: 'wget https://x' } });
+    // Ctrl+Enter in the dialog does not send the request behind it.
+    fireEvent.keyDown(text, { key: 'Enter', ctrlKey: true });
     await user.click(within(dialog).getByRole('button', { name: 'Use this request' }));
     expect((await within(dialog).findByRole('alert')).textContent).toMatch(/does not start with curl/);
     fireEvent.change(text, {
@@ -234,6 +236,7 @@ describe('request console', () => {
     expect(within(c).getByRole<HTMLSelectElement>('combobox', { name: 'Method' }).value).toBe('POST');
     expect(within(c).getByRole('note').textContent).toMatch(/Authorization header: the item's credential is attached instead/);
     expect(within(c).getByRole<HTMLTextAreaElement>('textbox', { name: 'Body text' }).value).toBe('{"a":1}');
+    expect(b.callsOf('request_send')).toHaveLength(0);
   });
 
   it('the Requests view lists what was sent with every credential and opens its console', async () => {

@@ -283,6 +283,8 @@ export function RequestConsole({ detail, memory, onEditItem, onChanged }: Props)
   };
 
   const keys = (e: KeyboardEvent<HTMLElement>) => {
+    // Not from the Paste curl dialog (it is rendered inside the console).
+    if (e.target instanceof Element && e.target.closest('[role=dialog]')) return;
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       if (sending === null) void send();
