@@ -346,6 +346,11 @@ async function mainFlow(browser, base) {
   await detail.getByRole('button', { name: 'Reveal Client secret' }).click();
   await page.getByTestId('secret-value').filter({ hasNotText: '•' }).waitFor();
   await search.fill('');
+  // Wait for the whole list again: a row picked from the filtered list could be replaced
+  // under the click (seen on a loaded machine).
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=result-count]')?.textContent === '10,000 items',
+  );
   const other = page.locator('[data-testid=item-rows] .row:not(.selected)').first();
   const otherName = await other.locator('.row-name').innerText();
   await other.click();
