@@ -132,21 +132,25 @@ pub struct Outcome {
     pub timing: Timing,
 }
 
-/// A client for test requests: the given timeouts, no automatic redirects.
-pub fn client(spec: &RequestSpec) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+/// A client for test requests: the given timeouts, no automatic redirects. With `tls`
+/// false it trusts no certificate at all and serves `http://` hops only: building it skips
+/// loading the system's roots (about 150 files, 2 ms of a 10 ms request).
+pub fn client(spec: &RequestSpec, tls: bool) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
         .connect_timeout(spec.connect_timeout)
         .timeout(spec.timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("keywright/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| Error::Network {
-            url: String::new(),
-            reason: format!(
-                "the HTTP client could not start: {}",
-                crate::net::describe(&e)
-            ),
-        })
+        .user_agent(concat!("keywright/", env!("CARGO_PKG_VERSION")));
+    if !tls {
+        b = b.tls_certs_only([]);
+    }
+    b.build().map_err(|e| Error::Network {
+        url: String::new(),
+        reason: format!(
+            "the HTTP client could not start: {}",
+            crate::net::describe(&e)
+        ),
+    })
 }
 
 fn same_host(a: &url::Url, b: &url::Url) -> bool {
@@ -168,7 +172,9 @@ pub async fn send(
     token_expires_at: Option<i64>,
     now: i64,
 ) -> Result<Outcome> {
-    let http = client(spec)?;
+    // One client per kind of hop, made when first needed (redirects may change scheme).
+    let mut plain: Option<reqwest::Client> = None;
+    let mut tls: Option<reqwest::Client> = None;
     let first = url::Url::parse(&spec.url).map_err(|e| {
         Error::invalid(
             "URL",
@@ -204,6 +210,15 @@ pub async fn send(
         if credentialed && let Attach::Query { name, value } = attach {
             target.query_pairs_mut().append_pair(name, value);
         }
+        let slot = if url.scheme() == "https" {
+            &mut tls
+        } else {
+            &mut plain
+        };
+        let http = match slot {
+            Some(c) => c,
+            None => slot.insert(client(spec, url.scheme() == "https")?),
+        };
         let mut req = http
             .request(method.clone(), target.as_str())
             .headers(headers.clone());
