@@ -14,9 +14,9 @@ use crate::credential::{Kind, Placement};
 use crate::error::{Error, Result};
 use crate::oauth::renew::{self, Mode, VaultAccess};
 use crate::timefmt;
+use crate::vault::Item;
 
-/// What a test request did.
-#[derive(Debug)]
+/// What a test request did. `Debug` leaves out the secrets it redacts with.
 pub struct Exchange {
     pub outcome: Outcome,
     /// The OAuth token was renewed for this request (before it, or after a 401).
@@ -31,6 +31,18 @@ pub struct Exchange {
     secrets: Vec<Zeroizing<String>>,
 }
 
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("outcome", &self.outcome)
+            .field("renewed", &self.renewed)
+            .field("grant", &self.grant)
+            .field("entry", &self.entry)
+            .field("item_name", &self.item_name)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Where the item's secret goes on a request, and what the vault knows of its expiry.
 pub struct Attached {
     pub attach: Attach,
@@ -39,14 +51,13 @@ pub struct Attached {
     pub grant: Option<&'static str>,
 }
 
-/// The credential of item `id` as it goes on a request. A 2FA item has none.
+/// The credential of `item` as it goes on a request. A 2FA item has none.
 pub async fn attach_via(
     v: &impl VaultAccess,
     http: &crate::net::LazyClient,
-    id: &str,
+    item: &Item,
     mode: Mode,
 ) -> Result<Attached> {
-    let item = v.with(|v| v.find(id))?;
     let ov = &item.overview;
     if ov.kind == Kind::Oauth2 {
         let t = renew::access_token_via(v, http, &item.id, mode).await?;
@@ -134,7 +145,7 @@ pub async fn exchange_via(
             Ok(code.code)
         })
     })?;
-    let mut a = attach_via(v, http, &item.id, Mode::IfNeeded).await?;
+    let mut a = attach_via(v, http, &item, Mode::IfNeeded).await?;
     let mut outcome = super::send(&spec, &a.attach, a.expires_at, timefmt::now()).await?;
     let mut renewed = a.renewed;
     let mut grant = a.grant;
@@ -143,7 +154,7 @@ pub async fn exchange_via(
         && (outcome.diagnosis.kind == DiagnosisKind::ExpiredToken
             || outcome.response.as_ref().is_some_and(|r| r.status == 401));
     if again {
-        a = attach_via(v, http, &item.id, Mode::Force).await?;
+        a = attach_via(v, http, &item, Mode::Force).await?;
         outcome = super::send(&spec, &a.attach, a.expires_at, timefmt::now()).await?;
         renewed = true;
         grant = a.grant.or(grant);
@@ -219,6 +230,58 @@ mod tests {
             s.iter().any(|z| z.as_str() == "a%2Bb%2Fc%3D"),
             "{}",
             s.len()
+        );
+    }
+
+    #[test]
+    fn debug_shows_no_secret_and_no_echo() {
+        use super::super::{Diagnosis, Response, Timing};
+        let x = Exchange {
+            outcome: Outcome {
+                response: Some(Response {
+                    status: 200,
+                    headers: vec![("X-Echo".into(), "sk_live_debug_echo".into())],
+                    body: br#"{"key":"sk_live_debug_echo"}"#.to_vec(),
+                    truncated: false,
+                    final_url: "http://x/".into(),
+                    remote_addr: None,
+                    redirects: 0,
+                }),
+                diagnosis: Diagnosis {
+                    kind: DiagnosisKind::Ok,
+                    message: "ok".into(),
+                    action: None,
+                    retry_after_s: None,
+                },
+                timing: Timing {
+                    ttfb_ms: 1,
+                    total_ms: 2,
+                },
+            },
+            renewed: false,
+            grant: None,
+            entry: HistoryEntry {
+                at: 0,
+                method: "GET".into(),
+                url: "http://x/".into(),
+                headers: vec![],
+                body_bytes: 0,
+                status: Some(200),
+                diagnosis: DiagnosisKind::Ok,
+                message: "ok".into(),
+                total_ms: 2,
+                renewed: false,
+                credential_header: None,
+                credential_query: None,
+            },
+            item_name: "svc".into(),
+            secrets: vec![Zeroizing::new("sk_live_debug_echo".into())],
+        };
+        let shown = format!("{x:?}");
+        assert!(!shown.contains("sk_live_debug_echo"), "{shown}");
+        assert!(
+            shown.contains("X-Echo") && shown.contains("body_bytes"),
+            "{shown}"
         );
     }
 }

@@ -46,17 +46,25 @@ impl std::fmt::Debug for RequestSpec {
         f.debug_struct("RequestSpec")
             .field("method", &self.method)
             .field("url", &crate::net::redact_url(&self.url))
-            .field(
-                "headers",
-                &self
-                    .headers
-                    .iter()
-                    .map(|(k, _)| k.as_str())
-                    .collect::<Vec<_>>(),
-            )
+            .field("headers", &header_names(&self.headers))
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
             .finish_non_exhaustive()
     }
+}
+
+/// Header names only, for `Debug` (a value may be a secret).
+pub(crate) fn header_names(headers: &[(String, String)]) -> Vec<&str> {
+    headers.iter().map(|(k, _)| k.as_str()).collect()
+}
+
+/// An HTTP method as typed (any case, spaces around); empty is GET.
+pub fn parse_method(given: &str) -> Result<reqwest::Method> {
+    let given = given.trim();
+    if given.is_empty() {
+        return Ok(reqwest::Method::GET);
+    }
+    reqwest::Method::from_bytes(given.to_ascii_uppercase().as_bytes())
+        .map_err(|_| Error::invalid("method", format!("{given:?} is not an HTTP method")))
 }
 
 impl RequestSpec {
@@ -102,8 +110,9 @@ impl std::fmt::Debug for Attach {
     }
 }
 
-/// What came back.
-#[derive(Debug, Clone)]
+/// What came back. `Debug` shows header names and the body's size: a server may echo the
+/// credential back.
+#[derive(Clone)]
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -114,6 +123,20 @@ pub struct Response {
     pub final_url: String,
     pub remote_addr: Option<String>,
     pub redirects: usize,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &header_names(&self.headers))
+            .field("body_bytes", &self.body.len())
+            .field("truncated", &self.truncated)
+            .field("final_url", &self.final_url)
+            .field("remote_addr", &self.remote_addr)
+            .field("redirects", &self.redirects)
+            .finish()
+    }
 }
 
 /// Timing of the whole exchange, redirects included.
