@@ -169,7 +169,7 @@ function Tabs<T extends string>({
 export function RequestConsole({ detail, memory, onEditItem, onChanged }: Props) {
   const d = detail;
   const remembered = memory.get(d.id);
-  const [draft, setDraftState] = useState<Draft>(remembered?.draft ?? emptyDraft(d.url ?? ''));
+  const [draft, setDraft] = useState<Draft>(remembered?.draft ?? emptyDraft(d.url ?? ''));
   const [result, setResult] = useState<RequestResult | null>(remembered?.result ?? null);
   const [savedName, setSavedName] = useState<string | null>(remembered?.savedName ?? null);
   const [error, setError] = useState<IpcError | null>(null);
@@ -185,10 +185,6 @@ export function RequestConsole({ detail, memory, onEditItem, onChanged }: Props)
   const [curlError, setCurlError] = useState<string | null>(null);
   const [now, setNow] = useState(nowS);
   const live = useRef(true);
-
-  const setDraft = useCallback((f: (d: Draft) => Draft) => {
-    setDraftState((old) => f(old));
-  }, []);
 
   // Remember the draft and result for this item (an edit of the item remounts the detail).
   useEffect(() => {
@@ -292,6 +288,10 @@ export function RequestConsole({ detail, memory, onEditItem, onChanged }: Props)
   };
 
   const save = async (name: string) => {
+    if (timeoutBad) {
+      setReqTab('options');
+      return;
+    }
     setError(null);
     try {
       const s = await requestSave(d.id, name, toInput(draft));
@@ -330,7 +330,7 @@ export function RequestConsole({ detail, memory, onEditItem, onChanged }: Props)
   };
 
   const openSaved = (s: SavedRequest) => {
-    setDraftState(fromInput(s.request));
+    setDraft(fromInput(s.request));
     setSavedName(s.name);
     setNotes([]);
     setError(null);
@@ -338,7 +338,7 @@ export function RequestConsole({ detail, memory, onEditItem, onChanged }: Props)
 
   const openHistory = (h: HistoryEntry) => {
     const { draft: next, notes: n } = fromHistory(h);
-    setDraftState(next);
+    setDraft(next);
     setSavedName(null);
     setNotes(n);
     setError(null);
@@ -350,7 +350,7 @@ export function RequestConsole({ detail, memory, onEditItem, onChanged }: Props)
     try {
       const c = await requestFromCurl(curl);
       if (!live.current) return;
-      setDraftState(fromInput(c.request));
+      setDraft(fromInput(c.request));
       setSavedName(null);
       setNotes(c.dropped.map((x) => `From the curl command: ${x}.`));
       setCurl(null);

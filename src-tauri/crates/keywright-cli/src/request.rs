@@ -15,14 +15,7 @@ use crate::unlock::{notice, open_unlocked};
 
 fn spec_of(a: &RequestArgs) -> Result<RequestSpec> {
     let default = if a.data.is_some() { "POST" } else { "GET" };
-    let given = a.method.as_deref().unwrap_or(default);
-    let method =
-        probe::Method::from_bytes(given.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
-            Error::InvalidInput {
-                field: "method".into(),
-                reason: format!("{given:?} is not an HTTP method"),
-            }
-        })?;
+    let method = probe::parse_method(a.method.as_deref().unwrap_or(default))?;
     let mut spec = RequestSpec::get(a.url.clone().unwrap_or_default());
     spec.method = method;
     spec.timeout = Duration::from_secs(a.timeout.max(1));

@@ -187,9 +187,7 @@ pub fn vault_unlock_keyring(state: &AppState) -> Result<VaultStatus, IpcError> {
 }
 
 pub fn vault_lock(state: &AppState) -> Result<VaultStatus, IpcError> {
-    state.drop_pending_import();
-    crate::tokens::oauth_login_cancel(state);
-    crate::requests::request_cancel(state);
+    state.end_waits();
     state.with_session(|path, mut vault| {
         if let Some(vault) = vault.as_deref_mut() {
             vault.lock();

@@ -7,8 +7,6 @@
 //! httpbin's `/headers` sends the request back, and the window never holds a secret the
 //! user did not ask to see.
 
-use std::sync::Arc;
-
 use keywright_core::net;
 pub use keywright_core::probe::history::HistoryEntry;
 pub use keywright_core::probe::input::{BodyInput, RequestInput};
@@ -19,7 +17,7 @@ use ts_rs::TS;
 
 use crate::error::{ErrorKind, IpcError};
 use crate::state::AppState;
-use crate::tokens::Session;
+use crate::tokens::{Session, runtime};
 
 /// How the window should show a response body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -88,13 +86,6 @@ pub struct CurlParsed {
     pub dropped: Vec<String>,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, IpcError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| IpcError::internal(format!("the network runtime could not start: {e}")))
-}
-
 fn result_of(x: &exchange::Exchange, redacted: usize) -> RequestResult {
     let o = &x.outcome;
     let r = o.response.as_ref();
@@ -151,11 +142,7 @@ pub fn request_send(
     retry: bool,
 ) -> Result<RequestResult, IpcError> {
     let spec = request.to_spec()?;
-    let cancel = Arc::new(tokio::sync::Notify::new());
-    *state
-        .request_cancel
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some(cancel.clone());
+    let cancel = state.request_cancel.arm();
     let http = net::LazyClient::default();
     let session = Session(state);
     let sent = runtime()?.block_on(async {
@@ -164,10 +151,7 @@ pub fn request_send(
             () = cancel.notified() => Err(IpcError::new(ErrorKind::Network, "the request was cancelled")),
         }
     });
-    *state
-        .request_cancel
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = None;
+    state.request_cancel.disarm();
     let mut x = sent?;
     let redacted = x.redact_echoes();
     Ok(result_of(&x, redacted))
@@ -175,14 +159,7 @@ pub fn request_send(
 
 /// Stop the request on the wire, if any.
 pub fn request_cancel(state: &AppState) {
-    if let Some(c) = state
-        .request_cancel
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
-    {
-        c.notify_one();
-    }
+    state.request_cancel.cancel();
 }
 
 /// Item `id`'s sent requests, newest first, secrets redacted.

@@ -34,6 +34,35 @@ type KeyringFactory = Box<dyn Fn() -> keywright_core::Result<Keyring> + Send + S
 /// Opens a login URL in the user's browser.
 pub type Opener = Box<dyn Fn(&str) -> keywright_core::Result<()> + Send + Sync>;
 
+/// A wait on the network (a login, a request) that another command can end.
+#[derive(Default)]
+pub(crate) struct CancelSlot(Mutex<Option<Arc<tokio::sync::Notify>>>);
+
+impl CancelSlot {
+    fn slot(&self) -> MutexGuard<'_, Option<Arc<tokio::sync::Notify>>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new wait: what it selects on to end early.
+    pub(crate) fn arm(&self) -> Arc<tokio::sync::Notify> {
+        let n = Arc::new(tokio::sync::Notify::new());
+        *self.slot() = Some(n.clone());
+        n
+    }
+
+    /// The wait is over.
+    pub(crate) fn disarm(&self) {
+        *self.slot() = None;
+    }
+
+    /// End the wait, if one is armed.
+    pub(crate) fn cancel(&self) {
+        if let Some(n) = self.slot().take() {
+            n.notify_one();
+        }
+    }
+}
+
 pub struct AppState {
     /// Resolved once at start; an error (no home directory) is reported by every command.
     vault_path: Result<PathBuf, IpcError>,
@@ -47,9 +76,9 @@ pub struct AppState {
     /// An import previewed and not yet committed (it holds seeds: dropped on lock).
     pub(crate) pending_import: Mutex<Option<crate::otp::PendingImport>>,
     /// Ends the login that is waiting for the browser or a device (cancel, lock).
-    pub(crate) login_cancel: Mutex<Option<Arc<tokio::sync::Notify>>>,
+    pub(crate) login_cancel: CancelSlot,
     /// Ends the test request on the wire (cancel, lock).
-    pub(crate) request_cancel: Mutex<Option<Arc<tokio::sync::Notify>>>,
+    pub(crate) request_cancel: CancelSlot,
     /// How a browser login opens its URL (the system browser; tests replace it).
     pub(crate) browser: Mutex<Arc<Opener>>,
     /// Every item's status at the last background look (`watch::tick`); `None` until the
@@ -94,8 +123,8 @@ impl AppState {
             clipboard,
             keyring,
             pending_import: Mutex::new(None),
-            login_cancel: Mutex::new(None),
-            request_cancel: Mutex::new(None),
+            login_cancel: CancelSlot::default(),
+            request_cancel: CancelSlot::default(),
             last_status: Mutex::new(None),
             renew_failures: Mutex::new(std::collections::HashMap::new()),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
@@ -194,13 +223,18 @@ impl AppState {
         match session.as_mut() {
             Some(v) if v.is_unlocked() => {
                 v.lock();
-                self.drop_pending_import();
-                crate::tokens::oauth_login_cancel(self);
-                crate::requests::request_cancel(self);
+                self.end_waits();
                 true
             }
             _ => false,
         }
+    }
+
+    /// On lock: forget a previewed import, end a login or a request that is waiting.
+    pub(crate) fn end_waits(&self) {
+        self.drop_pending_import();
+        self.login_cancel.cancel();
+        self.request_cancel.cancel();
     }
 
     /// Forget a previewed import (on lock, cancel, or a new preview).

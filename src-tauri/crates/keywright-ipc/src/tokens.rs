@@ -2,8 +2,6 @@
 //! (browser with PKCE, device code). The session lock is taken only around each vault
 //! step, never while a request is on the wire (see `keywright_core::oauth::renew`).
 
-use std::sync::Arc;
-
 use keywright_core::credential::Kind;
 use keywright_core::expiry::Status;
 use keywright_core::oauth::renew::{self, LoginVia, Mode, VaultAccess};
@@ -82,7 +80,7 @@ impl VaultAccess for Session<'_> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, IpcError> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, IpcError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -156,8 +154,7 @@ pub fn oauth_login(
     method: LoginMethod,
     on_prompt: impl Fn(DeviceCodePrompt) + Sync,
 ) -> Result<TokenOutcome, IpcError> {
-    let cancel = Arc::new(tokio::sync::Notify::new());
-    *state.login_cancel.lock().unwrap_or_else(|p| p.into_inner()) = Some(cancel.clone());
+    let cancel = state.login_cancel.arm();
     let http = net::auth_client()?;
     let item_id = id.to_owned();
     let opener = state
@@ -186,20 +183,13 @@ pub fn oauth_login(
             () = cancel.notified() => Err(IpcError::new(ErrorKind::Oauth, "the login was cancelled")),
         }
     });
-    *state.login_cancel.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    state.login_cancel.disarm();
     Ok(outcome(&result?))
 }
 
 /// Stop a login that is waiting for the browser or the device.
 pub fn oauth_login_cancel(state: &AppState) {
-    if let Some(c) = state
-        .login_cancel
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
-    {
-        c.notify_one();
-    }
+    state.login_cancel.cancel();
 }
 
 impl AppState {

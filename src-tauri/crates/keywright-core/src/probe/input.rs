@@ -56,14 +56,7 @@ impl std::fmt::Debug for RequestInput {
         f.debug_struct("RequestInput")
             .field("method", &self.method)
             .field("url", &crate::net::redact_url(&self.url))
-            .field(
-                "headers",
-                &self
-                    .headers
-                    .iter()
-                    .map(|(k, _)| k.as_str())
-                    .collect::<Vec<_>>(),
-            )
+            .field("headers", &super::header_names(&self.headers))
             .field("body", &self.body)
             .field("timeout_s", &self.timeout_s)
             .finish()
@@ -94,13 +87,7 @@ impl RequestInput {
     /// What is sent: the method and URL checked, blank header rows left out, the body
     /// encoded with its content type. Every error names the field.
     pub fn to_spec(&self) -> Result<RequestSpec> {
-        let given = self.method.trim();
-        let method = if given.is_empty() {
-            reqwest::Method::GET
-        } else {
-            reqwest::Method::from_bytes(given.to_ascii_uppercase().as_bytes())
-                .map_err(|_| Error::invalid("method", format!("{given:?} is not an HTTP method")))?
-        };
+        let method = super::parse_method(&self.method)?;
         let url = self.url.trim();
         if url.is_empty() {
             return Err(Error::invalid("URL", "is empty"));

@@ -65,37 +65,36 @@ impl Vault {
 
     /// An item's request history, newest first. An entry that fails to open is skipped.
     pub fn request_history(&mut self, item_id: &str) -> Result<Vec<HistoryEntry>> {
-        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, entry FROM requests WHERE item_id = ?1 ORDER BY at DESC, rowid DESC",
-        )?;
-        let rows = stmt.query_map([item_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, blob) = row?;
-            let Ok(plain) = keys
-                .audit
-                .open(&ad(&self.vault_id, "requests", &id, "entry"), &blob)
-            else {
-                continue;
-            };
-            if let Ok(e) = serde_json::from_slice::<HistoryEntry>(&plain) {
-                out.push(e);
-            }
-        }
-        Ok(out)
+        Ok(self
+            .history_rows(
+                "SELECT id, item_id, entry FROM requests WHERE item_id = ?1 \
+                 ORDER BY at DESC, rowid DESC",
+                params![item_id],
+            )?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect())
     }
 
     /// The newest `limit` requests of the whole vault, with their item's id, newest first
     /// (for a view across items). An entry that fails to open is skipped.
     pub fn recent_requests(&mut self, limit: usize) -> Result<Vec<(String, HistoryEntry)>> {
-        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
-        let mut stmt = self.conn.prepare_cached(
+        self.history_rows(
             "SELECT id, item_id, entry FROM requests ORDER BY at DESC, rowid DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            params![i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
+    }
+
+    /// History rows `(id, item_id, entry)` selected by `sql`, opened; a row that fails to
+    /// open is skipped (a log, not the user's own work).
+    fn history_rows(
+        &mut self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<(String, HistoryEntry)>> {
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(args, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
