@@ -14,10 +14,9 @@ if [ -z "${KEYWRIGHT_TEST_IN_DBUS:-}" ]; then
   exec dbus-run-session -- bash "$0" "$@"
 fi
 
-if [ -z "${CARGO_TARGET_DIR:-}" ]; then
-  # A target dir outside the clone lets repeated clean-clone runs (CI) reuse builds.
-  if [ -d /work ] && [ -w /work ]; then export CARGO_TARGET_DIR=/work/.cache/target; else export CARGO_TARGET_DIR=$ROOT/target; fi
-fi
+# CARGO_TARGET_DIR if set (.ci/run points it at a cache so clean-clone runs reuse builds),
+# else the clone's own target/.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 mkdir -p "$CARGO_TARGET_DIR"
 ARTIFACTS=${KEYWRIGHT_ARTIFACTS:-$ROOT/.ci/artifacts}
 mkdir -p "$ARTIFACTS"
