@@ -40,6 +40,12 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
+# cargo-deny for the licence, ban and source policy (deny.toml); built from crates.io once.
+if ! command -v cargo-deny >/dev/null || ! cargo-deny --version | grep -q '^cargo-deny 0\.20\.'; then
+  echo "install-deps: installing cargo-deny 0.20 (a few minutes, once)"
+  env -u CARGO_TARGET_DIR cargo install cargo-deny --locked --version '^0.20' --quiet
+fi
+
 # UI packages, exactly as locked.
 if [ -f ui/package-lock.json ]; then
   if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then

@@ -62,6 +62,9 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "cargo deny: licences, banned crates, sources (deny.toml)"
+cargo deny --locked check licenses bans sources
+
 step "build: CLI and desktop app"
 cargo build --workspace --locked
 

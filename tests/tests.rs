@@ -4,7 +4,9 @@
 //! `cargo build -p keywright-cli`). The real Secret Service tests need a session bus with an
 //! unlocked gnome-keyring (`scripts/test.sh` starts one under `dbus-run-session`).
 
+mod app_config;
 mod cli;
+mod cli_clipboard;
 mod cli_otp;
 mod cli_request;
 mod cli_tokens;

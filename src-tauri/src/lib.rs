@@ -116,5 +116,12 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::tokens::oauth_login_cancel,
             commands::tokens::oauth_set_auto_renew,
         ])
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())?
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Lock, and clear the clipboard if it still holds what the app copied.
+                app.state::<AppState>().on_exit();
+            }
+        });
+    Ok(())
 }

@@ -67,18 +67,48 @@ pub fn hold(seconds: u64) -> Result<()> {
     #[cfg(target_os = "linux")]
     {
         use arboard::SetExtLinux as _;
-        // Announce success first: `wait_until` blocks while serving the clipboard.
-        if let Err(e) = cb.set_text(text.as_str()) {
-            let _ = writeln!(out, "{e}");
-            return Ok(());
+        // One set, with the "don't keep" hint from the first moment (clipboard managers
+        // read the targets as soon as the owner changes). The set blocks while serving
+        // the clipboard, so it runs on its own thread and success is announced once this
+        // process owns the clipboard with the value.
+        let value = text.clone();
+        let server = std::thread::spawn(move || {
+            let mut cb = cb;
+            let set = cb
+                .set()
+                .exclude_from_history()
+                .wait_until(deadline)
+                .text(value.as_str());
+            set.map(|()| cb)
+        });
+        let mut probe = match arboard::Clipboard::new() {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = writeln!(out, "{e}");
+                return Ok(());
+            }
+        };
+        let announce_by = Instant::now() + Duration::from_secs(5);
+        loop {
+            if probe.get_text().ok().as_deref() == Some(text.as_str()) {
+                let _ = writeln!(out, "ok");
+                break;
+            }
+            if server.is_finished() || Instant::now() > announce_by {
+                let reason = match server.join() {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "the clipboard did not take the value".to_owned(),
+                };
+                let _ = writeln!(out, "{reason}");
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
-        let _ = writeln!(out, "ok");
         let _ = out.flush();
-        let _ = cb
-            .set()
-            .exclude_from_history()
-            .wait_until(deadline)
-            .text(text.as_str());
+        match server.join() {
+            Ok(Ok(held)) => cb = held,
+            _ => return Ok(()),
+        }
     }
     #[cfg(not(target_os = "linux"))]
     {

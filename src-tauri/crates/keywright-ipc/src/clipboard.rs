@@ -99,6 +99,34 @@ impl Fingerprint {
     }
 }
 
+/// Put `text` on `clipboard`, remember its fingerprint in `last` (so a lock or quit can
+/// clear it), and clear it after `clear_after_s` seconds (0 = never) if it still holds it.
+pub fn copy(
+    clipboard: &Arc<dyn Clipboard>,
+    last: &Mutex<Option<Fingerprint>>,
+    text: &str,
+    clear_after_s: u32,
+) -> Result<(), String> {
+    let fp = Fingerprint::of(text);
+    clipboard.set_text(text)?;
+    *last.lock().unwrap_or_else(|p| p.into_inner()) = Some(fp.clone());
+    if clear_after_s > 0 {
+        clear_later(
+            Arc::clone(clipboard),
+            fp,
+            Duration::from_secs(u64::from(clear_after_s)),
+        );
+    }
+    Ok(())
+}
+
+/// Clear the last copy now if the clipboard still holds it (lock, quit). Returns whether
+/// it cleared.
+pub fn clear_last(clipboard: &dyn Clipboard, last: &Mutex<Option<Fingerprint>>) -> bool {
+    let fp = last.lock().unwrap_or_else(|p| p.into_inner()).take();
+    fp.is_some_and(|fp| clear_if_unchanged(clipboard, &fp))
+}
+
 /// Clear `clipboard` after `after` if it still holds what `fp` fingerprints. Runs on its
 /// own thread; returns at once.
 pub fn clear_later(clipboard: Arc<dyn Clipboard>, fp: Fingerprint, after: Duration) {

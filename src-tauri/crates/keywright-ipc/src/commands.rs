@@ -1,16 +1,12 @@
 //! The command bodies. Each is a few lines over keywright-core; `src-tauri` wraps each in
 //! a `#[tauri::command]` of the same name that runs it on a worker thread.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use keywright_core::credential::{NewItem, SecretFields};
 use keywright_core::vault::{Item, ItemPatch, KeyringOutcome};
 use keywright_core::{CreateOptions, Error as CoreError, Vault, timefmt};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use crate::clipboard::{self, Fingerprint};
 use crate::dto::{
     Copied, CreatedVault, DamagedItem, ItemDetail, ItemEdit, ItemInput, ItemList, ItemSummary,
     KeyringChange, Revealed, SecretField, SecretPresence, Settings, SettingsView, VaultState,
@@ -314,29 +310,14 @@ pub fn item_reveal(state: &AppState, id: &str, field: SecretField) -> Result<Rev
 /// Copy a secret field to the system clipboard (audited); it is cleared after the
 /// configured time if the clipboard still holds it.
 pub fn item_copy(state: &AppState, id: &str, field: SecretField) -> Result<Copied, IpcError> {
-    let (text, fp) = state.with_vault(|vault| {
+    let text = state.with_vault(|vault| {
         let secret = vault.open_secret(id)?;
-        let text = pick(&secret, field)?;
-        let fp = Fingerprint::of(&text);
-        Ok((text, fp))
+        pick(&secret, field)
     })?;
-    state
-        .clipboard
-        .set_text(&text)
-        .map_err(|e| IpcError::new(ErrorKind::Clipboard, format!("could not copy: {e}")))?;
+    let clear_after_s = state.copy_text(&text)?;
     drop(text);
     state.with_vault(|vault| Ok(vault.record_copy(id, field.as_str())?))?;
-    let secs = state.settings().clipboard_clear_seconds;
-    if secs > 0 {
-        clipboard::clear_later(
-            Arc::clone(&state.clipboard),
-            fp,
-            Duration::from_secs(u64::from(secs)),
-        );
-    }
-    Ok(Copied {
-        clear_after_s: (secs > 0).then_some(secs),
-    })
+    Ok(Copied { clear_after_s })
 }
 
 fn expose(s: Option<&SecretString>) -> String {

@@ -1,8 +1,5 @@
 //! The Codes view and the import wizard: live codes, copy, HOTP, import preview/commit.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use base64::Engine as _;
 use keywright_core::Error as CoreError;
 use keywright_core::credential::OtpType;
@@ -12,7 +9,6 @@ use keywright_core::vault::otp::{ImportPlan, PlanStatus};
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use crate::clipboard::{self, Fingerprint};
 use crate::dto::{
     Copied, HotpCode, ImportFormat, ImportPreview, ImportRow, ImportSource, ImportStatus,
     ImportSummary, OtpCode, OtpCodes,
@@ -94,21 +90,8 @@ pub fn otp_codes(state: &AppState) -> Result<OtpCodes, IpcError> {
 
 /// Put `text` on the clipboard and schedule its clearing.
 fn copy_text(state: &AppState, text: &str) -> Result<Copied, IpcError> {
-    let fp = Fingerprint::of(text);
-    state
-        .clipboard
-        .set_text(text)
-        .map_err(|e| IpcError::new(ErrorKind::Clipboard, format!("could not copy: {e}")))?;
-    let secs = state.settings().clipboard_clear_seconds;
-    if secs > 0 {
-        clipboard::clear_later(
-            Arc::clone(&state.clipboard),
-            fp,
-            Duration::from_secs(u64::from(secs)),
-        );
-    }
     Ok(Copied {
-        clear_after_s: (secs > 0).then_some(secs),
+        clear_after_s: state.copy_text(text)?,
     })
 }
 

@@ -15,7 +15,7 @@ use keywright_core::vault::Actor;
 use keywright_core::vault::keyring::{self, Keyring};
 use keywright_core::{Error as CoreError, Vault};
 
-use crate::clipboard::{Clipboard, SystemClipboard};
+use crate::clipboard::{self, Clipboard, Fingerprint, SystemClipboard};
 use crate::dto::Settings;
 use crate::error::IpcError;
 
@@ -72,6 +72,9 @@ pub struct AppState {
     settings: Mutex<Settings>,
     last_activity: Mutex<Instant>,
     pub(crate) clipboard: Arc<dyn Clipboard>,
+    /// What the app copied last, fingerprinted: cleared on lock and quit if the clipboard
+    /// still holds it.
+    last_copy: Mutex<Option<Fingerprint>>,
     keyring: KeyringFactory,
     /// An import previewed and not yet committed (it holds seeds: dropped on lock).
     pub(crate) pending_import: Mutex<Option<crate::otp::PendingImport>>,
@@ -121,6 +124,7 @@ impl AppState {
             settings: Mutex::new(Settings::default()),
             last_activity: Mutex::new(Instant::now()),
             clipboard,
+            last_copy: Mutex::new(None),
             keyring,
             pending_import: Mutex::new(None),
             login_cancel: CancelSlot::default(),
@@ -230,8 +234,33 @@ impl AppState {
         }
     }
 
-    /// On lock: forget a previewed import, end a login or a request that is waiting.
+    /// Copy `text` (a secret or a code) to the clipboard: cleared after the configured time,
+    /// and on lock or quit, if the clipboard still holds it.
+    pub(crate) fn copy_text(&self, text: &str) -> Result<Option<u32>, IpcError> {
+        let secs = self.settings().clipboard_clear_seconds;
+        clipboard::copy(&self.clipboard, &self.last_copy, text, secs).map_err(|e| {
+            IpcError::new(
+                crate::error::ErrorKind::Clipboard,
+                format!("could not copy: {e}"),
+            )
+        })?;
+        Ok((secs > 0).then_some(secs))
+    }
+
+    /// The app is quitting: lock, and clear the clipboard if it still holds a copy.
+    pub fn on_exit(&self) {
+        let mut session = self.lock_session();
+        if let Some(v) = session.as_mut() {
+            v.lock();
+        }
+        drop(session);
+        self.end_waits();
+    }
+
+    /// On lock: clear the clipboard if it still holds what the app copied, forget a
+    /// previewed import, end a login or a request that is waiting.
     pub(crate) fn end_waits(&self) {
+        clipboard::clear_last(self.clipboard.as_ref(), &self.last_copy);
         self.drop_pending_import();
         self.login_cancel.cancel();
         self.request_cancel.cancel();

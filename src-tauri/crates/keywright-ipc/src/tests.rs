@@ -188,6 +188,40 @@ fn add_reveal_copy_edit_delete() -> TestResult {
 }
 
 #[test]
+fn lock_and_quit_clear_what_the_app_copied_and_only_that() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let d = item_add(&f.state, api_key("Stripe live", "sk_live_lock")?)?;
+
+    item_copy(&f.state, &d.summary.id, SecretField::Value)?;
+    assert_eq!(f.clipboard.text()?.as_deref(), Some("sk_live_lock"));
+    vault_lock(&f.state)?;
+    assert_eq!(f.clipboard.text()?, None, "lock clears the copied key");
+
+    // Something the user copied since is theirs: lock leaves it.
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    item_copy(&f.state, &d.summary.id, SecretField::Value)?;
+    f.clipboard.set_text("the user's own text")?;
+    vault_lock(&f.state)?;
+    assert_eq!(f.clipboard.text()?.as_deref(), Some("the user's own text"));
+
+    // Auto-lock clears it too.
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    item_copy(&f.state, &d.summary.id, SecretField::Value)?;
+    let later = Instant::now() + Duration::from_secs(24 * 3600);
+    assert!(f.state.auto_lock_tick(later));
+    assert_eq!(f.clipboard.text()?, None, "auto-lock clears the copied key");
+
+    // Quitting the app with the key on the clipboard clears it and locks.
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    item_copy(&f.state, &d.summary.id, SecretField::Value)?;
+    f.state.on_exit();
+    assert_eq!(f.clipboard.text()?, None, "quit clears the copied key");
+    assert_eq!(vault_status(&f.state)?.state, VaultState::Locked);
+    Ok(())
+}
+
+#[test]
 fn form_errors_name_the_input() -> TestResult {
     let f = fixture(true)?;
     vault_unlock(&f.state, &SecretString::from(PW))?;
