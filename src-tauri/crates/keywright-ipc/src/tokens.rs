@@ -169,7 +169,7 @@ pub fn oauth_login(
             user_code: d.user_code.clone(),
             verification_uri: d.verification_uri.clone(),
             verification_uri_complete: d.verification_uri_complete.clone(),
-            expires_at: timefmt::now() + d.expires_in,
+            expires_at: timefmt::now().saturating_add(d.expires_in),
         });
     };
     let via = match method {

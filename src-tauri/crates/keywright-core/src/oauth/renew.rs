@@ -22,6 +22,8 @@ use crate::vault::{Item, Vault, oauth::OAuthState};
 
 /// A token this close to its expiry is renewed before use.
 pub const RENEW_MARGIN_S: i64 = 30;
+/// Slowest device-code polling, however often the server says `slow_down`.
+pub const MAX_POLL_INTERVAL_S: u64 = 120;
 /// How long a browser login may take.
 pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -325,8 +327,14 @@ pub async fn device_poll(
     client_secret: &str,
     d: &DeviceAuth,
 ) -> Result<TokenSet> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(d.expires_in.max(1) as u64);
-    let mut interval = d.interval;
+    let now = tokio::time::Instant::now();
+    let wait = Duration::from_secs(
+        d.expires_in
+            .clamp(1, super::MAX_DEVICE_EXPIRES_S)
+            .unsigned_abs(),
+    );
+    let deadline = now.checked_add(wait).unwrap_or(now);
+    let mut interval = d.interval.clamp(1, 60);
     loop {
         tokio::time::sleep(Duration::from_secs(interval)).await;
         match super::token(
@@ -340,7 +348,9 @@ pub async fn device_poll(
         {
             Ok(t) => return Ok(t),
             Err(Error::OAuth { error, .. }) if error == "authorization_pending" => {}
-            Err(Error::OAuth { error, .. }) if error == "slow_down" => interval += 5,
+            Err(Error::OAuth { error, .. }) if error == "slow_down" => {
+                interval = interval.saturating_add(5).min(MAX_POLL_INTERVAL_S);
+            }
             Err(e) => return Err(e),
         }
         if tokio::time::Instant::now() >= deadline {

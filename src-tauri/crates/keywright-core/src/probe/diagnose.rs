@@ -85,7 +85,8 @@ fn header<'a>(r: &'a Response, name: &str) -> Option<&'a str> {
 fn auth_param(challenge: &str, key: &str) -> Option<String> {
     let lower = challenge.to_ascii_lowercase();
     let at = lower.find(&format!("{key}="))?;
-    let rest = &challenge[at + key.len() + 1..];
+    // ASCII lower-casing keeps every byte where it was: `at` is a position in `challenge`.
+    let rest = challenge.get(at.saturating_add(key.len()).saturating_add(1)..)?;
     let value = if let Some(q) = rest.strip_prefix('"') {
         q.split('"').next().unwrap_or("")
     } else {
@@ -103,13 +104,17 @@ pub fn retry_after(r: &Response, now: i64) -> Option<u64> {
             return Some(s);
         }
         if let Ok(t) = httpdate_to_unix(v) {
-            return Some(u64::try_from((t - now).max(0)).unwrap_or(0));
+            return Some(u64::try_from(t.saturating_sub(now).max(0)).unwrap_or(0));
         }
     }
     for name in ["ratelimit-reset", "x-ratelimit-reset", "x-rate-limit-reset"] {
         if let Some(n) = header(r, name).and_then(|v| v.trim().parse::<i64>().ok()) {
             // Large values are epoch seconds (GitHub), small ones a delay (the IETF draft).
-            let wait = if n > 1_000_000_000 { n - now } else { n };
+            let wait = if n > 1_000_000_000 {
+                n.saturating_sub(now)
+            } else {
+                n
+            };
             return Some(u64::try_from(wait.max(0)).unwrap_or(0));
         }
     }

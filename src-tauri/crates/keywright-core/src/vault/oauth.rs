@@ -28,7 +28,7 @@ impl OAuthState {
             && self
                 .config
                 .access_expires_at
-                .is_none_or(|t| t - now > margin)
+                .is_none_or(|t| t.saturating_sub(now) > margin)
     }
 }
 
