@@ -61,6 +61,12 @@ impl Diagnosis {
         }
     }
 
+    /// A redirect Keywright refused to follow (a body to another origin, or over http).
+    /// The kind is `client_error`: the request as written cannot be completed safely.
+    pub fn redirect_not_followed(why: String) -> Self {
+        Self::new(DiagnosisKind::ClientError, why, None)
+    }
+
     pub fn too_many_redirects(n: usize) -> Self {
         Self::new(
             DiagnosisKind::TooManyRedirects,
