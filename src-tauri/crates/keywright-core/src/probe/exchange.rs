@@ -140,10 +140,21 @@ pub async fn exchange_via(
 ) -> Result<Exchange> {
     let item = v.with(|v| v.find(name_or_id))?;
     let codes = v.with(|v| {
-        super::template::expand_totp(&mut spec, |name| {
-            let code = v.find(name).and_then(|i| v.totp(&i.id, timefmt::now()))?;
+        let mut used: Vec<String> = Vec::new();
+        let codes = super::template::expand_totp(&mut spec, |name| {
+            let totp = v.find(name)?;
+            let code = v.totp(&totp.id, timefmt::now())?;
+            if !used.contains(&totp.id) {
+                used.push(totp.id);
+            }
             Ok(code.code)
-        })
+        })?;
+        // A code that leaves the vault is recorded on its 2FA item, as a copy is.
+        let detail = format!("code (test request with {})", item.overview.name);
+        for id in &used {
+            v.record_use(id, &detail)?;
+        }
+        Ok(codes)
     })?;
     let mut a = attach_via(v, http, &item, Mode::IfNeeded).await?;
     let mut outcome = super::send(&spec, &a.attach, a.expires_at, timefmt::now()).await?;
