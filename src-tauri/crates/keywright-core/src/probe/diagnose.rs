@@ -473,4 +473,67 @@ mod tests {
             (DiagnosisKind::RateLimited, Some(5))
         );
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn response(headers: Vec<(String, String)>, status: u16, body: String) -> Response {
+            Response {
+                status,
+                headers,
+                body: body.into_bytes(),
+                truncated: false,
+                final_url: "http://x/".into(),
+                remote_addr: None,
+                redirects: 0,
+            }
+        }
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<u64>().prop_map(|n| n.to_string()),
+                Just("18446744073709551616".to_owned()),
+                Just("Wed, 21 Oct 2015 07:28:00 GMT".to_owned()),
+                Just("Fri, 31 Dec 9999 23:59:59 GMT".to_owned()),
+                Just("Bearer error=\"insufficient_scope\", scope=\"é".to_owned()),
+                Just("Bearer scope=".to_owned()),
+                "\\PC{0,40}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            /// Retry-After, RateLimit and WWW-Authenticate as any server may send them, at
+            /// any clock: a number of seconds or none, never a panic or an overflow.
+            #[test]
+            fn any_rate_limit_headers(
+                names in proptest::collection::vec(prop_oneof![
+                    Just("Retry-After"), Just("RateLimit-Reset"), Just("X-RateLimit-Reset"),
+                    Just("X-Rate-Limit-Reset"), Just("RateLimit-Remaining"),
+                    Just("X-RateLimit-Remaining"), Just("WWW-Authenticate"),
+                ], 0..4),
+                values in proptest::collection::vec(value(), 4),
+                status in prop_oneof![Just(401u16), Just(403), Just(429), Just(503), 100u16..600],
+                now in any::<i64>(),
+                body in "\\PC{0,40}",
+            ) {
+                let headers: Vec<(String, String)> = names
+                    .iter()
+                    .zip(values.iter())
+                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                    .collect();
+                let r = response(headers, status, body);
+                let _ = retry_after(&r, now);
+                for kind in [AttachKind::None, AttachKind::Key, AttachKind::Token, AttachKind::Password] {
+                    for exp in [None, Some(i64::MIN), Some(i64::MAX), Some(now)] {
+                        let d = diagnose_response(&r, kind, exp, now);
+                        prop_assert!(!d.message.is_empty());
+                    }
+                }
+            }
+        }
+    }
 }
