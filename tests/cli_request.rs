@@ -216,6 +216,21 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
             .contains("Authorization header: the item's credential is attached instead")
     );
 
+    let e = cli.err(
+        &[
+            "request",
+            "echo",
+            &hb.url("/get"),
+            "-H",
+            "Authorization Bearer sk_typed_nocolon",
+        ],
+        "",
+        "invalid_input",
+    );
+    assert!(
+        !e.contains("sk_typed_nocolon") && e.contains("Name: value"),
+        "{e}"
+    );
     let e = cli.err(&["request", "echo", "not a url"], "", "invalid_input");
     assert!(e.contains("not a URL"), "{e}");
     let (ok, v) = cli.json(&["request", "echo", "http://keywright-test.invalid/"], "");

@@ -20,9 +20,10 @@ fn spec_of(a: &RequestArgs) -> Result<RequestSpec> {
     spec.method = method;
     spec.timeout = Duration::from_secs(a.timeout.max(1));
     for h in &a.headers {
+        // Not quoted back: a header typed without its ':' may be a pasted secret.
         let (k, v) = h.split_once(':').ok_or_else(|| Error::InvalidInput {
             field: "header".into(),
-            reason: format!("{h:?} is not 'Name: value'"),
+            reason: "a -H value has no ':'; a header is 'Name: value'".into(),
         })?;
         spec.headers
             .push((k.trim().to_owned(), v.trim().to_owned()));
