@@ -410,3 +410,40 @@ fn a_rotated_refresh_token_is_stored_when_the_vault_locks_during_the_renewal() {
         other => panic!("the old refresh token still works: {other:?}"),
     }
 }
+
+#[test]
+fn the_app_form_refuses_cleartext_token_urls_on_add_and_edit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = state(dir.path());
+    let rule = "must use https (http is allowed only for loopback hosts such as 127.0.0.1)";
+    let input = |token_url: &str| -> ItemInput {
+        serde_json::from_value(serde_json::json!({
+            "kind": "oauth2", "name": "svc", "value": "kw-secret",
+            "oauth": {"client_id": "c", "token_url": token_url}
+        }))
+        .expect("input")
+    };
+    let e = item_add(&s, input("http://auth.example/token")).expect_err("cleartext");
+    assert_eq!(e.field.as_deref(), Some("token_url"));
+    assert_eq!(e.message, format!("invalid token_url: {rule}"));
+    let id = item_add(&s, input("https://auth.example/token"))
+        .expect("https")
+        .summary
+        .id;
+    let edit: keywright_ipc::dto::ItemEdit = serde_json::from_value(serde_json::json!({
+        "name": "svc",
+        "oauth": {"client_id": "c", "token_url": "http://auth.example/token"}
+    }))
+    .expect("edit");
+    let e = keywright_ipc::commands::item_update(&s, &id, edit).expect_err("cleartext edit");
+    assert_eq!(e.field.as_deref(), Some("token_url"));
+    assert_eq!(e.message, format!("invalid token_url: {rule}"));
+    let edit: keywright_ipc::dto::ItemEdit = serde_json::from_value(serde_json::json!({
+        "name": "svc",
+        "oauth": {"client_id": "c", "issuer": "http://issuer.example"}
+    }))
+    .expect("edit");
+    let e = keywright_ipc::commands::item_update(&s, &id, edit).expect_err("cleartext issuer");
+    assert_eq!(e.field.as_deref(), Some("oauth_issuer"));
+    assert_eq!(e.message, format!("invalid issuer: {rule}"));
+}
