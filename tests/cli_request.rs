@@ -37,6 +37,7 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
             "diagnosis",
             "headers",
             "ok",
+            "redacted",
             "remote_addr",
             "renewed",
             "status",
@@ -48,8 +49,67 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
         (Value::from(200), Value::Bool(true))
     );
     assert_eq!(v["diagnosis"]["kind"], "ok");
+    // The server's echo of the key is redacted unless asked for (and that is audited).
+    let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("json");
+    assert_eq!(body["headers"]["X-Api-Key"], "[redacted]");
+    assert_eq!(v["redacted"], 1);
+    assert!(!v.to_string().contains("sk_live_cli_req"), "{v}");
+    let shown_before = cli
+        .ok(&["log", "echo"], "")
+        .as_array()
+        .expect("log")
+        .iter()
+        .filter(|e| {
+            e["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("--show-secrets"))
+        })
+        .count();
+    assert_eq!(shown_before, 0);
+    let v = cli.ok(
+        &[
+            "request",
+            "echo",
+            &hb.url("/headers"),
+            "--body",
+            "--show-secrets",
+        ],
+        "",
+    );
     let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("json");
     assert_eq!(body["headers"]["X-Api-Key"], "sk_live_cli_req");
+    assert_eq!(v["redacted"], 0);
+    let log = cli.ok(&["log", "echo"], "");
+    let shown = log
+        .as_array()
+        .expect("log")
+        .iter()
+        .filter(|e| {
+            e["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("--show-secrets"))
+        })
+        .count();
+    assert_eq!(shown, 1, "{log}");
+    // The human output says so too.
+    let out = cli
+        .cmd()
+        .args([
+            "--password-stdin",
+            "request",
+            "echo",
+            &hb.url("/headers"),
+            "--body",
+        ])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("sk_live_cli_req"), "{text}");
+    assert!(
+        text.contains("1 echo of the credential or a 2FA code replaced by [redacted]"),
+        "{text}"
+    );
     assert!(
         v["timing_ms"]["total"].as_u64().is_some() && v["timing_ms"]["ttfb"].as_u64().is_some()
     );
@@ -93,6 +153,7 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
             "-H",
             "X-OTP: {{totp:gh}}",
             "--body",
+            "--show-secrets",
         ],
         "",
     );
@@ -148,13 +209,28 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
     let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("json");
     assert_eq!(body["form"]["a"], "1");
     assert_eq!(body["headers"]["X-Trace"], "42");
-    assert_eq!(body["headers"]["X-Api-Key"], "sk_live_cli_req");
+    assert_eq!(body["headers"]["X-Api-Key"], "[redacted]");
     assert!(body["headers"].get("Authorization").is_none(), "{body}");
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("Authorization header: the item's credential is attached instead")
     );
 
+    let e = cli.err(
+        &[
+            "request",
+            "echo",
+            &hb.url("/get"),
+            "-H",
+            "Authorization Bearer sk_typed_nocolon",
+        ],
+        "",
+        "invalid_input",
+    );
+    assert!(
+        !e.contains("sk_typed_nocolon") && e.contains("Name: value"),
+        "{e}"
+    );
     let e = cli.err(&["request", "echo", "not a url"], "", "invalid_input");
     assert!(e.contains("not a URL"), "{e}");
     let (ok, v) = cli.json(&["request", "echo", "http://keywright-test.invalid/"], "");
@@ -371,7 +447,10 @@ fn saved_requests_are_kept_sent_again_and_deleted() {
     assert_eq!(body["method"], "POST");
     assert_eq!(body["json"], serde_json::json!({"ping": true}));
     assert_eq!(body["headers"]["X-Trace"], "42");
-    assert_eq!(body["headers"]["X-Api-Key"], "sk_live_saved_req_1");
+    assert_eq!(
+        body["headers"]["X-Api-Key"], "[redacted]",
+        "attached, and redacted in the echo"
+    );
 
     // Saving under the same name replaces it.
     cli.ok(

@@ -393,3 +393,115 @@ fn a_refused_refresh_token_shows_up_as_reauth_required() {
     assert_eq!(exp[0]["name"], "web");
     assert_eq!(exp[0]["reason"], "needs a new login");
 }
+
+#[test]
+fn cleartext_authorization_servers_are_refused_except_on_loopback() {
+    let cli = Cli::new();
+    cli.init();
+    let rule = "must use https (http is allowed only for loopback hosts such as 127.0.0.1)";
+    for (flag, field) in [("--token-url", "token_url"), ("--issuer", "issuer")] {
+        let m = cli.err(
+            &[
+                "add",
+                "oauth2",
+                "X",
+                "--client-id",
+                "c",
+                flag,
+                "http://auth.example/token",
+            ],
+            "client-secret\n",
+            "invalid_input",
+        );
+        assert_eq!(m, format!("invalid {field}: {rule}"));
+        let m = cli.err(
+            &[
+                "add",
+                "oauth2",
+                "X",
+                "--client-id",
+                "c",
+                flag,
+                "file:///etc/passwd",
+            ],
+            "client-secret\n",
+            "invalid_input",
+        );
+        assert!(
+            m.starts_with(&format!("invalid {field}: ")) && m.contains("file:"),
+            "{m}"
+        );
+    }
+    // Loopback http stays usable (local providers, this suite's own).
+    for (i, url) in [
+        "http://127.0.0.1:9/token",
+        "http://localhost:9/token",
+        "http://[::1]:9/token",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        cli.ok(
+            &[
+                "add",
+                "oauth2",
+                &format!("L{i}"),
+                "--client-id",
+                "c",
+                "--token-url",
+                url,
+            ],
+            "client-secret\n",
+        );
+    }
+    cli.ok(
+        &[
+            "add",
+            "oauth2",
+            "S",
+            "--client-id",
+            "c",
+            "--token-url",
+            "https://auth.example/token",
+        ],
+        "client-secret\n",
+    );
+    // inspect fetches keys only over https (or from this machine).
+    let out = cli
+        .cmd()
+        .args([
+            "inspect",
+            "-",
+            "--json",
+            "--jwks",
+            "http://keys.example/jwks.json",
+        ])
+        .write_stdin(RFC_JWT)
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "invalid_input", "{v}");
+    assert_eq!(
+        v["error"]["message"],
+        format!("invalid jwks: {rule}"),
+        "{v}"
+    );
+    let out = cli
+        .cmd()
+        .args([
+            "inspect",
+            "-",
+            "--json",
+            "--issuer",
+            "http://issuer.example",
+        ])
+        .write_stdin(RFC_JWT)
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        v["error"]["message"],
+        format!("invalid issuer: {rule}"),
+        "{v}"
+    );
+}

@@ -299,3 +299,53 @@ fn an_oauth_token_the_server_refuses_is_renewed_and_sent_again() {
     assert!(h[1].renewed && !h[2].renewed);
     assert_eq!(h[0].credential_header.as_deref(), Some("Authorization"));
 }
+
+#[test]
+fn a_2fa_code_in_a_header_stays_with_its_origin_and_is_audited() {
+    let a = Httpbin::start();
+    let b = Httpbin::start();
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = state(dir.path());
+    let key = add(
+        &s,
+        json!({"kind": "api_key", "name": "svc", "value": "sk_live_console_key_2",
+               "placement": {"in": "header", "name": "X-API-Key"}}),
+    );
+    let otp = add(
+        &s,
+        json!({"kind": "totp", "name": "GitHub", "value": "JBSWY3DPEHPK3PXP"}),
+    );
+    let audited = |s: &AppState| {
+        s.with_vault(|v| Ok(v.audit_log(Some(&otp))?))
+            .expect("log")
+            .into_iter()
+            .filter(|e| e.detail.as_deref() == Some("code (test request with svc)"))
+            .count()
+    };
+    assert_eq!(audited(&s), 0);
+    // A header name that does not look secret: the placeholder makes it one.
+    let other = b.url("/headers");
+    let mut req = get(a.url(&format!(
+        "/redirect-to?status_code=302&url={}",
+        url::form_urlencoded::byte_serialize(other.as_bytes()).collect::<String>()
+    )));
+    req.headers = vec![
+        ("X-Code".into(), "{{totp:GitHub}}".into()),
+        ("X-Trace".into(), "7".into()),
+    ];
+    let r = request_send(&s, &key, &req, true).expect("send");
+    assert_eq!((r.status, r.redirects), (Some(200), 1));
+    let body: Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(body["headers"]["X-Trace"], "7");
+    assert!(body["headers"].get("X-Code").is_none(), "{body}");
+    assert!(body["headers"].get("X-Api-Key").is_none(), "{body}");
+    assert!(
+        r.diagnosis.message.contains("X-Code") && r.diagnosis.message.contains("not sent there"),
+        "{}",
+        r.diagnosis.message
+    );
+    // Each request that expands the code records it on the 2FA item.
+    assert_eq!(audited(&s), 1);
+    request_send(&s, &key, &req, true).expect("again");
+    assert_eq!(audited(&s), 2);
+}

@@ -10,7 +10,7 @@ use keywright_core::vault::keyring::Keyring;
 use keywright_core::{CreateOptions, Vault};
 use keywright_ipc::AppState;
 use keywright_ipc::clipboard::MemoryClipboard;
-use keywright_ipc::commands::{item_add, item_get, items_list, vault_unlock};
+use keywright_ipc::commands::{item_add, item_get, items_list, vault_lock, vault_unlock};
 use keywright_ipc::dto::{ItemInput, SecretField};
 use keywright_ipc::tokens::{
     LoginMethod, oauth_login, oauth_login_cancel, oauth_renew, token_inspect,
@@ -238,4 +238,212 @@ fn the_watcher_renews_in_the_background_and_tells_of_new_expiries() {
     vault_unlock(&s, &SecretString::from(PASSWORD)).expect("unlock");
     let e = keywright_ipc::watch::oauth_set_auto_renew(&s, &key, true).expect_err("api key");
     assert!(e.message.contains("not an OAuth2 client"), "{}", e.message);
+}
+
+/// A token endpoint in front of the real one that can hold a request: it tells when one
+/// arrived (`arrived`), and forwards it once `go` says so (at once unless `hold` is set).
+struct SlowTokenEndpoint {
+    url: String,
+    hold: Arc<std::sync::atomic::AtomicBool>,
+    arrived: std::sync::mpsc::Receiver<()>,
+    go: std::sync::mpsc::Sender<()>,
+}
+
+fn slow_token_endpoint(real: String) -> SlowTokenEndpoint {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    use std::sync::atomic::Ordering;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/token", l.local_addr().expect("addr"));
+    let hold = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (arrived_tx, arrived) = std::sync::mpsc::channel();
+    let (go, go_rx) = std::sync::mpsc::channel::<()>();
+    let held = hold.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let http = reqwest::Client::new();
+        for stream in l.incoming().flatten() {
+            let mut r = BufReader::new(stream.try_clone().expect("clone"));
+            let mut headers = Vec::new();
+            let mut len = 0usize;
+            let mut line = String::new();
+            let _ = r.read_line(&mut line); // the request line
+            loop {
+                line.clear();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = line.trim_end().split_once(':') {
+                    if k.eq_ignore_ascii_case("content-length") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                    headers.push((k.trim().to_owned(), v.trim().to_owned()));
+                }
+            }
+            let mut body = vec![0u8; len];
+            let _ = r.read_exact(&mut body);
+            if held.load(Ordering::SeqCst) {
+                let _ = arrived_tx.send(());
+                let _ = go_rx.recv_timeout(Duration::from_secs(20));
+            }
+            let (status, answer) = rt.block_on(async {
+                let mut req = http.post(&real).body(body);
+                for (k, v) in &headers {
+                    if ["authorization", "content-type", "accept"]
+                        .contains(&k.to_ascii_lowercase().as_str())
+                    {
+                        req = req.header(k, v);
+                    }
+                }
+                let resp = req.send().await.expect("the real token endpoint answers");
+                (
+                    resp.status().as_u16(),
+                    resp.bytes().await.expect("body").to_vec(),
+                )
+            });
+            let mut s = stream;
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                answer.len()
+            );
+            let _ = s.write_all(&answer);
+        }
+    });
+    SlowTokenEndpoint {
+        url,
+        hold,
+        arrived,
+        go,
+    }
+}
+
+#[test]
+fn a_rotated_refresh_token_is_stored_when_the_vault_locks_during_the_renewal() {
+    use keywright_core::oauth::{self, GrantRequest};
+    use std::sync::atomic::Ordering;
+    let p = Provider::start(60);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let http = keywright_core::net::auth_client().expect("client");
+    let eps = rt
+        .block_on(oauth::discover(&http, &p.issuer))
+        .expect("discovery");
+    let slow = slow_token_endpoint(eps.token.clone());
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = Arc::new(state(dir.path()));
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "oauth2", "name": "web", "value": "kw-basic-secret",
+        "oauth": {"client_id": "kw-basic", "issuer": p.issuer, "token_url": slow.url,
+                  "auth": "basic", "scopes": ["openid", "read"], "grant": "authorization_code"}
+    }))
+    .expect("input");
+    let id = item_add(&s, input).expect("add").summary.id;
+    let children = Arc::new(Mutex::new(Vec::new()));
+    let kids = children.clone();
+    s.set_browser(Box::new(move |url: &str| {
+        kids.lock()
+            .expect("lock")
+            .push(crate::peers::browse(url, "alice"));
+        Ok(())
+    }));
+    oauth_login(&s, &id, LoginMethod::Browser, |_| {}).expect("login");
+    for mut c in std::mem::take(&mut *children.lock().expect("lock")) {
+        assert!(c.wait().expect("browser").success());
+    }
+    let refresh_token = |s: &AppState| {
+        s.with_vault(|v| Ok(v.oauth_state(&id)?.secret.refresh_token.clone()))
+            .expect("state")
+    };
+    let rt1 = refresh_token(&s);
+    assert!(!rt1.is_empty());
+
+    // Renew; lock the app while the token endpoint holds the request; then let it answer.
+    slow.hold.store(true, Ordering::SeqCst);
+    let renewing = {
+        let (s, id) = (s.clone(), id.clone());
+        std::thread::spawn(move || oauth_renew(&s, &id))
+    };
+    slow.arrived
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the renewal reached the token endpoint");
+    vault_lock(&s).expect("lock");
+    slow.hold.store(false, Ordering::SeqCst);
+    slow.go.send(()).expect("go");
+    let o = renewing
+        .join()
+        .expect("thread")
+        .expect("renewed although the vault locked");
+    assert_eq!(o.grant.as_deref(), Some("refresh_token"));
+
+    vault_unlock(&s, &SecretString::from(PASSWORD)).expect("unlock");
+    let rt2 = refresh_token(&s);
+    assert!(
+        !rt2.is_empty() && rt2 != rt1,
+        "the rotated refresh token was stored"
+    );
+    // It works (the renewal after it uses it)...
+    assert_eq!(
+        oauth_renew(&s, &id)
+            .expect("renew with the stored token")
+            .grant
+            .as_deref(),
+        Some("refresh_token")
+    );
+    // ...and the old one is refused by the server's rotation.
+    let cfg = s
+        .with_vault(|v| Ok(v.oauth_state(&id)?.config))
+        .expect("config");
+    let old = rt.block_on(oauth::token(
+        &http,
+        &eps.token,
+        &cfg,
+        "kw-basic-secret",
+        GrantRequest::RefreshToken(&rt1),
+    ));
+    match old {
+        Err(keywright_core::Error::OAuth { error, .. }) => assert_eq!(error, "invalid_grant"),
+        other => panic!("the old refresh token still works: {other:?}"),
+    }
+}
+
+#[test]
+fn the_app_form_refuses_cleartext_token_urls_on_add_and_edit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = state(dir.path());
+    let rule = "must use https (http is allowed only for loopback hosts such as 127.0.0.1)";
+    let input = |token_url: &str| -> ItemInput {
+        serde_json::from_value(serde_json::json!({
+            "kind": "oauth2", "name": "svc", "value": "kw-secret",
+            "oauth": {"client_id": "c", "token_url": token_url}
+        }))
+        .expect("input")
+    };
+    let e = item_add(&s, input("http://auth.example/token")).expect_err("cleartext");
+    assert_eq!(e.field.as_deref(), Some("token_url"));
+    assert_eq!(e.message, format!("invalid token_url: {rule}"));
+    let id = item_add(&s, input("https://auth.example/token"))
+        .expect("https")
+        .summary
+        .id;
+    let edit: keywright_ipc::dto::ItemEdit = serde_json::from_value(serde_json::json!({
+        "name": "svc",
+        "oauth": {"client_id": "c", "token_url": "http://auth.example/token"}
+    }))
+    .expect("edit");
+    let e = keywright_ipc::commands::item_update(&s, &id, edit).expect_err("cleartext edit");
+    assert_eq!(e.field.as_deref(), Some("token_url"));
+    assert_eq!(e.message, format!("invalid token_url: {rule}"));
+    let edit: keywright_ipc::dto::ItemEdit = serde_json::from_value(serde_json::json!({
+        "name": "svc",
+        "oauth": {"client_id": "c", "issuer": "http://issuer.example"}
+    }))
+    .expect("edit");
+    let e = keywright_ipc::commands::item_update(&s, &id, edit).expect_err("cleartext issuer");
+    assert_eq!(e.field.as_deref(), Some("oauth_issuer"));
+    assert_eq!(e.message, format!("invalid issuer: {rule}"));
 }

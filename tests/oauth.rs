@@ -437,3 +437,87 @@ fn concurrent_renewals_of_one_item_make_one_request() {
         .count();
     assert_eq!(renewals, 1, "three callers, one token request");
 }
+
+/// A one-document HTTP server on `l`: answers every request with `body` as JSON. Stops
+/// with the test process.
+fn serve(l: std::net::TcpListener, body: String) {
+    use std::io::{Read as _, Write as _};
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+}
+
+#[test]
+fn discovery_requires_the_issuer_and_safe_endpoints() {
+    let http = keywright_core::net::auth_client().expect("client");
+    // A document without `issuer`: refused (it cannot be checked to be this issuer's),
+    // and every document that names its issuer but one bad endpoint.
+    let cases = [
+        ("issuer", "", "has no issuer"),
+        (
+            "token_endpoint",
+            "http://auth.example/token",
+            "must use https",
+        ),
+        ("authorization_endpoint", "file:///etc/passwd", "not file:"),
+        (
+            "authorization_endpoint",
+            "javascript:alert(1)",
+            "not javascript:",
+        ),
+        (
+            "device_authorization_endpoint",
+            "http://auth.example/device",
+            "must use https",
+        ),
+        ("jwks_uri", "ftp://auth.example/jwks", "not ftp:"),
+    ];
+    for (field, value, why) in cases {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let issuer = format!("http://{}", l.local_addr().expect("addr"));
+        let mut doc = serde_json::json!({
+            "issuer": issuer,
+            "token_endpoint": format!("{issuer}/token"),
+        });
+        if value.is_empty() {
+            doc.as_object_mut().expect("object").remove(field);
+        } else {
+            doc[field] = serde_json::Value::from(value);
+        }
+        serve(l, doc.to_string());
+        let e = rt()
+            .block_on(oauth::discover(&http, &issuer))
+            .expect_err(field);
+        let m = e.to_string();
+        assert_eq!(e.kind(), "network", "{m}");
+        assert!(m.contains(field) && m.contains(why), "{field}: {m}");
+    }
+    // A cleartext issuer that is not this machine is refused before any request.
+    let e = rt()
+        .block_on(oauth::discover(&http, "http://issuer.example"))
+        .expect_err("cleartext");
+    assert_eq!(
+        e.to_string(),
+        "invalid issuer: must use https (http is allowed only for loopback hosts such as 127.0.0.1)"
+    );
+}
+
+#[test]
+fn the_opener_gets_web_urls_only() {
+    for bad in [
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "x-custom://run",
+    ] {
+        let e = keywright_core::oauth::loopback::open_browser(bad).expect_err(bad);
+        assert_eq!(e.kind(), "invalid_input", "{e}");
+    }
+}

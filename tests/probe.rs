@@ -481,3 +481,106 @@ fn transport_failures_say_what_happened() {
     let _ = tls.kill();
     let _ = tls.wait();
 }
+
+fn redirect_to(from: &Httpbin, to: &str, status: u16) -> String {
+    from.url(&format!(
+        "/redirect-to?status_code={status}&url={}",
+        url::form_urlencoded::byte_serialize(to.as_bytes()).collect::<String>()
+    ))
+}
+
+#[test]
+fn redirects_to_another_origin_carry_no_typed_secret_and_no_body() {
+    let a = Httpbin::start();
+    // Another port is another origin.
+    let b = Httpbin::start();
+    let now = timefmt::now();
+    let key = Attach::Header {
+        name: "X-Item-Key".into(),
+        value: secret("sk_live_item_key"),
+    };
+    let mut spec = RequestSpec::get(redirect_to(&a, &b.url("/anything"), 302));
+    spec.headers = vec![
+        ("Authorization".into(), "Bearer typed_tok_1".into()),
+        ("Proxy-Authorization".into(), "Basic typed_proxy".into()),
+        ("Cookie".into(), "sid=typed_cookie".into()),
+        ("X-Auth-Token".into(), "typed_auth_token".into()),
+        ("X-Code".into(), "123456".into()),
+        ("X-Trace".into(), "42".into()),
+    ];
+    // As a {{totp:}} placeholder fills it: a secret whatever its name.
+    spec.filled_headers = vec!["X-Code".into()];
+    rt().block_on(async {
+        let o = send(&spec, &key, None, now).await.expect("send");
+        let r = o.response.as_ref().expect("response");
+        assert_eq!((r.status, r.redirects), (200, 1));
+        let echoed = String::from_utf8_lossy(&r.body).into_owned();
+        for s in [
+            "typed_tok_1",
+            "typed_proxy",
+            "typed_cookie",
+            "typed_auth_token",
+            "123456",
+            "sk_live_item_key",
+        ] {
+            assert!(
+                !echoed.contains(s),
+                "{s} reached the other origin: {echoed}"
+            );
+        }
+        assert_eq!(body_json(&o)["headers"]["X-Trace"], "42");
+        assert!(
+            o.diagnosis.message.contains("not sent there")
+                && o.diagnosis.message.contains("Authorization")
+                && o.diagnosis.message.contains("X-Item-Key"),
+            "{}",
+            o.diagnosis.message
+        );
+
+        // The same request redirected within its origin keeps everything.
+        let mut same = spec.clone();
+        same.url = redirect_to(&a, "/anything", 302);
+        let o = send(&same, &key, None, now).await.expect("send");
+        let h = &body_json(&o)["headers"];
+        assert_eq!(h["Authorization"], "Bearer typed_tok_1");
+        assert_eq!(h["X-Code"], "123456");
+        assert_eq!(h["X-Item-Key"], "sk_live_item_key");
+
+        // 307/308 resend the body: within the origin, yes; to another origin, no.
+        for status in [307, 308] {
+            let mut post = RequestSpec::get(redirect_to(&a, "/anything", status));
+            post.method = keywright_core::probe::Method::POST;
+            post.body = Some(b"password=typed_body_secret".to_vec());
+            let o = send(&post, &key, None, now).await.expect("send");
+            assert_eq!(body_json(&o)["data"], "password=typed_body_secret");
+            assert_eq!(o.response.as_ref().map(|r| r.redirects), Some(1));
+
+            post.url = redirect_to(&a, &b.url("/anything"), status);
+            let o = send(&post, &key, None, now).await.expect("send");
+            let r = o.response.as_ref().expect("the redirect itself");
+            assert_eq!((r.status, r.redirects), (status, 0));
+            assert!(
+                r.final_url.starts_with(&a.url("/redirect-to")),
+                "{}",
+                r.final_url
+            );
+            assert_eq!(o.diagnosis.kind, DiagnosisKind::ClientError);
+            assert!(
+                o.diagnosis.message.contains("was not followed")
+                    && o.diagnosis.message.contains("to another origin"),
+                "{}",
+                o.diagnosis.message
+            );
+        }
+        // 303 turns the POST into a GET without a body: followed, the body stays home.
+        let mut post = RequestSpec::get(redirect_to(&a, &b.url("/anything"), 303));
+        post.method = keywright_core::probe::Method::POST;
+        post.body = Some(b"password=typed_body_secret".to_vec());
+        let o = send(&post, &key, None, now).await.expect("send");
+        let v = body_json(&o);
+        assert_eq!(
+            (v["method"].as_str(), v["data"].as_str()),
+            (Some("GET"), Some(""))
+        );
+    });
+}

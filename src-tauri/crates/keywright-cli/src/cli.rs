@@ -132,6 +132,10 @@ pub struct RequestArgs {
     /// Print the response body (JSON pretty-printed)
     #[arg(long)]
     pub body: bool,
+    /// Show the server's echoes of the credential and 2FA codes as they came back
+    /// (redacted by default; recorded in the item's audit log)
+    #[arg(long)]
+    pub show_secrets: bool,
     /// Total timeout in seconds
     #[arg(long, default_value = "30", value_name = "SECONDS")]
     pub timeout: u64,

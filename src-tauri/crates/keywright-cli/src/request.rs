@@ -20,9 +20,10 @@ fn spec_of(a: &RequestArgs) -> Result<RequestSpec> {
     spec.method = method;
     spec.timeout = Duration::from_secs(a.timeout.max(1));
     for h in &a.headers {
+        // Not quoted back: a header typed without its ':' may be a pasted secret.
         let (k, v) = h.split_once(':').ok_or_else(|| Error::InvalidInput {
             field: "header".into(),
-            reason: format!("{h:?} is not 'Name: value'"),
+            reason: "a -H value has no ':'; a header is 'Name: value'".into(),
         })?;
         spec.headers
             .push((k.trim().to_owned(), v.trim().to_owned()));
@@ -40,7 +41,7 @@ fn spec_of(a: &RequestArgs) -> Result<RequestSpec> {
     Ok(spec)
 }
 
-fn outcome_json(o: &Outcome, renewed: bool) -> Value {
+fn outcome_json(o: &Outcome, renewed: bool, redacted: usize) -> Value {
     let r = o.response.as_ref();
     json!({
         "status": r.map(|r| r.status),
@@ -49,6 +50,7 @@ fn outcome_json(o: &Outcome, renewed: bool) -> Value {
         "timing_ms": {"total": o.timing.total_ms, "ttfb": o.timing.ttfb_ms},
         "headers": r.map(|r| r.headers.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<serde_json::Map<_, _>>()),
         "renewed": renewed,
+        "redacted": redacted,
         "remote_addr": r.and_then(|r| r.remote_addr.clone()),
         "body": r.map(|r| String::from_utf8_lossy(&r.body).into_owned()),
     })
@@ -94,13 +96,25 @@ pub fn request(ctx: &Ctx, a: RequestArgs, input: &mut Input, out: Out<'_>) -> Re
         ));
     }
     let http = net::LazyClient::default();
-    let x = block_on(exchange::exchange_via(
+    let mut x = block_on(exchange::exchange_via(
         &std::cell::RefCell::new(&mut vault),
         &http,
         &a.name,
         spec,
         !a.no_retry,
     ))??;
+    // A server may echo the credential or a 2FA code back (httpbin's /headers does): shown
+    // only when asked for, and then recorded like `show --reveal`.
+    let redacted = if a.show_secrets {
+        let item = vault.find(&a.name)?;
+        vault.record_use(
+            &item.id,
+            "response shown unredacted (keywright request --show-secrets)",
+        )?;
+        0
+    } else {
+        x.redact_echoes()
+    };
     if x.renewed {
         notice(&format!(
             "renewed {} ({})",
@@ -111,7 +125,7 @@ pub fn request(ctx: &Ctx, a: RequestArgs, input: &mut Input, out: Out<'_>) -> Re
     let (o, renewed) = (&x.outcome, x.renewed);
     let ok = o.diagnosis.is_ok();
     if ctx.json {
-        let mut v = outcome_json(o, renewed);
+        let mut v = outcome_json(o, renewed, redacted);
         if !a.body
             && let Some(m) = v.as_object_mut()
         {
@@ -160,6 +174,13 @@ pub fn request(ctx: &Ctx, a: RequestArgs, input: &mut Input, out: Out<'_>) -> Re
         );
         if renewed {
             text.push_str("\n(the OAuth token was renewed for this request)");
+        }
+        if redacted > 0 {
+            text.push_str(&format!(
+                "\n({redacted} echo{} of the credential or a 2FA code replaced by [redacted]; \
+                 --show-secrets shows them)",
+                if redacted == 1 { "" } else { "es" }
+            ));
         }
         if a.body
             && let Some(r) = &o.response

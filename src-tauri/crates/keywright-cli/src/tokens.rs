@@ -211,6 +211,8 @@ fn verify_key(
     let Some(url) = jwks_url else {
         return Ok(None);
     };
+    // Keys that decide what is trusted come over https (http only from this machine).
+    net::require_https("jwks", &url)?;
     let text = block_on(async {
         let http = net::auth_client()?;
         let resp = http
@@ -393,7 +395,7 @@ pub fn login(ctx: &Ctx, a: LoginArgs, input: &mut Input, out: Out<'_>) -> Result
         }
         eprintln!(
             "Waiting for the login (the code expires {})…",
-            timefmt::relative(timefmt::now() + d.expires_in, timefmt::now())
+            timefmt::relative(timefmt::now().saturating_add(d.expires_in), timefmt::now())
         );
     };
     let via = if a.device {

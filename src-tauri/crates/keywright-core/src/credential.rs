@@ -427,12 +427,12 @@ impl NewItem {
                 cfg.issuer = cfg
                     .issuer
                     .as_deref()
-                    .map(|u| validate_url("issuer", u))
+                    .map(|u| validate_auth_url("issuer", u))
                     .transpose()?;
                 cfg.token_url = cfg
                     .token_url
                     .as_deref()
-                    .map(|u| validate_url("token URL", u))
+                    .map(|u| validate_auth_url("token_url", u))
                     .transpose()?;
                 if cfg.issuer.is_none() && cfg.token_url.is_none() {
                     return Err(Error::invalid(
@@ -554,6 +554,13 @@ pub fn validate_url(field: &str, s: &str) -> Result<String> {
         ));
     }
     Ok(s.to_owned())
+}
+
+/// An authorization server's URL (issuer, token URL): https, or http to a loopback host
+/// only (the client secret and refresh tokens travel to it).
+pub fn validate_auth_url(field: &str, s: &str) -> Result<String> {
+    crate::net::require_https(field, s)?;
+    Ok(s.trim().to_owned())
 }
 
 /// RFC 9110 token characters.

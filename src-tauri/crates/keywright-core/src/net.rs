@@ -101,12 +101,21 @@ pub fn network_error(url: &str, e: &reqwest::Error) -> Error {
 /// code, a key or a password).
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
+        // `authorization: Bearer …` parses as a URL of scheme `authorization`: a URL with
+        // no host shows its scheme only (its path may be a pasted secret).
+        Ok(u) if u.cannot_be_a_base() || u.host_str().is_none() => {
+            format!("({}: URL without a host)", u.scheme())
+        }
         Ok(mut u) => {
             let had_query = u.query().is_some();
             u.set_query(None);
             u.set_fragment(None);
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
+            if u.set_username("").is_err()
+                || u.set_password(None).is_err()
+                || !u.username().is_empty()
+            {
+                return format!("({}: URL)", u.scheme());
+            }
             let mut s = u.to_string();
             if had_query {
                 s.push_str("?…");
@@ -117,11 +126,70 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Is the URL's host this machine: `localhost`, an address in 127.0.0.0/8, or `::1`?
+pub fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => d.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        None => false,
+    }
+}
+
+/// What the https rule says when a URL breaks it.
+pub const HTTPS_RULE: &str =
+    "must use https (http is allowed only for loopback hosts such as 127.0.0.1)";
+
+/// A URL that client secrets, tokens or keys travel to (an issuer, a token or device
+/// endpoint, a JWKS URL): https, or http to a loopback host only. Errors name `field` and
+/// never quote the URL's query or user info.
+pub fn require_https(field: &str, url: &str) -> Result<url::Url> {
+    let url = url.trim();
+    let u = url::Url::parse(url)
+        .map_err(|e| Error::invalid(field, format!("{} is not a URL ({e})", quoted_url(url))))?;
+    match u.scheme() {
+        "https" if u.host().is_some() => Ok(u),
+        "http" if is_loopback(&u) => Ok(u),
+        "http" => Err(Error::invalid(field, HTTPS_RULE)),
+        s => Err(Error::invalid(
+            field,
+            format!("must be an https URL, not {s}:"),
+        )),
+    }
+}
+
+/// A URL for an error message: as [`redact_url`] shows it, quoted.
+fn quoted_url(url: &str) -> String {
+    match redact_url(url).as_str() {
+        "(an invalid URL)" => "the value".to_owned(),
+        r => format!("{r:?}"),
+    }
+}
+
+/// A URL handed to the system's opener (a browser login, a device verification page):
+/// http or https only. `file:`, `javascript:` or a custom handler would run something
+/// other than a browser page.
+pub fn require_web_url(field: &str, url: &str) -> Result<url::Url> {
+    let u = url::Url::parse(url.trim())
+        .map_err(|e| Error::invalid(field, format!("{} is not a URL ({e})", quoted_url(url))))?;
+    if matches!(u.scheme(), "http" | "https") && u.host().is_some() {
+        Ok(u)
+    } else {
+        Err(Error::invalid(
+            field,
+            format!(
+                "only http and https URLs are opened in the browser, not {}:",
+                u.scheme()
+            ),
+        ))
+    }
+}
+
 /// Read at most `limit` bytes of a response body.
 pub async fn read_limited(url: &str, mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(|e| network_error(url, &e))? {
-        if out.len() + chunk.len() > limit {
+        if out.len().saturating_add(chunk.len()) > limit {
             return Err(Error::Network {
                 url: redact_url(url),
                 reason: format!("the response is larger than {} KiB", limit / 1024),
@@ -137,6 +205,96 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_https_rule() {
+        for ok in [
+            "https://auth.example/realms/dev",
+            "http://127.0.0.1:8080/token",
+            "http://127.8.9.10/token",
+            "http://localhost:3000/",
+            "http://LOCALHOST./x",
+            "http://[::1]:9000/token",
+        ] {
+            assert!(require_https("token_url", ok).is_ok(), "{ok}");
+        }
+        let e = require_https("token_url", "http://auth.example/token").expect_err("cleartext");
+        assert_eq!(e.kind(), "invalid_input");
+        assert_eq!(
+            e.to_string(),
+            "invalid token_url: must use https (http is allowed only for loopback hosts such as 127.0.0.1)"
+        );
+        for bad in [
+            "http://127.0.0.1.evil.example/",
+            "http://localhost.evil.example/",
+            "http://10.0.0.1/",
+            "http://[::2]/",
+            "http://0.0.0.0/",
+        ] {
+            assert!(require_https("issuer", bad).is_err(), "{bad}");
+        }
+        let e = require_https("issuer", "file:///etc/passwd").expect_err("file");
+        assert!(e.to_string().contains("not file:"), "{e}");
+        let e = require_https("issuer", "ftp://u:sk_live_pw@x/?k=sk_live_q").expect_err("ftp");
+        assert!(!e.to_string().contains("sk_live"), "{e}");
+        let e = require_https("issuer", "not a url sk_live_x").expect_err("garbage");
+        assert!(!e.to_string().contains("sk_live"), "{e}");
+    }
+
+    #[test]
+    fn only_web_urls_are_opened() {
+        assert!(require_web_url("authorization_endpoint", "https://as.example/auth?x=1").is_ok());
+        assert!(require_web_url("verification_uri", "http://127.0.0.1:3000/device").is_ok());
+        for bad in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "vscode://open?x",
+            "smb://host/share",
+            "data:text/html,hi",
+        ] {
+            let e = require_web_url("authorization_endpoint", bad).expect_err(bad);
+            assert!(
+                e.to_string()
+                    .starts_with("invalid authorization_endpoint: only http and https"),
+                "{e}"
+            );
+        }
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            /// Any text: accepted only as https or loopback http; refused with the field
+            /// named and without the URL's query or password.
+            #[test]
+            fn any_text(
+                scheme in prop_oneof![Just("https".to_owned()), Just("http".to_owned()), Just("file".to_owned()), Just("ftp".to_owned()), "[a-z]{1,6}"],
+                host in prop_oneof![Just("127.0.0.1".to_owned()), Just("localhost".to_owned()), Just("[::1]".to_owned()), "[a-z0-9.é-]{0,12}"],
+                rest in "\\PC{0,16}",
+            ) {
+                let url = format!("{scheme}://u:sk_live_PW@{host}/{rest}?k=sk_live_Q");
+                match require_https("issuer", &url) {
+                    Ok(u) => {
+                        prop_assert!(u.scheme() == "https" || (u.scheme() == "http" && is_loopback(&u)));
+                    }
+                    Err(e) => {
+                        let m = e.to_string();
+                        prop_assert!(m.starts_with("invalid issuer: "), "{}", m);
+                        prop_assert!(!m.contains("sk_live"), "{}", m);
+                    }
+                }
+                if let Err(e) = require_web_url("verification_uri", &url) {
+                    prop_assert!(!e.to_string().contains("sk_live"), "{}", e);
+                }
+                let shown = redact_url(&url);
+                prop_assert!(!shown.contains("sk_live"), "{}", shown);
+            }
+        }
+    }
+
+    #[test]
     fn urls_shown_without_query_or_password() {
         assert_eq!(
             redact_url("https://u:pw@api.example/v1/x?api_key=sk_live_1#frag"),
@@ -147,5 +305,9 @@ mod tests {
             "http://127.0.0.1:8080/token"
         );
         assert_eq!(redact_url("not a url"), "(an invalid URL)");
+        assert_eq!(
+            redact_url("authorization: Bearer sk_live_pasted"),
+            "(authorization: URL without a host)"
+        );
     }
 }

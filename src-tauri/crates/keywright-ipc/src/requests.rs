@@ -15,7 +15,7 @@ pub use keywright_core::vault::requests::SavedRequest;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::error::{ErrorKind, IpcError};
+use crate::error::IpcError;
 use crate::state::AppState;
 use crate::tokens::{Session, runtime};
 
@@ -145,12 +145,18 @@ pub fn request_send(
     let cancel = state.request_cancel.arm();
     let http = net::LazyClient::default();
     let session = Session(state);
-    let sent = runtime()?.block_on(async {
-        tokio::select! {
-            r = exchange::exchange_via(&session, &http, id, spec, retry) => r.map_err(IpcError::from),
-            () = cancel.notified() => Err(IpcError::new(ErrorKind::Network, "the request was cancelled")),
-        }
-    });
+    // Only the request on the wire is cut short by a cancel or a lock: a token renewal on
+    // the way finishes and stores the server's answer.
+    let sent = runtime()?
+        .block_on(exchange::exchange_until(
+            &session,
+            &http,
+            id,
+            spec,
+            retry,
+            Some(&cancel),
+        ))
+        .map_err(IpcError::from);
     state.request_cancel.disarm();
     let mut x = sent?;
     let redacted = x.redact_echoes();

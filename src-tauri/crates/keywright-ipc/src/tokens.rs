@@ -78,6 +78,32 @@ impl VaultAccess for Session<'_> {
     ) -> keywright_core::Result<T> {
         self.0.with_core_vault(f)
     }
+
+    /// The session's vault even when it was locked meanwhile: a renewal stores the
+    /// server's answer with the keys it took before its request went out.
+    fn with_even_locked<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> keywright_core::Result<T>,
+    ) -> keywright_core::Result<T> {
+        let mut out = None;
+        let r = self.0.with_session(|path, vault| {
+            out = Some(match vault {
+                None => Err(CoreError::NoVault {
+                    path: path.to_path_buf(),
+                }),
+                Some(v) => f(v),
+            });
+            Ok(())
+        });
+        match (r, out) {
+            (_, Some(res)) => res,
+            (Err(e), None) => Err(CoreError::InvalidInput {
+                field: "vault".into(),
+                reason: e.message,
+            }),
+            (Ok(()), None) => Err(CoreError::Locked),
+        }
+    }
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, IpcError> {
@@ -169,7 +195,7 @@ pub fn oauth_login(
             user_code: d.user_code.clone(),
             verification_uri: d.verification_uri.clone(),
             verification_uri_complete: d.verification_uri_complete.clone(),
-            expires_at: timefmt::now() + d.expires_in,
+            expires_at: timefmt::now().saturating_add(d.expires_in),
         });
     };
     let via = match method {

@@ -360,3 +360,113 @@ fn descriptions_in_words() {
     );
     assert!(describe_expiry(None, 0).starts_with("no expiry"));
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The signature of RFC7515_A1: stands for secret material in a token.
+    const SIG: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+    fn b64(s: &str) -> String {
+        URL_SAFE_NO_PAD.encode(s.as_bytes())
+    }
+
+    /// A JSON value that stresses the time claims and the header.
+    fn json_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("null".to_owned()),
+            Just("1e300".to_owned()),
+            Just("-1e300".to_owned()),
+            Just(i64::MIN.to_string()),
+            Just(i64::MAX.to_string()),
+            Just(u64::MAX.to_string()),
+            Just("18446744073709551616".to_owned()),
+            Just("1.5".to_owned()),
+            Just("\"x\"".to_owned()),
+            Just("[]".to_owned()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>()
+                .prop_filter("JSON numbers are finite", |f| f.is_finite())
+                .prop_map(|f| format!("{f:e}")),
+        ]
+    }
+
+    fn check_error(e: &Error) -> std::result::Result<(), TestCaseError> {
+        prop_assert_eq!(e.kind(), "malformed_token", "{}", e);
+        let m = e.to_string();
+        prop_assert!(!m.contains(SIG), "{}", m);
+        prop_assert!(!m.contains("eyJ"), "the token is not quoted back: {}", m);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any text: decoded or refused as malformed, never a panic.
+        #[test]
+        fn any_text(text in "\\PC{0,120}") {
+            if let Err(e) = inspect(&text) {
+                check_error(&e)?;
+            }
+            let _ = looks_like_jwt(&text);
+        }
+
+        /// A real token with characters replaced, cut, or a segment dropped.
+        #[test]
+        fn mutated_tokens(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<char>()), 0..6),
+            cut in any::<prop::sample::Index>(),
+            do_cut in any::<bool>(),
+        ) {
+            let mut chars: Vec<char> = RFC7515_A1.chars().collect();
+            for (at, c) in edits {
+                let i = at.index(chars.len());
+                chars[i] = c;
+            }
+            if do_cut {
+                chars.truncate(cut.index(chars.len()));
+            }
+            let token: String = chars.into_iter().collect();
+            match inspect(&token) {
+                Ok(ins) => {
+                    // Whatever decodes verifies or fails by check, at any time.
+                    for now in [i64::MIN, 0, RFC_NOW, i64::MAX] {
+                        let v = verify(&token, &ins, &rfc_key(), &Expect {
+                            issuer: Some("joe".into()),
+                            audience: Some("api".into()),
+                        }, now);
+                        prop_assert_eq!(v.ok, v.failed.is_none());
+                        let _ = describe_expiry(ins.expires_at, now);
+                    }
+                }
+                Err(e) => check_error(&e)?,
+            }
+        }
+
+        /// Well-formed segments with extreme time claims and odd headers.
+        #[test]
+        fn extreme_claims(
+            exp in json_value(),
+            nbf in json_value(),
+            iat in json_value(),
+            alg in prop_oneof![Just("HS256".to_owned()), Just("none".to_owned()), Just("RS256".to_owned()), "\\PC{0,12}"],
+            now in any::<i64>(),
+        ) {
+            let header = b64(&format!(r#"{{"alg":{},"typ":"JWT"}}"#, serde_json::Value::from(alg)));
+            let payload = b64(&format!(r#"{{"iss":"joe","exp":{exp},"nbf":{nbf},"iat":{iat}}}"#));
+            let token = format!("{header}.{payload}.{SIG}");
+            match inspect(&token) {
+                Ok(ins) => {
+                    let v = verify(&token, &ins, &rfc_key(), &Expect::default(), now);
+                    prop_assert!(!v.ok || v.checks.iter().all(|c| c.ok));
+                    for c in &v.checks {
+                        prop_assert!(!c.message.contains(SIG), "{}", c.message);
+                    }
+                    let _ = describe_expiry(ins.expires_at, now);
+                }
+                Err(e) => check_error(&e)?,
+            }
+        }
+    }
+}

@@ -194,6 +194,7 @@ fn handle(
 /// argument) when set, else the platform's opener. The URL carries no secret (the PKCE
 /// verifier never leaves Keywright; the challenge and state are public by design).
 pub fn open_browser(url: &str) -> Result<()> {
+    crate::net::require_web_url("URL to open", url)?;
     let mut cmd =
         if let Some(custom) = std::env::var_os("KEYWRIGHT_BROWSER").filter(|v| !v.is_empty()) {
             let text = custom.to_string_lossy().into_owned();

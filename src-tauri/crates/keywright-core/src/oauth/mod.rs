@@ -81,9 +81,12 @@ async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value> {
     })
 }
 
-/// Discover an issuer's endpoints. The metadata's `issuer` must be the issuer asked for
-/// (OpenID Connect Discovery §4.3, RFC 8414 §3.3): anything else is refused.
+/// Discover an issuer's endpoints. The issuer must be https (http only on a loopback
+/// host); the metadata must name an `issuer` and it must be the issuer asked for (OpenID
+/// Connect Discovery §4.3, RFC 8414 §3.3); every endpoint in it must pass the same https
+/// rule. Anything else is refused.
 pub async fn discover(http: &reqwest::Client, issuer: &str) -> Result<Endpoints> {
+    let issuer_url = net::require_https("issuer", issuer)?;
     let mut last = None;
     for url in discovery_urls(issuer)? {
         match get_json(http, &url).await {
@@ -92,28 +95,7 @@ pub async fn discover(http: &reqwest::Client, issuer: &str) -> Result<Endpoints>
                     url: redact_url(&url),
                     reason: format!("the discovery document is not valid ({e})"),
                 })?;
-                if let Some(got) = &m.issuer
-                    && got.trim_end_matches('/') != issuer.trim_end_matches('/')
-                {
-                    return Err(Error::Network {
-                        url: redact_url(&url),
-                        reason: format!(
-                            "the discovery document is for issuer {got:?}, not {issuer:?}; refusing it"
-                        ),
-                    });
-                }
-                let token = m.token_endpoint.ok_or_else(|| Error::Network {
-                    url: redact_url(&url),
-                    reason: "the discovery document has no token_endpoint".into(),
-                })?;
-                return Ok(Endpoints {
-                    issuer: m.issuer,
-                    token,
-                    authorization: m.authorization_endpoint,
-                    device_authorization: m.device_authorization_endpoint,
-                    jwks_uri: m.jwks_uri,
-                    scopes_supported: m.scopes_supported,
-                });
+                return endpoints_of(&url, &issuer_url, issuer, m);
             }
             // A network failure will not get better with the second URL.
             Err(e @ Error::Network { .. }) if is_http_status(&e) => last = Some(e),
@@ -126,6 +108,61 @@ pub async fn discover(http: &reqwest::Client, issuer: &str) -> Result<Endpoints>
     }))
 }
 
+/// The endpoints of a discovery document fetched from `url` for `issuer`, checked.
+fn endpoints_of(url: &str, issuer_url: &url::Url, issuer: &str, m: Metadata) -> Result<Endpoints> {
+    let refuse = |reason: String| Error::Network {
+        url: redact_url(url),
+        reason,
+    };
+    let Some(got) = &m.issuer else {
+        return Err(refuse(
+            "the discovery document has no issuer, so it cannot be checked to be this \
+             issuer's; refusing it"
+                .into(),
+        ));
+    };
+    if got.trim_end_matches('/') != issuer.trim().trim_end_matches('/') {
+        return Err(refuse(format!(
+            "the discovery document is for issuer {got:?}, not {issuer:?}; refusing it"
+        )));
+    }
+    let token = m
+        .token_endpoint
+        .ok_or_else(|| refuse("the discovery document has no token_endpoint".into()))?;
+    let check = |field: &str, ep: &str| -> Result<()> {
+        let u = net::require_https(field, ep)
+            .map_err(|e| refuse(format!("{e} (from the discovery document)")))?;
+        // An https issuer does not hand its secrets to a local http endpoint either.
+        if u.scheme() == "http" && issuer_url.scheme() == "https" {
+            return Err(refuse(format!(
+                "invalid {field}: the https issuer names an http endpoint; refusing it"
+            )));
+        }
+        Ok(())
+    };
+    check("token_endpoint", &token)?;
+    for (field, ep) in [
+        ("authorization_endpoint", &m.authorization_endpoint),
+        (
+            "device_authorization_endpoint",
+            &m.device_authorization_endpoint,
+        ),
+        ("jwks_uri", &m.jwks_uri),
+    ] {
+        if let Some(ep) = ep {
+            check(field, ep)?;
+        }
+    }
+    Ok(Endpoints {
+        issuer: m.issuer,
+        token,
+        authorization: m.authorization_endpoint,
+        device_authorization: m.device_authorization_endpoint,
+        jwks_uri: m.jwks_uri,
+        scopes_supported: m.scopes_supported,
+    })
+}
+
 fn is_http_status(e: &Error) -> bool {
     matches!(e, Error::Network { reason, .. } if reason.starts_with("HTTP "))
 }
@@ -136,14 +173,18 @@ pub async fn endpoints(http: &reqwest::Client, cfg: &OAuthConfig) -> Result<Endp
         (Some(issuer), token_url) => {
             let mut e = discover(http, issuer).await?;
             if let Some(t) = token_url {
+                net::require_https("token_url", t)?;
                 e.token.clone_from(t);
             }
             Ok(e)
         }
-        (None, Some(t)) => Ok(Endpoints {
-            token: t.clone(),
-            ..Endpoints::default()
-        }),
+        (None, Some(t)) => {
+            net::require_https("token_url", t)?;
+            Ok(Endpoints {
+                token: t.clone(),
+                ..Endpoints::default()
+            })
+        }
         (None, None) => Err(Error::invalid(
             "OAuth2 client",
             "give an issuer (for discovery) or a token URL",
@@ -393,6 +434,9 @@ impl std::fmt::Debug for DeviceAuth {
     }
 }
 
+/// Longest device login waited for, whatever the server says (`expires_in`): 1 hour.
+pub const MAX_DEVICE_EXPIRES_S: i64 = 3600;
+
 /// Ask for a device code and the user code to show.
 pub async fn device_authorize(
     http: &reqwest::Client,
@@ -407,20 +451,42 @@ pub async fn device_authorize(
     }
     audience_params(cfg, &mut form);
     let v = post_form(http, url, cfg, client_secret, form).await?;
+    device_auth(url, &v)
+}
+
+/// A server's value that breaks a rule: the server is at fault, so a network error that
+/// names the field.
+fn refused(url: &str, e: &Error) -> Error {
+    Error::Network {
+        url: redact_url(url),
+        reason: format!("{e} (in the server's answer); refusing it"),
+    }
+}
+
+/// A device authorization response, its numbers bounded and its URLs checked.
+fn device_auth(url: &str, v: &Value) -> Result<DeviceAuth> {
     let missing = |k: &str| Error::Network {
         url: redact_url(url),
         reason: format!("the device authorization response has no {k}"),
     };
     Ok(DeviceAuth {
-        device_code: str_field(&v, "device_code").ok_or_else(|| missing("device_code"))?,
-        user_code: str_field(&v, "user_code").ok_or_else(|| missing("user_code"))?,
-        verification_uri: str_field(&v, "verification_uri")
-            .or_else(|| str_field(&v, "verification_url"))
-            .ok_or_else(|| missing("verification_uri"))?,
-        verification_uri_complete: str_field(&v, "verification_uri_complete"),
-        expires_in: seconds(v.get("expires_in")).unwrap_or(600),
+        device_code: str_field(v, "device_code").ok_or_else(|| missing("device_code"))?,
+        user_code: str_field(v, "user_code").ok_or_else(|| missing("user_code"))?,
+        verification_uri: str_field(v, "verification_uri")
+            .or_else(|| str_field(v, "verification_url"))
+            .ok_or_else(|| missing("verification_uri"))
+            .and_then(|u| {
+                net::require_https("verification_uri", &u).map_err(|e| refused(url, &e))?;
+                Ok(u)
+            })?,
+        verification_uri_complete: str_field(v, "verification_uri_complete")
+            .map(|u| net::require_https("verification_uri_complete", &u).map(|_| u))
+            .transpose()
+            .map_err(|e| refused(url, &e))?,
+        // A server's number is bounded before it meets a clock (i64::MAX would overflow it).
+        expires_in: seconds(v.get("expires_in")).map_or(600, |s| s.clamp(1, MAX_DEVICE_EXPIRES_S)),
         // RFC 8628 §3.2: 5 s when the server does not say.
-        interval: seconds(v.get("interval")).map_or(5, |i| i.clamp(1, 60) as u64),
+        interval: seconds(v.get("interval")).map_or(5, |i| i.clamp(1, 60).unsigned_abs()),
     })
 }
 
@@ -461,12 +527,9 @@ pub fn authorize_url(
     state: &str,
     pkce: &Pkce,
 ) -> Result<String> {
-    let mut u = url::Url::parse(endpoint).map_err(|_| {
-        Error::invalid(
-            "authorization endpoint",
-            format!("{endpoint:?} is not a URL"),
-        )
-    })?;
+    // It is handed to the system's opener: a web page, and not a cleartext one.
+    net::require_web_url("authorization_endpoint", endpoint)?;
+    let mut u = net::require_https("authorization_endpoint", endpoint)?;
     {
         let mut q = u.query_pairs_mut();
         q.append_pair("response_type", "code")
@@ -531,6 +594,55 @@ mod tests {
             ]
         );
         assert!(discovery_urls("not a url").is_err());
+    }
+
+    #[test]
+    fn device_numbers_from_a_server_are_bounded() {
+        for (expires, interval, want) in [
+            (
+                serde_json::json!(i64::MAX),
+                serde_json::json!(i64::MAX),
+                (3600, 60),
+            ),
+            (serde_json::json!(1e300), serde_json::json!(-5), (3600, 1)),
+            (
+                serde_json::json!("-9223372036854775808"),
+                serde_json::json!(0),
+                (1, 1),
+            ),
+            (serde_json::json!(900), serde_json::json!(5), (900, 5)),
+        ] {
+            let v = serde_json::json!({"device_code": "dc", "user_code": "ABCD",
+                "verification_uri": "https://as.example/device",
+                "expires_in": expires, "interval": interval});
+            let d = device_auth("https://as.example/device_authorization", &v).expect("device");
+            assert_eq!((d.expires_in, d.interval), want);
+        }
+    }
+
+    #[test]
+    fn device_polling_with_a_huge_lifetime_does_not_overflow_the_clock() {
+        let d = DeviceAuth {
+            device_code: "dc".into(),
+            user_code: "ABCD".into(),
+            verification_uri: "https://as.example/device".into(),
+            verification_uri_complete: None,
+            expires_in: i64::MAX,
+            interval: 1,
+        };
+        let eps = Endpoints {
+            // Nothing listens on port 9: the first poll fails at once with a network error.
+            token: "http://127.0.0.1:9/token".into(),
+            ..Endpoints::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let http = reqwest::Client::new();
+        let cfg = OAuthConfig::default();
+        let got = rt.block_on(renew::device_poll(&http, &eps, &cfg, "", &d));
+        assert_eq!(got.expect_err("refused").kind(), "network");
     }
 
     #[test]

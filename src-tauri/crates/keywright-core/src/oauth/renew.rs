@@ -18,10 +18,15 @@ use super::{DeviceAuth, Endpoints, GrantRequest, Pkce, TokenSet, loopback::Loopb
 use crate::credential::{Grant, OAuthConfig, SecretFields};
 use crate::error::{Error, Result};
 use crate::timefmt;
-use crate::vault::{Item, Vault, oauth::OAuthState};
+use crate::vault::{
+    Item, Vault,
+    oauth::{OAuthState, RenewalKeys},
+};
 
 /// A token this close to its expiry is renewed before use.
 pub const RENEW_MARGIN_S: i64 = 30;
+/// Slowest device-code polling, however often the server says `slow_down`.
+pub const MAX_POLL_INTERVAL_S: u64 = 120;
 /// How long a browser login may take.
 pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -63,6 +68,13 @@ impl std::fmt::Debug for Token {
 /// app that shares one session between its commands stays responsive.
 pub trait VaultAccess {
     fn with<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T>;
+
+    /// The vault even if it was locked since the caller took its keys: only to store a
+    /// renewal's answer with [`Vault::apply_oauth_with`]. A caller that cannot be locked
+    /// meanwhile (the CLI) has nothing to add.
+    fn with_even_locked<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
+        self.with(f)
+    }
 }
 
 /// A vault this caller holds alone (the CLI, tests).
@@ -119,17 +131,25 @@ pub async fn access_token_via(
             return stored(v, &st, changed);
         }
     }
+    // Taken now: if the vault is locked while the token endpoint answers, the answer (a
+    // rotated refresh token the server already swapped for the old one) is still stored.
+    let keys = v.with(|v| v.renewal_keys())?;
     let http = http.get()?;
     let eps = super::endpoints(http, &st.config).await?;
     match renew_tokens(http, &eps, &st).await {
-        Ok((tokens, how)) => v.with(|v| store(v, &st.id, &tokens, how)),
+        Ok((tokens, how)) => v.with_even_locked(|v| store_with(v, &keys, &st.id, &tokens, how)),
         Err(Renewal::Refused(reason)) => {
-            v.with(|v| {
-                v.apply_oauth(&st.id, "refresh token refused: log in again", |c, s| {
-                    c.reauth_required = true;
-                    s.refresh_token.zeroize();
-                    Ok(())
-                })
+            v.with_even_locked(|v| {
+                v.apply_oauth_with(
+                    &keys,
+                    &st.id,
+                    "refresh token refused: log in again",
+                    |c, s| {
+                        c.reauth_required = true;
+                        s.refresh_token.zeroize();
+                        Ok(())
+                    },
+                )
             })?;
             Err(Error::ReauthRequired {
                 name: st.name.clone(),
@@ -204,6 +224,18 @@ fn replace(dst: &mut String, src: &str) {
 
 /// Write what the token endpoint gave, in one transaction, and hand out the token.
 pub fn store(vault: &mut Vault, id: &str, t: &TokenSet, how: &'static str) -> Result<Token> {
+    let keys = vault.renewal_keys()?;
+    store_with(vault, &keys, id, t, how)
+}
+
+/// [`store`] with keys taken before the request (the vault may have been locked since).
+pub fn store_with(
+    vault: &mut Vault,
+    keys: &RenewalKeys,
+    id: &str,
+    t: &TokenSet,
+    how: &'static str,
+) -> Result<Token> {
     let now = timefmt::now();
     let access_exp = t
         .expires_in
@@ -218,21 +250,26 @@ pub fn store(vault: &mut Vault, id: &str, t: &TokenSet, how: &'static str) -> Re
         "authorization_code" | "device_code" => format!("logged in ({how})"),
         _ => format!("access token renewed ({how})"),
     };
-    let item = vault.apply_oauth(id, &detail, |c: &mut OAuthConfig, s: &mut SecretFields| {
-        replace(&mut s.access_token, &t.access_token);
-        if let Some(rt) = &t.refresh_token {
-            replace(&mut s.refresh_token, rt);
-            c.refresh_expires_at = t.refresh_expires_in.map(|x| now.saturating_add(x));
-        } else if how != "refresh_token" && how != "client_credentials" {
-            // A new login without a refresh token replaces the old one's.
-            s.refresh_token.zeroize();
-            c.refresh_expires_at = None;
-        }
-        c.access_expires_at = access_exp;
-        c.token_type = Some(t.token_type.clone());
-        c.reauth_required = false;
-        Ok(())
-    })?;
+    let item = vault.apply_oauth_with(
+        keys,
+        id,
+        &detail,
+        |c: &mut OAuthConfig, s: &mut SecretFields| {
+            replace(&mut s.access_token, &t.access_token);
+            if let Some(rt) = &t.refresh_token {
+                replace(&mut s.refresh_token, rt);
+                c.refresh_expires_at = t.refresh_expires_in.map(|x| now.saturating_add(x));
+            } else if how != "refresh_token" && how != "client_credentials" {
+                // A new login without a refresh token replaces the old one's.
+                s.refresh_token.zeroize();
+                c.refresh_expires_at = None;
+            }
+            c.access_expires_at = access_exp;
+            c.token_type = Some(t.token_type.clone());
+            c.reauth_required = false;
+            Ok(())
+        },
+    )?;
     Ok(Token {
         access_token: Zeroizing::new(t.access_token.clone()),
         token_type: t.token_type.clone(),
@@ -325,8 +362,14 @@ pub async fn device_poll(
     client_secret: &str,
     d: &DeviceAuth,
 ) -> Result<TokenSet> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(d.expires_in.max(1) as u64);
-    let mut interval = d.interval;
+    let now = tokio::time::Instant::now();
+    let wait = Duration::from_secs(
+        d.expires_in
+            .clamp(1, super::MAX_DEVICE_EXPIRES_S)
+            .unsigned_abs(),
+    );
+    let deadline = now.checked_add(wait).unwrap_or(now);
+    let mut interval = d.interval.clamp(1, 60);
     loop {
         tokio::time::sleep(Duration::from_secs(interval)).await;
         match super::token(
@@ -340,7 +383,9 @@ pub async fn device_poll(
         {
             Ok(t) => return Ok(t),
             Err(Error::OAuth { error, .. }) if error == "authorization_pending" => {}
-            Err(Error::OAuth { error, .. }) if error == "slow_down" => interval += 5,
+            Err(Error::OAuth { error, .. }) if error == "slow_down" => {
+                interval = interval.saturating_add(5).min(MAX_POLL_INTERVAL_S);
+            }
             Err(e) => return Err(e),
         }
         if tokio::time::Instant::now() >= deadline {

@@ -46,6 +46,17 @@ const NO_OP: &[&str] = &[
     "--globoff",
 ];
 
+/// `-XPOST`, `-HName: v`: a short flag that takes a value, and the value glued to it.
+/// Split by characters, never by byte (`-é` is a word like any other).
+fn short_with_value(w: &str) -> Option<(String, String)> {
+    let mut chars = w.chars();
+    let (Some('-'), Some(c)) = (chars.next(), chars.next()) else {
+        return None;
+    };
+    let rest = chars.as_str();
+    ("XHdubAe".contains(c) && !rest.is_empty()).then(|| (format!("-{c}"), rest.to_owned()))
+}
+
 /// Parse `curl …` (line continuations and quotes as a POSIX shell reads them).
 pub fn parse(command: &str) -> Result<CurlImport> {
     let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
@@ -71,12 +82,8 @@ pub fn parse(command: &str) -> Result<CurlImport> {
         let (flag, inline) =
             if let Some(rest) = w.strip_prefix("--").and_then(|r| r.split_once('=')) {
                 (format!("--{}", rest.0), Some(rest.1.to_owned()))
-            } else if w.len() > 2
-                && w.starts_with('-')
-                && !w.starts_with("--")
-                && "XHdubAe".contains(&w[1..2])
-            {
-                (w[..2].to_owned(), Some(w[2..].to_owned()))
+            } else if let Some((short, rest)) = short_with_value(&w) {
+                (short, Some(rest))
             } else {
                 (w.clone(), None)
             };
@@ -88,8 +95,12 @@ pub fn parse(command: &str) -> Result<CurlImport> {
             "-X" | "--request" => method = Some(value(&mut it)?.to_ascii_uppercase()),
             "-H" | "--header" => {
                 let h = value(&mut it)?;
+                // The value is not quoted back: it may be a pasted secret.
                 let (k, v) = h.split_once(':').ok_or_else(|| {
-                    Error::invalid("curl command", format!("header {h:?} is not 'Name: value'"))
+                    Error::invalid(
+                        "curl command",
+                        format!("a {flag} value has no ':'; a header is 'Name: value'"),
+                    )
                 })?;
                 if credential_header(k) {
                     dropped.push(format!(
@@ -159,8 +170,15 @@ pub fn parse(command: &str) -> Result<CurlImport> {
         }
     }
     if let Some(m) = method {
-        spec.method = reqwest::Method::from_bytes(m.as_bytes())
-            .map_err(|_| Error::invalid("curl command", format!("{m:?} is not an HTTP method")))?;
+        spec.method = reqwest::Method::from_bytes(m.as_bytes()).map_err(|_| {
+            // Quoted only when it looks like a method: a misplaced value may be a secret.
+            let shown = if m.len() <= 16 && m.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                format!("{m:?}")
+            } else {
+                "the -X value".to_owned()
+            };
+            Error::invalid("curl command", format!("{shown} is not an HTTP method"))
+        })?;
     }
     spec.headers = headers;
     Ok(CurlImport { spec, dropped })
@@ -211,6 +229,88 @@ mod tests {
         ] {
             let e = parse(bad).expect_err(bad);
             assert!(e.to_string().contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_short_flag_followed_by_a_multibyte_character_is_an_error_not_a_panic() {
+        for bad in [
+            "curl URL -é",
+            "curl https://x -é",
+            "curl -€x https://x",
+            "curl -Hé https://x",
+        ] {
+            match parse(bad) {
+                Ok(_) => {}
+                Err(e) => assert_eq!(e.kind(), "invalid_input", "{bad}: {e}"),
+            }
+        }
+        let e = parse("curl https://x -é").expect_err("unknown option");
+        assert!(e.to_string().contains("-é"), "{e}");
+        let h = parse("curl https://x -HX-Note:é").expect("glued header");
+        assert_eq!(h.spec.headers, [("X-Note".to_owned(), "é".to_owned())]);
+    }
+
+    #[test]
+    fn a_malformed_header_is_not_quoted_back() {
+        let e = parse("curl https://x -H 'Authorization Bearer sk_live_nocolon'")
+            .expect_err("no colon");
+        assert!(!e.to_string().contains("sk_live_nocolon"), "{e}");
+        assert!(e.to_string().contains("Name: value"), "{e}");
+    }
+
+    mod props {
+        use super::super::parse;
+        use proptest::prelude::*;
+
+        const SECRET: &str = "sk_live_PROPTEST_SECRET";
+
+        fn word() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("-H".to_owned()),
+                Just("-X".to_owned()),
+                Just("-d".to_owned()),
+                Just("-u".to_owned()),
+                Just("--json".to_owned()),
+                Just("--url".to_owned()),
+                Just("-G".to_owned()),
+                Just("'".to_owned()),
+                Just("\\\n".to_owned()),
+                Just("https://x.example/p?q=1".to_owned()),
+                Just(format!("'Authorization: Bearer {SECRET}'")),
+                Just(format!("-u me:{SECRET}")),
+                Just(format!("-b sid={SECRET}")),
+                Just(format!("-H{SECRET}")),
+                "-[a-zA-Zé€ü0-9#-]{0,3}",
+                "\\PC{0,8}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            /// Any command line: a request or a named error, never a panic, never the secret.
+            #[test]
+            fn any_command_line_parses_or_is_refused(words in proptest::collection::vec(word(), 0..8)) {
+                let cmd = format!("curl {}", words.join(" "));
+                match parse(&cmd) {
+                    Ok(c) => {
+                        let shown = format!("{c:?}");
+                        prop_assert!(!shown.contains(SECRET), "{}", shown);
+                        prop_assert!(!c.spec.headers.iter().any(|(_, v)| v.contains(SECRET)));
+                    }
+                    Err(e) => {
+                        prop_assert_eq!(e.kind(), "invalid_input");
+                        prop_assert!(!e.to_string().contains(SECRET), "{}", e);
+                    }
+                }
+            }
+
+            #[test]
+            fn arbitrary_text_never_panics(text in "\\PC{0,40}") {
+                let _ = parse(&text);
+                let _ = parse(&format!("curl {text}"));
+            }
         }
     }
 }

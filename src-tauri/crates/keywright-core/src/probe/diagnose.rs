@@ -61,6 +61,12 @@ impl Diagnosis {
         }
     }
 
+    /// A redirect Keywright refused to follow (a body to another origin, or over http).
+    /// The kind is `client_error`: the request as written cannot be completed safely.
+    pub fn redirect_not_followed(why: String) -> Self {
+        Self::new(DiagnosisKind::ClientError, why, None)
+    }
+
     pub fn too_many_redirects(n: usize) -> Self {
         Self::new(
             DiagnosisKind::TooManyRedirects,
@@ -85,7 +91,8 @@ fn header<'a>(r: &'a Response, name: &str) -> Option<&'a str> {
 fn auth_param(challenge: &str, key: &str) -> Option<String> {
     let lower = challenge.to_ascii_lowercase();
     let at = lower.find(&format!("{key}="))?;
-    let rest = &challenge[at + key.len() + 1..];
+    // ASCII lower-casing keeps every byte where it was: `at` is a position in `challenge`.
+    let rest = challenge.get(at.saturating_add(key.len()).saturating_add(1)..)?;
     let value = if let Some(q) = rest.strip_prefix('"') {
         q.split('"').next().unwrap_or("")
     } else {
@@ -103,13 +110,17 @@ pub fn retry_after(r: &Response, now: i64) -> Option<u64> {
             return Some(s);
         }
         if let Ok(t) = httpdate_to_unix(v) {
-            return Some(u64::try_from((t - now).max(0)).unwrap_or(0));
+            return Some(u64::try_from(t.saturating_sub(now).max(0)).unwrap_or(0));
         }
     }
     for name in ["ratelimit-reset", "x-ratelimit-reset", "x-rate-limit-reset"] {
         if let Some(n) = header(r, name).and_then(|v| v.trim().parse::<i64>().ok()) {
             // Large values are epoch seconds (GitHub), small ones a delay (the IETF draft).
-            let wait = if n > 1_000_000_000 { n - now } else { n };
+            let wait = if n > 1_000_000_000 {
+                n.saturating_sub(now)
+            } else {
+                n
+            };
             return Some(u64::try_from(wait.max(0)).unwrap_or(0));
         }
     }
@@ -461,5 +472,68 @@ mod tests {
             (q.kind, q.retry_after_s),
             (DiagnosisKind::RateLimited, Some(5))
         );
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn response(headers: Vec<(String, String)>, status: u16, body: String) -> Response {
+            Response {
+                status,
+                headers,
+                body: body.into_bytes(),
+                truncated: false,
+                final_url: "http://x/".into(),
+                remote_addr: None,
+                redirects: 0,
+            }
+        }
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<u64>().prop_map(|n| n.to_string()),
+                Just("18446744073709551616".to_owned()),
+                Just("Wed, 21 Oct 2015 07:28:00 GMT".to_owned()),
+                Just("Fri, 31 Dec 9999 23:59:59 GMT".to_owned()),
+                Just("Bearer error=\"insufficient_scope\", scope=\"é".to_owned()),
+                Just("Bearer scope=".to_owned()),
+                "\\PC{0,40}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            /// Retry-After, RateLimit and WWW-Authenticate as any server may send them, at
+            /// any clock: a number of seconds or none, never a panic or an overflow.
+            #[test]
+            fn any_rate_limit_headers(
+                names in proptest::collection::vec(prop_oneof![
+                    Just("Retry-After"), Just("RateLimit-Reset"), Just("X-RateLimit-Reset"),
+                    Just("X-Rate-Limit-Reset"), Just("RateLimit-Remaining"),
+                    Just("X-RateLimit-Remaining"), Just("WWW-Authenticate"),
+                ], 0..4),
+                values in proptest::collection::vec(value(), 4),
+                status in prop_oneof![Just(401u16), Just(403), Just(429), Just(503), 100u16..600],
+                now in any::<i64>(),
+                body in "\\PC{0,40}",
+            ) {
+                let headers: Vec<(String, String)> = names
+                    .iter()
+                    .zip(values.iter())
+                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                    .collect();
+                let r = response(headers, status, body);
+                let _ = retry_after(&r, now);
+                for kind in [AttachKind::None, AttachKind::Key, AttachKind::Token, AttachKind::Password] {
+                    for exp in [None, Some(i64::MIN), Some(i64::MAX), Some(now)] {
+                        let d = diagnose_response(&r, kind, exp, now);
+                        prop_assert!(!d.message.is_empty());
+                    }
+                }
+            }
+        }
     }
 }

@@ -135,18 +135,68 @@ pub async fn exchange_via(
     v: &impl VaultAccess,
     http: &crate::net::LazyClient,
     name_or_id: &str,
+    spec: RequestSpec,
+    retry: bool,
+) -> Result<Exchange> {
+    exchange_until(v, http, name_or_id, spec, retry, None).await
+}
+
+/// The request, or a `network` error "the request was cancelled" when `cancel` is notified
+/// first.
+async fn or_cancelled<T>(
+    url: &str,
+    fut: impl std::future::Future<Output = Result<T>>,
+    cancel: Option<&tokio::sync::Notify>,
+) -> Result<T> {
+    let Some(n) = cancel else {
+        return fut.await;
+    };
+    tokio::select! {
+        r = fut => r,
+        () = n.notified() => Err(Error::Network {
+            url: crate::net::redact_url(url),
+            reason: "the request was cancelled".into(),
+        }),
+    }
+}
+
+/// [`exchange_via`] that ends early when `cancel` is notified (a cancel button, a lock).
+/// Only the test request itself is cut short: a token renewal on the way runs to its end
+/// and stores what the server answered (a rotated refresh token would be lost otherwise).
+pub async fn exchange_until(
+    v: &impl VaultAccess,
+    http: &crate::net::LazyClient,
+    name_or_id: &str,
     mut spec: RequestSpec,
     retry: bool,
+    cancel: Option<&tokio::sync::Notify>,
 ) -> Result<Exchange> {
     let item = v.with(|v| v.find(name_or_id))?;
     let codes = v.with(|v| {
-        super::template::expand_totp(&mut spec, |name| {
-            let code = v.find(name).and_then(|i| v.totp(&i.id, timefmt::now()))?;
+        let mut used: Vec<String> = Vec::new();
+        let codes = super::template::expand_totp(&mut spec, |name| {
+            let totp = v.find(name)?;
+            let code = v.totp(&totp.id, timefmt::now())?;
+            if !used.contains(&totp.id) {
+                used.push(totp.id);
+            }
             Ok(code.code)
-        })
+        })?;
+        // A code that leaves the vault is recorded on its 2FA item, as a copy is.
+        let detail = format!("code (test request with {})", item.overview.name);
+        for id in &used {
+            v.record_use(id, &detail)?;
+        }
+        Ok(codes)
     })?;
     let mut a = attach_via(v, http, &item, Mode::IfNeeded).await?;
-    let mut outcome = super::send(&spec, &a.attach, a.expires_at, timefmt::now()).await?;
+    let url = spec.url.clone();
+    let mut outcome = or_cancelled(
+        &url,
+        super::send(&spec, &a.attach, a.expires_at, timefmt::now()),
+        cancel,
+    )
+    .await?;
     let mut renewed = a.renewed;
     let mut grant = a.grant;
     let again = retry
@@ -155,7 +205,12 @@ pub async fn exchange_via(
             || outcome.response.as_ref().is_some_and(|r| r.status == 401));
     if again {
         a = attach_via(v, http, &item, Mode::Force).await?;
-        outcome = super::send(&spec, &a.attach, a.expires_at, timefmt::now()).await?;
+        outcome = or_cancelled(
+            &url,
+            super::send(&spec, &a.attach, a.expires_at, timefmt::now()),
+            cancel,
+        )
+        .await?;
         renewed = true;
         grant = a.grant.or(grant);
     }

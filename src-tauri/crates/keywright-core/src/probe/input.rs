@@ -185,6 +185,7 @@ impl RequestInput {
             Some(s) => Duration::from_secs(u64::from(s)),
         };
         Ok(RequestSpec {
+            filled_headers: Vec::new(),
             method,
             url: url.to_owned(),
             headers,

@@ -39,6 +39,9 @@ pub struct RequestSpec {
     pub body: Option<Vec<u8>>,
     pub connect_timeout: Duration,
     pub timeout: Duration,
+    /// Headers whose value a `{{totp:NAME}}` placeholder filled: secrets, whatever their
+    /// name (see [`secret_header`]).
+    pub filled_headers: Vec<String>,
 }
 
 impl std::fmt::Debug for RequestSpec {
@@ -76,8 +79,32 @@ impl RequestSpec {
             body: None,
             connect_timeout: crate::net::CONNECT_TIMEOUT,
             timeout: crate::net::TOTAL_TIMEOUT,
+            filled_headers: Vec::new(),
         }
     }
+}
+
+/// A header that may carry a secret by its name: `Authorization`, `Proxy-Authorization`,
+/// `Cookie`, and any name with key, token, secret, auth, session, password, signature,
+/// credential or otp in it (`X-API-Key`, `X-Auth-Token`, `X-Session-Id`, ...). Such headers
+/// go to the request's own origin only.
+pub fn secret_header(name: &str) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    n == "cookie"
+        || [
+            "auth",
+            "key",
+            "token",
+            "secret",
+            "session",
+            "password",
+            "passwd",
+            "signature",
+            "credential",
+            "otp",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
 }
 
 /// How the item's secret goes on the request. `Debug` shows where, never the value.
@@ -182,6 +209,26 @@ fn same_host(a: &url::Url, b: &url::Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
+/// Why a redirect from `cur` to `next` (of a request first sent to `first`) is not
+/// followed, if it is not: a body goes to the request's own origin only (as curl does for
+/// 307/308), and never over a downgrade from https to http.
+fn refuse_redirect(
+    cur: &url::Url,
+    next: &url::Url,
+    first: &url::Url,
+    carries_body: bool,
+) -> Option<&'static str> {
+    if !carries_body {
+        None
+    } else if cur.scheme() == "https" && next.scheme() == "http" {
+        Some("over unencrypted http")
+    } else if !same_host(next, first) {
+        Some("to another origin")
+    } else {
+        None
+    }
+}
+
 fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
@@ -211,6 +258,9 @@ pub async fn send(
         ));
     }
     let mut headers = HeaderMap::new();
+    // What goes to another origin: the typed headers without those that may be secrets.
+    let mut public = HeaderMap::new();
+    let mut withheld: Vec<String> = Vec::new();
     for (k, v) in &spec.headers {
         let name = HeaderName::from_bytes(k.trim().as_bytes())
             .map_err(|_| Error::invalid("header", format!("{k:?} is not a header name")))?;
@@ -220,8 +270,29 @@ pub async fn send(
                 format!("the value of {k} is not a valid header value"),
             )
         })?;
+        let secret = secret_header(k)
+            || spec
+                .filled_headers
+                .iter()
+                .any(|f| f.trim().eq_ignore_ascii_case(k.trim()));
+        if secret {
+            withheld.push(k.trim().to_owned());
+        } else {
+            public.append(name.clone(), value.clone());
+        }
         headers.append(name, value);
     }
+    if !matches!(attach, Attach::None | Attach::Query { .. }) {
+        withheld.push(match attach {
+            Attach::Header { name, .. } => name.clone(),
+            _ => "Authorization".to_owned(),
+        });
+    }
+    if matches!(attach, Attach::Query { .. }) {
+        withheld.push("the item's query parameter".to_owned());
+    }
+    // Said in the diagnosis: what was not sent where, and why.
+    let mut notes: Vec<String> = Vec::new();
     let started = Instant::now();
     let mut url = first.clone();
     let mut method = spec.method.clone();
@@ -244,7 +315,11 @@ pub async fn send(
         };
         let mut req = http
             .request(method.clone(), target.as_str())
-            .headers(headers.clone());
+            .headers(if credentialed {
+                headers.clone()
+            } else {
+                public.clone()
+            });
         if credentialed {
             req = match attach {
                 Attach::Header { name, value } => req.header(name.as_str(), value.as_str()),
@@ -273,12 +348,14 @@ pub async fn send(
         };
         let ttfb = ms(sent.elapsed());
         let status = resp.status();
+        let mut stopped = None;
         if status.is_redirection()
             && let Some(loc) = resp
                 .headers()
                 .get(reqwest::header::LOCATION)
                 .and_then(|v| v.to_str().ok())
             && let Ok(next) = url.join(loc)
+            && matches!(next.scheme(), "http" | "https")
         {
             if redirects == MAX_REDIRECTS {
                 return Ok(Outcome {
@@ -290,16 +367,41 @@ pub async fn send(
                     },
                 });
             }
-            redirects += 1;
             // 303, and 301/302 after a POST, continue as GET without a body (RFC 9110 §15.4).
-            if status == reqwest::StatusCode::SEE_OTHER
-                || (matches!(status.as_u16(), 301 | 302) && method == reqwest::Method::POST)
-            {
-                method = reqwest::Method::GET;
-                body = None;
+            let drops_body = status == reqwest::StatusCode::SEE_OTHER
+                || (matches!(status.as_u16(), 301 | 302) && method == reqwest::Method::POST);
+            let downgrade = url.scheme() == "https" && next.scheme() == "http";
+            let leaves = !same_host(&next, &first);
+            let carries_body = body.is_some() && !drops_body;
+            if let Some(why) = refuse_redirect(&url, &next, &first, carries_body) {
+                stopped = Some(format!(
+                    "the {} redirect to {} was not followed: it would resend the request body \
+                     {why}; send the request there yourself if you trust it",
+                    status.as_u16(),
+                    crate::net::redact_url(next.as_str()),
+                ));
+            } else {
+                redirects += 1;
+                if leaves && credentialed && !withheld.is_empty() {
+                    notes.push(format!(
+                        "a redirect went to another origin ({}): {} not sent there",
+                        crate::net::redact_url(next.origin().ascii_serialization().as_str()),
+                        withheld.join(", ")
+                    ));
+                }
+                if downgrade && leaves {
+                    notes.push(format!(
+                        "a redirect went from https to http ({}): nothing secret was sent over it",
+                        crate::net::redact_url(next.as_str())
+                    ));
+                }
+                if drops_body {
+                    method = reqwest::Method::GET;
+                    body = None;
+                }
+                url = next;
+                continue;
             }
-            url = next;
-            continue;
         }
         let remote_addr = resp.remote_addr().map(|a| a.to_string());
         let resp_headers: Vec<(String, String)> = resp
@@ -322,7 +424,13 @@ pub async fn send(
             remote_addr,
             redirects,
         };
-        let diagnosis = diagnose_response(&response, attach_kind(attach), token_expires_at, now);
+        let mut diagnosis = match stopped {
+            Some(why) => Diagnosis::redirect_not_followed(why),
+            None => diagnose_response(&response, attach_kind(attach), token_expires_at, now),
+        };
+        for n in &notes {
+            diagnosis.message.push_str(&format!(" (note: {n})"));
+        }
         return Ok(Outcome {
             response: Some(response),
             diagnosis,
@@ -372,4 +480,67 @@ pub fn reason_phrase(status: u16) -> Option<&'static str> {
     reqwest::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> url::Url {
+        url::Url::parse(s).expect("url")
+    }
+
+    #[test]
+    fn a_body_follows_redirects_within_its_origin_only() {
+        let first = u("https://api.example/v1");
+        let same = u("https://api.example/v2");
+        let other_port = u("https://api.example:8443/v1");
+        let other_host = u("https://evil.example/v1");
+        let cleartext = u("http://api.example/v1");
+        assert_eq!(refuse_redirect(&first, &same, &first, true), None);
+        assert_eq!(
+            refuse_redirect(&first, &other_port, &first, true),
+            Some("to another origin")
+        );
+        assert_eq!(
+            refuse_redirect(&first, &other_host, &first, true),
+            Some("to another origin")
+        );
+        assert_eq!(
+            refuse_redirect(&first, &cleartext, &first, true),
+            Some("over unencrypted http")
+        );
+        // Without a body (GET, or 303) the hop is followed; secrets are withheld by origin.
+        for next in [&same, &other_port, &other_host, &cleartext] {
+            assert_eq!(refuse_redirect(&first, next, &first, false), None);
+        }
+    }
+
+    #[test]
+    fn headers_that_may_carry_secrets() {
+        for s in [
+            "Authorization",
+            "proxy-authorization",
+            "Cookie",
+            "X-API-Key",
+            "X-Auth-Token",
+            "X-Session-Id",
+            "X-Client-Secret",
+            "X-Amz-Security-Token",
+            "X-Hub-Signature-256",
+            "X-OTP",
+            "Api-Key",
+        ] {
+            assert!(secret_header(s), "{s}");
+        }
+        for s in [
+            "Accept",
+            "Content-Type",
+            "User-Agent",
+            "X-Request-Id",
+            "Idempotency-Id",
+        ] {
+            assert!(!secret_header(s), "{s}");
+        }
+    }
 }

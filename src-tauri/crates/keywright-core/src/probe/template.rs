@@ -51,9 +51,10 @@ pub fn expand_totp(
     if spec.url.contains(OPEN) {
         spec.url = expand(&spec.url, &mut code_of, &mut used)?;
     }
-    for (_, v) in &mut spec.headers {
+    for (k, v) in &mut spec.headers {
         if v.contains(OPEN) {
             *v = expand(v, &mut code_of, &mut used)?;
+            spec.filled_headers.push(k.clone());
         }
     }
     if let Some(b) = &spec.body
@@ -90,6 +91,7 @@ mod tests {
         assert_eq!(spec.body.as_deref(), Some(&br#"{"code":"123456"}"#[..]));
         assert_eq!(asked, ["GitHub", "AWS root", "GitHub"]);
         assert_eq!(used.len(), 3);
+        assert_eq!(spec.filled_headers, ["X-OTP"]);
         let shown = format!("{spec:?}");
         assert!(
             !shown.contains("123456") && !shown.contains("654321"),

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::{Item, Vault, open_overview, open_secret_blob, seal_item};
+use super::{Item, Keys, Vault, open_overview, open_secret_blob, seal_item};
 use crate::credential::{Kind, OAuthConfig, SecretFields};
 use crate::error::{Error, Result};
 use crate::timefmt;
@@ -28,11 +28,40 @@ impl OAuthState {
             && self
                 .config
                 .access_expires_at
-                .is_none_or(|t| t - now > margin)
+                .is_none_or(|t| t.saturating_sub(now) > margin)
+    }
+}
+
+/// The keys that store one renewal's answer, taken before the request goes out: a vault
+/// locked while the token endpoint answers must not lose a rotated refresh token (the
+/// server has already retired the old one). Wiped on drop; held only for that renewal.
+pub struct RenewalKeys {
+    keys: Keys,
+    vault_id: String,
+}
+
+impl std::fmt::Debug for RenewalKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RenewalKeys([redacted])")
     }
 }
 
 impl Vault {
+    /// The keys for [`Vault::apply_oauth_with`]; `locked` when the vault is.
+    pub fn renewal_keys(&self) -> Result<RenewalKeys> {
+        let k = self.keys.as_ref().ok_or(Error::Locked)?;
+        Ok(RenewalKeys {
+            keys: Keys {
+                vault: k.vault.clone(),
+                overview: k.overview.clone(),
+                secret: k.secret.clone(),
+                audit: k.audit.clone(),
+                name: k.name.clone(),
+            },
+            vault_id: self.vault_id.clone(),
+        })
+    }
+
     /// An OAuth item's configuration and secrets, read from the database now (not from
     /// this process's cache: another process may just have renewed it).
     pub fn oauth_state(&mut self, name_or_id: &str) -> Result<OAuthState> {
@@ -83,8 +112,25 @@ impl Vault {
         detail: &str,
         apply: impl FnOnce(&mut OAuthConfig, &mut SecretFields) -> Result<()>,
     ) -> Result<Item> {
+        let keys = self.renewal_keys()?;
+        self.apply_oauth_with(&keys, id, detail, apply)
+    }
+
+    /// [`Vault::apply_oauth`] with keys taken earlier by [`Vault::renewal_keys`]: works
+    /// on a vault locked since (the answer of a renewal that was on the wire is stored).
+    pub fn apply_oauth_with(
+        &mut self,
+        keys: &RenewalKeys,
+        id: &str,
+        detail: &str,
+        apply: impl FnOnce(&mut OAuthConfig, &mut SecretFields) -> Result<()>,
+    ) -> Result<Item> {
+        if keys.vault_id != self.vault_id {
+            // Another vault was opened in this session since: these keys are not its.
+            return Err(Error::Locked);
+        }
         let now = timefmt::now();
-        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        let keys = &keys.keys;
         let vault_id = self.vault_id.clone();
         let actor = self.actor;
         let tx = self
