@@ -21,6 +21,10 @@ mod twofas;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
+mod limits_tests;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;
@@ -35,6 +39,7 @@ use zeroize::Zeroizing;
 use super::{OtpAccount, STEAM_DIGITS, qr, uri};
 use crate::credential::{OtpAlgorithm, OtpParams, OtpType};
 use crate::error::{Error, Result};
+use crate::limits::{MAX_IMPORT_BYTES, MAX_IMPORT_ENTRIES};
 
 /// The formats `keywright import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +130,7 @@ pub struct Entry {
 /// Parse `data` as `format`. `password` opens encrypted exports (Aegis, 2FAS, Ente) and is
 /// ignored by the others.
 pub fn parse(format: Format, data: &[u8], password: Option<&SecretString>) -> Result<Vec<Entry>> {
+    check_size(format, data.len())?;
     match format {
         Format::Otpauth => parse_lines(format, text_of(format, data)?),
         Format::Qr => parse_qr(data),
@@ -201,6 +207,33 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Erro
     IgnoredAny::deserialize(d).map(|_| true)
 }
 
+/// Refuse a source larger than [`MAX_IMPORT_BYTES`] (callers that read files stop reading
+/// there too).
+pub fn check_size(format: Format, len: usize) -> Result<()> {
+    if len > MAX_IMPORT_BYTES {
+        return Err(fail(
+            format,
+            format!(
+                "it is larger than {MAX_IMPORT_BYTES} bytes ({} MiB), the most Keywright \
+                 imports",
+                MAX_IMPORT_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The whole-import error for a source with more than [`MAX_IMPORT_ENTRIES`] entries.
+fn too_many_entries(format: Format, what: &str) -> Error {
+    fail(
+        format,
+        format!(
+            "it has more than {MAX_IMPORT_ENTRIES} {what}; Keywright imports at most \
+             {MAX_IMPORT_ENTRIES} at a time (split the file)"
+        ),
+    )
+}
+
 // ---------------------------------------------------------------------------------------
 // Line-based formats and QR images
 
@@ -216,19 +249,24 @@ fn strip_bom(s: &str) -> &str {
 }
 
 /// One entry per `otpauth://` line; blank lines and `#` comments are skipped.
+/// The lines are counted before any is parsed: a list of more than [`MAX_IMPORT_ENTRIES`]
+/// entries is refused without work.
 fn parse_lines(format: Format, text: &str) -> Result<Vec<Entry>> {
-    let entries: Vec<Entry> = text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| (i + 1, line.trim()))
-        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
-        .map(|(position, line)| Entry {
-            position,
-            label: format!("line {position}"),
-            account: otpauth_account(line),
-        })
-        .collect();
-    let any_uri = text.lines().any(|l| has_prefix_ci(l.trim(), "otpauth://"));
+    let lines = || {
+        text.lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.trim()))
+            .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+    };
+    let mut count = 0usize;
+    let mut any_uri = false;
+    for (_, line) in lines() {
+        count += 1;
+        if count > MAX_IMPORT_ENTRIES {
+            return Err(too_many_entries(format, "lines"));
+        }
+        any_uri = any_uri || has_prefix_ci(line, "otpauth://");
+    }
     if !any_uri {
         return Err(not_this(
             format,
@@ -236,7 +274,13 @@ fn parse_lines(format: Format, text: &str) -> Result<Vec<Entry>> {
             "it has no otpauth:// lines",
         ));
     }
-    Ok(entries)
+    Ok(lines()
+        .map(|(position, line)| Entry {
+            position,
+            label: format!("line {position}"),
+            account: otpauth_account(line),
+        })
+        .collect())
 }
 
 /// One otpauth:// URI as an account. Ente Auth keeps tags, a note and a trash flag in a
@@ -314,7 +358,7 @@ fn parse_qr(data: &[u8]) -> Result<Vec<Entry>> {
             });
         }
     }
-    entries.extend(google::entries(batches));
+    entries.extend(google::entries(format, batches)?);
     entries.sort_by_key(|e| e.position);
     Ok(entries)
 }
@@ -364,6 +408,12 @@ fn reason_of(e: Error) -> String {
 fn json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let at = format!("line {}, column {}", e.line(), e.column());
+    if is_too_many(e) {
+        return format!(
+            "it has more than {MAX_IMPORT_ENTRIES} entries in one list ({at}); Keywright \
+             imports at most {MAX_IMPORT_ENTRIES} at a time (split the export)"
+        );
+    }
     match e.classify() {
         Category::Eof => "the JSON ends early (the file is truncated)".into(),
         Category::Syntax => format!("it is not valid JSON ({at})"),
@@ -411,6 +461,58 @@ fn push_tag(tags: &mut Vec<String>, tag: &str) {
     let tag = tag.trim();
     if !tag.is_empty() && !tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
         tags.push(tag.to_owned());
+    }
+}
+
+/// The message [`Bounded`] fails with (found again by [`json_error`]).
+const TOO_MANY_MARK: &str = "keywright: too many elements";
+
+/// Whether `e` is [`Bounded`]'s refusal (the one message of ours that serde_json carries;
+/// it has no value in it).
+fn is_too_many(e: &serde_json::Error) -> bool {
+    e.is_data() && e.to_string().starts_with(TOO_MANY_MARK)
+}
+
+/// A JSON array of at most [`MAX_IMPORT_ENTRIES`] elements: reading stops at the first
+/// element over, so a file of millions of tiny entries costs nothing.
+struct Bounded<T>(Vec<T>);
+
+impl<T> Default for Bounded<T> {
+    fn default() -> Self {
+        Bounded(Vec::new())
+    }
+}
+
+impl<T> std::ops::Deref for Bounded<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Bounded<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Bounded<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a list of at most {MAX_IMPORT_ENTRIES} elements")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(x) = seq.next_element()? {
+                    if out.len() >= MAX_IMPORT_ENTRIES {
+                        return Err(de::Error::custom(TOO_MANY_MARK));
+                    }
+                    out.push(x);
+                }
+                Ok(Bounded(out))
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
     }
 }
 
