@@ -13,12 +13,11 @@
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::{
-    Bounded, Entry, Format, RawAccount, SecretJson, aes_gcm_open, algorithm, base64_decode, digits,
-    fail, hex_decode, json_error, not_this, opt_str, opt_u64, period,
+    Bounded, Entry, Format, Loose, RawAccount, SecretJson, aes_gcm_open, algorithm, base64_decode,
+    digits, fail, hex_decode, json_error, not_this, opt_str, opt_u64, period,
 };
 use crate::credential::OtpType;
 use crate::error::{Error, Result};
@@ -35,7 +34,7 @@ const SLOT_PASSWORD: u64 = 1;
 /// The top level, with `db` only classified (its plain form is read by [`PlainFile`]).
 #[derive(Deserialize)]
 struct Outer {
-    version: Option<Value>,
+    version: Option<Loose>,
     header: Option<Header>,
     #[serde(default)]
     db: DbShape,
@@ -142,23 +141,23 @@ struct Group {
 #[derive(Deserialize)]
 struct AegisEntry {
     #[serde(rename = "type")]
-    kind: Option<Value>,
-    name: Option<Value>,
-    issuer: Option<Value>,
-    note: Option<Value>,
+    kind: Option<Loose>,
+    name: Option<Loose>,
+    issuer: Option<Loose>,
+    note: Option<Loose>,
     info: Option<Info>,
-    groups: Option<Value>,
-    group: Option<Value>,
+    groups: Option<Loose>,
+    group: Option<Loose>,
 }
 
 #[derive(Deserialize)]
 struct Info {
     #[serde(default)]
     secret: SecretJson,
-    algo: Option<Value>,
-    digits: Option<Value>,
-    period: Option<Value>,
-    counter: Option<Value>,
+    algo: Option<Loose>,
+    digits: Option<Loose>,
+    period: Option<Loose>,
+    counter: Option<Loose>,
 }
 
 /// Whether the export is password-encrypted.
@@ -182,7 +181,7 @@ pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<
             "it is not an Aegis export (no \"header\" and \"db\")",
         ));
     };
-    match outer.version.as_ref().map(Value::as_u64) {
+    match outer.version.as_ref().map(Loose::as_u64) {
         Some(Some(1)) => {}
         Some(Some(v)) => {
             return Err(fail(
@@ -387,8 +386,8 @@ fn account(e: &AegisEntry, groups: &[Group]) -> std::result::Result<super::OtpAc
     let info = e.info.as_ref().ok_or("has no \"info\"")?;
     let mut tags = Vec::new();
     match &e.groups {
-        Some(Value::Array(ids)) => {
-            for id in ids.iter().filter_map(Value::as_str) {
+        Some(Loose::List(ids)) => {
+            for id in ids {
                 // Like Aegis, a group id the vault does not define is dropped.
                 if let Some(g) = groups.iter().find(|g| g.uuid.eq_ignore_ascii_case(id)) {
                     tags.push(g.name.clone());

@@ -421,3 +421,71 @@ fn a_qr_image_file_over_32_mib_is_refused() {
         "{e}"
     );
 }
+
+// --- Entries the vault would refuse are that entry's reason ---------------------------------
+
+fn aegis_entry(secret: &str, note: &str, groups: serde_json::Value) -> serde_json::Value {
+    json!({"type": "totp", "name": "alice", "issuer": "GitHub", "note": note,
+           "groups": groups, "info": {"secret": secret, "digits": 6, "period": 30}})
+}
+
+#[test]
+fn an_oversized_note_or_tag_fails_its_entry_not_the_import() {
+    let long_group = "g".repeat(65);
+    let db = json!({"version": 3, "groups": [{"uuid": "u1", "name": long_group}],
+    "entries": [
+        aegis_entry(S1, &"n".repeat(MAX_SECRET_BYTES + 1), json!([])),
+        aegis_entry("GEZDGNBVGY3TQOJQ", "", json!(["u1"])),
+        aegis_entry("MFRGGZDFMZTWQ2LK", "fine", json!([])),
+    ]});
+    let file = json!({"version": 1, "header": {"slots": null, "params": null}, "db": db});
+    let entries = parse(Format::Aegis, file.to_string().as_bytes(), None).expect("parsed");
+    assert_eq!(entries.len(), 3);
+    let reason = |i: usize| {
+        entries[i]
+            .account
+            .as_ref()
+            .err()
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        reason(0),
+        "notes is 65537 bytes long; the limit is 65536 bytes"
+    );
+    assert!(
+        reason(1).contains("tag") && reason(1).contains("64 characters"),
+        "{}",
+        reason(1)
+    );
+    assert!(entries[2].account.is_ok(), "the good entry is kept");
+}
+
+#[test]
+fn a_field_list_over_100000_elements_is_refused() {
+    let ids = vec![json!("u1"); MAX_IMPORT_ENTRIES + 1];
+    let db = json!({"version": 3, "groups": [], "entries": [aegis_entry(S1, "", json!(ids))]});
+    let file = json!({"version": 1, "header": {"slots": null, "params": null}, "db": db});
+    let e = parse(Format::Aegis, file.to_string().as_bytes(), None).expect_err("long list");
+    assert!(failed_reason(e).contains("more than 100000 entries in one list"));
+    // A number where text is expected, and a list where a number is: entry reasons.
+    let db = json!({"version": 3, "entries": [
+        {"type": 5, "info": {"secret": S1}},
+        {"type": "totp", "info": {"secret": S1, "digits": [6]}},
+        {"type": "totp", "info": {"secret": S1, "period": -30}},
+    ]});
+    let file = json!({"version": 1, "header": {"slots": null, "params": null}, "db": db});
+    let entries = parse(Format::Aegis, file.to_string().as_bytes(), None).expect("parsed");
+    let reasons: Vec<String> = entries
+        .iter()
+        .map(|e| e.account.as_ref().err().cloned().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "type is not text",
+            "digits is not a number",
+            "period -30 is not a whole number"
+        ]
+    );
+}

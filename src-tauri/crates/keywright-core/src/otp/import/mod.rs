@@ -33,7 +33,6 @@ use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{Aead, KeyInit, Nonce};
 use secrecy::SecretString;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::{OtpAccount, STEAM_DIGITS, qr, uri};
@@ -288,6 +287,16 @@ fn parse_lines(format: Format, text: &str) -> Result<Vec<Entry>> {
 fn otpauth_account(line: &str) -> std::result::Result<OtpAccount, String> {
     let mut acc = uri::parse(line).map_err(reason_of)?;
     apply_code_display(line, &mut acc)?;
+    saveable(acc)
+}
+
+/// The checks the vault makes when the account is saved, made now: a bad entry (a note
+/// over 64 KiB, a tag of 65 characters) is that entry's reason instead of failing the
+/// whole import when it is saved.
+fn saveable(acc: OtpAccount) -> std::result::Result<OtpAccount, String> {
+    crate::vault::otp::new_otp_item("import".into(), &acc)
+        .into_parts(0)
+        .map_err(reason_of)?;
     Ok(acc)
 }
 
@@ -588,24 +597,117 @@ impl SecretJson {
     }
 }
 
+/// A field of an export, kept small whatever the file holds: text, a whole number, another
+/// number (as its text), the texts of a list (at most [`MAX_IMPORT_ENTRIES`]), or
+/// something else, not kept. (A `serde_json::Value` would turn 2 bytes of `0,` into 32
+/// bytes of memory, for every element of a 32 MiB array.)
+#[derive(Default)]
+enum Loose {
+    #[default]
+    Null,
+    Str(String),
+    U64(u64),
+    Num(String),
+    List(Vec<String>),
+    Other,
+}
+
+/// An element of a [`Loose::List`]: its text, or nothing for any other value.
+struct TextOnly(Option<String>);
+
+impl<'de> Deserialize<'de> for TextOnly {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match Loose::deserialize(d)? {
+            Loose::Str(s) => Ok(TextOnly(Some(s))),
+            _ => Ok(TextOnly(None)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Loose {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Loose;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Loose, E> {
+                Ok(Loose::Str(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Loose, E> {
+                Ok(Loose::Str(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Loose, E> {
+                Ok(Loose::U64(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Loose, E> {
+                Ok(u64::try_from(v).map_or_else(|_| Loose::Num(v.to_string()), Loose::U64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Loose, E> {
+                Ok(Loose::Num(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Loose, E> {
+                Ok(Loose::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> std::result::Result<Loose, E> {
+                Ok(Loose::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> std::result::Result<Loose, E> {
+                Ok(Loose::Null)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Loose, A::Error> {
+                let mut texts = Vec::new();
+                let mut count = 0usize;
+                while let Some(TextOnly(text)) = seq.next_element()? {
+                    count += 1;
+                    if count > MAX_IMPORT_ENTRIES {
+                        return Err(de::Error::custom(TOO_MANY_MARK));
+                    }
+                    texts.extend(text);
+                }
+                Ok(Loose::List(texts))
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Loose, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Loose::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Loose {
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            Loose::U64(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
 /// An optional JSON string (null and "" count as absent).
-fn opt_str<'a>(v: Option<&'a Value>, what: &str) -> std::result::Result<Option<&'a str>, String> {
+fn opt_str<'a>(v: Option<&'a Loose>, what: &str) -> std::result::Result<Option<&'a str>, String> {
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str()).filter(|s| !s.trim().is_empty())),
+        None | Some(Loose::Null) => Ok(None),
+        Some(Loose::Str(s)) => Ok(Some(s.as_str()).filter(|s| !s.trim().is_empty())),
         Some(_) => Err(format!("{what} is not text")),
     }
 }
 
 /// An optional whole number (also accepted as a numeric string, as some exporters write).
-fn opt_u64(v: Option<&Value>, what: &str) -> std::result::Result<Option<u64>, String> {
+fn opt_u64(v: Option<&Loose>, what: &str) -> std::result::Result<Option<u64>, String> {
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| format!("{what} {n} is not a whole number")),
-        Some(Value::String(s)) => s
+        None | Some(Loose::Null) => Ok(None),
+        Some(Loose::U64(n)) => Ok(Some(*n)),
+        Some(Loose::Num(n)) => Err(format!("{what} {n} is not a whole number")),
+        Some(Loose::Str(s)) => s
             .trim()
             .parse()
             .map(Some)
@@ -696,7 +798,7 @@ impl RawAccount<'_> {
         if let Some(notes) = self.notes.filter(|n| !n.trim().is_empty()) {
             acc.notes = Zeroizing::new(notes.to_owned());
         }
-        Ok(acc)
+        saveable(acc)
     }
 }
 

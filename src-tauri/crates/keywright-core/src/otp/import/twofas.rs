@@ -14,13 +14,12 @@
 
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
-use serde_json::Value;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::{
-    Bounded, Entry, Format, RawAccount, SecretJson, aes_gcm_open, algorithm, base64_decode, digits,
-    fail, json_error, not_this, opt_str, opt_u64, period, split_label,
+    Bounded, Entry, Format, Loose, RawAccount, SecretJson, aes_gcm_open, algorithm, base64_decode,
+    digits, fail, json_error, not_this, opt_str, opt_u64, period, split_label,
 };
 use crate::credential::OtpType;
 use crate::error::{Error, Result};
@@ -35,7 +34,7 @@ pub(super) const PBKDF2_ROUNDS: u32 = 10_000;
 #[derive(Deserialize)]
 struct Backup {
     #[serde(rename = "schemaVersion")]
-    schema_version: Option<Value>,
+    schema_version: Option<Loose>,
     services: Option<Bounded<Service>>,
     #[serde(rename = "servicesEncrypted")]
     services_encrypted: Option<String>,
@@ -51,26 +50,26 @@ struct Group {
 
 #[derive(Deserialize)]
 struct Service {
-    name: Option<Value>,
+    name: Option<Loose>,
     #[serde(default)]
     secret: SecretJson,
     otp: Option<Otp>,
     #[serde(rename = "groupId")]
-    group_id: Option<Value>,
+    group_id: Option<Loose>,
 }
 
 /// `otp.link` (the whole otpauth URI, with the secret) is deliberately not read.
 #[derive(Deserialize)]
 struct Otp {
-    account: Option<Value>,
-    label: Option<Value>,
-    issuer: Option<Value>,
-    digits: Option<Value>,
-    period: Option<Value>,
-    algorithm: Option<Value>,
-    counter: Option<Value>,
+    account: Option<Loose>,
+    label: Option<Loose>,
+    issuer: Option<Loose>,
+    digits: Option<Loose>,
+    period: Option<Loose>,
+    algorithm: Option<Loose>,
+    counter: Option<Loose>,
     #[serde(rename = "tokenType")]
-    token_type: Option<Value>,
+    token_type: Option<Loose>,
 }
 
 /// Whether the backup is password-encrypted.
