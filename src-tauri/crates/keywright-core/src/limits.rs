@@ -53,6 +53,9 @@ pub const MAX_SCRYPT_R: u32 = 16;
 pub const MAX_SCRYPT_P: u32 = 4;
 /// Aegis: most memory scrypt may use, 128·N·r bytes (Aegis's own parameters need 32 MiB).
 pub const MAX_SCRYPT_MEMORY_BYTES: u64 = 256 * 1024 * 1024;
+/// Aegis: most scrypt work over all password slots, 128·N·r·p bytes summed (four times
+/// the most one slot may use in memory; Aegis's own slot needs 32 MiB).
+pub const MAX_SCRYPT_WORK_BYTES: u64 = 1024 * 1024 * 1024;
 /// Aegis: most password slots tried (each one costs a scrypt run). Aegis writes one.
 pub const MAX_AEGIS_PASSWORD_SLOTS: usize = 4;
 

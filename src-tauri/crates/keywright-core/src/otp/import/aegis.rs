@@ -23,6 +23,7 @@ use crate::credential::OtpType;
 use crate::error::{Error, Result};
 use crate::limits::{
     MAX_AEGIS_PASSWORD_SLOTS, MAX_SCRYPT_MEMORY_BYTES, MAX_SCRYPT_N, MAX_SCRYPT_P, MAX_SCRYPT_R,
+    MAX_SCRYPT_WORK_BYTES,
 };
 
 const FORMAT: Format = Format::Aegis;
@@ -265,11 +266,25 @@ fn decrypt(
         .iter()
         .map(|s| scrypt_params(s))
         .collect::<Result<Vec<_>>>()?;
+    let work = costs
+        .iter()
+        .try_fold(0u64, |sum, (_, w)| sum.checked_add(*w))
+        .filter(|w| *w <= MAX_SCRYPT_WORK_BYTES);
+    if work.is_none() {
+        return Err(fail(
+            FORMAT,
+            format!(
+                "its password slots ask for more scrypt work in all (128·N·r·p summed) than \
+                 Keywright accepts ({} MiB)",
+                MAX_SCRYPT_WORK_BYTES >> 20
+            ),
+        ));
+    }
     let password = password.ok_or(Error::ImportPasswordNeeded {
         format: FORMAT.display(),
     })?;
     let mut master_key = None;
-    for (slot, params) in password_slots.into_iter().zip(&costs) {
+    for (slot, (params, _)) in password_slots.into_iter().zip(&costs) {
         if let Some(key) = open_slot(slot, params, password)? {
             master_key = Some(key);
             break;
@@ -294,7 +309,8 @@ fn decrypt(
 /// The scrypt parameters of a password slot, within Keywright's limits: N a power of two
 /// up to [`MAX_SCRYPT_N`], r up to [`MAX_SCRYPT_R`], p up to [`MAX_SCRYPT_P`] and 128·N·r
 /// bytes of memory up to [`MAX_SCRYPT_MEMORY_BYTES`]. Checked before any scrypt runs.
-fn scrypt_params(slot: &Slot) -> Result<scrypt::Params> {
+/// Returns them with their work, 128·N·r·p.
+fn scrypt_params(slot: &Slot) -> Result<(scrypt::Params, u64)> {
     let (Some(n), Some(r), Some(p)) = (slot.n, slot.r, slot.p) else {
         return Err(fail(FORMAT, "a password slot lacks its scrypt parameters"));
     };
@@ -338,8 +354,11 @@ fn scrypt_params(slot: &Slot) -> Result<scrypt::Params> {
         return Err(over("p", p.into(), MAX_SCRYPT_P.into()));
     }
     let log_n = u8::try_from(n.trailing_zeros()).unwrap_or(u8::MAX);
-    scrypt::Params::new(log_n, r, p)
-        .map_err(|_| fail(FORMAT, "a password slot has invalid scrypt parameters"))
+    let params = scrypt::Params::new(log_n, r, p)
+        .map_err(|_| fail(FORMAT, "a password slot has invalid scrypt parameters"))?;
+    // Each factor is bounded above, so this cannot overflow.
+    let work = memory.unwrap_or(u64::MAX).saturating_mul(u64::from(p));
+    Ok((params, work))
 }
 
 /// The master key if `password` opens this slot; `None` if it does not.

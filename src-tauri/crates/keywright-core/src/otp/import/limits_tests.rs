@@ -295,6 +295,24 @@ fn aegis_scrypt_costs_over_the_caps_are_refused_before_the_password() {
 }
 
 #[test]
+fn aegis_scrypt_work_over_all_slots_is_bounded() {
+    // One slot at the caps: 128·2^18·8·4 = 1 GiB of work, accepted (then needs a password).
+    let file = aegis_with_slot(1 << 18, 8, 4);
+    let e = parse(Format::Aegis, file.as_bytes(), None).expect_err("needs a password");
+    assert!(matches!(e, Error::ImportPasswordNeeded { .. }), "{e:?}");
+    // Two such slots: 2 GiB in all, refused before any scrypt.
+    let mut v: serde_json::Value = serde_json::from_str(&file).expect("json");
+    let slot = v["header"]["slots"][1].clone();
+    v["header"]["slots"] = json!([slot.clone(), slot]);
+    let e = parse(Format::Aegis, v.to_string().as_bytes(), Some(&pw(PASSWORD))).expect_err("work");
+    let reason = failed_reason(e);
+    assert!(
+        reason.contains("more scrypt work in all") && reason.contains("(1024 MiB)"),
+        "{reason}"
+    );
+}
+
+#[test]
 fn aegis_password_slots_are_bounded() {
     let file = aegis_encrypted(&json!({"version": 3, "entries": []}), PASSWORD, 10);
     let mut v: serde_json::Value = serde_json::from_str(&file).expect("json");
