@@ -177,3 +177,71 @@ impl Input {
         Ok(pw)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(bytes: Vec<u8>) -> Input {
+        Input::from_reader(true, Box::new(std::io::Cursor::new(bytes)))
+    }
+
+    fn lines(input: &mut Input) -> Vec<String> {
+        std::iter::from_fn(|| input.line().expect("line"))
+            .map(|l| l.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn lines_as_before_crlf_and_a_last_line_without_newline() {
+        assert_eq!(
+            lines(&mut input(b"pw\r\nvalue\n\nlast".to_vec())),
+            ["pw", "value", "", "last"]
+        );
+        assert_eq!(lines(&mut input(b"one\n".to_vec())), ["one"]);
+        assert!(lines(&mut input(Vec::new())).is_empty());
+        let mut i = input(b"pw\nnote 1\r\nnote 2\n\n\n".to_vec());
+        assert_eq!(
+            i.line().expect("line").as_deref().map(String::as_str),
+            Some("pw")
+        );
+        assert_eq!(i.rest().expect("rest").as_str(), "note 1\nnote 2");
+        assert!(i.line().expect("end").is_none());
+    }
+
+    #[test]
+    fn a_line_over_the_secret_limit_is_refused_and_one_at_it_accepted() {
+        let mut at = vec![b'k'; MAX_SECRET_BYTES];
+        at.extend_from_slice(b"\r\nnext\n");
+        let mut i = input(at);
+        assert_eq!(
+            i.line().expect("at the limit").map(|l| l.len()),
+            Some(MAX_SECRET_BYTES)
+        );
+        assert_eq!(
+            i.line().expect("next").as_deref().map(String::as_str),
+            Some("next")
+        );
+        let e = input(vec![b'k'; MAX_SECRET_BYTES + 1])
+            .line()
+            .expect_err("over");
+        assert!(e.to_string().contains("longer than 65536 bytes"), "{e}");
+    }
+
+    #[test]
+    fn the_rest_stops_past_32_mib_and_keeps_bytes() {
+        let mut i = input([b"pw\n".as_slice(), &[0x89, 0x50, 0x00, 0xFF]].concat());
+        i.line().expect("pw");
+        assert_eq!(
+            i.rest_bytes().expect("bytes").as_slice(),
+            [0x89, 0x50, 0x00, 0xFF]
+        );
+        let e = input(vec![b'#'; MAX_IMPORT_BYTES + 1])
+            .rest_bytes()
+            .expect_err("over");
+        assert!(
+            e.to_string().contains("more than 33554432 bytes (32 MiB)"),
+            "{e}"
+        );
+    }
+}
