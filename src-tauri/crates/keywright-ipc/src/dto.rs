@@ -386,8 +386,8 @@ pub struct HotpCode {
 
 // ---- imports ----
 
-/// Where an import reads from. `Debug` shows the path or name and sizes, never the text
-/// (it holds seeds).
+/// Where an import reads from.
+// `Debug` is written by hand below: the path or name and sizes, never the text (seeds).
 #[derive(Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
