@@ -328,3 +328,137 @@ fn qr_png_scans_back_to_the_item() {
     assert_eq!(v["added"], 1);
     assert_eq!(v["rows"][0]["name"], "GitHub (alice)");
 }
+
+// --- Input limits (issue 13 items 1 and 14) ---------------------------------------------
+
+/// Run `keywright --password-stdin --json ARGS` with stdin = the password line, then `fill`
+/// repeated without end. The command has to stop by itself (it reads only up to its limit);
+/// a generous guard kills it if it does not. Returns (success, JSON output).
+fn with_endless_stdin(cli: &Cli, args: &[&str], fill: &'static [u8]) -> (bool, serde_json::Value) {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = cli
+        .std_cmd()
+        .args(["--password-stdin", "--json"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn keywright");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let chunk = fill.repeat(64 * 1024 / fill.len());
+        if stdin.write_all(format!("{PASSWORD}\n").as_bytes()).is_err() {
+            return;
+        }
+        // Ends when keywright exits and the pipe breaks.
+        while stdin.write_all(&chunk).is_ok() {}
+    });
+    let guard = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > guard {
+            let _ = child.kill();
+            panic!("{args:?} kept reading an endless stdin");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    writer.join().expect("writer");
+    let v = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    (out.status.success(), v)
+}
+
+#[test]
+fn endless_stdin_is_refused_at_its_limit() {
+    let cli = Cli::new();
+    cli.init();
+    // One endless line: refused at 64 KiB, the limit of a secret.
+    let (ok, v) = with_endless_stdin(&cli, &["add", "api-key", "Stripe"], b"k");
+    assert!(!ok);
+    assert_eq!(v["error"]["kind"], "invalid_input", "{v}");
+    let msg = v["error"]["message"].as_str().expect("message");
+    assert!(msg.contains("a line is longer than 65536 bytes"), "{msg}");
+    // Endless newlines: the first (empty) line is the answer; nothing more is read.
+    let (ok, v) = with_endless_stdin(&cli, &["add", "api-key", "Stripe"], b"\n");
+    assert!(!ok);
+    let msg = v["error"]["message"].as_str().expect("message");
+    assert!(msg.contains("is empty"), "{msg}");
+    // An endless import from stdin: refused past 32 MiB.
+    let (ok, v) = with_endless_stdin(&cli, &["import", "otpauth", "-"], b"#\n");
+    assert!(!ok);
+    let msg = v["error"]["message"].as_str().expect("message");
+    assert!(msg.contains("more than 33554432 bytes (32 MiB)"), "{msg}");
+    assert_eq!(item_count(&cli), 0);
+}
+
+#[test]
+fn an_endless_import_file_is_read_only_to_the_limit() {
+    let cli = Cli::new();
+    cli.init();
+    if std::path::Path::new("/dev/zero").exists() {
+        let msg = cli.err(&["import", "otpauth", "/dev/zero"], "", "import_failed");
+        assert!(msg.contains("larger than 33554432 bytes (32 MiB)"), "{msg}");
+    }
+}
+
+#[test]
+fn add_totp_refuses_a_seed_over_the_limit() {
+    let cli = Cli::new();
+    cli.init();
+    let seed = "A".repeat(2000);
+    let msg = cli.err(
+        &["add", "totp", "Long"],
+        &format!("{seed}\n"),
+        "invalid_input",
+    );
+    assert!(
+        msg.contains("is 2000 characters long; the limit is 1024"),
+        "{msg}"
+    );
+    assert!(!msg.contains("AAAAAAAAAAAAAAAA"), "no seed in the message");
+    let uri = format!("otpauth://totp/Long?secret={seed}\n");
+    let msg = cli.err(&["add", "totp", "Long"], &uri, "invalid_input");
+    assert!(msg.contains("the limit is 1024"), "{msg}");
+    assert_eq!(item_count(&cli), 0);
+}
+
+#[test]
+fn the_13_byte_google_payload_is_one_invalid_row() {
+    let cli = Cli::new();
+    cli.init();
+    let v = cli.ok(
+        &["import", "google-migration", "-", "--dry-run"],
+        "otpauth-migration://offline?data=GP////8H\n",
+    );
+    assert_eq!(
+        (v["new"].as_u64(), v["invalid"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let reason = v["rows"][0]["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains("batch_size") && reason.contains("1 to 1000"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_qr_image_imports_from_stdin_after_the_password() {
+    let cli = Cli::new();
+    cli.init();
+    let png = keywright_core::otp::qr::png(
+        "otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub",
+    )
+    .expect("png");
+    let mut stdin = format!("{PASSWORD}\n").into_bytes();
+    stdin.extend_from_slice(&png);
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "import", "qr", "-"])
+        .write_stdin(stdin)
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["added"], 1);
+}

@@ -1,23 +1,44 @@
 //! Secret input: stdin (piped) or a hidden prompt on the terminal. Never argv.
+//!
+//! Stdin is read as it is needed, one line at a time, and never beyond a limit: a line
+//! (a password or a secret) is at most `MAX_SECRET_BYTES`, the rest of stdin (notes, a
+//! request body, an import file) at most `MAX_IMPORT_BYTES`. Past a limit the command
+//! stops without reading further.
 
-use std::io::{IsTerminal, Read};
+use std::io::{BufRead, IsTerminal, Read};
 
 use keywright_core::Error;
+use keywright_core::limits::{MAX_IMPORT_BYTES, MAX_SECRET_BYTES};
 use zeroize::Zeroizing;
 
-/// Stdin, read at most once, handed out line by line.
+/// Stdin, read lazily and handed out line by line.
 pub struct Input {
     password_stdin: bool,
-    lines: Option<Vec<Zeroizing<String>>>,
-    next: usize,
+    source: Box<dyn BufRead>,
+}
+
+fn stdin_error(reason: String) -> Error {
+    Error::InvalidInput {
+        field: "stdin".into(),
+        reason,
+    }
 }
 
 impl Input {
     pub fn new(password_stdin: bool) -> Self {
+        // Not `stdin().lock()`: the lock would be held for the whole command. Nothing is
+        // read until a line is asked for.
+        Self::from_reader(
+            password_stdin,
+            Box::new(std::io::BufReader::new(std::io::stdin())),
+        )
+    }
+
+    /// Input from `source` instead of stdin (tests).
+    pub fn from_reader(password_stdin: bool, source: Box<dyn BufRead>) -> Self {
         Input {
             password_stdin,
-            lines: None,
-            next: 0,
+            source,
         }
     }
 
@@ -25,57 +46,67 @@ impl Input {
         self.password_stdin
     }
 
-    fn load(&mut self) -> Result<&[Zeroizing<String>], Error> {
-        if self.lines.is_none() {
-            let mut all = Zeroizing::new(String::new());
-            std::io::stdin()
-                .read_to_string(&mut all)
-                .map_err(|e| Error::InvalidInput {
-                    field: "stdin".into(),
-                    reason: format!("cannot read: {e}"),
-                })?;
-            let lines = all
-                .split('\n')
-                .map(|l| Zeroizing::new(l.strip_suffix('\r').unwrap_or(l).to_owned()))
-                .collect::<Vec<_>>();
-            self.lines = Some(lines);
-        }
-        Ok(self.lines.as_deref().unwrap_or_default())
-    }
-
     fn stdin_is_terminal() -> bool {
         std::io::stdin().is_terminal()
     }
 
-    /// The next line of stdin, or `None` at the end.
+    /// The next line of stdin (without its `\n` or `\r\n`), or `None` at the end. A line
+    /// longer than `MAX_SECRET_BYTES` is refused when the limit is passed.
     pub fn line(&mut self) -> Result<Option<Zeroizing<String>>, Error> {
-        let i = self.next;
-        let lines = self.load()?;
-        let line = lines.get(i).cloned();
-        // A final empty string after the last newline is not a line.
-        let is_last_empty = i + 1 == lines.len() && line.as_ref().is_some_and(|l| l.is_empty());
-        if is_last_empty {
+        let mut buf = Zeroizing::new(Vec::new());
+        // The longest accepted line with its "\r\n".
+        let most = MAX_SECRET_BYTES as u64 + 2;
+        let n = (&mut self.source)
+            .take(most)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| stdin_error(format!("cannot read: {e}")))?;
+        if n == 0 {
             return Ok(None);
         }
-        self.next += 1;
-        Ok(line)
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+        }
+        if buf.len() > MAX_SECRET_BYTES {
+            return Err(stdin_error(format!(
+                "a line is longer than {MAX_SECRET_BYTES} bytes, the limit of a password or \
+                 secret (stdin was not read further)"
+            )));
+        }
+        let text = std::str::from_utf8(&buf)
+            .map_err(|_| stdin_error("a line is not UTF-8 text".into()))?;
+        Ok(Some(Zeroizing::new(text.to_owned())))
     }
 
-    /// Everything left on stdin, joined with newlines, trailing newlines removed.
+    /// Everything left on stdin as bytes, up to `MAX_IMPORT_BYTES`; more is refused
+    /// without reading it all.
+    pub fn rest_bytes(&mut self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let mut buf = Zeroizing::new(Vec::new());
+        (&mut self.source)
+            .take(MAX_IMPORT_BYTES as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| stdin_error(format!("cannot read: {e}")))?;
+        if buf.len() > MAX_IMPORT_BYTES {
+            return Err(stdin_error(format!(
+                "is more than {MAX_IMPORT_BYTES} bytes ({} MiB), the limit of what Keywright \
+                 reads from stdin (stdin was not read further)",
+                MAX_IMPORT_BYTES >> 20
+            )));
+        }
+        Ok(buf)
+    }
+
+    /// Everything left on stdin as text, line ends as `\n`, trailing newlines removed; at
+    /// most `MAX_IMPORT_BYTES`.
     pub fn rest(&mut self) -> Result<Zeroizing<String>, Error> {
-        let i = self.next;
-        let lines = self.load()?;
-        let rest = Zeroizing::new(
-            lines
-                .get(i..)
-                .unwrap_or_default()
-                .iter()
-                .map(|l| l.as_str())
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
-        self.next = lines.len();
-        Ok(Zeroizing::new(rest.trim_end_matches('\n').to_owned()))
+        let bytes = self.rest_bytes()?;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| stdin_error("is not UTF-8 text".into()))?;
+        let text = Zeroizing::new(text.replace("\r\n", "\n"));
+        let text = text.strip_suffix('\r').unwrap_or(&text);
+        Ok(Zeroizing::new(text.trim_end_matches('\n').to_owned()))
     }
 
     /// The vault password: the first stdin line with --password-stdin, else a hidden
@@ -144,5 +175,73 @@ impl Input {
             });
         }
         Ok(pw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(bytes: Vec<u8>) -> Input {
+        Input::from_reader(true, Box::new(std::io::Cursor::new(bytes)))
+    }
+
+    fn lines(input: &mut Input) -> Vec<String> {
+        std::iter::from_fn(|| input.line().expect("line"))
+            .map(|l| l.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn lines_as_before_crlf_and_a_last_line_without_newline() {
+        assert_eq!(
+            lines(&mut input(b"pw\r\nvalue\n\nlast".to_vec())),
+            ["pw", "value", "", "last"]
+        );
+        assert_eq!(lines(&mut input(b"one\n".to_vec())), ["one"]);
+        assert!(lines(&mut input(Vec::new())).is_empty());
+        let mut i = input(b"pw\nnote 1\r\nnote 2\n\n\n".to_vec());
+        assert_eq!(
+            i.line().expect("line").as_deref().map(String::as_str),
+            Some("pw")
+        );
+        assert_eq!(i.rest().expect("rest").as_str(), "note 1\nnote 2");
+        assert!(i.line().expect("end").is_none());
+    }
+
+    #[test]
+    fn a_line_over_the_secret_limit_is_refused_and_one_at_it_accepted() {
+        let mut at = vec![b'k'; MAX_SECRET_BYTES];
+        at.extend_from_slice(b"\r\nnext\n");
+        let mut i = input(at);
+        assert_eq!(
+            i.line().expect("at the limit").map(|l| l.len()),
+            Some(MAX_SECRET_BYTES)
+        );
+        assert_eq!(
+            i.line().expect("next").as_deref().map(String::as_str),
+            Some("next")
+        );
+        let e = input(vec![b'k'; MAX_SECRET_BYTES + 1])
+            .line()
+            .expect_err("over");
+        assert!(e.to_string().contains("longer than 65536 bytes"), "{e}");
+    }
+
+    #[test]
+    fn the_rest_stops_past_32_mib_and_keeps_bytes() {
+        let mut i = input([b"pw\n".as_slice(), &[0x89, 0x50, 0x00, 0xFF]].concat());
+        i.line().expect("pw");
+        assert_eq!(
+            i.rest_bytes().expect("bytes").as_slice(),
+            [0x89, 0x50, 0x00, 0xFF]
+        );
+        let e = input(vec![b'#'; MAX_IMPORT_BYTES + 1])
+            .rest_bytes()
+            .expect_err("over");
+        assert!(
+            e.to_string().contains("more than 33554432 bytes (32 MiB)"),
+            "{e}"
+        );
     }
 }

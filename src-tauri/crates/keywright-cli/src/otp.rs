@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use keywright_core::credential::{NewItem, OtpAlgorithm, OtpParams, OtpType};
+use keywright_core::limits::MAX_IMPORT_BYTES;
 use keywright_core::otp::import::{self, Format};
 use keywright_core::otp::{self as core_otp, OtpAccount, STEAM_DIGITS, export, uri};
 use keywright_core::vault::otp::{ImportPlan, PlanStatus, new_otp_item};
@@ -178,29 +179,25 @@ fn format_of(f: ImportFormatArg) -> Format {
     }
 }
 
-fn read_source(file: &str, input: &mut Input) -> Result<Zeroizing<Vec<u8>>> {
+/// The import file, or stdin for `-`: at most `MAX_IMPORT_BYTES` are read, and a larger
+/// source is refused without reading it all (`/dev/zero` and endless pipes included).
+fn read_source(format: Format, file: &str, input: &mut Input) -> Result<Zeroizing<Vec<u8>>> {
     if file == "-" {
-        if input.password_stdin() {
-            // The password line(s) came first; the rest of stdin is the file.
-            let rest = input.rest()?;
-            return Ok(Zeroizing::new(rest.as_bytes().to_vec()));
-        }
-        let mut buf = Zeroizing::new(Vec::new());
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::InvalidInput {
-                field: "stdin".into(),
-                reason: format!("cannot read: {e}"),
-            })?;
-        return Ok(buf);
+        // With --password-stdin, the password line(s) came first; the rest is the file.
+        return input.rest_bytes();
     }
-    std::fs::read(file)
-        .map(Zeroizing::new)
-        .map_err(|e| Error::Io {
-            action: "cannot read",
-            path: file.into(),
-            source: e,
-        })
+    let io = |e: std::io::Error| Error::Io {
+        action: "cannot read",
+        path: file.into(),
+        source: e,
+    };
+    let f = std::fs::File::open(file).map_err(io)?;
+    let mut buf = Zeroizing::new(Vec::new());
+    f.take(MAX_IMPORT_BYTES as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(io)?;
+    import::check_size(format, buf.len())?;
+    Ok(buf)
 }
 
 pub fn import(ctx: &Ctx, a: ImportArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
@@ -214,7 +211,7 @@ pub fn import(ctx: &Ctx, a: ImportArgs, input: &mut Input, out: Out<'_>) -> Resu
     } else {
         None
     };
-    let data = read_source(&a.file, input)?;
+    let data = read_source(format, &a.file, input)?;
     if password.is_none() && import::is_encrypted(format, &data) {
         if std::io::stdin().is_terminal() && a.file != "-" {
             let p =

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::{Error, Result};
+use crate::limits::{MAX_SECRET_BYTES, MAX_SEED_CHARS};
 
 /// Longest item name accepted.
 pub const MAX_NAME_LEN: usize = 200;
@@ -382,6 +383,7 @@ impl NewItem {
             Some(d) => Some(d),
         };
         let mut secret = std::mem::take(&mut self.secret);
+        check_secret_sizes(&secret)?;
         let mut token_expires_at = None;
         let mut placement = None;
         let mut oauth = None;
@@ -619,9 +621,47 @@ static BASE32_LENIENT: std::sync::LazyLock<data_encoding::Encoding> =
         }
     });
 
+/// Refuse a secret field (value, tokens, notes) over [`MAX_SECRET_BYTES`].
+fn check_secret_sizes(secret: &SecretFields) -> Result<()> {
+    for (field, text) in [
+        ("secret value", &secret.value),
+        ("access token", &secret.access_token),
+        ("refresh token", &secret.refresh_token),
+        ("notes", &secret.notes),
+    ] {
+        if text.len() > MAX_SECRET_BYTES {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "is {} bytes long; the limit is {MAX_SECRET_BYTES} bytes",
+                    text.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuse a seed of more than [`MAX_SEED_CHARS`] base32 characters (separators and
+/// padding not counted) before anything is copied or decoded.
+fn check_seed_length(s: &str) -> Result<()> {
+    let len = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '=')
+        .count();
+    if len > MAX_SEED_CHARS {
+        return Err(Error::invalid(
+            "TOTP secret",
+            format!("is {len} characters long; the limit is {MAX_SEED_CHARS}"),
+        ));
+    }
+    Ok(())
+}
+
 /// A base32 seed as people paste it (lower case, spaces, dashes, padding) → the canonical
 /// text and the seed bytes (wiped on drop). At least 80 bits.
 pub fn decode_base32_secret(s: &str) -> Result<(String, zeroize::Zeroizing<Vec<u8>>)> {
+    check_seed_length(s)?;
     let canon: String = s
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-' && *c != '=')

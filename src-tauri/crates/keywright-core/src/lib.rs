@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod error;
 pub mod expiry;
 pub mod jwt;
+pub mod limits;
 pub mod net;
 pub mod oauth;
 pub mod otp;

@@ -387,7 +387,8 @@ pub struct HotpCode {
 // ---- imports ----
 
 /// Where an import reads from.
-#[derive(Debug, Deserialize, TS)]
+// `Debug` is written by hand below: the path or name and sizes, never the text (seeds).
+#[derive(Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum ImportSource {
@@ -397,6 +398,23 @@ pub enum ImportSource {
     File { path: String },
     /// A file read by the window (`<input type=file>`), base64-encoded.
     Bytes { name: String, base64: String },
+}
+
+impl std::fmt::Debug for ImportSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportSource::Text { text } => f
+                .debug_struct("Text")
+                .field("bytes", &text.len())
+                .finish_non_exhaustive(),
+            ImportSource::File { path } => f.debug_struct("File").field("path", path).finish(),
+            ImportSource::Bytes { name, base64 } => f
+                .debug_struct("Bytes")
+                .field("name", name)
+                .field("base64_len", &base64.len())
+                .finish_non_exhaustive(),
+        }
+    }
 }
 
 /// The formats an import reads (`null` in a request = detect from the content).

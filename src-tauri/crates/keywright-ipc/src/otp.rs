@@ -1,8 +1,12 @@
 //! The Codes view and the import wizard: live codes, copy, HOTP, import preview/commit.
 
+use std::io::Read as _;
+use std::path::Path;
+
 use base64::Engine as _;
 use keywright_core::Error as CoreError;
 use keywright_core::credential::OtpType;
+use keywright_core::limits::MAX_IMPORT_BYTES;
 use keywright_core::otp::{self, import};
 use keywright_core::timefmt;
 use keywright_core::vault::otp::{ImportPlan, PlanStatus};
@@ -15,9 +19,6 @@ use crate::dto::{
 };
 use crate::error::{ErrorKind, IpcError};
 use crate::state::AppState;
-
-/// Largest file an import reads (an Aegis export of thousands of entries is < 5 MB).
-const MAX_IMPORT_BYTES: u64 = 32 * 1024 * 1024;
 
 /// An import previewed in the window and waiting for "Import".
 pub struct PendingImport {
@@ -120,40 +121,95 @@ pub fn hotp_next(state: &AppState, id: &str, copy: bool) -> Result<HotpCode, Ipc
     })
 }
 
+fn too_large() -> IpcError {
+    IpcError::invalid(
+        "source",
+        format!(
+            "it is larger than {MAX_IMPORT_BYTES} bytes ({} MiB), the most Keywright imports; \
+             this is not an authenticator export",
+            MAX_IMPORT_BYTES >> 20
+        ),
+    )
+}
+
 fn read_source(source: ImportSource) -> Result<Zeroizing<Vec<u8>>, IpcError> {
     match source {
-        ImportSource::Text { text } => Ok(Zeroizing::new(text.into_bytes())),
-        ImportSource::Bytes { name, base64 } => base64::engine::general_purpose::STANDARD
-            .decode(base64.trim())
-            .map(Zeroizing::new)
-            .map_err(|_| IpcError::invalid("source", format!("{name}: could not read the file"))),
-        ImportSource::File { path } => {
-            let meta = std::fs::metadata(&path).map_err(|e| {
-                IpcError::from(CoreError::Io {
-                    action: "cannot read",
-                    path: path.clone().into(),
-                    source: e,
-                })
-            })?;
-            if !meta.is_file() {
-                return Err(IpcError::invalid("source", format!("{path} is not a file")));
+        ImportSource::Text { text } => {
+            let text = Zeroizing::new(text);
+            if text.len() > MAX_IMPORT_BYTES {
+                return Err(too_large());
             }
-            if meta.len() > MAX_IMPORT_BYTES {
-                return Err(IpcError::invalid(
-                    "source",
-                    format!("{path} is larger than 32 MB; this is not an authenticator export"),
-                ));
-            }
-            std::fs::read(&path).map(Zeroizing::new).map_err(|e| {
-                CoreError::Io {
-                    action: "cannot read",
-                    path: path.into(),
-                    source: e,
-                }
-                .into()
-            })
+            Ok(Zeroizing::new(text.as_bytes().to_vec()))
         }
+        ImportSource::Bytes { name, base64 } => {
+            let base64 = Zeroizing::new(base64);
+            // 4 base64 characters per 3 bytes (and a little room for line breaks).
+            if base64.len() / 4 * 3 > MAX_IMPORT_BYTES + 3 {
+                return Err(too_large());
+            }
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(base64.trim())
+                .map(Zeroizing::new)
+                .map_err(|_| {
+                    IpcError::invalid("source", format!("{name}: could not read the file"))
+                })?;
+            if bytes.len() > MAX_IMPORT_BYTES {
+                return Err(too_large());
+            }
+            Ok(bytes)
+        }
+        ImportSource::File { path } => read_import_file(Path::new(&path)),
     }
+}
+
+/// The file the window names, if it is an ordinary file: not a directory, device, FIFO or
+/// socket, nothing under /proc, /sys or /dev (their files claim a size of 0 and can be
+/// endless or hold other programs' secrets), not empty and at most `MAX_IMPORT_BYTES`.
+/// Reading stops at the limit whatever the file claims.
+fn read_import_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, IpcError> {
+    let io = |e: std::io::Error| {
+        IpcError::from(CoreError::Io {
+            action: "cannot read",
+            path: path.into(),
+            source: e,
+        })
+    };
+    let shown = path.display();
+    let real = std::fs::canonicalize(path).map_err(io)?;
+    if ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|system| real.starts_with(system))
+    {
+        return Err(IpcError::invalid(
+            "source",
+            format!("{shown} is a system file, not an authenticator export"),
+        ));
+    }
+    let not_regular = || IpcError::invalid("source", format!("{shown} is not a regular file"));
+    // Checked before opening (opening a FIFO would wait for a writer) and again on the
+    // opened file.
+    if !std::fs::metadata(&real).map_err(io)?.file_type().is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(&real).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.file_type().is_file() {
+        return Err(not_regular());
+    }
+    if meta.len() == 0 {
+        return Err(IpcError::invalid("source", format!("{shown} is empty")));
+    }
+    if meta.len() > MAX_IMPORT_BYTES as u64 {
+        return Err(too_large());
+    }
+    let mut data = Zeroizing::new(Vec::new());
+    file.take(MAX_IMPORT_BYTES as u64 + 1)
+        .read_to_end(&mut data)
+        .map_err(io)?;
+    if data.len() > MAX_IMPORT_BYTES {
+        return Err(too_large());
+    }
+    Ok(data)
 }
 
 fn new_id() -> Result<String, IpcError> {
@@ -170,6 +226,8 @@ pub fn import_preview(
     format: Option<ImportFormat>,
     password: Option<SecretString>,
 ) -> Result<ImportPreview, IpcError> {
+    // Locked (or no vault): refused before the source is read or parsed.
+    state.with_vault(|_| Ok(()))?;
     state.drop_pending_import();
     let data = read_source(source)?;
     if data.iter().all(u8::is_ascii_whitespace) {

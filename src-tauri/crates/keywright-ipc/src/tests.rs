@@ -356,7 +356,9 @@ fn edit_keeps_token_expiries_and_empty_clears_a_secret() -> TestResult {
 mod otp_commands {
     use super::*;
     use crate::dto::{ImportSource, ImportStatus};
+    use crate::error::IpcError;
     use crate::otp::*;
+    use keywright_core::limits::MAX_IMPORT_BYTES;
 
     fn totp_input(
         name: &str,
@@ -483,5 +485,123 @@ mod otp_commands {
         .ok_or("empty source")?;
         assert_eq!(e.kind, ErrorKind::InvalidInput);
         Ok(())
+    }
+
+    fn preview_error(f: &Fixture, source: ImportSource) -> Result<IpcError, String> {
+        import_preview(&f.state, source, None, None)
+            .err()
+            .ok_or_else(|| "the preview should fail".to_owned())
+    }
+
+    fn file(path: &std::path::Path) -> ImportSource {
+        ImportSource::File {
+            path: path.display().to_string(),
+        }
+    }
+
+    #[test]
+    fn import_preview_needs_the_vault_unlocked_before_reading() -> TestResult {
+        let f = fixture(true)?;
+        let list = f._dir.path().join("codes.txt");
+        std::fs::write(&list, "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\n")?;
+        // Locked: refused as locked, whatever the source (even one that cannot be read or
+        // would cost a lot to parse).
+        for source in [
+            file(&list),
+            file(std::path::Path::new("/does/not/exist")),
+            ImportSource::Text {
+                text: "otpauth-migration://offline?data=GP////8H".into(),
+            },
+        ] {
+            assert_eq!(preview_error(&f, source)?.kind, ErrorKind::Locked);
+        }
+        assert!(
+            f.state
+                .pending_import
+                .lock()
+                .map_err(|e| e.to_string())?
+                .is_none()
+        );
+        vault_unlock(&f.state, &SecretString::from(PW))?;
+        assert_eq!(
+            import_preview(&f.state, file(&list), None, None)?.new_count,
+            1
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn import_preview_reads_only_bounded_regular_files() -> TestResult {
+        let f = unlocked()?;
+        let dir = f._dir.path();
+        let message = |source| -> Result<String, String> {
+            let e = preview_error(&f, source)?;
+            assert_eq!(e.kind, ErrorKind::InvalidInput, "{}", e.message);
+            Ok(e.message)
+        };
+        assert!(message(file(dir))?.contains("is not a regular file"));
+        for system in ["/dev/zero", "/proc/self/environ", "/sys/kernel/notes"] {
+            let path = std::path::Path::new(system);
+            if path.exists() {
+                assert!(
+                    message(file(path))?.contains("is a system file"),
+                    "{system}"
+                );
+            }
+        }
+        #[cfg(unix)]
+        {
+            // A link to a system file is judged by its target.
+            let link = dir.join("innocent.txt");
+            std::os::unix::fs::symlink("/proc/self/environ", &link)?;
+            assert!(message(file(&link))?.contains("is a system file"));
+            // A FIFO is refused without waiting for a writer.
+            let fifo = dir.join("pipe");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                assert!(message(file(&fifo))?.contains("is not a regular file"));
+            }
+        }
+        let empty = dir.join("empty.txt");
+        std::fs::write(&empty, "")?;
+        assert!(message(file(&empty))?.contains("is empty"));
+        // A sparse file over the limit: refused from its size, nothing read.
+        let large = dir.join("large.txt");
+        std::fs::File::create(&large)?.set_len(MAX_IMPORT_BYTES as u64 + 1)?;
+        assert!(message(file(&large))?.contains("larger than 33554432 bytes (32 MiB)"));
+        let text = "x".repeat(MAX_IMPORT_BYTES + 1);
+        assert!(message(ImportSource::Text { text })?.contains("larger than 33554432 bytes"));
+        let base64 = "A".repeat((MAX_IMPORT_BYTES + 8) / 3 * 4);
+        assert!(
+            message(ImportSource::Bytes {
+                name: "a.png".into(),
+                base64
+            })?
+            .contains("larger than 33554432 bytes")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn import_source_debug_shows_no_text() {
+        let seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+        let text = ImportSource::Text {
+            text: format!("otpauth://totp/A?secret={seed}"),
+        };
+        let bytes = ImportSource::Bytes {
+            name: "export.txt".into(),
+            base64: seed.into(),
+        };
+        for source in [text, bytes] {
+            let shown = format!("{source:?}");
+            assert!(!shown.contains(seed), "{shown}");
+        }
+        let shown = format!(
+            "{:?}",
+            ImportSource::File {
+                path: "/tmp/a.json".into()
+            }
+        );
+        assert!(shown.contains("/tmp/a.json"), "{shown}");
     }
 }

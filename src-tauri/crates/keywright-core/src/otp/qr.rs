@@ -9,9 +9,7 @@ use image::{ImageFormat, ImageReader, Limits, Luma};
 use qrcode::{EcLevel, QrCode};
 
 use crate::error::{Error, Result};
-
-/// Largest image side accepted, in pixels (a 50-megapixel photo is ~8700 px wide).
-const MAX_SIDE: u32 = 12_000;
+use crate::limits::{MAX_QR_DECODE_ALLOC, MAX_QR_IMAGE_BYTES, MAX_QR_IMAGE_SIDE};
 /// Pixels per QR module in [`png`].
 const MODULE_PX: u32 = 8;
 
@@ -21,19 +19,42 @@ fn bad_image(reason: impl Into<String>) -> Error {
 
 /// The text of every QR code in a PNG or JPEG image, in the order they were found.
 ///
-/// Errors: not a PNG/JPEG ("not an image"), an image that cannot be decoded, or no
-/// readable QR code in it.
+/// Errors: not a PNG/JPEG ("not an image"), a file over [`MAX_QR_IMAGE_BYTES`], an image
+/// wider or taller than [`MAX_QR_IMAGE_SIDE`] (read from its header, before decoding), an
+/// image that cannot be decoded, or no readable QR code in it.
 pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>> {
+    if bytes.len() > MAX_QR_IMAGE_BYTES {
+        return Err(bad_image(format!(
+            "is {} bytes; Keywright reads images of at most {MAX_QR_IMAGE_BYTES} bytes ({} MiB)",
+            bytes.len(),
+            MAX_QR_IMAGE_BYTES >> 20
+        )));
+    }
     let format = image::guess_format(bytes)
         .ok()
         .filter(|f| matches!(f, ImageFormat::Png | ImageFormat::Jpeg))
         .ok_or_else(|| bad_image("is not an image (PNG or JPEG expected)"))?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits);
-    let img = reader
+    let reader = |sides: Option<u32>| {
+        let mut limits = Limits::default();
+        limits.max_image_width = sides;
+        limits.max_image_height = sides;
+        limits.max_alloc = Some(MAX_QR_DECODE_ALLOC);
+        let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+        reader.limits(limits);
+        reader
+    };
+    // The header first: a 12000 × 12000 image is refused without decoding a pixel (the
+    // decoder's own side limits would say only "exceeds limit").
+    let (w, h) = reader(None)
+        .into_dimensions()
+        .map_err(|e| bad_image(format!("cannot be decoded: {e}")))?;
+    if w > MAX_QR_IMAGE_SIDE || h > MAX_QR_IMAGE_SIDE {
+        return Err(bad_image(format!(
+            "is {w} × {h} pixels; Keywright reads images of at most {MAX_QR_IMAGE_SIDE} × \
+             {MAX_QR_IMAGE_SIDE} (crop or scale it down)"
+        )));
+    }
+    let img = reader(Some(MAX_QR_IMAGE_SIDE))
         .decode()
         .map_err(|e| bad_image(format!("cannot be decoded: {e}")))?
         .into_luma8();

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use super::{OtpAccount, STEAM_DIGITS};
 use crate::credential::{OtpAlgorithm, OtpParams, OtpType};
 use crate::error::{Error, Result};
+use crate::limits::MAX_OTPAUTH_URI_BYTES;
 
 /// What is left readable when emitting labels and parameters.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -31,6 +32,12 @@ fn bad(reason: impl Into<String>) -> Error {
 /// Parse one otpauth:// URI. Messages say what is wrong and never repeat the secret.
 pub fn parse(uri: &str) -> Result<OtpAccount> {
     let s = uri.trim();
+    if s.len() > MAX_OTPAUTH_URI_BYTES {
+        return Err(bad(format!(
+            "is {} bytes long; the limit is {MAX_OTPAUTH_URI_BYTES} bytes",
+            s.len()
+        )));
+    }
     let rest = strip_prefix_ci(s, "otpauth://").ok_or_else(|| {
         if strip_prefix_ci(s, "otpauth-migration://").is_some() {
             bad("this is a Google Authenticator export (otpauth-migration://); import it as google-migration")

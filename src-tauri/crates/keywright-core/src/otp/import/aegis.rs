@@ -13,29 +13,29 @@
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::{
-    Entry, Format, RawAccount, SecretJson, aes_gcm_open, algorithm, base64_decode, digits, fail,
-    hex_decode, json_error, not_this, opt_str, opt_u64, period,
+    Bounded, Entry, Format, Loose, RawAccount, SecretJson, aes_gcm_open, algorithm, base64_decode,
+    digits, fail, hex_decode, json_error, not_this, opt_str, opt_u64, period,
 };
 use crate::credential::OtpType;
 use crate::error::{Error, Result};
+use crate::limits::{
+    MAX_AEGIS_PASSWORD_SLOTS, MAX_SCRYPT_MEMORY_BYTES, MAX_SCRYPT_N, MAX_SCRYPT_P, MAX_SCRYPT_R,
+    MAX_SCRYPT_WORK_BYTES,
+};
 
 const FORMAT: Format = Format::Aegis;
 /// The newest content (`db`) version this reader knows: 3 added groups as UUIDs.
 const MAX_DB_VERSION: u64 = 3;
 /// Slot type of a password slot.
 const SLOT_PASSWORD: u64 = 1;
-/// Upper bound on scrypt's memory (128·N·r bytes) a file may ask for: Aegis itself uses
-/// N = 2^15, r = 8 (32 MiB); this allows 32 times that and refuses absurd values.
-const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
 
 /// The top level, with `db` only classified (its plain form is read by [`PlainFile`]).
 #[derive(Deserialize)]
 struct Outer {
-    version: Option<Value>,
+    version: Option<Loose>,
     header: Option<Header>,
     #[serde(default)]
     db: DbShape,
@@ -43,7 +43,7 @@ struct Outer {
 
 #[derive(Deserialize)]
 struct Header {
-    slots: Option<Vec<Slot>>,
+    slots: Option<Bounded<Slot>>,
     params: Option<CryptParams>,
 }
 
@@ -128,9 +128,9 @@ struct PlainFile {
 #[derive(Deserialize)]
 struct Db {
     version: Option<u64>,
-    entries: Vec<AegisEntry>,
+    entries: Bounded<AegisEntry>,
     #[serde(default)]
-    groups: Vec<Group>,
+    groups: Bounded<Group>,
 }
 
 #[derive(Deserialize)]
@@ -142,23 +142,23 @@ struct Group {
 #[derive(Deserialize)]
 struct AegisEntry {
     #[serde(rename = "type")]
-    kind: Option<Value>,
-    name: Option<Value>,
-    issuer: Option<Value>,
-    note: Option<Value>,
+    kind: Option<Loose>,
+    name: Option<Loose>,
+    issuer: Option<Loose>,
+    note: Option<Loose>,
     info: Option<Info>,
-    groups: Option<Value>,
-    group: Option<Value>,
+    groups: Option<Loose>,
+    group: Option<Loose>,
 }
 
 #[derive(Deserialize)]
 struct Info {
     #[serde(default)]
     secret: SecretJson,
-    algo: Option<Value>,
-    digits: Option<Value>,
-    period: Option<Value>,
-    counter: Option<Value>,
+    algo: Option<Loose>,
+    digits: Option<Loose>,
+    period: Option<Loose>,
+    counter: Option<Loose>,
 }
 
 /// Whether the export is password-encrypted.
@@ -169,7 +169,7 @@ pub(super) fn is_encrypted(data: &[u8]) -> bool {
 /// Read an Aegis export; `password` opens an encrypted one.
 pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<Entry>> {
     let outer: Outer = serde_json::from_slice(data).map_err(|e| {
-        if e.is_data() {
+        if e.is_data() && !super::is_too_many(&e) {
             not_this(FORMAT, data, "it is not an Aegis export")
         } else {
             not_this(FORMAT, data, &json_error(&e))
@@ -182,7 +182,7 @@ pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<
             "it is not an Aegis export (no \"header\" and \"db\")",
         ));
     };
-    match outer.version.as_ref().map(Value::as_u64) {
+    match outer.version.as_ref().map(Loose::as_u64) {
         Some(Some(1)) => {}
         Some(Some(v)) => {
             return Err(fail(
@@ -252,12 +252,40 @@ fn decrypt(
              export it from Aegis with a password",
         ));
     }
+    if password_slots.len() > MAX_AEGIS_PASSWORD_SLOTS {
+        return Err(fail(
+            FORMAT,
+            format!(
+                "it has {} password slots; Keywright tries at most {MAX_AEGIS_PASSWORD_SLOTS}",
+                password_slots.len()
+            ),
+        ));
+    }
+    // Every slot's cost is checked before the password is asked for or any scrypt runs.
+    let costs = password_slots
+        .iter()
+        .map(|s| scrypt_params(s))
+        .collect::<Result<Vec<_>>>()?;
+    let work = costs
+        .iter()
+        .try_fold(0u64, |sum, (_, w)| sum.checked_add(*w))
+        .filter(|w| *w <= MAX_SCRYPT_WORK_BYTES);
+    if work.is_none() {
+        return Err(fail(
+            FORMAT,
+            format!(
+                "its password slots ask for more scrypt work in all (128·N·r·p summed) than \
+                 Keywright accepts ({} MiB)",
+                MAX_SCRYPT_WORK_BYTES >> 20
+            ),
+        ));
+    }
     let password = password.ok_or(Error::ImportPasswordNeeded {
         format: FORMAT.display(),
     })?;
     let mut master_key = None;
-    for slot in password_slots {
-        if let Some(key) = open_slot(slot, password)? {
+    for (slot, (params, _)) in password_slots.into_iter().zip(&costs) {
+        if let Some(key) = open_slot(slot, params, password)? {
             master_key = Some(key);
             break;
         }
@@ -278,36 +306,76 @@ fn decrypt(
     })
 }
 
-/// The master key if `password` opens this slot; `None` if it does not.
-fn open_slot(slot: &Slot, password: &SecretString) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    let (Some(n), Some(r), Some(p), Some(salt)) = (slot.n, slot.r, slot.p, &slot.salt) else {
+/// The scrypt parameters of a password slot, within Keywright's limits: N a power of two
+/// up to [`MAX_SCRYPT_N`], r up to [`MAX_SCRYPT_R`], p up to [`MAX_SCRYPT_P`] and 128·N·r
+/// bytes of memory up to [`MAX_SCRYPT_MEMORY_BYTES`]. Checked before any scrypt runs.
+/// Returns them with their work, 128·N·r·p.
+fn scrypt_params(slot: &Slot) -> Result<(scrypt::Params, u64)> {
+    let (Some(n), Some(r), Some(p)) = (slot.n, slot.r, slot.p) else {
         return Err(fail(FORMAT, "a password slot lacks its scrypt parameters"));
     };
-    if !n.is_power_of_two() || n < 2 || r == 0 || p == 0 || p > 16 {
+    if !n.is_power_of_two() || n < 2 || r == 0 || p == 0 {
         return Err(fail(
             FORMAT,
             format!("a password slot has invalid scrypt parameters (N={n}, r={r}, p={p})"),
         ));
     }
-    if 128 * n * u64::from(r) > MAX_SCRYPT_MEMORY {
+    let over = |name: &str, value: u64, cap: u64| {
+        fail(
+            FORMAT,
+            format!(
+                "its scrypt parameter {name}={value} is above Keywright's limit of {cap} \
+                 (Aegis uses N=32768, r=8, p=1)"
+            ),
+        )
+    };
+    let memory = n
+        .checked_mul(u64::from(r))
+        .and_then(|x| x.checked_mul(128))
+        .filter(|m| *m <= MAX_SCRYPT_MEMORY_BYTES);
+    if memory.is_none() {
         return Err(fail(
             FORMAT,
             format!(
-                "a password slot asks for more scrypt memory than allowed (N={n}, r={r}; up to \
-                 {} MiB)",
-                MAX_SCRYPT_MEMORY >> 20
+                "its scrypt parameters (N={n}, r={r}) ask for {} MiB; Keywright accepts at most \
+                 {} MiB",
+                (u128::from(n) * u128::from(r) * 128) >> 20,
+                MAX_SCRYPT_MEMORY_BYTES >> 20
             ),
         ));
+    }
+    if n > MAX_SCRYPT_N {
+        return Err(over("N", n, MAX_SCRYPT_N));
+    }
+    if r > MAX_SCRYPT_R {
+        return Err(over("r", r.into(), MAX_SCRYPT_R.into()));
+    }
+    if p > MAX_SCRYPT_P {
+        return Err(over("p", p.into(), MAX_SCRYPT_P.into()));
     }
     let log_n = u8::try_from(n.trailing_zeros()).unwrap_or(u8::MAX);
     let params = scrypt::Params::new(log_n, r, p)
         .map_err(|_| fail(FORMAT, "a password slot has invalid scrypt parameters"))?;
+    // Each factor is bounded above, so this cannot overflow.
+    let work = memory.unwrap_or(u64::MAX).saturating_mul(u64::from(p));
+    Ok((params, work))
+}
+
+/// The master key if `password` opens this slot; `None` if it does not.
+fn open_slot(
+    slot: &Slot,
+    params: &scrypt::Params,
+    password: &SecretString,
+) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let Some(salt) = &slot.salt else {
+        return Err(fail(FORMAT, "a password slot lacks its scrypt salt"));
+    };
     let salt = hex_field(salt, "slot salt")?;
     let mut key = Zeroizing::new([0u8; 32]);
     scrypt::scrypt(
         password.expose_secret().as_bytes(),
         &salt,
-        &params,
+        params,
         key.as_mut(),
     )
     .map_err(|_| fail(FORMAT, "scrypt failed"))?;
@@ -337,8 +405,8 @@ fn account(e: &AegisEntry, groups: &[Group]) -> std::result::Result<super::OtpAc
     let info = e.info.as_ref().ok_or("has no \"info\"")?;
     let mut tags = Vec::new();
     match &e.groups {
-        Some(Value::Array(ids)) => {
-            for id in ids.iter().filter_map(Value::as_str) {
+        Some(Loose::List(ids)) => {
+            for id in ids {
                 // Like Aegis, a group id the vault does not define is dropped.
                 if let Some(g) = groups.iter().find(|g| g.uuid.eq_ignore_ascii_case(id)) {
                     tags.push(g.name.clone());

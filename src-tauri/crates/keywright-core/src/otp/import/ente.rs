@@ -24,13 +24,11 @@ use zeroize::Zeroizing;
 
 use super::{Entry, Format, base64_decode, fail, json_error, not_this, parse_lines, strip_bom};
 use crate::error::{Error, Result};
+use crate::limits::{MAX_ARGON2_MEMORY_BYTES, MAX_ARGON2_PASSES, MAX_ARGON2_WORK_BYTES};
 
 const FORMAT: Format = Format::Ente;
-/// Largest Argon2 memory a file may ask for: libsodium's "sensitive" limit, which is what
-/// Ente derives export keys with (lower on phones that cannot spare it).
-const MAX_MEM_LIMIT: u64 = 1 << 30;
-/// Largest Argon2 pass count: Ente doubles passes as it halves memory, from 4 at 1 GiB.
-const MAX_OPS_LIMIT: u64 = 1 << 10;
+/// Smallest Argon2 memory libsodium accepts (`crypto_pwhash_MEMLIMIT_MIN`).
+const MIN_MEM_LIMIT: u64 = 8 * 1024;
 
 #[derive(Deserialize)]
 struct Export {
@@ -68,7 +66,7 @@ pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<
         return parse_lines(FORMAT, super::text_of(FORMAT, data)?);
     }
     let export: Export = serde_json::from_slice(data).map_err(|e| {
-        if e.is_data() {
+        if e.is_data() && !super::is_too_many(&e) {
             not_this(FORMAT, data, "it is not an Ente Auth export")
         } else {
             not_this(FORMAT, data, &json_error(&e))
@@ -95,10 +93,12 @@ pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<
         }
         None => return Err(fail(FORMAT, "it has no \"version\"")),
     }
+    // The cost is checked before the password is asked for.
+    let params = argon2_params(kdf.mem_limit, kdf.ops_limit)?;
     let password = password.ok_or(Error::ImportPasswordNeeded {
         format: FORMAT.display(),
     })?;
-    let key = derive_key(&kdf, password)?;
+    let key = derive_key(&kdf, params, password)?;
     let header = base64_decode(&nonce)
         .and_then(|n| Header::try_from(n.as_slice()).ok())
         .ok_or_else(|| fail(FORMAT, "encryptionNonce is not a 24-byte base64 header"))?;
@@ -128,28 +128,66 @@ pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<
     parse_lines(FORMAT, text)
 }
 
-/// libsodium `crypto_pwhash` (Argon2id v1.3, one lane) with the file's limits.
-fn derive_key(kdf: &KdfParams, password: &SecretString) -> Result<Zeroizing<[u8; 32]>> {
-    if !(8 * 1024..=MAX_MEM_LIMIT).contains(&kdf.mem_limit)
-        || !(1..=MAX_OPS_LIMIT).contains(&kdf.ops_limit)
+/// The Argon2id parameters of the file, within Keywright's limits: memLimit from 8 KiB to
+/// [`MAX_ARGON2_MEMORY_BYTES`], opsLimit from 1 to [`MAX_ARGON2_PASSES`], and memLimit ×
+/// opsLimit up to [`MAX_ARGON2_WORK_BYTES`]. Checked before any key derivation.
+pub(super) fn argon2_params(mem: u64, ops: u64) -> Result<Params> {
+    if mem < MIN_MEM_LIMIT || ops == 0 {
+        return Err(fail(
+            FORMAT,
+            format!(
+                "invalid key derivation limits (memLimit {mem} bytes, opsLimit {ops}; libsodium \
+                 needs at least {MIN_MEM_LIMIT} bytes and 1 pass)"
+            ),
+        ));
+    }
+    if mem > MAX_ARGON2_MEMORY_BYTES {
+        return Err(fail(
+            FORMAT,
+            format!(
+                "its Argon2 memLimit asks for {} MiB; Keywright accepts at most {} MiB",
+                mem >> 20,
+                MAX_ARGON2_MEMORY_BYTES >> 20
+            ),
+        ));
+    }
+    if ops > MAX_ARGON2_PASSES {
+        return Err(fail(
+            FORMAT,
+            format!(
+                "its Argon2 opsLimit asks for {ops} passes; Keywright accepts at most \
+                 {MAX_ARGON2_PASSES}"
+            ),
+        ));
+    }
+    // Both are bounded above, so the product cannot overflow; checked all the same.
+    if mem
+        .checked_mul(ops)
+        .is_none_or(|w| w > MAX_ARGON2_WORK_BYTES)
     {
         return Err(fail(
             FORMAT,
             format!(
-                "unsupported key derivation limits (memLimit {} bytes, opsLimit {}; up to {} \
-                 MiB and {MAX_OPS_LIMIT} passes)",
-                kdf.mem_limit,
-                kdf.ops_limit,
-                MAX_MEM_LIMIT >> 20
+                "its Argon2 limits (memLimit {} MiB × opsLimit {ops}) ask for more work than \
+                 Keywright accepts ({} MiB × 4 passes at most)",
+                mem >> 20,
+                MAX_ARGON2_WORK_BYTES >> 22
             ),
         ));
     }
+    let m_kib = u32::try_from(mem / 1024).unwrap_or(u32::MAX);
+    let t = u32::try_from(ops).unwrap_or(u32::MAX);
+    Params::new(m_kib, t, 1, Some(32))
+        .map_err(|e| fail(FORMAT, format!("invalid key derivation parameters: {e}")))
+}
+
+/// libsodium `crypto_pwhash` (Argon2id v1.3, one lane) with the file's checked limits.
+fn derive_key(
+    kdf: &KdfParams,
+    params: Params,
+    password: &SecretString,
+) -> Result<Zeroizing<[u8; 32]>> {
     let salt = base64_decode(&kdf.salt).ok_or_else(|| fail(FORMAT, "the salt is not base64"))?;
-    // Both limits were bounded above, so they fit in u32.
-    let m_kib = u32::try_from(kdf.mem_limit / 1024).unwrap_or(u32::MAX);
-    let t = u32::try_from(kdf.ops_limit).unwrap_or(u32::MAX);
-    let params = Params::new(m_kib, t, 1, Some(32))
-        .map_err(|e| fail(FORMAT, format!("invalid key derivation parameters: {e}")))?;
     let mut key = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(password.expose_secret().as_bytes(), &salt, key.as_mut())

@@ -25,9 +25,10 @@ use percent_encoding::percent_decode_str;
 use prost::Message as _;
 use zeroize::Zeroize;
 
-use super::{Entry, Format, RawAccount, has_prefix_ci, not_this, split_label};
+use super::{Entry, Format, RawAccount, has_prefix_ci, not_this, split_label, too_many_entries};
 use crate::credential::{OtpAlgorithm, OtpType};
 use crate::error::Result;
+use crate::limits::{MAX_IMPORT_ENTRIES, MAX_MIGRATION_ACCOUNTS, MAX_MIGRATION_BATCHES};
 
 /// `MigrationPayload`.
 #[derive(Clone, PartialEq, prost::Message)]
@@ -64,6 +65,22 @@ pub(super) struct OtpParameters {
     #[prost(int64, tag = "7")]
     pub counter: i64,
 }
+
+/// `MigrationPayload` with the accounts only counted: [`Skipped`] is empty, so a payload
+/// claiming millions of accounts is measured without storing any of them.
+#[derive(Clone, PartialEq, prost::Message)]
+struct PayloadShape {
+    #[prost(message, repeated, tag = "1")]
+    otp_parameters: Vec<Skipped>,
+    #[prost(int32, tag = "3")]
+    batch_size: i32,
+    #[prost(int32, tag = "4")]
+    batch_index: i32,
+}
+
+/// A message whose fields are all skipped.
+#[derive(Clone, Copy, PartialEq, prost::Message)]
+struct Skipped {}
 
 impl Drop for OtpParameters {
     fn drop(&mut self) {
@@ -112,10 +129,21 @@ impl Batch {
         }
     }
 
-    /// `batch 2 of 3` for multi-part exports.
+    /// `batch 2 of 3` for multi-part exports (the numbers were bounded by [`decode_uri`]).
     fn part(&self) -> Option<String> {
         let p = self.payload.as_ref().ok()?;
-        (p.batch_size > 1).then(|| format!("batch {} of {}", p.batch_index + 1, p.batch_size))
+        (p.batch_size > 1).then(|| {
+            format!(
+                "batch {} of {}",
+                p.batch_index.saturating_add(1),
+                p.batch_size
+            )
+        })
+    }
+
+    /// How many accounts it holds (0 if it could not be read).
+    pub(super) fn accounts(&self) -> usize {
+        self.payload.as_ref().map_or(0, |p| p.otp_parameters.len())
     }
 }
 
@@ -123,14 +151,24 @@ impl Batch {
 pub(super) fn parse_text(text: &str) -> Result<Vec<Entry>> {
     let mut batches = Vec::new();
     let mut others = Vec::new();
+    let (mut lines, mut accounts) = (0usize, 0usize);
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         let position = i + 1;
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        lines += 1;
+        if lines > MAX_IMPORT_ENTRIES {
+            return Err(too_many_entries(Format::GoogleMigration, "lines"));
+        }
         if has_prefix_ci(line, "otpauth-migration://") {
-            batches.push(Batch::read(position, format!("line {position}"), line));
+            let batch = Batch::read(position, format!("line {position}"), line);
+            accounts = accounts.saturating_add(batch.accounts());
+            if accounts > MAX_IMPORT_ENTRIES {
+                return Err(too_many_entries(Format::GoogleMigration, "accounts"));
+            }
+            batches.push(batch);
         } else {
             others.push(Entry {
                 position,
@@ -147,18 +185,18 @@ pub(super) fn parse_text(text: &str) -> Result<Vec<Entry>> {
              \"Transfer accounts\" QR codes)",
         ));
     }
-    let mut entries = entries(batches);
+    let mut entries = entries(Format::GoogleMigration, batches)?;
     entries.extend(others);
     entries.sort_by_key(|e| e.position);
     Ok(entries)
 }
 
 /// The accounts of all batches, plus an error entry for every batch of a multi-part export
-/// that is not among them.
-pub(super) fn entries(batches: Vec<Batch>) -> Vec<Entry> {
+/// that is not among them; refused as a whole beyond [`MAX_IMPORT_ENTRIES`] entries.
+pub(super) fn entries(format: Format, batches: Vec<Batch>) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
-    // batch_id → (first position, batch_size, indexes seen)
-    let mut groups: BTreeMap<i32, (usize, i32, Vec<i32>)> = BTreeMap::new();
+    // batch_id → (first position, batch_size, whether each index was seen)
+    let mut groups: BTreeMap<i32, (usize, i32, Vec<bool>)> = BTreeMap::new();
     for batch in &batches {
         let payload = match &batch.payload {
             Ok(p) => p,
@@ -172,12 +210,20 @@ pub(super) fn entries(batches: Vec<Batch>) -> Vec<Entry> {
             }
         };
         if payload.batch_size > 1 {
+            // batch_size ≤ MAX_MIGRATION_BATCHES and 0 ≤ batch_index < batch_size
+            // (check_shape).
+            let size = usize::try_from(payload.batch_size).unwrap_or(0);
             let group = groups.entry(payload.batch_id).or_insert((
                 batch.position,
                 payload.batch_size,
-                Vec::new(),
+                vec![false; size],
             ));
-            group.2.push(payload.batch_index);
+            if let Some(seen) = usize::try_from(payload.batch_index)
+                .ok()
+                .and_then(|i| group.2.get_mut(i))
+            {
+                *seen = true;
+            }
         }
         let prefix = match (batch.in_qr, batch.part()) {
             (true, Some(part)) => format!("{}, {part}, ", batch.source),
@@ -192,8 +238,18 @@ pub(super) fn entries(batches: Vec<Batch>) -> Vec<Entry> {
             });
         }
     }
+    let missing: usize = groups
+        .values()
+        .map(|(_, _, seen)| seen.iter().filter(|s| !**s).count())
+        .sum();
+    if out.len().saturating_add(missing) > MAX_IMPORT_ENTRIES {
+        return Err(too_many_entries(
+            format,
+            "entries (accounts and missing QR codes)",
+        ));
+    }
     for (position, size, seen) in groups.into_values() {
-        for index in (0..size).filter(|i| !seen.contains(i)) {
+        for (index, _) in seen.iter().enumerate().filter(|(_, s)| !**s) {
             out.push(Entry {
                 position,
                 label: format!("batch {} of {size}", index + 1),
@@ -205,7 +261,7 @@ pub(super) fn entries(batches: Vec<Batch>) -> Vec<Entry> {
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// Decode the `data` parameter of an `otpauth-migration://offline?data=…` URI.
@@ -226,10 +282,41 @@ fn decode_uri(uri: &str) -> std::result::Result<MigrationPayload, String> {
     let bytes = zeroize::Zeroizing::new(
         super::base64_decode(&data).ok_or("its data= parameter is not valid base64")?,
     );
-    MigrationPayload::decode(bytes.as_slice()).map_err(|_| {
+    let damaged = || {
         "its data is not a Google Authenticator export (the protobuf is damaged or truncated)"
             .to_owned()
-    })
+    };
+    // The numbers the file controls are checked before the accounts are decoded.
+    let shape = PayloadShape::decode(bytes.as_slice()).map_err(|_| damaged())?;
+    check_shape(&shape)?;
+    MigrationPayload::decode(bytes.as_slice()).map_err(|_| damaged())
+}
+
+/// At most [`MAX_MIGRATION_ACCOUNTS`] accounts; `batch_size` 0 (absent: one batch) or
+/// 1..=[`MAX_MIGRATION_BATCHES`], and `batch_index` below it.
+fn check_shape(shape: &PayloadShape) -> std::result::Result<(), String> {
+    let accounts = shape.otp_parameters.len();
+    if accounts > MAX_MIGRATION_ACCOUNTS {
+        return Err(format!(
+            "holds {accounts} accounts; Keywright reads at most {MAX_MIGRATION_ACCOUNTS} per \
+             migration code"
+        ));
+    }
+    let (size, index) = (shape.batch_size, shape.batch_index);
+    if !(0..=MAX_MIGRATION_BATCHES).contains(&size) {
+        return Err(format!(
+            "claims to be one of {size} QR codes (batch_size); a Google Authenticator export \
+             has 1 to {MAX_MIGRATION_BATCHES}"
+        ));
+    }
+    if index < 0 || index >= size.max(1) {
+        return Err(format!(
+            "claims to be QR code number {} of {} (batch_index out of range)",
+            i64::from(index) + 1,
+            size.max(1)
+        ));
+    }
+    Ok(())
 }
 
 fn account(p: &OtpParameters) -> std::result::Result<super::OtpAccount, String> {

@@ -21,6 +21,10 @@ mod twofas;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
+mod limits_tests;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;
@@ -29,12 +33,12 @@ use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{Aead, KeyInit, Nonce};
 use secrecy::SecretString;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::{OtpAccount, STEAM_DIGITS, qr, uri};
 use crate::credential::{OtpAlgorithm, OtpParams, OtpType};
 use crate::error::{Error, Result};
+use crate::limits::{MAX_IMPORT_BYTES, MAX_IMPORT_ENTRIES};
 
 /// The formats `keywright import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +129,7 @@ pub struct Entry {
 /// Parse `data` as `format`. `password` opens encrypted exports (Aegis, 2FAS, Ente) and is
 /// ignored by the others.
 pub fn parse(format: Format, data: &[u8], password: Option<&SecretString>) -> Result<Vec<Entry>> {
+    check_size(format, data.len())?;
     match format {
         Format::Otpauth => parse_lines(format, text_of(format, data)?),
         Format::Qr => parse_qr(data),
@@ -201,6 +206,33 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Erro
     IgnoredAny::deserialize(d).map(|_| true)
 }
 
+/// Refuse a source larger than [`MAX_IMPORT_BYTES`] (callers that read files stop reading
+/// there too).
+pub fn check_size(format: Format, len: usize) -> Result<()> {
+    if len > MAX_IMPORT_BYTES {
+        return Err(fail(
+            format,
+            format!(
+                "it is larger than {MAX_IMPORT_BYTES} bytes ({} MiB), the most Keywright \
+                 imports",
+                MAX_IMPORT_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The whole-import error for a source with more than [`MAX_IMPORT_ENTRIES`] entries.
+fn too_many_entries(format: Format, what: &str) -> Error {
+    fail(
+        format,
+        format!(
+            "it has more than {MAX_IMPORT_ENTRIES} {what}; Keywright imports at most \
+             {MAX_IMPORT_ENTRIES} at a time (split the file)"
+        ),
+    )
+}
+
 // ---------------------------------------------------------------------------------------
 // Line-based formats and QR images
 
@@ -216,19 +248,24 @@ fn strip_bom(s: &str) -> &str {
 }
 
 /// One entry per `otpauth://` line; blank lines and `#` comments are skipped.
+/// The lines are counted before any is parsed: a list of more than [`MAX_IMPORT_ENTRIES`]
+/// entries is refused without work.
 fn parse_lines(format: Format, text: &str) -> Result<Vec<Entry>> {
-    let entries: Vec<Entry> = text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| (i + 1, line.trim()))
-        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
-        .map(|(position, line)| Entry {
-            position,
-            label: format!("line {position}"),
-            account: otpauth_account(line),
-        })
-        .collect();
-    let any_uri = text.lines().any(|l| has_prefix_ci(l.trim(), "otpauth://"));
+    let lines = || {
+        text.lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.trim()))
+            .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+    };
+    let mut count = 0usize;
+    let mut any_uri = false;
+    for (_, line) in lines() {
+        count += 1;
+        if count > MAX_IMPORT_ENTRIES {
+            return Err(too_many_entries(format, "lines"));
+        }
+        any_uri = any_uri || has_prefix_ci(line, "otpauth://");
+    }
     if !any_uri {
         return Err(not_this(
             format,
@@ -236,7 +273,13 @@ fn parse_lines(format: Format, text: &str) -> Result<Vec<Entry>> {
             "it has no otpauth:// lines",
         ));
     }
-    Ok(entries)
+    Ok(lines()
+        .map(|(position, line)| Entry {
+            position,
+            label: format!("line {position}"),
+            account: otpauth_account(line),
+        })
+        .collect())
 }
 
 /// One otpauth:// URI as an account. Ente Auth keeps tags, a note and a trash flag in a
@@ -244,6 +287,16 @@ fn parse_lines(format: Format, text: &str) -> Result<Vec<Entry>> {
 fn otpauth_account(line: &str) -> std::result::Result<OtpAccount, String> {
     let mut acc = uri::parse(line).map_err(reason_of)?;
     apply_code_display(line, &mut acc)?;
+    saveable(acc)
+}
+
+/// The checks the vault makes when the account is saved, made now: a bad entry (a note
+/// over 64 KiB, a tag of 65 characters) is that entry's reason instead of failing the
+/// whole import when it is saved.
+fn saveable(acc: OtpAccount) -> std::result::Result<OtpAccount, String> {
+    crate::vault::otp::new_otp_item("import".into(), &acc)
+        .into_parts(0)
+        .map_err(reason_of)?;
     Ok(acc)
 }
 
@@ -314,7 +367,7 @@ fn parse_qr(data: &[u8]) -> Result<Vec<Entry>> {
             });
         }
     }
-    entries.extend(google::entries(batches));
+    entries.extend(google::entries(format, batches)?);
     entries.sort_by_key(|e| e.position);
     Ok(entries)
 }
@@ -364,6 +417,12 @@ fn reason_of(e: Error) -> String {
 fn json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let at = format!("line {}, column {}", e.line(), e.column());
+    if is_too_many(e) {
+        return format!(
+            "it has more than {MAX_IMPORT_ENTRIES} entries in one list ({at}); Keywright \
+             imports at most {MAX_IMPORT_ENTRIES} at a time (split the export)"
+        );
+    }
     match e.classify() {
         Category::Eof => "the JSON ends early (the file is truncated)".into(),
         Category::Syntax => format!("it is not valid JSON ({at})"),
@@ -411,6 +470,58 @@ fn push_tag(tags: &mut Vec<String>, tag: &str) {
     let tag = tag.trim();
     if !tag.is_empty() && !tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
         tags.push(tag.to_owned());
+    }
+}
+
+/// The message [`Bounded`] fails with (found again by [`json_error`]).
+const TOO_MANY_MARK: &str = "keywright: too many elements";
+
+/// Whether `e` is [`Bounded`]'s refusal (the one message of ours that serde_json carries;
+/// it has no value in it).
+fn is_too_many(e: &serde_json::Error) -> bool {
+    e.is_data() && e.to_string().starts_with(TOO_MANY_MARK)
+}
+
+/// A JSON array of at most [`MAX_IMPORT_ENTRIES`] elements: reading stops at the first
+/// element over, so a file of millions of tiny entries costs nothing.
+struct Bounded<T>(Vec<T>);
+
+impl<T> Default for Bounded<T> {
+    fn default() -> Self {
+        Bounded(Vec::new())
+    }
+}
+
+impl<T> std::ops::Deref for Bounded<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Bounded<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Bounded<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a list of at most {MAX_IMPORT_ENTRIES} elements")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(x) = seq.next_element()? {
+                    if out.len() >= MAX_IMPORT_ENTRIES {
+                        return Err(de::Error::custom(TOO_MANY_MARK));
+                    }
+                    out.push(x);
+                }
+                Ok(Bounded(out))
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
     }
 }
 
@@ -486,24 +597,117 @@ impl SecretJson {
     }
 }
 
+/// A field of an export, kept small whatever the file holds: text, a whole number, another
+/// number (as its text), the texts of a list (at most [`MAX_IMPORT_ENTRIES`]), or
+/// something else, not kept. (A `serde_json::Value` would turn 2 bytes of `0,` into 32
+/// bytes of memory, for every element of a 32 MiB array.)
+#[derive(Default)]
+enum Loose {
+    #[default]
+    Null,
+    Str(String),
+    U64(u64),
+    Num(String),
+    List(Vec<String>),
+    Other,
+}
+
+/// An element of a [`Loose::List`]: its text, or nothing for any other value.
+struct TextOnly(Option<String>);
+
+impl<'de> Deserialize<'de> for TextOnly {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match Loose::deserialize(d)? {
+            Loose::Str(s) => Ok(TextOnly(Some(s))),
+            _ => Ok(TextOnly(None)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Loose {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Loose;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Loose, E> {
+                Ok(Loose::Str(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Loose, E> {
+                Ok(Loose::Str(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Loose, E> {
+                Ok(Loose::U64(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Loose, E> {
+                Ok(u64::try_from(v).map_or_else(|_| Loose::Num(v.to_string()), Loose::U64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Loose, E> {
+                Ok(Loose::Num(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Loose, E> {
+                Ok(Loose::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> std::result::Result<Loose, E> {
+                Ok(Loose::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> std::result::Result<Loose, E> {
+                Ok(Loose::Null)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Loose, A::Error> {
+                let mut texts = Vec::new();
+                let mut count = 0usize;
+                while let Some(TextOnly(text)) = seq.next_element()? {
+                    count += 1;
+                    if count > MAX_IMPORT_ENTRIES {
+                        return Err(de::Error::custom(TOO_MANY_MARK));
+                    }
+                    texts.extend(text);
+                }
+                Ok(Loose::List(texts))
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Loose, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Loose::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Loose {
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            Loose::U64(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
 /// An optional JSON string (null and "" count as absent).
-fn opt_str<'a>(v: Option<&'a Value>, what: &str) -> std::result::Result<Option<&'a str>, String> {
+fn opt_str<'a>(v: Option<&'a Loose>, what: &str) -> std::result::Result<Option<&'a str>, String> {
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str()).filter(|s| !s.trim().is_empty())),
+        None | Some(Loose::Null) => Ok(None),
+        Some(Loose::Str(s)) => Ok(Some(s.as_str()).filter(|s| !s.trim().is_empty())),
         Some(_) => Err(format!("{what} is not text")),
     }
 }
 
 /// An optional whole number (also accepted as a numeric string, as some exporters write).
-fn opt_u64(v: Option<&Value>, what: &str) -> std::result::Result<Option<u64>, String> {
+fn opt_u64(v: Option<&Loose>, what: &str) -> std::result::Result<Option<u64>, String> {
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| format!("{what} {n} is not a whole number")),
-        Some(Value::String(s)) => s
+        None | Some(Loose::Null) => Ok(None),
+        Some(Loose::U64(n)) => Ok(Some(*n)),
+        Some(Loose::Num(n)) => Err(format!("{what} {n} is not a whole number")),
+        Some(Loose::Str(s)) => s
             .trim()
             .parse()
             .map(Some)
@@ -594,7 +798,7 @@ impl RawAccount<'_> {
         if let Some(notes) = self.notes.filter(|n| !n.trim().is_empty()) {
             acc.notes = Zeroizing::new(notes.to_owned());
         }
-        Ok(acc)
+        saveable(acc)
     }
 }
 

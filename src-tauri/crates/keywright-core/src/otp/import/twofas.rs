@@ -14,13 +14,12 @@
 
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
-use serde_json::Value;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::{
-    Entry, Format, RawAccount, SecretJson, aes_gcm_open, algorithm, base64_decode, digits, fail,
-    json_error, not_this, opt_str, opt_u64, period, split_label,
+    Bounded, Entry, Format, Loose, RawAccount, SecretJson, aes_gcm_open, algorithm, base64_decode,
+    digits, fail, json_error, not_this, opt_str, opt_u64, period, split_label,
 };
 use crate::credential::OtpType;
 use crate::error::{Error, Result};
@@ -28,18 +27,19 @@ use crate::error::{Error, Result};
 const FORMAT: Format = Format::TwoFas;
 /// The newest schema this reader knows.
 const MAX_SCHEMA: u64 = 4;
-/// PBKDF2 iterations of the 2FAS backup key (fixed by the apps, not stored in the file).
+/// PBKDF2 iterations of the 2FAS backup key (fixed by the apps, not stored in the file, so
+/// a file cannot raise this cost).
 pub(super) const PBKDF2_ROUNDS: u32 = 10_000;
 
 #[derive(Deserialize)]
 struct Backup {
     #[serde(rename = "schemaVersion")]
-    schema_version: Option<Value>,
-    services: Option<Vec<Service>>,
+    schema_version: Option<Loose>,
+    services: Option<Bounded<Service>>,
     #[serde(rename = "servicesEncrypted")]
     services_encrypted: Option<String>,
     #[serde(default)]
-    groups: Vec<Group>,
+    groups: Bounded<Group>,
 }
 
 #[derive(Deserialize)]
@@ -50,26 +50,26 @@ struct Group {
 
 #[derive(Deserialize)]
 struct Service {
-    name: Option<Value>,
+    name: Option<Loose>,
     #[serde(default)]
     secret: SecretJson,
     otp: Option<Otp>,
     #[serde(rename = "groupId")]
-    group_id: Option<Value>,
+    group_id: Option<Loose>,
 }
 
 /// `otp.link` (the whole otpauth URI, with the secret) is deliberately not read.
 #[derive(Deserialize)]
 struct Otp {
-    account: Option<Value>,
-    label: Option<Value>,
-    issuer: Option<Value>,
-    digits: Option<Value>,
-    period: Option<Value>,
-    algorithm: Option<Value>,
-    counter: Option<Value>,
+    account: Option<Loose>,
+    label: Option<Loose>,
+    issuer: Option<Loose>,
+    digits: Option<Loose>,
+    period: Option<Loose>,
+    algorithm: Option<Loose>,
+    counter: Option<Loose>,
     #[serde(rename = "tokenType")]
-    token_type: Option<Value>,
+    token_type: Option<Loose>,
 }
 
 /// Whether the backup is password-encrypted.
@@ -81,7 +81,7 @@ pub(super) fn is_encrypted(data: &[u8]) -> bool {
 /// Read a 2FAS backup; `password` opens an encrypted one.
 pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<Entry>> {
     let backup: Backup = serde_json::from_slice(data).map_err(|e| {
-        if e.is_data() {
+        if e.is_data() && !super::is_too_many(&e) {
             not_this(FORMAT, data, "it is not a 2FAS backup")
         } else {
             not_this(FORMAT, data, &json_error(&e))
@@ -118,7 +118,7 @@ pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<
         }
         None => return Err(fail(FORMAT, "\"schemaVersion\" is not a number")),
     }
-    let services: Vec<Service> = match encrypted {
+    let services: Bounded<Service> = match encrypted {
         Some(sealed) => {
             let password = password.ok_or(Error::ImportPasswordNeeded {
                 format: FORMAT.display(),
@@ -146,14 +146,17 @@ pub(super) fn parse(data: &[u8], password: Option<&SecretString>) -> Result<Vec<
 
 /// Open `b64(ciphertext‖tag):b64(salt):b64(iv)`.
 fn decrypt(sealed: &str, password: &SecretString) -> Result<Zeroizing<Vec<u8>>> {
-    let parts: Vec<&str> = sealed.trim().split(':').collect();
+    // At most 4 pieces: a string of a million colons is not split a million times.
+    let parts: Vec<&str> = sealed.trim().splitn(4, ':').collect();
     let [data, salt, iv] = parts[..] else {
+        let count = if parts.len() > 3 {
+            "more than 3".to_owned()
+        } else {
+            parts.len().to_string()
+        };
         return Err(fail(
             FORMAT,
-            format!(
-                "\"servicesEncrypted\" has {} parts; expected data:salt:iv",
-                parts.len()
-            ),
+            format!("\"servicesEncrypted\" has {count} parts; expected data:salt:iv"),
         ));
     };
     let decode = |s: &str, what: &str| {
