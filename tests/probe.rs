@@ -564,7 +564,7 @@ fn redirects_to_another_origin_carry_no_typed_secret_and_no_body() {
                 "{}",
                 r.final_url
             );
-            assert_eq!(o.diagnosis.kind, DiagnosisKind::ClientError);
+            assert_eq!(o.diagnosis.kind, DiagnosisKind::RedirectRefused);
             assert!(
                 o.diagnosis.message.contains("was not followed")
                     && o.diagnosis.message.contains("to another origin"),

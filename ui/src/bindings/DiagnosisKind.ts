@@ -3,4 +3,4 @@
 /**
  * The outcome of a test request.
  */
-export type DiagnosisKind = "ok" | "expired_token" | "invalid_credentials" | "insufficient_scope" | "ip_not_allowed" | "rate_limited" | "client_error" | "server_error" | "tls_error" | "dns_error" | "connection_refused" | "timeout" | "too_many_redirects";
+export type DiagnosisKind = "ok" | "expired_token" | "invalid_credentials" | "insufficient_scope" | "ip_not_allowed" | "rate_limited" | "client_error" | "server_error" | "tls_error" | "dns_error" | "connection_refused" | "timeout" | "too_many_redirects" | "redirect_refused";

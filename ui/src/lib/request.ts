@@ -152,11 +152,18 @@ export const DIAGNOSIS_TITLE: Record<DiagnosisKind, string> = {
   connection_refused: 'Connection refused',
   timeout: 'Timed out',
   too_many_redirects: 'Too many redirects',
+  redirect_refused: 'Redirect not followed',
 };
 
 export function tone(kind: DiagnosisKind): 'ok' | 'warn' | 'error' {
   if (kind === 'ok') return 'ok';
-  if (kind === 'rate_limited' || kind === 'expired_token' || kind === 'server_error') return 'warn';
+  if (
+    kind === 'rate_limited' ||
+    kind === 'expired_token' ||
+    kind === 'server_error' ||
+    kind === 'redirect_refused'
+  )
+    return 'warn';
   return 'error';
 }
 

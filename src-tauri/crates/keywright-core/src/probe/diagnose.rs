@@ -24,6 +24,9 @@ pub enum DiagnosisKind {
     ConnectionRefused,
     Timeout,
     TooManyRedirects,
+    /// A redirect Keywright would not follow: it would resend the body to another origin,
+    /// or over unencrypted http.
+    RedirectRefused,
 }
 
 /// What to do about it.
@@ -62,9 +65,8 @@ impl Diagnosis {
     }
 
     /// A redirect Keywright refused to follow (a body to another origin, or over http).
-    /// The kind is `client_error`: the request as written cannot be completed safely.
     pub fn redirect_not_followed(why: String) -> Self {
-        Self::new(DiagnosisKind::ClientError, why, None)
+        Self::new(DiagnosisKind::RedirectRefused, why, None)
     }
 
     pub fn too_many_redirects(n: usize) -> Self {
