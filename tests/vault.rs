@@ -1095,3 +1095,177 @@ fn saved_requests_are_sealed_per_row() {
     // Another item's saved requests are not affected.
     assert_eq!(v.saved_requests(&b).expect("b"), [sb]);
 }
+
+#[test]
+fn a_keyring_slot_naming_another_entry_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let (kr, store) = mock_keyring();
+    let c = new_vault_with(dir.path(), Some(kr.clone()));
+    drop(c);
+    // Someone else's entry in the same keyring, and a slot edited to name it.
+    let store_dyn = store.clone() as std::sync::Arc<keyring_core::CredentialStore>;
+    let foreign = keyring_core::Entry::new_in_store(&store_dyn, "keywright-test", "vault-other")
+        .expect("entry");
+    foreign.set_secret(&[7u8; 32]).expect("set");
+    raw::exec(
+        &db,
+        "UPDATE slots SET params = json_set(params, '$.account', 'vault-other') WHERE id = 'keyring'",
+    );
+    let mut v = Vault::open(&db).expect("open");
+    let e = v.unlock_with_keyring(&kr).expect_err("foreign entry");
+    assert_eq!(e.kind(), "keyring_slot_missing", "{e}");
+    assert!(
+        e.to_string().contains("vault-other") && e.to_string().contains("not this vault's"),
+        "{e}"
+    );
+    assert!(!v.is_unlocked());
+    // A slot of another service (another build) is not used either.
+    raw::exec(
+        &db,
+        &format!(
+            "UPDATE slots SET params = json_set(params, '$.account', 'vault-{}', '$.service', 'other-service') WHERE id = 'keyring'",
+            v.vault_id()
+        ),
+    );
+    let mut v = Vault::open(&db).expect("open");
+    assert_eq!(
+        v.unlock_with_keyring(&kr)
+            .expect_err("other service")
+            .kind(),
+        "keyring_slot_missing"
+    );
+    // Disabling removes the slot but deletes no entry it does not own.
+    raw::exec(
+        &db,
+        "UPDATE slots SET params = json_set(params, '$.account', 'vault-other', '$.service', 'keywright-test') WHERE id = 'keyring'",
+    );
+    let mut v = reopen(&db);
+    let note = v.disable_keyring(Some(&kr)).expect("disable");
+    assert!(
+        note.as_deref().is_some_and(|n| n.contains("left as it is")),
+        "{note:?}"
+    );
+    assert!(!v.has_keyring_slot());
+    assert_eq!(foreign.get_secret().expect("still there"), vec![7u8; 32]);
+}
+
+#[test]
+fn swapped_name_macs_do_not_serve_another_items_secret() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let a = c.vault.add(api_key("Alpha", "alpha-secret")).expect("a").id;
+    let b = c.vault.add(api_key("Beta", "beta-secret")).expect("b").id;
+    drop(c);
+    // Swap the two rows' name MACs (through a placeholder: the column is UNIQUE).
+    raw::exec(
+        &db,
+        &format!(
+            "CREATE TEMP TABLE m AS SELECT id, name_mac FROM items;
+             UPDATE items SET name_mac = x'00' WHERE id = '{a}';
+             UPDATE items SET name_mac = (SELECT name_mac FROM m WHERE id = '{a}') WHERE id = '{b}';
+             UPDATE items SET name_mac = (SELECT name_mac FROM m WHERE id = '{b}') WHERE id = '{a}';"
+        ),
+    );
+    let mut v = reopen(&db);
+    for (name, id) in [("Alpha", &b), ("beta", &a)] {
+        let e = v.find(name).expect_err("swapped");
+        assert_eq!(e.kind(), "tampered", "{name}: {e}");
+        assert!(e.to_string().contains(id.as_str()), "{e}");
+    }
+    // By id, each row still opens as itself.
+    assert_eq!(v.find(&a).expect("by id").overview.name, "Alpha");
+    assert_eq!(v.open_secret(&a).expect("secret").value, "alpha-secret");
+}
+
+#[test]
+fn a_damaged_name_index_is_corrupt_not_not_found() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let id = c.vault.add(api_key("Damaged", "d")).expect("add").id;
+    c.vault.add(api_key("Other", "o")).expect("add");
+    assert_eq!(c.vault.items().expect("items").len(), 2);
+    drop(c);
+    // Flip one byte of the item's key inside SQLite's own name index (a page of the file,
+    // not a sealed blob): the page stays well-formed, the lookup by name misses.
+    let (mac, root, page_size): (Vec<u8>, i64, i64) = {
+        let conn = rusqlite::Connection::open(&db).expect("raw");
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .expect("checkpoint");
+        let mac = conn
+            .query_row("SELECT name_mac FROM items WHERE id = ?1", [&id], |r| {
+                r.get(0)
+            })
+            .expect("mac");
+        // items has two automatic indexes (id, name_mac); the name_mac one is the second.
+        let root = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_items_2'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("autoindex");
+        let ps = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .expect("page size");
+        (mac, root, ps)
+    };
+    let mut bytes = std::fs::read(&db).expect("read");
+    let start = usize::try_from((root - 1) * page_size).expect("offset");
+    let end = start + usize::try_from(page_size).expect("size");
+    let at = bytes[start..end]
+        .windows(mac.len())
+        .position(|w| w == mac.as_slice())
+        .expect("the key is in the index page");
+    bytes[start + at + 5] ^= 0x40;
+    std::fs::write(&db, &bytes).expect("write");
+
+    let mut v = reopen(&db);
+    let e = v.find("Damaged").expect_err("damaged index");
+    assert_eq!(e.kind(), "corrupt", "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("Restore a backup") && msg.contains("vault.db"),
+        "{msg}"
+    );
+    assert!(msg.contains("integrity check"), "{msg}");
+    // A name nobody has is still not_found.
+    assert_eq!(v.find("Nobody").expect_err("missing").kind(), "not_found");
+}
+
+#[test]
+fn cached_overviews_are_not_served_after_another_handle_wrote() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let id = c.vault.add(api_key("Shared", "v")).expect("add").id;
+    drop(c);
+    let mut app = reopen(&db);
+    let mut cli = reopen(&db);
+    assert_eq!(app.items().expect("items").len(), 1); // the app has the overviews cached
+    cli.update(
+        &id,
+        ItemPatch {
+            name: Some("Renamed by the CLI".into()),
+            ..ItemPatch::default()
+        },
+    )
+    .expect("cli edit");
+    // The app's edit of another field must not put the old name back.
+    let updated = app
+        .update(
+            &id,
+            ItemPatch {
+                tags: Some(vec!["app".into()]),
+                ..ItemPatch::default()
+            },
+        )
+        .expect("app edit");
+    assert_eq!(updated.overview.name, "Renamed by the CLI");
+    let mut fresh = reopen(&db);
+    let item = fresh.find(&id).expect("find");
+    assert_eq!(item.overview.name, "Renamed by the CLI");
+    assert_eq!(item.overview.tags, vec!["app".to_owned()]);
+}

@@ -221,6 +221,10 @@ pub struct RunArgs {
     /// Do not mask the values in the command's output
     #[arg(long)]
     pub no_masking: bool,
+    /// Keep KEYWRIGHT_SESSION in the command's environment (by default every KEYWRIGHT_*
+    /// variable is removed: with the session the command could open the whole vault)
+    #[arg(long)]
+    pub pass_session: bool,
     /// The command and its arguments, after --
     #[arg(
         required = true,

@@ -15,7 +15,7 @@ use crate::cli::{
     ListArgs, LogArgs, PasswdArgs, ShowArgs, UnlockArgs,
 };
 use crate::input::Input;
-use crate::unlock::{notice, open_unlocked, system_keyring};
+use crate::unlock::{notice, open_unlocked, open_unlocked_without_session, system_keyring};
 use crate::{otp, output, tokens};
 
 /// Longest session a user may ask for.
@@ -201,7 +201,7 @@ fn unlock(ctx: &Ctx, a: UnlockArgs, input: &mut Input, out: Out<'_>) -> Result<(
         v.unlock_with_recovery(&code)?;
         v
     } else {
-        open_unlocked(&ctx.path, input)?
+        open_unlocked_without_session(&ctx.path, input)?
     };
     let token = session::start(&vault, ttl, &session::session_dir()?)?;
     let expires = timefmt::rfc3339(timefmt::now().saturating_add(i64::try_from(ttl).unwrap_or(0)));
@@ -219,7 +219,7 @@ fn unlock(ctx: &Ctx, a: UnlockArgs, input: &mut Input, out: Out<'_>) -> Result<(
 
 fn lock(ctx: &Ctx, out: Out<'_>) -> Result<()> {
     let vault = Vault::open(&ctx.path)?;
-    let n = session::end_all(vault.vault_id(), &session::session_dir()?)?;
+    let n = session::end_all(&vault, &session::session_dir()?)?;
     if ctx.json {
         emit_json(out, &json!({"ended": n}))
     } else {
@@ -245,15 +245,21 @@ fn status(ctx: &Ctx, out: Out<'_>) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
-    let session_ok = std::env::var(session::SESSION_ENV)
+    session::sweep(&vault);
+    // Why a session set in this shell does not unlock (expired, ended, damaged).
+    let session_problem = std::env::var(session::SESSION_ENV)
         .ok()
         .filter(|t| !t.is_empty())
-        .is_some_and(|t| {
+        .and_then(|t| {
             session::session_dir()
                 .and_then(|d| session::unlock(&mut vault, &SecretString::from(t), &d))
-                .is_ok()
+                .err()
         });
-    let state = if session_ok { "unlocked" } else { "locked" };
+    let state = if vault.is_unlocked() {
+        "unlocked"
+    } else {
+        "locked"
+    };
     let count = vault.item_count()?;
     let kdf = vault.password_kdf();
     if ctx.json {
@@ -266,14 +272,18 @@ fn status(ctx: &Ctx, out: Out<'_>) -> Result<()> {
                 "items": count,
                 "slots": vault.slot_ids(),
                 "schema_version": vault.schema_version(),
+                "session_error": session_problem.as_ref().map(|e| json!({"kind": e.kind(), "message": e.to_string()})),
                 "kdf": kdf.map(|k| json!({"memory_mib": k.memory_kib / 1024, "iterations": k.iterations, "parallelism": k.parallelism})),
             }),
         );
     }
+    let session_line = session_problem
+        .map(|e| format!("\nSession: {e}"))
+        .unwrap_or_default();
     emit(
         out,
         &format!(
-            "Vault:   {}\nState:   {state}\nItems:   {count}\nSlots:   {}",
+            "Vault:   {}\nState:   {state}\nItems:   {count}\nSlots:   {}{session_line}",
             ctx.path.display(),
             vault.slot_ids().join(", ")
         ),
@@ -567,7 +577,8 @@ fn passwd(ctx: &Ctx, a: PasswdArgs, input: &mut Input, out: Out<'_>) -> Result<(
     } else {
         emit(
             out,
-            "Password changed. Sessions and the keyring slot keep working.",
+            "Password changed. Every session was ended (run `keywright unlock` again); the \
+             keyring slot keeps working.",
         )
     }
 }

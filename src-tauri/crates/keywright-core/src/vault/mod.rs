@@ -255,6 +255,20 @@ fn map_open_error(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
+/// SQLite's `PRAGMA integrity_check` in a line (its first few findings).
+fn integrity_report(conn: &Connection) -> String {
+    let found: rusqlite::Result<Vec<String>> = conn
+        .prepare("PRAGMA integrity_check(5)")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
+    match found {
+        Ok(lines) if lines == ["ok"] => {
+            "SQLite's integrity check passes, yet an index disagrees with its table".into()
+        }
+        Ok(lines) => format!("integrity check: {}", lines.join("; ")),
+        Err(e) => format!("the integrity check itself failed: {e}"),
+    }
+}
+
 fn ad(vault_id: &str, table: &str, row: &str, field: &str) -> Vec<u8> {
     format!("keywright/v1/{vault_id}/{table}/{row}/{field}").into_bytes()
 }
@@ -294,6 +308,11 @@ fn par_map<T: Sync, R: Send>(
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     })
+}
+
+/// The keyring account of a vault's keyring slot.
+pub(crate) fn keyring_account(vault_id: &str) -> String {
+    format!("vault-{vault_id}")
 }
 
 fn new_id() -> Result<String> {
@@ -549,6 +568,7 @@ impl Vault {
         let SlotParams::Keyring { service, account } = &slot.params else {
             return Err(Error::corrupt("keyring slot has the wrong parameters"));
         };
+        self.check_keyring_entry(kr, service, account)?;
         let kek = match kr.get(service, account)? {
             Lookup::Found(bytes) => {
                 Key::from_slice(&bytes).map_err(|_| Error::KeyringSlotMissing {
@@ -567,6 +587,23 @@ impl Vault {
                 reason: "the key in the system keyring does not open this vault".into(),
             })?;
         self.finish_unlock(vk)
+    }
+
+    /// The keyring entry this vault writes: service = the keyring's, account =
+    /// `vault-<vault id>`. A slot naming any other entry (edited, or made by a build with
+    /// another service name) is refused before the keyring is touched.
+    fn check_keyring_entry(&self, kr: &Keyring, service: &str, account: &str) -> Result<()> {
+        let own = keyring_account(&self.vault_id);
+        if service == kr.service() && account == own {
+            return Ok(());
+        }
+        Err(Error::KeyringSlotMissing {
+            reason: format!(
+                "the keyring slot names the entry {service:?}/{account:?}, not this vault's \
+                 {:?}/{own:?}; the keyring was not used",
+                kr.service()
+            ),
+        })
     }
 
     /// Unlock with a vault key obtained elsewhere (a CLI session); verified against the
@@ -629,8 +666,8 @@ impl Vault {
 
     // ----- slots ---------------------------------------------------------------------
 
-    /// Re-wrap the vault key under a new password (items are not re-sealed). `kdf`
-    /// `None` keeps the current parameters.
+    /// Re-wrap the vault key under a new password (items are not re-sealed) and end every
+    /// CLI session in the same transaction. `kdf` `None` keeps the current parameters.
     pub fn change_password(&mut self, new: &SecretString, kdf: Option<KdfParams>) -> Result<()> {
         check_password(new)?;
         let kdf = match kdf.or_else(|| self.password_kdf()) {
@@ -639,7 +676,7 @@ impl Vault {
         };
         let params = slots::password_params(kdf)?;
         let kek = slots::password_kek(&params, new.expose_secret().as_bytes())?;
-        self.replace_slot(slots::PASSWORD, params, &kek)
+        self.replace_slot(slots::PASSWORD, params, &kek, true)
     }
 
     /// Add (or replace) the keyring slot: a random key stored in `kr`. When the keyring
@@ -647,7 +684,7 @@ impl Vault {
     pub fn enable_keyring(&mut self, kr: &Keyring) -> Result<KeyringOutcome> {
         self.keys()?;
         let kek = Key::random()?;
-        let account = format!("vault-{}", self.vault_id);
+        let account = keyring_account(&self.vault_id);
         if let Err(e) = kr.set(&account, kek.expose()) {
             return Ok(KeyringOutcome::Unavailable(e.to_string()));
         }
@@ -655,7 +692,7 @@ impl Vault {
             service: kr.service().to_owned(),
             account,
         };
-        self.replace_slot(slots::KEYRING, params, &kek)?;
+        self.replace_slot(slots::KEYRING, params, &kek, false)?;
         Ok(KeyringOutcome::Enabled)
     }
 
@@ -673,6 +710,11 @@ impl Vault {
         let SlotParams::Keyring { service, account } = &slot.params else {
             return Ok(None);
         };
+        // Only this vault's own entry is deleted: a slot naming another one (edited, or
+        // another build's) must not make Keywright delete someone else's secret.
+        if let Some(Err(e)) = kr.map(|kr| self.check_keyring_entry(kr, service, account)) {
+            return Ok(Some(format!("{e}; its entry was left as it is")));
+        }
         match kr.map(|kr| kr.delete(service, account)) {
             Some(Ok(())) => Ok(None),
             Some(Err(e)) => Ok(Some(format!("the keyring entry could not be deleted: {e}"))),
@@ -682,7 +724,13 @@ impl Vault {
         }
     }
 
-    fn replace_slot(&mut self, id: &str, params: SlotParams, kek: &Key) -> Result<()> {
+    fn replace_slot(
+        &mut self,
+        id: &str,
+        params: SlotParams,
+        kek: &Key,
+        end_sessions: bool,
+    ) -> Result<()> {
         let wrapped = kek.seal(
             &slots::slot_ad(&self.vault_id, id),
             self.keys()?.vault.expose(),
@@ -693,7 +741,13 @@ impl Vault {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM slots WHERE id = ?1", [id])?;
         insert_slot(&tx, id, &params, &wrapped, now)?;
+        let ended = if end_sessions && self.schema_version >= 6 {
+            session::end_all_in(&tx)?
+        } else {
+            Vec::new()
+        };
         tx.commit()?;
+        session::remove_files(&ended);
         self.slots.retain(|s| s.id != id);
         self.slots.push(Slot {
             id: id.to_owned(),
@@ -936,11 +990,50 @@ impl Vault {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let (id, blob) = row.ok_or_else(|| Error::NotFound {
-            name: name_or_id.to_owned(),
-        })?;
+        let Some((id, blob)) = row else {
+            return Err(self.missing(name_or_id));
+        };
         let overview = open_overview(keys, &self.vault_id, &id, &blob)?;
+        // The row was found by its name MAC, which is not sealed with the overview: one
+        // swapped with another row's would serve that row. The opened name must be the
+        // name asked for.
+        if id != name_or_id.trim() && normalize_name(&overview.name) != normalize_name(name_or_id) {
+            return Err(Error::Tampered {
+                item: id,
+                field: "name_mac (the row found by name holds another item)".into(),
+            });
+        }
         Ok(Item { id, overview })
+    }
+
+    /// The error for a name or id no row answers to: `not_found`, unless the overviews
+    /// (the overview index or a scan of the items) do list it. Then the database's own
+    /// structure is damaged (its name index and its table disagree): `corrupt`, with
+    /// SQLite's integrity check and what to do.
+    fn missing(&mut self, name_or_id: &str) -> Error {
+        let not_found = Error::NotFound {
+            name: name_or_id.to_owned(),
+        };
+        let wanted = normalize_name(name_or_id);
+        let id = name_or_id.trim();
+        // Rebuild from the rows when the cache is older than the file.
+        let listed = match self.load() {
+            Ok(c) => c
+                .items
+                .iter()
+                .any(|i| i.id == id || normalize_name(i.name()) == wanted),
+            Err(e) => return e,
+        };
+        if !listed {
+            return not_found;
+        }
+        let check = integrity_report(&self.conn);
+        Error::corrupt(format!(
+            "{name_or_id:?} is listed but its row cannot be looked up: the database's structure \
+             is damaged ({check}). Restore a backup of {}; until then `keywright list` and \
+             `keywright show NAME --reveal` read what still opens",
+            self.path.display()
+        ))
     }
 
     /// Add an item; one transaction with its audit event.
@@ -1053,13 +1146,19 @@ impl Vault {
         self.record(Action::Copy, &item, Some(field.to_owned()))
     }
 
+    /// An item by id: from the opened overviews when no other connection wrote since they
+    /// were read (else an edit made elsewhere would be reverted), else from its row.
     fn get(&mut self, id: &str) -> Result<Item> {
-        if let Some(i) = self
-            .cache
-            .as_ref()
-            .and_then(|c| c.items.iter().find(|i| i.id == id))
-        {
-            return Ok(i.clone());
+        if self.cache.is_some() {
+            let dv = self.data_version()?;
+            if let Some(i) = self
+                .cache
+                .as_ref()
+                .filter(|c| c.data_version == dv)
+                .and_then(|c| c.items.iter().find(|i| i.id == id))
+            {
+                return Ok(i.clone());
+            }
         }
         self.find(id)
     }
