@@ -797,3 +797,80 @@ fn sessions_cannot_extend_themselves_and_report_their_own_errors() {
     // The sweep removed its file.
     assert_eq!(std::fs::read_dir(cli.run_dir()).expect("dir").count(), 0);
 }
+
+#[test]
+fn rekey_prints_a_new_recovery_code_and_ends_sessions() {
+    let cli = Cli::new();
+    let old_code = cli.init()["recovery_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    cli.ok(&["add", "api-key", "K"], "kept-value\n");
+    let token = cli.ok(&["unlock"], "")["session"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    // A session does not rekey: the password is needed.
+    let out = cli
+        .cmd()
+        .env("KEYWRIGHT_SESSION", &token)
+        .args(["--json", "rekey"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "locked", "{v}");
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "rekey"])
+        .write_stdin("not the password\n")
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "wrong_password", "{v}");
+    let r = cli.ok(&["rekey"], "");
+    assert_eq!(
+        keys(&r),
+        [
+            "audit_events",
+            "items",
+            "keyring",
+            "keyring_notice",
+            "recovery_code",
+            "requests",
+            "saved_requests",
+            "sessions_ended",
+            "settings",
+            "tampered"
+        ]
+    );
+    assert_eq!(r["items"], 1);
+    assert_eq!(r["sessions_ended"], 1);
+    let new_code = r["recovery_code"].as_str().expect("code").to_owned();
+    assert_ne!(new_code, old_code);
+    assert_eq!(
+        cli.ok(&["show", "K", "--reveal"], "")["secret"],
+        "kept-value"
+    );
+    let out = cli
+        .cmd()
+        .env("KEYWRIGHT_SESSION", &token)
+        .args(["--json", "list"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "session_invalid", "{v}");
+    // The old code opens nothing; the new one does.
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "unlock", "--recovery"])
+        .write_stdin(format!("{old_code}\n"))
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "wrong_recovery_code", "{v}");
+    cli.cmd()
+        .args(["--password-stdin", "unlock", "--recovery"])
+        .write_stdin(format!("{new_code}\n"))
+        .assert()
+        .success();
+}

@@ -1269,3 +1269,173 @@ fn cached_overviews_are_not_served_after_another_handle_wrote() {
     assert_eq!(item.overview.name, "Renamed by the CLI");
     assert_eq!(item.overview.tags, vec!["app".to_owned()]);
 }
+
+/// Everything a rekey keeps, and everything old it makes useless.
+#[test]
+fn rekey_reseals_everything_and_retires_every_old_secret() {
+    use keywright_core::probe::history::HistoryEntry;
+    use keywright_core::probe::input::RequestInput;
+    use keywright_core::vault::session;
+    use secrecy::ExposeSecret;
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let run = dir.path().join("run");
+    let (kr, store) = mock_keyring();
+    let mut c = new_vault_with(dir.path(), Some(kr.clone()));
+    let old_code = c.recovery_code.expose_secret().to_owned();
+    let a = c.vault.add(api_key("Alpha", "alpha-secret")).expect("a").id;
+    let b = c.vault.add(api_key("Beta", "beta-secret")).expect("b").id;
+    let bad = c.vault.add(api_key("Broken", "broken")).expect("bad").id;
+    c.vault
+        .update(
+            &a,
+            ItemPatch {
+                value: Some(Zeroizing::new("alpha-rotated".into())),
+                ..ItemPatch::default()
+            },
+        )
+        .expect("rotate");
+    let entry: HistoryEntry = serde_json::from_value(serde_json::json!({
+        "at": 1_700_000_000, "method": "GET", "url": "https://api.example/v1/me",
+        "headers": [["Authorization", "[redacted]"]], "body_bytes": 0, "status": 200,
+        "diagnosis": "ok", "message": "it worked", "total_ms": 12, "renewed": false
+    }))
+    .expect("entry");
+    c.vault.record_request(&a, &entry).expect("history");
+    let saved = c
+        .vault
+        .save_request(
+            &b,
+            "Health",
+            &RequestInput::get("https://api.example/health"),
+        )
+        .expect("save");
+    c.vault
+        .set_setting("app", &serde_json::json!({"auto_lock": 5}))
+        .expect("setting");
+    let token = session::start(&c.vault, 600, &run).expect("session");
+    let before_items = listing(&mut c.vault);
+    let before_log = c.vault.audit_log(None).expect("log");
+    let old_kr_entry = keyring_core::Entry::new_in_store(
+        &(store.clone() as std::sync::Arc<keyring_core::CredentialStore>),
+        "keywright-test",
+        &format!("vault-{}", c.vault.vault_id()),
+    )
+    .expect("entry");
+    let old_kr_secret = old_kr_entry.get_secret().expect("kr secret");
+    drop(c);
+    raw::flip_byte(&db, "items", "secret", &bad, 30);
+    let old_slots: Vec<(String, String, Vec<u8>)> = {
+        let conn = rusqlite::Connection::open(&db).expect("raw");
+        let mut st = conn
+            .prepare("SELECT id, params, wrapped_key FROM slots")
+            .expect("prep");
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("q")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+
+    let mut v = reopen(&db);
+    let r = v.rekey(&pw(PASSWORD), None, Some(&kr)).expect("rekey");
+    assert_eq!(r.items, 3);
+    assert_eq!(r.sessions_ended, 1);
+    assert_eq!(r.keyring, KeyringOutcome::Enabled);
+    assert_eq!(r.saved_requests, 1);
+    assert_eq!(r.requests, 1);
+    assert_eq!(r.settings, 1);
+    assert_eq!(
+        r.tampered,
+        vec![("items".to_owned(), format!("{bad} secret"))]
+    );
+    let new_code = r.recovery_code.expose_secret().to_owned();
+    assert_ne!(new_code, old_code);
+    drop(v);
+
+    // Everything reads back the same through every unlock method.
+    let mut v = reopen(&db);
+    assert_eq!(listing(&mut v), before_items);
+    assert_eq!(v.audit_log(None).expect("log"), before_log);
+    assert_eq!(v.open_secret(&a).expect("a").value, "alpha-rotated");
+    assert_eq!(v.open_secret(&b).expect("b").value, "beta-secret");
+    assert_eq!(v.find("beta").expect("by name").id, b);
+    assert_eq!(v.request_history(&a).expect("history"), vec![entry]);
+    assert_eq!(v.saved_requests(&b).expect("saved"), vec![saved]);
+    assert_eq!(
+        v.setting("app").expect("setting"),
+        Some(serde_json::json!({"auto_lock": 5}))
+    );
+    // The damaged row is still reported, not dropped.
+    assert_eq!(
+        v.open_secret(&bad).expect_err("tampered").kind(),
+        "tampered"
+    );
+    assert_eq!(v.item_count().expect("count"), 3);
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_recovery(&new_code).expect("new code");
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_keyring(&kr).expect("new keyring entry");
+    assert_ne!(old_kr_entry.get_secret().expect("kr"), old_kr_secret);
+
+    // Old secrets open nothing.
+    let mut v = Vault::open(&db).expect("open");
+    assert_eq!(
+        v.unlock_with_recovery(&old_code)
+            .expect_err("old code")
+            .kind(),
+        "wrong_recovery_code"
+    );
+    let mut v = Vault::open(&db).expect("open");
+    assert!(session::unlock(&mut v, &token, &run).is_err());
+    assert!(!v.is_unlocked());
+    // The old password slot copied into the new file: it unwraps the OLD key, which the
+    // new file's key check refuses.
+    for (id, params, wrapped) in &old_slots {
+        let conn = rusqlite::Connection::open(&db).expect("raw");
+        conn.execute(
+            "UPDATE slots SET params = ?2, wrapped_key = ?3 WHERE id = ?1",
+            rusqlite::params![id, params, wrapped],
+        )
+        .expect("copy slot");
+    }
+    let mut v = Vault::open(&db).expect("open");
+    let e = v.unlock_with_password(&pw(PASSWORD)).expect_err("old slot");
+    assert_ne!(e.kind(), "ok");
+    assert!(!v.is_unlocked());
+    let mut v = Vault::open(&db).expect("open");
+    assert!(v.unlock_with_recovery(&old_code).is_err());
+    assert!(!v.is_unlocked());
+}
+
+/// A rekey that fails part way (here SQLite refuses one row) changes nothing.
+#[test]
+fn a_failed_rekey_leaves_the_old_vault_intact() {
+    use keywright_core::vault::session;
+    use secrecy::ExposeSecret;
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let run = dir.path().join("run");
+    let mut c = new_vault(dir.path());
+    let code = c.recovery_code.expose_secret().to_owned();
+    let a = c.vault.add(api_key("Alpha", "alpha-secret")).expect("a").id;
+    c.vault
+        .set_setting("app", &serde_json::json!(1))
+        .expect("setting");
+    let token = session::start(&c.vault, 600, &run).expect("session");
+    drop(c);
+    raw::exec(
+        &db,
+        "CREATE TRIGGER no_settings BEFORE UPDATE ON settings BEGIN SELECT RAISE(ABORT, 'disk gave up'); END;",
+    );
+    let before = raw::item_blobs(&db, &a);
+    let mut v = reopen(&db);
+    assert!(v.rekey(&pw(PASSWORD), None, None).is_err());
+    drop(v);
+    assert_eq!(raw::item_blobs(&db, &a), before);
+    let mut v = Vault::open(&db).expect("open");
+    session::unlock(&mut v, &token, &run).expect("the session still works");
+    assert_eq!(v.open_secret(&a).expect("a").value, "alpha-secret");
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_recovery(&code)
+        .expect("the old code still works");
+}

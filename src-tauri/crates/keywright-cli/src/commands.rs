@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::{
     AddArgs, AuthArg, Cli, Command, CommonFields, EditArgs, InitArgs, KeyringAction, KindArg,
-    ListArgs, LogArgs, PasswdArgs, ShowArgs, UnlockArgs,
+    ListArgs, LogArgs, PasswdArgs, RekeyArgs, ShowArgs, UnlockArgs,
 };
 use crate::input::Input;
 use crate::unlock::{notice, open_unlocked, open_unlocked_without_session, system_keyring};
@@ -77,6 +77,7 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
             }
         }
         Command::Passwd(a) => passwd(&ctx, a, &mut input, out),
+        Command::Rekey(a) => rekey(&ctx, a, &mut input, out),
         Command::Keyring(a) => keyring(&ctx, a.action, &mut input, out),
         Command::Log(a) => log(&ctx, a, &mut input, out),
         Command::Totp(a) => otp::totp(&ctx, a, &mut input, out),
@@ -581,6 +582,82 @@ fn passwd(ctx: &Ctx, a: PasswdArgs, input: &mut Input, out: Out<'_>) -> Result<(
              keyring slot keeps working.",
         )
     }
+}
+
+fn rekey(ctx: &Ctx, a: RekeyArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let mut vault = Vault::open(&ctx.path)?;
+    // The password (or the recovery code) itself: no session or keyring rekeys a vault.
+    let password: Zeroizing<String> = if a.recovery {
+        let code = if input.password_stdin() || !std::io::IsTerminal::is_terminal(&std::io::stdin())
+        {
+            input.line()?.unwrap_or_default()
+        } else {
+            Input::prompt_hidden("Recovery code: ")?
+        };
+        vault.unlock_with_recovery(&code)?;
+        input.new_password()?
+    } else {
+        let pw = input.password("Vault password: ")?;
+        vault.unlock_with_password(&SecretString::from(pw.to_string()))?;
+        pw
+    };
+    let kr = if vault.has_keyring_slot() {
+        match system_keyring() {
+            Ok(kr) => Some(kr),
+            Err(e) => {
+                notice(&format!("{e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let r = vault.rekey(&SecretString::from(password.to_string()), None, kr.as_ref())?;
+    let (kr_state, kr_notice) = match &r.keyring {
+        KeyringOutcome::Enabled => ("replaced", None),
+        KeyringOutcome::NotRequested => ("none", None),
+        KeyringOutcome::Unavailable(reason) => ("removed", Some(reason.clone())),
+    };
+    if let Some(n) = &kr_notice {
+        notice(n);
+    }
+    for (table, id) in &r.tampered {
+        notice(&format!(
+            "warning: {table} {id} failed its integrity check and was left as it is"
+        ));
+    }
+    let code = r.recovery_code.expose_secret();
+    if ctx.json {
+        let tampered: Vec<_> = r
+            .tampered
+            .iter()
+            .map(|(t, id)| json!({"table": t, "id": id}))
+            .collect();
+        return emit_json(
+            out,
+            &json!({
+                "recovery_code": code,
+                "items": r.items,
+                "audit_events": r.audit_events,
+                "requests": r.requests,
+                "saved_requests": r.saved_requests,
+                "settings": r.settings,
+                "tampered": tampered,
+                "sessions_ended": r.sessions_ended,
+                "keyring": kr_state,
+                "keyring_notice": kr_notice,
+            }),
+        );
+    }
+    emit(
+        out,
+        &format!(
+            "Rekeyed: {} item(s) re-encrypted under a new vault key; {} session(s) ended; \
+             keyring slot: {kr_state}.\n\nNew recovery code (shown once; the old one no longer \
+             works):\n\n    {code}\n",
+            r.items, r.sessions_ended
+        ),
+    )
 }
 
 fn keyring(ctx: &Ctx, action: KeyringAction, input: &mut Input, out: Out<'_>) -> Result<()> {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod keyring;
 pub mod oauth;
 pub mod otp;
+pub mod rekey;
 pub mod requests;
 pub mod schema;
 pub mod session;
