@@ -874,3 +874,59 @@ fn rekey_prints_a_new_recovery_code_and_ends_sessions() {
         .assert()
         .success();
 }
+
+/// A vault on a read-only file system (a tmpfs mounted read-only: permission bits do not
+/// stop root, a read-only mount does). Needs the right to mount; skipped without it.
+#[test]
+fn a_vault_in_a_read_only_folder_is_readable() {
+    struct Mount(std::path::PathBuf);
+    impl Drop for Mount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(&["add", "api-key", "K"], "ro-value\n");
+    let ro = cli.dir.path().join("ro");
+    std::fs::create_dir(&ro).expect("mkdir");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&ro)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+        return;
+    }
+    let guard = Mount(ro.clone());
+    std::fs::copy(cli.vault(), ro.join("vault.db")).expect("copy");
+    let remounted = std::process::Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&ro)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(remounted, "remount read-only");
+    let vault = ro.join("vault.db");
+    let run = |args: &[&str]| -> Value {
+        let out = cli
+            .cmd()
+            .env("KEYWRIGHT_VAULT", &vault)
+            .args(["--password-stdin", "--json"])
+            .args(args)
+            .write_stdin(format!("{PASSWORD}\nx\n"))
+            .output()
+            .expect("run");
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    assert_eq!(run(&["list"])[0]["name"], "K");
+    assert_eq!(run(&["show", "K", "--reveal"])["secret"], "ro-value");
+    let v = run(&["add", "api-key", "New"]);
+    assert_eq!(v["error"]["kind"], "io", "{v}");
+    let msg = v["error"]["message"].as_str().expect("message");
+    assert!(
+        msg.contains(&ro.display().to_string()) && msg.contains("not writable"),
+        "{msg}"
+    );
+    drop(guard);
+}

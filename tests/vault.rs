@@ -1439,3 +1439,31 @@ fn a_failed_rekey_leaves_the_old_vault_intact() {
     v.unlock_with_recovery(&code)
         .expect("the old code still works");
 }
+
+/// The read-only open (used when the vault's file or folder is not writable): reading
+/// works, changes fail as SQLite's read-only refusal, which the CLI names with the folder.
+#[test]
+fn a_read_only_vault_reads_and_refuses_changes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let id = c.vault.add(api_key("K", "ro-secret")).expect("add").id;
+    drop(c);
+    let events = raw::count(&db, "audit");
+    let mut v = Vault::open_read_only(&db).expect("open read-only");
+    assert_eq!(v.read_only_folder(), Some(dir.path()));
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    assert_eq!(v.items().expect("items").len(), 1);
+    assert_eq!(v.find("k").expect("find").id, id);
+    assert_eq!(v.reveal(&id).expect("reveal").value, "ro-secret");
+    let e = v.add(api_key("New", "x")).expect_err("read-only");
+    assert!(e.is_sqlite_read_only(), "{e}");
+    let msg = Error::read_only(dir.path(), "a change").to_string();
+    assert!(
+        msg.contains(&dir.path().display().to_string()) && msg.contains("not writable"),
+        "{msg}"
+    );
+    drop(v);
+    assert_eq!(raw::count(&db, "audit"), events, "nothing was written");
+    assert_eq!(raw::count(&db, "items"), 1);
+}

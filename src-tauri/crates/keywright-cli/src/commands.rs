@@ -48,18 +48,35 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
     let path = paths::resolve_vault_path(cli.vault.as_deref())?;
     let mut input = Input::new(cli.password_stdin);
     let json = cli.json;
+    let folder = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
     let ctx = Ctx { path, json };
-    match cli.command {
-        Command::Init(a) => init(&ctx, a, &mut input, out),
-        Command::Unlock(a) => unlock(&ctx, a, &mut input, out),
-        Command::Lock => lock(&ctx, out),
-        Command::Status => status(&ctx, out),
-        Command::Add(a) => add(&ctx, a, &mut input, out),
-        Command::List(a) => list(&ctx, a, &mut input, out),
-        Command::Show(a) => show(&ctx, a, &mut input, out),
-        Command::Edit(a) => edit(&ctx, a, &mut input, out),
+    let result = dispatch(cli.command, &ctx, &mut input, out);
+    // A vault opened read-only (its folder is not writable) refuses changes in SQLite's
+    // words; say which folder and what to do.
+    result.map_err(|e| {
+        if e.is_sqlite_read_only() {
+            Error::read_only(&folder, "a change")
+        } else {
+            e
+        }
+    })
+}
+
+fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Result<()> {
+    match command {
+        Command::Init(a) => init(ctx, a, input, out),
+        Command::Unlock(a) => unlock(ctx, a, input, out),
+        Command::Lock => lock(ctx, out),
+        Command::Status => status(ctx, out),
+        Command::Add(a) => add(ctx, a, input, out),
+        Command::List(a) => list(ctx, a, input, out),
+        Command::Show(a) => show(ctx, a, input, out),
+        Command::Edit(a) => edit(ctx, a, input, out),
         Command::Rm(a) => {
-            let mut v = open_unlocked(&ctx.path, &mut input)?;
+            let mut v = open_unlocked(&ctx.path, input)?;
             // A damaged item (it fails its integrity check) can still be removed.
             let (id, name) = match v.find(&a.name) {
                 Ok(item) => (item.id, Some(item.overview.name)),
@@ -76,25 +93,25 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
                 }
             }
         }
-        Command::Passwd(a) => passwd(&ctx, a, &mut input, out),
-        Command::Rekey(a) => rekey(&ctx, a, &mut input, out),
-        Command::Keyring(a) => keyring(&ctx, a.action, &mut input, out),
-        Command::Log(a) => log(&ctx, a, &mut input, out),
-        Command::Totp(a) => otp::totp(&ctx, a, &mut input, out),
-        Command::Hotp(a) => otp::hotp(&ctx, a, &mut input, out),
-        Command::Import(a) => otp::import(&ctx, a, &mut input, out),
-        Command::Export(a) => otp::export(&ctx, a, &mut input, out),
-        Command::Qr(a) => otp::qr(&ctx, a, &mut input, out),
+        Command::Passwd(a) => passwd(ctx, a, input, out),
+        Command::Rekey(a) => rekey(ctx, a, input, out),
+        Command::Keyring(a) => keyring(ctx, a.action, input, out),
+        Command::Log(a) => log(ctx, a, input, out),
+        Command::Totp(a) => otp::totp(ctx, a, input, out),
+        Command::Hotp(a) => otp::hotp(ctx, a, input, out),
+        Command::Import(a) => otp::import(ctx, a, input, out),
+        Command::Export(a) => otp::export(ctx, a, input, out),
+        Command::Qr(a) => otp::qr(ctx, a, input, out),
         Command::ClipboardHold(a) => crate::clipboard::hold(a.seconds),
-        Command::Inspect(a) => tokens::inspect(&ctx, a, &mut input, out),
-        Command::Token(a) => tokens::token(&ctx, a, &mut input, out),
-        Command::Renew(a) => tokens::renew(&ctx, a, &mut input, out),
-        Command::Login(a) => tokens::login(&ctx, a, &mut input, out),
-        Command::Expiring(a) => tokens::expiring(&ctx, a, &mut input, out),
-        Command::Run(a) => tokens::run(&ctx, a, &mut input, out),
-        Command::Request(a) => crate::request::request(&ctx, a, &mut input, out),
-        Command::History(a) => crate::request::history(&ctx, a, &mut input, out),
-        Command::Saved(a) => crate::request::saved(&ctx, a, &mut input, out),
+        Command::Inspect(a) => tokens::inspect(ctx, a, input, out),
+        Command::Token(a) => tokens::token(ctx, a, input, out),
+        Command::Renew(a) => tokens::renew(ctx, a, input, out),
+        Command::Login(a) => tokens::login(ctx, a, input, out),
+        Command::Expiring(a) => tokens::expiring(ctx, a, input, out),
+        Command::Run(a) => tokens::run(ctx, a, input, out),
+        Command::Request(a) => crate::request::request(ctx, a, input, out),
+        Command::History(a) => crate::request::history(ctx, a, input, out),
+        Command::Saved(a) => crate::request::saved(ctx, a, input, out),
     }
 }
 

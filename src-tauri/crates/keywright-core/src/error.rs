@@ -164,6 +164,29 @@ impl Error {
         }
     }
 
+    /// A change refused because the vault was opened read-only: its folder (or the file)
+    /// is not writable. `what` says what needed writing.
+    pub fn read_only(dir: &std::path::Path, what: &str) -> Self {
+        Error::Io {
+            action: "cannot change the vault: its folder",
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "is not writable (permission denied), so the vault was opened read-only \
+                     and {what} was refused; nothing was changed. Make the folder writable, \
+                     or work on a copy of the vault"
+                ),
+            ),
+        }
+    }
+
+    /// SQLite refused a write because the database was opened read-only.
+    pub fn is_sqlite_read_only(&self) -> bool {
+        matches!(self, Error::Database(e)
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly))
+    }
+
     pub(crate) fn corrupt(reason: impl Into<String>) -> Self {
         Error::Corrupt {
             reason: reason.into(),

@@ -225,6 +225,8 @@ pub struct Vault {
     /// view's repeated reads; see `otp::SealedOtp`.
     otp_sealed: Option<otp::SealedOtp>,
     actor: Actor,
+    /// The vault's folder when the vault was opened read-only (it is not writable).
+    read_only: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -253,6 +255,74 @@ fn map_open_error(path: &Path, e: rusqlite::Error) -> Error {
             Error::corrupt(format!("{} is corrupt ({e})", path.display()))
         }
         _ => Error::Database(e),
+    }
+}
+
+/// The folder a vault file is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `path` with `suffix` appended (`-wal`, `-shm`).
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// A SQLite URI opening `path` as immutable (no locks, no -shm, no WAL).
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// An open that failed for want of write access (SQLite could not open or create the
+/// file, its -wal or its -shm for writing).
+fn access_error(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::PermissionDenied
+                | rusqlite::ErrorCode::SystemIoFailure
+        )
+    )
+}
+
+/// Whether the vault file and its folder can be written (SQLite needs both in WAL mode).
+/// Probed by opening the file for writing and creating (then removing) a file in the
+/// folder: permission bits do not say what a read-only mount or an ACL allows.
+fn writable(path: &Path) -> bool {
+    if std::fs::OpenOptions::new().write(true).open(path).is_err() {
+        return false;
+    }
+    let Ok(tag) = crypto::random_bytes(8) else {
+        return false;
+    };
+    let probe = folder_of(path).join(format!(".keywright-probe-{}", crypto::hex(&tag)));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        Err(_) => false,
     }
 }
 
@@ -420,6 +490,7 @@ impl Vault {
             cache: None,
             otp_sealed: None,
             actor: Actor::Cli,
+            read_only: None,
         };
         let keyring = match keyring {
             None => KeyringOutcome::NotRequested,
@@ -446,11 +517,59 @@ impl Vault {
             }
             Err(e) => return Err(Error::io("cannot read", path, e)),
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| map_open_error(path, e))?;
+        match Self::open_with(path, false) {
+            Err(Error::Database(e)) if access_error(&e) && !writable(path) => {
+                Self::open_with(path, true)
+            }
+            r => r,
+        }
+    }
+
+    /// Open a vault read-only, as [`Vault::open`] does when the file or its folder is not
+    /// writable: reading works (list, show, codes); any change fails with
+    /// [`Error::read_only`]. Without a pending WAL the file is opened `immutable` (no
+    /// -shm needed); with one, SQLite's read-only WAL mode reads it too.
+    pub fn open_read_only(path: &Path) -> Result<Vault> {
+        Self::open_with(path, true)
+    }
+
+    fn open_with(path: &Path, read_only: bool) -> Result<Vault> {
+        let dir = folder_of(path);
+        let conn = if read_only {
+            let wal = sibling(path, "-wal");
+            let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let opened = if pending {
+                Connection::open_with_flags(path, flags)
+            } else {
+                Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+            };
+            let conn = opened.map_err(|e| map_open_error(path, e))?;
+            if pending {
+                // Fails when the -shm file is missing and cannot be made.
+                if let Err(e) = conn.query_row("PRAGMA user_version", [], |_| Ok(())) {
+                    return Err(Error::Io {
+                        action: "cannot read the vault: its folder",
+                        path: dir,
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::PermissionDenied,
+                            format!(
+                                "is not writable (permission denied) and {} holds changes not \
+                                 yet in the vault file ({e}); make the folder writable",
+                                wal.display()
+                            ),
+                        ),
+                    });
+                }
+            }
+            conn
+        } else {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| map_open_error(path, e))?
+        };
         configure(&conn).map_err(|e| match e {
             Error::Database(e) => map_open_error(path, e),
             e => e,
@@ -479,7 +598,13 @@ impl Vault {
             cache: None,
             otp_sealed: None,
             actor: Actor::Cli,
+            read_only: read_only.then_some(dir),
         })
+    }
+
+    /// The folder that made this vault read-only, when it was opened so.
+    pub fn read_only_folder(&self) -> Option<&Path> {
+        self.read_only.as_deref()
     }
 
     /// Who is acting, for the audit log.
@@ -633,6 +758,16 @@ impl Vault {
         match vk.open(&ad(&self.vault_id, "meta", "key_check", "value"), &check) {
             Ok(p) if p.as_slice() == KEY_CHECK => {}
             _ => return Err(Error::corrupt("the vault key does not match this vault")),
+        }
+        if let Some(dir) = &self.read_only {
+            if self.schema_version < schema::SCHEMA_VERSION {
+                return Err(Error::read_only(
+                    dir,
+                    "the vault needs a format upgrade, which writes to it",
+                ));
+            }
+            self.keys = Some(Keys::derive(vk, &self.vault_id));
+            return Ok(());
         }
         if self.schema_version < schema::SCHEMA_VERSION {
             self.schema_version = schema::migrate(&mut self.conn, schema::SCHEMA_VERSION)?;
@@ -1166,6 +1301,16 @@ impl Vault {
 
     fn record(&mut self, action: Action, item: &Item, detail: Option<String>) -> Result<()> {
         let keys = self.keys()?;
+        if self.read_only.is_some() {
+            // A read-only vault (its folder is not writable) still shows what it holds;
+            // the event cannot be kept. (The audit log records use by Keywright; it is no
+            // defence against someone who has the password and a copy of the file.)
+            tracing::warn!(
+                "vault opened read-only: {action:?} of {} not recorded",
+                item.id
+            );
+            return Ok(());
+        }
         let ev = AuditEvent::new(
             timefmt::now(),
             action,
