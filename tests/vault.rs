@@ -1467,3 +1467,64 @@ fn a_read_only_vault_reads_and_refuses_changes() {
     assert_eq!(raw::count(&db, "audit"), events, "nothing was written");
     assert_eq!(raw::count(&db, "items"), 1);
 }
+
+/// Rows deleted with SQL (item and audit) by someone without the key are noticed through
+/// the sealed item count, and stay noticed until a rekey accepts the vault as it is.
+#[test]
+fn items_removed_outside_keywright_are_reported() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let a = c.vault.add(api_key("A", "a")).expect("a").id;
+    let b = c.vault.add(api_key("B", "b")).expect("b").id;
+    c.vault
+        .add_batch(vec![api_key("C", "c"), api_key("D", "d")])
+        .expect("batch");
+    c.vault.delete(&b).expect("delete through Keywright");
+    assert_eq!(c.vault.item_count_problem().expect("check"), None);
+    drop(c);
+    raw::exec(
+        &db,
+        &format!("DELETE FROM items WHERE id = '{a}'; DELETE FROM audit WHERE item_id = '{a}';"),
+    );
+    let mut v = reopen(&db);
+    let p = v.item_count_problem().expect("check").expect("reported");
+    assert!(
+        p.contains("1 item(s) were removed outside Keywright"),
+        "{p}"
+    );
+    // Later changes do not hide it.
+    v.add(api_key("E", "e")).expect("add");
+    assert!(v.item_count_problem().expect("check").is_some());
+    // Deleting the count itself is reported too.
+    drop(v);
+    raw::exec(&db, "DELETE FROM meta WHERE key = 'item_head'");
+    let mut v = reopen(&db);
+    let p = v.item_count_problem().expect("check").expect("reported");
+    assert!(p.contains("missing"), "{p}");
+    // A rekey accepts the vault as it is.
+    v.rekey(&pw(PASSWORD), None, None).expect("rekey");
+    assert_eq!(v.item_count_problem().expect("check"), None);
+}
+
+/// A schema 5 vault gets its sealed count at the upgrade.
+#[test]
+fn the_item_count_starts_at_the_upgrade() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    c.vault.add(api_key("A", "a")).expect("a");
+    c.vault.add(api_key("B", "b")).expect("b");
+    drop(c);
+    raw::exec(
+        &db,
+        "DELETE FROM meta WHERE key = 'item_head'; DROP TABLE sessions; PRAGMA user_version = 5;",
+    );
+    let mut v = reopen(&db);
+    assert_eq!(
+        v.schema_version(),
+        keywright_core::vault::schema::SCHEMA_VERSION
+    );
+    assert_eq!(v.item_count_problem().expect("check"), None);
+    assert_eq!(v.items().expect("items").len(), 2);
+}

@@ -451,6 +451,9 @@ fn add(ctx: &Ctx, a: AddArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
 }
 
 fn report_tampered(vault: &mut Vault) -> Result<()> {
+    if let Some(problem) = vault.item_count_problem()? {
+        notice(&format!("warning: {problem}"));
+    }
     for t in vault.tampered()? {
         notice(&format!(
             "warning: item {} failed its integrity check and is not listed ({})",

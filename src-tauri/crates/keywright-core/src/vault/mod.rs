@@ -3,6 +3,7 @@
 //! Layout and byte formats: docs/vault-format.md. Every change is one transaction.
 
 pub mod audit;
+mod head;
 pub mod keyring;
 pub mod oauth;
 pub mod otp;
@@ -492,6 +493,9 @@ impl Vault {
             actor: Actor::Cli,
             read_only: None,
         };
+        if let Some(keys) = &vault.keys {
+            head::write(&vault.conn, &keys.overview, &vault_id, 0)?;
+        }
         let keyring = match keyring {
             None => KeyringOutcome::NotRequested,
             Some(kr) => vault.enable_keyring(&kr)?,
@@ -770,7 +774,16 @@ impl Vault {
             return Ok(());
         }
         if self.schema_version < schema::SCHEMA_VERSION {
+            let from = self.schema_version;
             self.schema_version = schema::migrate(&mut self.conn, schema::SCHEMA_VERSION)?;
+            if from < head::SINCE_SCHEMA {
+                // The sealed item count starts with the upgrade, from what the file holds.
+                let keys = Keys::derive(Key::from_slice(vk.expose())?, &self.vault_id);
+                let n: i64 = self
+                    .conn
+                    .query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
+                head::write(&self.conn, &keys.overview, &self.vault_id, n)?;
+            }
         }
         // Vaults from older versions or other tools may use a rollback journal.
         let mode: String = self
@@ -1084,6 +1097,48 @@ impl Vault {
         Ok(&self.load()?.tampered)
     }
 
+    /// Items removed (or added) outside Keywright, as told by the sealed item count kept
+    /// with every add and delete: `None` when the count matches the file. The mismatch
+    /// stays reported until `rekey` accepts the vault as it is.
+    pub fn item_count_problem(&self) -> Result<Option<String>> {
+        let keys = self.keys()?;
+        if self.schema_version < head::SINCE_SCHEMA {
+            return Ok(None);
+        }
+        let count = i64::try_from(self.item_count()?).unwrap_or(i64::MAX);
+        let what = |n: i64| {
+            if n > count {
+                format!(
+                    "{} item(s) were removed outside Keywright (the vault's sealed count is {n}, \
+                     the file holds {count}); restore a backup to get them back",
+                    n - count
+                )
+            } else {
+                format!(
+                    "{} item(s) were added outside Keywright, e.g. restored from an old copy \
+                     (the vault's sealed count is {n}, the file holds {count})",
+                    count - n
+                )
+            }
+        };
+        Ok(
+            match head::read(&self.conn, &keys.overview, &self.vault_id)? {
+                head::Head::Count(n) if n == count => None,
+                head::Head::Count(n) => Some(what(n)),
+                head::Head::Missing => Some(
+                    "the vault's sealed item count is missing: items may have been removed \
+                 outside Keywright"
+                        .into(),
+                ),
+                head::Head::Damaged => Some(
+                    "the vault's sealed item count failed its integrity check: items may have \
+                 been removed outside Keywright"
+                        .into(),
+                ),
+            },
+        )
+    }
+
     /// Number of items (including tampered ones) without opening any.
     pub fn item_count(&self) -> Result<usize> {
         let n: i64 = self
@@ -1177,7 +1232,7 @@ impl Vault {
         let now = timefmt::now();
         let (ov, secret) = new.into_parts(now)?;
         let id = new_id()?;
-        let keys = self.keys()?;
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let (mac, ov_blob, sec_blob) = seal_item(keys, &self.vault_id, &id, &ov, &secret)?;
         let event = AuditEvent::new(now, Action::Add, &id, &ov.name, self.actor, None);
         let ev_row = audit::seal_event(&keys.audit, &self.vault_id, &event)?;
@@ -1190,6 +1245,7 @@ impl Vault {
         )
         .map_err(|e| unique_violation(e, &ov.name))?;
         audit::insert(&tx, &ev_row)?;
+        head::bump(&tx, &keys.overview, &self.vault_id, 1)?;
         tx.commit()?;
         let item = Item { id, overview: ov };
         self.cache_put(item.clone());
@@ -1200,7 +1256,7 @@ impl Vault {
     /// duplicate item is reported with its position).
     pub fn add_batch(&mut self, news: Vec<NewItem>) -> Result<Vec<Item>> {
         let now = timefmt::now();
-        let keys = self.keys()?;
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let mut rows = Vec::with_capacity(news.len());
         for (i, new) in news.into_iter().enumerate() {
             let (ov, secret) = new.into_parts(now).map_err(|e| match e {
@@ -1229,6 +1285,12 @@ impl Vault {
                 audit::insert(&tx, ev)?;
             }
         }
+        head::bump(
+            &tx,
+            &keys.overview,
+            &self.vault_id,
+            i64::try_from(rows.len()).unwrap_or(i64::MAX),
+        )?;
         tx.commit()?;
         self.cache = None;
         Ok(rows.into_iter().map(|(item, _, _)| item).collect())
@@ -1434,7 +1496,7 @@ impl Vault {
             Err(Error::Tampered { .. }) => DAMAGED_NAME.to_owned(),
             Err(e) => return Err(e),
         };
-        let keys = self.keys()?;
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let ev = AuditEvent::new(timefmt::now(), Action::Delete, id, &name, self.actor, None);
         let row = audit::seal_event(&keys.audit, &self.vault_id, &ev)?;
         let tx = self
@@ -1447,6 +1509,7 @@ impl Vault {
             });
         }
         audit::insert(&tx, &row)?;
+        head::bump(&tx, &keys.overview, &self.vault_id, -1)?;
         tx.commit()?;
         if let Some(c) = &mut self.cache {
             c.remove(id);

@@ -7,7 +7,8 @@
 //! Sealed columns (vault/migrations/*.sql): meta.key_check, slots.wrapped_key,
 //! items.overview / items.secret (and items.name_mac, an HMAC under a derived key),
 //! audit.event, settings.value, overview_index.blob (derived: deleted, rebuilt on the next
-//! load), requests.entry, saved_requests.request. OAuth token state and 2FA counters live
+//! load), requests.entry, saved_requests.request, and meta.item_head (the sealed item
+//! count, rewritten from the rows: a rekey accepts the vault as it is). OAuth token state and 2FA counters live
 //! in items.secret. A blob that does not open with the old key (tampered) is left as it
 //! is: it stays reported as tampered, never silently dropped.
 
@@ -245,6 +246,8 @@ impl Vault {
             let wrapped = kek.seal(&slots::slot_ad(vid, id), new_vk.expose())?;
             insert_slot(&tx, id, params, &wrapped, now)?;
         }
+        let n_rows: i64 = tx.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
+        super::head::write(&tx, &new.overview, vid, n_rows)?;
         let ended = if self.schema_version >= 6 {
             session::end_all_in(&tx)?
         } else {
