@@ -358,3 +358,52 @@ pub fn end_all(vault: &Vault, dir: &Path) -> Result<usize> {
     }
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::kdf::KdfParams;
+    use crate::vault::CreateOptions;
+    use proptest::prelude::*;
+
+    fn vault(dir: &Path) -> Vault {
+        Vault::create(
+            &dir.join("vault.db"),
+            &SecretString::from("pw".to_owned()),
+            CreateOptions {
+                kdf: Some(KdfParams::new_unchecked(256, 1, 1)),
+                keyring: None,
+            },
+        )
+        .map(|c| c.vault)
+        .unwrap_or_else(|e| panic!("create: {e}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever KEYWRIGHT_SESSION holds (a near-token, bytes, a huge string), unlock
+        /// refuses it as session_invalid and never panics or unlocks.
+        #[test]
+        fn any_token_is_refused_cleanly(
+            raw in prop_oneof![
+                ".{0,300}",
+                "kws2\\.[0-9a-f]{0,20}\\.[A-Za-z0-9_-]{0,60}",
+                "kws[0-9]\\.[^.]{0,20}\\.[^.]{0,60}\\.?.{0,10}",
+            ]
+        ) {
+            let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let run = dir.path().join("run");
+            let v = vault(dir.path());
+            let _real = start(&v, 600, &run).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            drop(v);
+            let mut locked = Vault::open(&dir.path().join("vault.db"))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let e = unlock(&mut locked, &SecretString::from(raw.clone()), &run);
+            prop_assert!(e.is_err());
+            let kind = e.err().map(|e| e.kind()).unwrap_or_default();
+            prop_assert_eq!(kind, "session_invalid");
+            prop_assert!(!locked.is_unlocked());
+        }
+    }
+}
