@@ -268,12 +268,25 @@ pub fn sweep(vault: &Vault) {
     if !has_table(vault) {
         return;
     }
+    // Never wait for another process's write: a listing must not stall on the sweep.
+    let _ = vault.conn.busy_timeout(std::time::Duration::ZERO);
     if let Err(e) = sweep_conn(&vault.conn, timefmt::now()) {
         tracing::debug!("expired sessions not swept: {e}");
     }
+    let _ = vault.conn.busy_timeout(super::BUSY_TIMEOUT);
 }
 
 fn sweep_conn(conn: &rusqlite::Connection, now: i64) -> Result<()> {
+    let old = now.saturating_sub(EXPIRED_KEPT_SECS);
+    // Read first: most runs have nothing to sweep and should not take the write lock.
+    let due: i64 = conn.query_row(
+        "SELECT count(*) FROM sessions WHERE expires_at <= ?1 AND (length(secret) > 0 OR expires_at <= ?2)",
+        params![now, old],
+        |r| r.get(0),
+    )?;
+    if due == 0 {
+        return Ok(());
+    }
     let files: Vec<String> = {
         let mut stmt = conn
             .prepare("SELECT file FROM sessions WHERE expires_at <= ?1 AND length(secret) > 0")?;
@@ -284,10 +297,7 @@ fn sweep_conn(conn: &rusqlite::Connection, now: i64) -> Result<()> {
         "UPDATE sessions SET secret = x'', file = '' WHERE expires_at <= ?1 AND length(secret) > 0",
         [now],
     )?;
-    conn.execute(
-        "DELETE FROM sessions WHERE expires_at <= ?1",
-        [now.saturating_sub(EXPIRED_KEPT_SECS)],
-    )?;
+    conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [old])?;
     remove_files(&files);
     Ok(())
 }
@@ -351,9 +361,10 @@ pub fn end_all(vault: &Vault, dir: &Path) -> Result<usize> {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with(&prefix) && name.ends_with(".session") {
+            // A file its row did not list (an older Keywright's, or a copy put back).
             fs::remove_file(entry.path())
                 .map_err(|e| Error::io("cannot remove", entry.path(), e))?;
-            n += usize::from(!has_table(vault));
+            n += 1;
         }
     }
     Ok(n)
