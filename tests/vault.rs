@@ -465,6 +465,7 @@ fn missing_newer_and_corrupt_vaults() {
     .expect("write");
     let e = Vault::open(&junk).expect_err("junk");
     assert_eq!(e.kind(), "corrupt", "{e}");
+    assert!(e.to_string().contains("junk.db"), "the file is named: {e}");
 
     let other = dir.path().join("other.db");
     raw::exec(&other, "CREATE TABLE t (x)");

@@ -574,14 +574,16 @@ impl Vault {
             )
             .map_err(|e| map_open_error(path, e))?
         };
-        configure(&conn).map_err(|e| match e {
+        // SQLite's own errors name the file: "... is not a SQLite database".
+        let name_file = |e: Error| match e {
             Error::Database(e) => map_open_error(path, e),
+            Error::Corrupt { reason } if reason.starts_with("SQLite reports") => {
+                Error::corrupt(format!("{}: {reason}", path.display()))
+            }
             e => e,
-        })?;
-        let schema_version = schema::check(&conn).map_err(|e| match e {
-            Error::Database(e) => map_open_error(path, e),
-            e => e,
-        })?;
+        };
+        configure(&conn).map_err(name_file)?;
+        let schema_version = schema::check(&conn).map_err(name_file)?;
         let vault_id: String = conn
             .query_row("SELECT value FROM meta WHERE key = 'vault_id'", [], |r| {
                 r.get(0)
