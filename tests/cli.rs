@@ -390,7 +390,7 @@ fn sessions_unlock_for_the_shell_until_lock() {
         .strip_prefix("export KEYWRIGHT_SESSION=")
         .expect("export line")
         .to_owned();
-    assert!(token.starts_with("kws1."));
+    assert!(token.starts_with("kws2."));
     // The session file is 0600 under the runtime dir and does not contain the token.
     let files: Vec<_> = std::fs::read_dir(cli.run_dir())
         .expect("dir")
@@ -481,7 +481,7 @@ fn passwd_and_recovery() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
-            "export KEYWRIGHT_SESSION=kws1.",
+            "export KEYWRIGHT_SESSION=kws2.",
         ));
 }
 
@@ -686,4 +686,247 @@ fn hidden_prompts_on_a_terminal() {
     assert!(ok && screen.contains("TYPED-SECRET"), "{screen}");
     let (ok, screen) = on_terminal(&cli, "list", &["wrong"]);
     assert!(!ok && screen.contains("wrong password"), "{screen}");
+}
+
+#[test]
+fn run_removes_every_keywright_variable_from_the_child() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(&["add", "api-key", "svc"], "run-secret\n");
+    let session = cli.ok(&["unlock"], "");
+    let token = session["session"].as_str().expect("token").to_owned();
+    let env_of_child = |extra: &[&str]| {
+        let out = cli
+            .cmd()
+            .env("KEYWRIGHT_SESSION", &token)
+            .env("KEYWRIGHT_OTHER", "x")
+            .args(["run", "--env", "SVC_KEY=svc"])
+            .args(extra)
+            .args(["--", "sh", "-c", "env"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let env = env_of_child(&[]);
+    assert!(env.lines().any(|l| l.starts_with("SVC_KEY=")), "{env}");
+    let kw: Vec<&str> = env
+        .lines()
+        .filter(|l| l.starts_with("KEYWRIGHT_"))
+        .collect();
+    assert!(kw.is_empty(), "the child saw {kw:?}");
+    // --pass-session keeps the session (only it).
+    let env = env_of_child(&["--pass-session"]);
+    let kw: Vec<&str> = env
+        .lines()
+        .filter(|l| l.starts_with("KEYWRIGHT_"))
+        .map(|l| l.split('=').next().unwrap_or(""))
+        .collect();
+    assert_eq!(kw, ["KEYWRIGHT_SESSION"], "{env}");
+}
+
+/// A session cannot mint a session, `lock` and `passwd` end sessions, and a refused session
+/// reports its own kind when nothing else can unlock.
+#[test]
+fn sessions_cannot_extend_themselves_and_report_their_own_errors() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(&["add", "api-key", "K"], "v\n");
+    let token = cli.ok(&["unlock", "--ttl", "15m"], "")["session"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let with_session = |args: &[&str]| -> Value {
+        let out = cli
+            .cmd()
+            .env("KEYWRIGHT_SESSION", &token)
+            .arg("--json")
+            .args(args)
+            .output()
+            .expect("run");
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    assert_eq!(with_session(&["list"])[0]["name"], "K");
+    // `unlock` inside the session asks for the password (none here): no 30-day session.
+    let v = with_session(&["unlock", "--ttl", "30d"]);
+    assert_eq!(v["error"]["kind"], "locked", "{v}");
+    assert_eq!(std::fs::read_dir(cli.run_dir()).expect("dir").count(), 1);
+
+    // After `passwd` the session is gone, and says so with its own kind.
+    cli.ok(&["passwd"], "second password\n");
+    let v = with_session(&["list"]);
+    assert_eq!(v["error"]["kind"], "session_invalid", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ended")),
+        "{v}"
+    );
+    let s = with_session(&["status"]);
+    assert_eq!(s["state"], "locked");
+    assert_eq!(s["session_error"]["kind"], "session_invalid", "{s}");
+
+    // An expired session: session_expired, with the time.
+    let short = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "unlock", "--ttl", "1s"])
+        .write_stdin("second password\n")
+        .output()
+        .expect("unlock");
+    let short: Value = serde_json::from_slice(&short.stdout).expect("json");
+    let short = short["session"].as_str().expect("token").to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let out = cli
+        .cmd()
+        .env("KEYWRIGHT_SESSION", &short)
+        .args(["--json", "list"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "session_expired", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("expired at")),
+        "{v}"
+    );
+    // The sweep removed its file.
+    assert_eq!(std::fs::read_dir(cli.run_dir()).expect("dir").count(), 0);
+}
+
+#[test]
+fn rekey_prints_a_new_recovery_code_and_ends_sessions() {
+    let cli = Cli::new();
+    let old_code = cli.init()["recovery_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    cli.ok(&["add", "api-key", "K"], "kept-value\n");
+    let token = cli.ok(&["unlock"], "")["session"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    // A session does not rekey: the password is needed.
+    let out = cli
+        .cmd()
+        .env("KEYWRIGHT_SESSION", &token)
+        .args(["--json", "rekey"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "locked", "{v}");
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "rekey"])
+        .write_stdin("not the password\n")
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "wrong_password", "{v}");
+    let r = cli.ok(&["rekey"], "");
+    assert_eq!(
+        keys(&r),
+        [
+            "audit_events",
+            "items",
+            "keyring",
+            "keyring_notice",
+            "recovery_code",
+            "requests",
+            "saved_requests",
+            "sessions_ended",
+            "settings",
+            "tampered"
+        ]
+    );
+    assert_eq!(r["items"], 1);
+    assert_eq!(r["sessions_ended"], 1);
+    let new_code = r["recovery_code"].as_str().expect("code").to_owned();
+    assert_ne!(new_code, old_code);
+    assert_eq!(
+        cli.ok(&["show", "K", "--reveal"], "")["secret"],
+        "kept-value"
+    );
+    let out = cli
+        .cmd()
+        .env("KEYWRIGHT_SESSION", &token)
+        .args(["--json", "list"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "session_invalid", "{v}");
+    // The old code opens nothing; the new one does.
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "unlock", "--recovery"])
+        .write_stdin(format!("{old_code}\n"))
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "wrong_recovery_code", "{v}");
+    cli.cmd()
+        .args(["--password-stdin", "unlock", "--recovery"])
+        .write_stdin(format!("{new_code}\n"))
+        .assert()
+        .success();
+}
+
+/// A vault on a read-only file system (a tmpfs mounted read-only: permission bits do not
+/// stop root, a read-only mount does). Needs the right to mount; skipped without it.
+#[test]
+fn a_vault_in_a_read_only_folder_is_readable() {
+    struct Mount(std::path::PathBuf);
+    impl Drop for Mount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(&["add", "api-key", "K"], "ro-value\n");
+    let ro = cli.dir.path().join("ro");
+    std::fs::create_dir(&ro).expect("mkdir");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&ro)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+        return;
+    }
+    let guard = Mount(ro.clone());
+    std::fs::copy(cli.vault(), ro.join("vault.db")).expect("copy");
+    let remounted = std::process::Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&ro)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(remounted, "remount read-only");
+    let vault = ro.join("vault.db");
+    let run = |args: &[&str]| -> Value {
+        let out = cli
+            .cmd()
+            .env("KEYWRIGHT_VAULT", &vault)
+            .args(["--password-stdin", "--json"])
+            .args(args)
+            .write_stdin(format!("{PASSWORD}\nx\n"))
+            .output()
+            .expect("run");
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    assert_eq!(run(&["list"])[0]["name"], "K");
+    assert_eq!(run(&["show", "K", "--reveal"])["secret"], "ro-value");
+    let v = run(&["add", "api-key", "New"]);
+    assert_eq!(v["error"]["kind"], "io", "{v}");
+    let msg = v["error"]["message"].as_str().expect("message");
+    assert!(
+        msg.contains(&ro.display().to_string()) && msg.contains("not writable"),
+        "{msg}"
+    );
+    drop(guard);
 }

@@ -5,6 +5,7 @@ use keywright_core::vault::session;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::common::*;
+use crate::raw;
 
 #[test]
 fn session_unlocks_until_locked() {
@@ -13,7 +14,7 @@ fn session_unlocks_until_locked() {
     let mut c = new_vault(dir.path());
     let id = c.vault.add(api_key("K", "session-secret")).expect("add").id;
     let token = session::start(&c.vault, 600, &run).expect("start");
-    assert!(token.expose_secret().starts_with("kws1."));
+    assert!(token.expose_secret().starts_with("kws2."));
     let files: Vec<_> = std::fs::read_dir(&run)
         .expect("run dir")
         .flatten()
@@ -31,7 +32,7 @@ fn session_unlocks_until_locked() {
     session::unlock(&mut v, &token, &run).expect("session unlock");
     assert_eq!(v.open_secret(&id).expect("s").value, "session-secret");
 
-    assert_eq!(session::end_all(v.vault_id(), &run).expect("lock"), 1);
+    assert_eq!(session::end_all(&v, &run).expect("lock"), 1);
     let mut v = Vault::open(&db).expect("open");
     let e = session::unlock(&mut v, &token, &run).expect_err("locked");
     assert_eq!(e.kind(), "session_invalid");
@@ -55,7 +56,8 @@ fn forged_or_foreign_tokens_fail() {
     };
     for bad in [
         format!("{head}.{other_key}"),
-        "kws1.zz.abc".into(),
+        "kws2.zz.abc".into(),
+        "kws1.0123456789abcdef.abc".into(),
         "garbage".into(),
         format!("{head}."),
     ] {
@@ -82,7 +84,13 @@ fn expiry_is_enforced_and_bound() {
     std::thread::sleep(std::time::Duration::from_millis(2100));
     let mut v = Vault::open(&db).expect("open");
     let e = session::unlock(&mut v, &token, &run).expect_err("expired");
-    assert!(e.to_string().contains("expired"), "{e}");
+    assert_eq!(e.kind(), "session_expired", "{e}");
+    assert!(e.to_string().contains("expired at 20"), "{e}");
+    assert_eq!(
+        raw::count(&db, "sessions WHERE length(secret) > 0"),
+        0,
+        "expired row's secret swept"
+    );
     assert_eq!(
         std::fs::read_dir(&run).expect("dir").count(),
         0,
@@ -104,4 +112,73 @@ fn expiry_is_enforced_and_bound() {
     let mut v = Vault::open(&db).expect("open");
     let e = session::unlock(&mut v, &token, &run).expect_err("edited expiry");
     assert_eq!(e.kind(), "session_invalid");
+}
+
+/// The three parts of a session: the file's and the row's; any copy of file + token stops
+/// working once the row is gone (lock, passwd, rekey), wherever the copy is.
+#[test]
+fn a_copied_session_file_dies_with_its_row() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let run = dir.path().join("run");
+    let db = dir.path().join("vault.db");
+    let c = new_vault(dir.path());
+    let token = session::start(&c.vault, 600, &run).expect("start");
+    drop(c);
+    assert_eq!(raw::count(&db, "sessions"), 1);
+    let file = std::fs::read_dir(&run)
+        .expect("dir")
+        .flatten()
+        .next()
+        .expect("file")
+        .path();
+    let copy = std::fs::read(&file).expect("read");
+
+    // The row alone is the third part: without it, token + file open nothing.
+    raw::exec(&db, "UPDATE sessions SET secret = zeroblob(32)");
+    let mut v = Vault::open(&db).expect("open");
+    let e = session::unlock(&mut v, &token, &run).expect_err("other row secret");
+    assert_eq!(e.kind(), "session_invalid", "{e}");
+    assert!(!v.is_unlocked());
+
+    // lock: the row and the file go; a copy put back opens nothing.
+    let c = new_vault_in_place(&db);
+    let token = session::start(&c, 600, &run).expect("start");
+    let file = std::fs::read_dir(&run)
+        .expect("dir")
+        .flatten()
+        .find(|e| e.path() != file)
+        .expect("file")
+        .path();
+    let copy2 = std::fs::read(&file).expect("read");
+    assert!(session::end_all(&c, &run).expect("lock") >= 1);
+    assert_eq!(raw::count(&db, "sessions"), 0);
+    assert!(!file.exists());
+    std::fs::write(&file, &copy2).expect("put the copy back");
+    let mut v = Vault::open(&db).expect("open");
+    let e = session::unlock(&mut v, &token, &run).expect_err("ended");
+    assert_eq!(e.kind(), "session_invalid");
+    assert!(e.to_string().contains("ended"), "{e}");
+    drop(copy);
+
+    // A password change ends every session too.
+    let mut c = new_vault_in_place(&db);
+    let token = session::start(&c, 600, &run).expect("start");
+    c.change_password(&pw("another password"), None)
+        .expect("passwd");
+    assert_eq!(raw::count(&db, "sessions"), 0);
+    let mut v = Vault::open(&db).expect("open");
+    assert_eq!(
+        session::unlock(&mut v, &token, &run)
+            .expect_err("after passwd")
+            .kind(),
+        "session_invalid"
+    );
+}
+
+fn new_vault_in_place(db: &std::path::Path) -> Vault {
+    let mut v = Vault::open(db).expect("open");
+    v.unlock_with_password(&pw(PASSWORD))
+        .or_else(|_| v.unlock_with_password(&pw("another password")))
+        .expect("unlock");
+    v
 }

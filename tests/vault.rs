@@ -465,6 +465,7 @@ fn missing_newer_and_corrupt_vaults() {
     .expect("write");
     let e = Vault::open(&junk).expect_err("junk");
     assert_eq!(e.kind(), "corrupt", "{e}");
+    assert!(e.to_string().contains("junk.db"), "the file is named: {e}");
 
     let other = dir.path().join("other.db");
     raw::exec(&other, "CREATE TABLE t (x)");
@@ -1094,4 +1095,437 @@ fn saved_requests_are_sealed_per_row() {
     assert!(e.to_string().contains(&sa.id), "{e}");
     // Another item's saved requests are not affected.
     assert_eq!(v.saved_requests(&b).expect("b"), [sb]);
+}
+
+#[test]
+fn a_keyring_slot_naming_another_entry_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let (kr, store) = mock_keyring();
+    let c = new_vault_with(dir.path(), Some(kr.clone()));
+    drop(c);
+    // Someone else's entry in the same keyring, and a slot edited to name it.
+    let store_dyn = store.clone() as std::sync::Arc<keyring_core::CredentialStore>;
+    let foreign = keyring_core::Entry::new_in_store(&store_dyn, "keywright-test", "vault-other")
+        .expect("entry");
+    foreign.set_secret(&[7u8; 32]).expect("set");
+    raw::exec(
+        &db,
+        "UPDATE slots SET params = json_set(params, '$.account', 'vault-other') WHERE id = 'keyring'",
+    );
+    let mut v = Vault::open(&db).expect("open");
+    let e = v.unlock_with_keyring(&kr).expect_err("foreign entry");
+    assert_eq!(e.kind(), "keyring_slot_missing", "{e}");
+    assert!(
+        e.to_string().contains("vault-other") && e.to_string().contains("not this vault's"),
+        "{e}"
+    );
+    assert!(!v.is_unlocked());
+    // A slot of another service (another build) is not used either.
+    raw::exec(
+        &db,
+        &format!(
+            "UPDATE slots SET params = json_set(params, '$.account', 'vault-{}', '$.service', 'other-service') WHERE id = 'keyring'",
+            v.vault_id()
+        ),
+    );
+    let mut v = Vault::open(&db).expect("open");
+    assert_eq!(
+        v.unlock_with_keyring(&kr)
+            .expect_err("other service")
+            .kind(),
+        "keyring_slot_missing"
+    );
+    // Disabling removes the slot but deletes no entry it does not own.
+    raw::exec(
+        &db,
+        "UPDATE slots SET params = json_set(params, '$.account', 'vault-other', '$.service', 'keywright-test') WHERE id = 'keyring'",
+    );
+    let mut v = reopen(&db);
+    let note = v.disable_keyring(Some(&kr)).expect("disable");
+    assert!(
+        note.as_deref().is_some_and(|n| n.contains("left as it is")),
+        "{note:?}"
+    );
+    assert!(!v.has_keyring_slot());
+    assert_eq!(foreign.get_secret().expect("still there"), vec![7u8; 32]);
+}
+
+#[test]
+fn swapped_name_macs_do_not_serve_another_items_secret() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let a = c.vault.add(api_key("Alpha", "alpha-secret")).expect("a").id;
+    let b = c.vault.add(api_key("Beta", "beta-secret")).expect("b").id;
+    drop(c);
+    // Swap the two rows' name MACs (through a placeholder: the column is UNIQUE).
+    raw::exec(
+        &db,
+        &format!(
+            "CREATE TEMP TABLE m AS SELECT id, name_mac FROM items;
+             UPDATE items SET name_mac = x'00' WHERE id = '{a}';
+             UPDATE items SET name_mac = (SELECT name_mac FROM m WHERE id = '{a}') WHERE id = '{b}';
+             UPDATE items SET name_mac = (SELECT name_mac FROM m WHERE id = '{b}') WHERE id = '{a}';"
+        ),
+    );
+    let mut v = reopen(&db);
+    for (name, id) in [("Alpha", &b), ("beta", &a)] {
+        let e = v.find(name).expect_err("swapped");
+        assert_eq!(e.kind(), "tampered", "{name}: {e}");
+        assert!(e.to_string().contains(id.as_str()), "{e}");
+    }
+    // By id, each row still opens as itself.
+    assert_eq!(v.find(&a).expect("by id").overview.name, "Alpha");
+    assert_eq!(v.open_secret(&a).expect("secret").value, "alpha-secret");
+}
+
+#[test]
+fn a_damaged_name_index_is_corrupt_not_not_found() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let id = c.vault.add(api_key("Damaged", "d")).expect("add").id;
+    c.vault.add(api_key("Other", "o")).expect("add");
+    assert_eq!(c.vault.items().expect("items").len(), 2);
+    drop(c);
+    // Flip one byte of the item's key inside SQLite's own name index (a page of the file,
+    // not a sealed blob): the page stays well-formed, the lookup by name misses.
+    let (mac, root, page_size): (Vec<u8>, i64, i64) = {
+        let conn = rusqlite::Connection::open(&db).expect("raw");
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .expect("checkpoint");
+        let mac = conn
+            .query_row("SELECT name_mac FROM items WHERE id = ?1", [&id], |r| {
+                r.get(0)
+            })
+            .expect("mac");
+        // items has two automatic indexes (id, name_mac); the name_mac one is the second.
+        let root = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_items_2'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("autoindex");
+        let ps = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .expect("page size");
+        (mac, root, ps)
+    };
+    let mut bytes = std::fs::read(&db).expect("read");
+    let start = usize::try_from((root - 1) * page_size).expect("offset");
+    let end = start + usize::try_from(page_size).expect("size");
+    let at = bytes[start..end]
+        .windows(mac.len())
+        .position(|w| w == mac.as_slice())
+        .expect("the key is in the index page");
+    bytes[start + at + 5] ^= 0x40;
+    std::fs::write(&db, &bytes).expect("write");
+
+    let mut v = reopen(&db);
+    let e = v.find("Damaged").expect_err("damaged index");
+    assert_eq!(e.kind(), "corrupt", "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("Restore a backup") && msg.contains("vault.db"),
+        "{msg}"
+    );
+    assert!(msg.contains("integrity check"), "{msg}");
+    // A name nobody has is still not_found.
+    assert_eq!(v.find("Nobody").expect_err("missing").kind(), "not_found");
+}
+
+#[test]
+fn cached_overviews_are_not_served_after_another_handle_wrote() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let id = c.vault.add(api_key("Shared", "v")).expect("add").id;
+    drop(c);
+    let mut app = reopen(&db);
+    let mut cli = reopen(&db);
+    assert_eq!(app.items().expect("items").len(), 1); // the app has the overviews cached
+    cli.update(
+        &id,
+        ItemPatch {
+            name: Some("Renamed by the CLI".into()),
+            ..ItemPatch::default()
+        },
+    )
+    .expect("cli edit");
+    // The app's edit of another field must not put the old name back.
+    let updated = app
+        .update(
+            &id,
+            ItemPatch {
+                tags: Some(vec!["app".into()]),
+                ..ItemPatch::default()
+            },
+        )
+        .expect("app edit");
+    assert_eq!(updated.overview.name, "Renamed by the CLI");
+    let mut fresh = reopen(&db);
+    let item = fresh.find(&id).expect("find");
+    assert_eq!(item.overview.name, "Renamed by the CLI");
+    assert_eq!(item.overview.tags, vec!["app".to_owned()]);
+}
+
+/// Everything a rekey keeps, and everything old it makes useless.
+#[test]
+fn rekey_reseals_everything_and_retires_every_old_secret() {
+    use keywright_core::probe::history::HistoryEntry;
+    use keywright_core::probe::input::RequestInput;
+    use keywright_core::vault::session;
+    use secrecy::ExposeSecret;
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let run = dir.path().join("run");
+    let (kr, store) = mock_keyring();
+    let mut c = new_vault_with(dir.path(), Some(kr.clone()));
+    let old_code = c.recovery_code.expose_secret().to_owned();
+    let a = c.vault.add(api_key("Alpha", "alpha-secret")).expect("a").id;
+    let b = c.vault.add(api_key("Beta", "beta-secret")).expect("b").id;
+    let bad = c.vault.add(api_key("Broken", "broken")).expect("bad").id;
+    c.vault
+        .update(
+            &a,
+            ItemPatch {
+                value: Some(Zeroizing::new("alpha-rotated".into())),
+                ..ItemPatch::default()
+            },
+        )
+        .expect("rotate");
+    let entry: HistoryEntry = serde_json::from_value(serde_json::json!({
+        "at": 1_700_000_000, "method": "GET", "url": "https://api.example/v1/me",
+        "headers": [["Authorization", "[redacted]"]], "body_bytes": 0, "status": 200,
+        "diagnosis": "ok", "message": "it worked", "total_ms": 12, "renewed": false
+    }))
+    .expect("entry");
+    c.vault.record_request(&a, &entry).expect("history");
+    let saved = c
+        .vault
+        .save_request(
+            &b,
+            "Health",
+            &RequestInput::get("https://api.example/health"),
+        )
+        .expect("save");
+    c.vault
+        .set_setting("app", &serde_json::json!({"auto_lock": 5}))
+        .expect("setting");
+    let token = session::start(&c.vault, 600, &run).expect("session");
+    let before_items = listing(&mut c.vault);
+    let before_log = c.vault.audit_log(None).expect("log");
+    let old_kr_entry = keyring_core::Entry::new_in_store(
+        &(store.clone() as std::sync::Arc<keyring_core::CredentialStore>),
+        "keywright-test",
+        &format!("vault-{}", c.vault.vault_id()),
+    )
+    .expect("entry");
+    let old_kr_secret = old_kr_entry.get_secret().expect("kr secret");
+    drop(c);
+    raw::flip_byte(&db, "items", "secret", &bad, 30);
+    let old_slots: Vec<(String, String, Vec<u8>)> = {
+        let conn = rusqlite::Connection::open(&db).expect("raw");
+        let mut st = conn
+            .prepare("SELECT id, params, wrapped_key FROM slots")
+            .expect("prep");
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("q")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+
+    let mut v = reopen(&db);
+    let r = v.rekey(&pw(PASSWORD), None, Some(&kr)).expect("rekey");
+    assert_eq!(r.items, 3);
+    assert_eq!(r.sessions_ended, 1);
+    assert_eq!(r.keyring, KeyringOutcome::Enabled);
+    assert_eq!(r.saved_requests, 1);
+    assert_eq!(r.requests, 1);
+    assert_eq!(r.settings, 1);
+    assert_eq!(
+        r.tampered,
+        vec![("items".to_owned(), format!("{bad} secret"))]
+    );
+    let new_code = r.recovery_code.expose_secret().to_owned();
+    assert_ne!(new_code, old_code);
+    drop(v);
+
+    // Everything reads back the same through every unlock method.
+    let mut v = reopen(&db);
+    assert_eq!(listing(&mut v), before_items);
+    assert_eq!(v.audit_log(None).expect("log"), before_log);
+    assert_eq!(v.open_secret(&a).expect("a").value, "alpha-rotated");
+    assert_eq!(v.open_secret(&b).expect("b").value, "beta-secret");
+    assert_eq!(v.find("beta").expect("by name").id, b);
+    assert_eq!(v.request_history(&a).expect("history"), vec![entry]);
+    assert_eq!(v.saved_requests(&b).expect("saved"), vec![saved]);
+    assert_eq!(
+        v.setting("app").expect("setting"),
+        Some(serde_json::json!({"auto_lock": 5}))
+    );
+    // The damaged row is still reported, not dropped.
+    assert_eq!(
+        v.open_secret(&bad).expect_err("tampered").kind(),
+        "tampered"
+    );
+    assert_eq!(v.item_count().expect("count"), 3);
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_recovery(&new_code).expect("new code");
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_keyring(&kr).expect("new keyring entry");
+    assert_ne!(old_kr_entry.get_secret().expect("kr"), old_kr_secret);
+
+    // Old secrets open nothing.
+    let mut v = Vault::open(&db).expect("open");
+    assert_eq!(
+        v.unlock_with_recovery(&old_code)
+            .expect_err("old code")
+            .kind(),
+        "wrong_recovery_code"
+    );
+    let mut v = Vault::open(&db).expect("open");
+    assert!(session::unlock(&mut v, &token, &run).is_err());
+    assert!(!v.is_unlocked());
+    // The old password slot copied into the new file: it unwraps the OLD key, which the
+    // new file's key check refuses.
+    for (id, params, wrapped) in &old_slots {
+        let conn = rusqlite::Connection::open(&db).expect("raw");
+        conn.execute(
+            "UPDATE slots SET params = ?2, wrapped_key = ?3 WHERE id = ?1",
+            rusqlite::params![id, params, wrapped],
+        )
+        .expect("copy slot");
+    }
+    let mut v = Vault::open(&db).expect("open");
+    let e = v.unlock_with_password(&pw(PASSWORD)).expect_err("old slot");
+    assert_ne!(e.kind(), "ok");
+    assert!(!v.is_unlocked());
+    let mut v = Vault::open(&db).expect("open");
+    assert!(v.unlock_with_recovery(&old_code).is_err());
+    assert!(!v.is_unlocked());
+}
+
+/// A rekey that fails part way (here SQLite refuses one row) changes nothing.
+#[test]
+fn a_failed_rekey_leaves_the_old_vault_intact() {
+    use keywright_core::vault::session;
+    use secrecy::ExposeSecret;
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let run = dir.path().join("run");
+    let mut c = new_vault(dir.path());
+    let code = c.recovery_code.expose_secret().to_owned();
+    let a = c.vault.add(api_key("Alpha", "alpha-secret")).expect("a").id;
+    c.vault
+        .set_setting("app", &serde_json::json!(1))
+        .expect("setting");
+    let token = session::start(&c.vault, 600, &run).expect("session");
+    drop(c);
+    raw::exec(
+        &db,
+        "CREATE TRIGGER no_settings BEFORE UPDATE ON settings BEGIN SELECT RAISE(ABORT, 'disk gave up'); END;",
+    );
+    let before = raw::item_blobs(&db, &a);
+    let mut v = reopen(&db);
+    assert!(v.rekey(&pw(PASSWORD), None, None).is_err());
+    drop(v);
+    assert_eq!(raw::item_blobs(&db, &a), before);
+    let mut v = Vault::open(&db).expect("open");
+    session::unlock(&mut v, &token, &run).expect("the session still works");
+    assert_eq!(v.open_secret(&a).expect("a").value, "alpha-secret");
+    let mut v = Vault::open(&db).expect("open");
+    v.unlock_with_recovery(&code)
+        .expect("the old code still works");
+}
+
+/// The read-only open (used when the vault's file or folder is not writable): reading
+/// works, changes fail as SQLite's read-only refusal, which the CLI names with the folder.
+#[test]
+fn a_read_only_vault_reads_and_refuses_changes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let id = c.vault.add(api_key("K", "ro-secret")).expect("add").id;
+    drop(c);
+    let events = raw::count(&db, "audit");
+    let mut v = Vault::open_read_only(&db).expect("open read-only");
+    assert_eq!(v.read_only_folder(), Some(dir.path()));
+    v.unlock_with_password(&pw(PASSWORD)).expect("unlock");
+    assert_eq!(v.items().expect("items").len(), 1);
+    assert_eq!(v.find("k").expect("find").id, id);
+    assert_eq!(v.reveal(&id).expect("reveal").value, "ro-secret");
+    let e = v.add(api_key("New", "x")).expect_err("read-only");
+    assert!(e.is_sqlite_read_only(), "{e}");
+    let msg = Error::read_only(dir.path(), "a change").to_string();
+    assert!(
+        msg.contains(&dir.path().display().to_string()) && msg.contains("not writable"),
+        "{msg}"
+    );
+    drop(v);
+    assert_eq!(raw::count(&db, "audit"), events, "nothing was written");
+    assert_eq!(raw::count(&db, "items"), 1);
+}
+
+/// Rows deleted with SQL (item and audit) by someone without the key are noticed through
+/// the sealed item count, and stay noticed until a rekey accepts the vault as it is.
+#[test]
+fn items_removed_outside_keywright_are_reported() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let a = c.vault.add(api_key("A", "a")).expect("a").id;
+    let b = c.vault.add(api_key("B", "b")).expect("b").id;
+    c.vault
+        .add_batch(vec![api_key("C", "c"), api_key("D", "d")])
+        .expect("batch");
+    c.vault.delete(&b).expect("delete through Keywright");
+    assert_eq!(c.vault.item_count_problem().expect("check"), None);
+    drop(c);
+    raw::exec(
+        &db,
+        &format!("DELETE FROM items WHERE id = '{a}'; DELETE FROM audit WHERE item_id = '{a}';"),
+    );
+    let mut v = reopen(&db);
+    let p = v.item_count_problem().expect("check").expect("reported");
+    assert!(
+        p.contains("1 item(s) were removed outside Keywright"),
+        "{p}"
+    );
+    // Later changes do not hide it.
+    v.add(api_key("E", "e")).expect("add");
+    assert!(v.item_count_problem().expect("check").is_some());
+    // Deleting the count itself is reported too.
+    drop(v);
+    raw::exec(&db, "DELETE FROM meta WHERE key = 'item_head'");
+    let mut v = reopen(&db);
+    let p = v.item_count_problem().expect("check").expect("reported");
+    assert!(p.contains("missing"), "{p}");
+    // A rekey accepts the vault as it is.
+    v.rekey(&pw(PASSWORD), None, None).expect("rekey");
+    assert_eq!(v.item_count_problem().expect("check"), None);
+}
+
+/// A schema 5 vault gets its sealed count at the upgrade.
+#[test]
+fn the_item_count_starts_at_the_upgrade() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    c.vault.add(api_key("A", "a")).expect("a");
+    c.vault.add(api_key("B", "b")).expect("b");
+    drop(c);
+    raw::exec(
+        &db,
+        "DELETE FROM meta WHERE key = 'item_head'; DROP TABLE sessions; PRAGMA user_version = 5;",
+    );
+    let mut v = reopen(&db);
+    assert_eq!(
+        v.schema_version(),
+        keywright_core::vault::schema::SCHEMA_VERSION
+    );
+    assert_eq!(v.item_count_problem().expect("check"), None);
+    assert_eq!(v.items().expect("items").len(), 2);
 }

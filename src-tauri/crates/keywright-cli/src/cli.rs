@@ -58,6 +58,10 @@ pub enum Command {
     Rm(RmArgs),
     /// Change the vault password (re-wraps the vault key; items are not re-encrypted)
     Passwd(PasswdArgs),
+    /// A new vault key when a session, the recovery code or the vault key may have leaked:
+    /// every item re-encrypted, a new recovery code, every session ended, the keyring entry
+    /// replaced (asks for the password, or the recovery code and a new password)
+    Rekey(RekeyArgs),
     /// Manage the system-keyring slot
     Keyring(KeyringArgs),
     /// The audit log (add, change, delete, reveal, copy), oldest first
@@ -225,6 +229,10 @@ pub struct RunArgs {
     /// Do not mask the values in the command's output
     #[arg(long)]
     pub no_masking: bool,
+    /// Keep KEYWRIGHT_SESSION in the command's environment (by default every KEYWRIGHT_*
+    /// variable is removed: with the session the command could open the whole vault)
+    #[arg(long)]
+    pub pass_session: bool,
     /// The command and its arguments, after --
     #[arg(
         required = true,
@@ -504,6 +512,13 @@ pub struct PasswdArgs {
     /// Argon2id iterations for the new password
     #[arg(long, value_name = "N", requires = "kdf_memory")]
     pub kdf_iterations: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct RekeyArgs {
+    /// Prove who you are with the recovery code (then a new password is asked for)
+    #[arg(long)]
+    pub recovery: bool,
 }
 
 #[derive(Debug, Args)]

@@ -12,10 +12,10 @@ use zeroize::Zeroizing;
 
 use crate::cli::{
     AddArgs, AuthArg, Cli, Command, CommonFields, EditArgs, InitArgs, KeyringAction, KindArg,
-    ListArgs, LogArgs, PasswdArgs, ShowArgs, UnlockArgs,
+    ListArgs, LogArgs, PasswdArgs, RekeyArgs, ShowArgs, UnlockArgs,
 };
 use crate::input::Input;
-use crate::unlock::{notice, open_unlocked, system_keyring};
+use crate::unlock::{notice, open_unlocked, open_unlocked_without_session, system_keyring};
 use crate::{otp, output, tokens};
 
 /// Longest session a user may ask for.
@@ -48,18 +48,35 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
     let path = paths::resolve_vault_path(cli.vault.as_deref())?;
     let mut input = Input::new(cli.password_stdin);
     let json = cli.json;
+    let folder = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
     let ctx = Ctx { path, json };
-    match cli.command {
-        Command::Init(a) => init(&ctx, a, &mut input, out),
-        Command::Unlock(a) => unlock(&ctx, a, &mut input, out),
-        Command::Lock => lock(&ctx, out),
-        Command::Status => status(&ctx, out),
-        Command::Add(a) => add(&ctx, a, &mut input, out),
-        Command::List(a) => list(&ctx, a, &mut input, out),
-        Command::Show(a) => show(&ctx, a, &mut input, out),
-        Command::Edit(a) => edit(&ctx, a, &mut input, out),
+    let result = dispatch(cli.command, &ctx, &mut input, out);
+    // A vault opened read-only (its folder is not writable) refuses changes in SQLite's
+    // words; say which folder and what to do.
+    result.map_err(|e| {
+        if e.is_sqlite_read_only() {
+            Error::read_only(&folder, "a change")
+        } else {
+            e
+        }
+    })
+}
+
+fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Result<()> {
+    match command {
+        Command::Init(a) => init(ctx, a, input, out),
+        Command::Unlock(a) => unlock(ctx, a, input, out),
+        Command::Lock => lock(ctx, out),
+        Command::Status => status(ctx, out),
+        Command::Add(a) => add(ctx, a, input, out),
+        Command::List(a) => list(ctx, a, input, out),
+        Command::Show(a) => show(ctx, a, input, out),
+        Command::Edit(a) => edit(ctx, a, input, out),
         Command::Rm(a) => {
-            let mut v = open_unlocked(&ctx.path, &mut input)?;
+            let mut v = open_unlocked(&ctx.path, input)?;
             // A damaged item (it fails its integrity check) can still be removed.
             let (id, name) = match v.find(&a.name) {
                 Ok(item) => (item.id, Some(item.overview.name)),
@@ -76,24 +93,25 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
                 }
             }
         }
-        Command::Passwd(a) => passwd(&ctx, a, &mut input, out),
-        Command::Keyring(a) => keyring(&ctx, a.action, &mut input, out),
-        Command::Log(a) => log(&ctx, a, &mut input, out),
-        Command::Totp(a) => otp::totp(&ctx, a, &mut input, out),
-        Command::Hotp(a) => otp::hotp(&ctx, a, &mut input, out),
-        Command::Import(a) => otp::import(&ctx, a, &mut input, out),
-        Command::Export(a) => otp::export(&ctx, a, &mut input, out),
-        Command::Qr(a) => otp::qr(&ctx, a, &mut input, out),
+        Command::Passwd(a) => passwd(ctx, a, input, out),
+        Command::Rekey(a) => rekey(ctx, a, input, out),
+        Command::Keyring(a) => keyring(ctx, a.action, input, out),
+        Command::Log(a) => log(ctx, a, input, out),
+        Command::Totp(a) => otp::totp(ctx, a, input, out),
+        Command::Hotp(a) => otp::hotp(ctx, a, input, out),
+        Command::Import(a) => otp::import(ctx, a, input, out),
+        Command::Export(a) => otp::export(ctx, a, input, out),
+        Command::Qr(a) => otp::qr(ctx, a, input, out),
         Command::ClipboardHold(a) => crate::clipboard::hold(a.seconds),
-        Command::Inspect(a) => tokens::inspect(&ctx, a, &mut input, out),
-        Command::Token(a) => tokens::token(&ctx, a, &mut input, out),
-        Command::Renew(a) => tokens::renew(&ctx, a, &mut input, out),
-        Command::Login(a) => tokens::login(&ctx, a, &mut input, out),
-        Command::Expiring(a) => tokens::expiring(&ctx, a, &mut input, out),
-        Command::Run(a) => tokens::run(&ctx, a, &mut input, out),
-        Command::Request(a) => crate::request::request(&ctx, a, &mut input, out),
-        Command::History(a) => crate::request::history(&ctx, a, &mut input, out),
-        Command::Saved(a) => crate::request::saved(&ctx, a, &mut input, out),
+        Command::Inspect(a) => tokens::inspect(ctx, a, input, out),
+        Command::Token(a) => tokens::token(ctx, a, input, out),
+        Command::Renew(a) => tokens::renew(ctx, a, input, out),
+        Command::Login(a) => tokens::login(ctx, a, input, out),
+        Command::Expiring(a) => tokens::expiring(ctx, a, input, out),
+        Command::Run(a) => tokens::run(ctx, a, input, out),
+        Command::Request(a) => crate::request::request(ctx, a, input, out),
+        Command::History(a) => crate::request::history(ctx, a, input, out),
+        Command::Saved(a) => crate::request::saved(ctx, a, input, out),
     }
 }
 
@@ -201,7 +219,7 @@ fn unlock(ctx: &Ctx, a: UnlockArgs, input: &mut Input, out: Out<'_>) -> Result<(
         v.unlock_with_recovery(&code)?;
         v
     } else {
-        open_unlocked(&ctx.path, input)?
+        open_unlocked_without_session(&ctx.path, input)?
     };
     let token = session::start(&vault, ttl, &session::session_dir()?)?;
     let expires = timefmt::rfc3339(timefmt::now().saturating_add(i64::try_from(ttl).unwrap_or(0)));
@@ -219,7 +237,7 @@ fn unlock(ctx: &Ctx, a: UnlockArgs, input: &mut Input, out: Out<'_>) -> Result<(
 
 fn lock(ctx: &Ctx, out: Out<'_>) -> Result<()> {
     let vault = Vault::open(&ctx.path)?;
-    let n = session::end_all(vault.vault_id(), &session::session_dir()?)?;
+    let n = session::end_all(&vault, &session::session_dir()?)?;
     if ctx.json {
         emit_json(out, &json!({"ended": n}))
     } else {
@@ -245,15 +263,21 @@ fn status(ctx: &Ctx, out: Out<'_>) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
-    let session_ok = std::env::var(session::SESSION_ENV)
+    session::sweep(&vault);
+    // Why a session set in this shell does not unlock (expired, ended, damaged).
+    let session_problem = std::env::var(session::SESSION_ENV)
         .ok()
         .filter(|t| !t.is_empty())
-        .is_some_and(|t| {
+        .and_then(|t| {
             session::session_dir()
                 .and_then(|d| session::unlock(&mut vault, &SecretString::from(t), &d))
-                .is_ok()
+                .err()
         });
-    let state = if session_ok { "unlocked" } else { "locked" };
+    let state = if vault.is_unlocked() {
+        "unlocked"
+    } else {
+        "locked"
+    };
     let count = vault.item_count()?;
     let kdf = vault.password_kdf();
     if ctx.json {
@@ -266,14 +290,18 @@ fn status(ctx: &Ctx, out: Out<'_>) -> Result<()> {
                 "items": count,
                 "slots": vault.slot_ids(),
                 "schema_version": vault.schema_version(),
+                "session_error": session_problem.as_ref().map(|e| json!({"kind": e.kind(), "message": e.to_string()})),
                 "kdf": kdf.map(|k| json!({"memory_mib": k.memory_kib / 1024, "iterations": k.iterations, "parallelism": k.parallelism})),
             }),
         );
     }
+    let session_line = session_problem
+        .map(|e| format!("\nSession: {e}"))
+        .unwrap_or_default();
     emit(
         out,
         &format!(
-            "Vault:   {}\nState:   {state}\nItems:   {count}\nSlots:   {}",
+            "Vault:   {}\nState:   {state}\nItems:   {count}\nSlots:   {}{session_line}",
             ctx.path.display(),
             vault.slot_ids().join(", ")
         ),
@@ -423,6 +451,9 @@ fn add(ctx: &Ctx, a: AddArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
 }
 
 fn report_tampered(vault: &mut Vault) -> Result<()> {
+    if let Some(problem) = vault.item_count_problem()? {
+        notice(&format!("warning: {problem}"));
+    }
     for t in vault.tampered()? {
         notice(&format!(
             "warning: item {} failed its integrity check and is not listed ({})",
@@ -567,9 +598,86 @@ fn passwd(ctx: &Ctx, a: PasswdArgs, input: &mut Input, out: Out<'_>) -> Result<(
     } else {
         emit(
             out,
-            "Password changed. Sessions and the keyring slot keep working.",
+            "Password changed. Every session was ended (run `keywright unlock` again); the \
+             keyring slot keeps working.",
         )
     }
+}
+
+fn rekey(ctx: &Ctx, a: RekeyArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    let mut vault = Vault::open(&ctx.path)?;
+    // The password (or the recovery code) itself: no session or keyring rekeys a vault.
+    let password: Zeroizing<String> = if a.recovery {
+        let code = if input.password_stdin() || !std::io::IsTerminal::is_terminal(&std::io::stdin())
+        {
+            input.line()?.unwrap_or_default()
+        } else {
+            Input::prompt_hidden("Recovery code: ")?
+        };
+        vault.unlock_with_recovery(&code)?;
+        input.new_password()?
+    } else {
+        let pw = input.password("Vault password: ")?;
+        vault.unlock_with_password(&SecretString::from(pw.to_string()))?;
+        pw
+    };
+    let kr = if vault.has_keyring_slot() {
+        match system_keyring() {
+            Ok(kr) => Some(kr),
+            Err(e) => {
+                notice(&format!("{e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let r = vault.rekey(&SecretString::from(password.to_string()), None, kr.as_ref())?;
+    let (kr_state, kr_notice) = match &r.keyring {
+        KeyringOutcome::Enabled => ("replaced", None),
+        KeyringOutcome::NotRequested => ("none", None),
+        KeyringOutcome::Unavailable(reason) => ("removed", Some(reason.clone())),
+    };
+    if let Some(n) = &kr_notice {
+        notice(n);
+    }
+    for (table, id) in &r.tampered {
+        notice(&format!(
+            "warning: {table} {id} failed its integrity check and was left as it is"
+        ));
+    }
+    let code = r.recovery_code.expose_secret();
+    if ctx.json {
+        let tampered: Vec<_> = r
+            .tampered
+            .iter()
+            .map(|(t, id)| json!({"table": t, "id": id}))
+            .collect();
+        return emit_json(
+            out,
+            &json!({
+                "recovery_code": code,
+                "items": r.items,
+                "audit_events": r.audit_events,
+                "requests": r.requests,
+                "saved_requests": r.saved_requests,
+                "settings": r.settings,
+                "tampered": tampered,
+                "sessions_ended": r.sessions_ended,
+                "keyring": kr_state,
+                "keyring_notice": kr_notice,
+            }),
+        );
+    }
+    emit(
+        out,
+        &format!(
+            "Rekeyed: {} item(s) re-encrypted under a new vault key; {} session(s) ended; \
+             keyring slot: {kr_state}.\n\nNew recovery code (shown once; the old one no longer \
+             works):\n\n    {code}\n",
+            r.items, r.sessions_ended
+        ),
+    )
 }
 
 fn keyring(ctx: &Ctx, action: KeyringAction, input: &mut Input, out: Out<'_>) -> Result<()> {

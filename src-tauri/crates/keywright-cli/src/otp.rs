@@ -358,38 +358,10 @@ fn open_with_password(path: &Path, input: &mut Input, why: &str) -> Result<Vault
     Ok(vault)
 }
 
-/// Write `bytes` to a new owner-only file (or over it with --force).
+/// Write `bytes` to a new owner-only file (or replace it with --force; never through a
+/// symlink, never keeping an old file's mode).
 fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    use std::io::Write as _;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    let io = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::InvalidInput {
-                field: "--out".into(),
-                reason: format!("{} exists; use --force to overwrite it", path.display()),
-            }
-        } else {
-            Error::Io {
-                action: "cannot write",
-                path: path.into(),
-                source: e,
-            }
-        }
-    };
-    let mut f = opts.open(path).map_err(io)?;
-    f.write_all(bytes).map_err(io)?;
-    f.sync_all().map_err(io)
+    keywright_core::paths::write_private_atomic(path, bytes, force)
 }
 
 pub fn export(ctx: &Ctx, a: ExportArgs, input: &mut Input, out: Out<'_>) -> Result<()> {

@@ -7,7 +7,7 @@ use keywright_core::credential::{Kind, OtpType};
 use keywright_core::expiry::Status;
 use keywright_core::jwt::{self, Expect, Inspected, Verification, VerifyKey};
 use keywright_core::oauth::{self, renew};
-use keywright_core::vault::Item;
+use keywright_core::vault::{Item, session};
 use keywright_core::{Error, Result, Vault, net, timefmt};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
@@ -545,6 +545,20 @@ fn mask_stream(mut from: impl Read, mut to: impl std::io::Write, secrets: &[Zero
     }
 }
 
+/// The variables `keywright run` removes from the child's environment: every `KEYWRIGHT_*`
+/// one (the session token with its file opens the whole vault; the others point at it),
+/// except `KEYWRIGHT_SESSION` when `--pass-session` asks for it.
+fn child_env_removals(
+    vars: impl Iterator<Item = std::ffi::OsString>,
+    pass_session: bool,
+) -> Vec<std::ffi::OsString> {
+    vars.filter(|k| {
+        let k = k.to_string_lossy();
+        k.starts_with("KEYWRIGHT_") && !(pass_session && k == session::SESSION_ENV)
+    })
+    .collect()
+}
+
 pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
     let mut pairs = Vec::new();
     for spec in &a.env {
@@ -607,6 +621,9 @@ pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()>
     })?;
     let mut cmd = std::process::Command::new(prog);
     cmd.args(args);
+    for var in child_env_removals(std::env::vars_os().map(|(k, _)| k), a.pass_session) {
+        cmd.env_remove(var);
+    }
     for (var, value) in &values {
         cmd.env(var, value.as_str());
     }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use keywright_core::vault::keyring::{self, Keyring};
 use keywright_core::vault::session;
-use keywright_core::{Result, Vault};
+use keywright_core::{Error, Result, Vault};
 use secrecy::SecretString;
 
 use crate::input::Input;
@@ -32,9 +32,22 @@ pub fn notice(msg: &str) {
 }
 
 /// Open the vault at `path` and unlock it: a valid `KEYWRIGHT_SESSION`, then the keyring
-/// slot, then the password.
+/// slot, then the password. When the session is refused and nothing else can unlock without
+/// a prompt (no keyring slot that works, no terminal, no --password-stdin), the session's
+/// own error (`session_expired`, `session_invalid`) is returned, not `locked`.
 pub fn open_unlocked(path: &Path, input: &mut Input) -> Result<Vault> {
+    open_with(path, input, true)
+}
+
+/// As [`open_unlocked`] but never with `KEYWRIGHT_SESSION`: `keywright unlock` needs the
+/// keyring slot or the password (a session cannot mint a session).
+pub fn open_unlocked_without_session(path: &Path, input: &mut Input) -> Result<Vault> {
+    open_with(path, input, false)
+}
+
+fn open_with(path: &Path, input: &mut Input, use_session: bool) -> Result<Vault> {
     let mut vault = Vault::open(path)?;
+    session::sweep(&vault);
     // With --password-stdin the first line is the password whatever unlocks the vault, so
     // that the rest of stdin means the same thing every time.
     let stdin_password = if input.password_stdin() {
@@ -43,14 +56,18 @@ pub fn open_unlocked(path: &Path, input: &mut Input) -> Result<Vault> {
         None
     };
 
+    let mut session_error = None;
     if let Some(token) = std::env::var(session::SESSION_ENV)
         .ok()
-        .filter(|t| !t.is_empty())
+        .filter(|t| !t.is_empty() && use_session)
     {
         let token = SecretString::from(token);
         match session::session_dir().and_then(|dir| session::unlock(&mut vault, &token, &dir)) {
             Ok(()) => return Ok(vault),
-            Err(e) => notice(&format!("{e}; unlocking another way")),
+            Err(e) => {
+                notice(&format!("{e}; unlocking another way"));
+                session_error = Some(e);
+            }
         }
     }
 
@@ -63,7 +80,14 @@ pub fn open_unlocked(path: &Path, input: &mut Input) -> Result<Vault> {
 
     let password = match stdin_password {
         Some(p) => p,
-        None => input.password("Vault password: ")?,
+        None => match input.password("Vault password: ") {
+            Ok(p) => p,
+            // No terminal to ask on: the session's refusal is the real cause.
+            Err(Error::Locked) if session_error.is_some() => {
+                return Err(session_error.unwrap_or(Error::Locked));
+            }
+            Err(e) => return Err(e),
+        },
     };
     vault.unlock_with_password(&SecretString::from(password.to_string()))?;
     Ok(vault)

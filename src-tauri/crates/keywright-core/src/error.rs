@@ -43,9 +43,13 @@ pub enum Error {
     /// The vault has no keyring slot, or the keyring lost its entry.
     #[error("{reason}")]
     KeyringSlotMissing { reason: String },
-    /// `KEYWRIGHT_SESSION` does not open this vault.
+    /// `KEYWRIGHT_SESSION` does not open this vault: ended (lock, passwd, rekey), damaged,
+    /// or made for another vault.
     #[error("session not usable: {reason}")]
     SessionInvalid { reason: String },
+    /// `KEYWRIGHT_SESSION` names a session that has expired (its time, RFC 3339).
+    #[error("the session expired at {expired_at}; run `keywright unlock` again")]
+    SessionExpired { expired_at: String },
     /// No item with that name or id.
     #[error("no item named {name:?}")]
     NotFound { name: String },
@@ -55,9 +59,10 @@ pub enum Error {
     /// Input that cannot be accepted, with the field and the reason.
     #[error("invalid {field}: {reason}")]
     InvalidInput { field: String, reason: String },
-    /// SQLite reported an error.
+    /// SQLite reported an error. (SQLite's "corrupt" and "not a database" become
+    /// [`Error::Corrupt`] through `From`.)
     #[error("vault database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     /// File-system error with the path involved.
     #[error("{action} {}: {source}", path.display())]
     Io {
@@ -122,6 +127,7 @@ impl Error {
             Error::KeyringUnavailable { .. } => "keyring_unavailable",
             Error::KeyringSlotMissing { .. } => "keyring_slot_missing",
             Error::SessionInvalid { .. } => "session_invalid",
+            Error::SessionExpired { .. } => "session_expired",
             Error::NotFound { .. } => "not_found",
             Error::DuplicateName { .. } => "duplicate_name",
             Error::InvalidInput { .. } => "invalid_input",
@@ -158,6 +164,29 @@ impl Error {
         }
     }
 
+    /// A change refused because the vault was opened read-only: its folder (or the file)
+    /// is not writable. `what` says what needed writing.
+    pub fn read_only(dir: &std::path::Path, what: &str) -> Self {
+        Error::Io {
+            action: "cannot change the vault: its folder",
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "is not writable (permission denied), so the vault was opened read-only \
+                     and {what} was refused; nothing was changed. Make the folder writable, \
+                     or work on a copy of the vault"
+                ),
+            ),
+        }
+    }
+
+    /// SQLite refused a write because the database was opened read-only.
+    pub fn is_sqlite_read_only(&self) -> bool {
+        matches!(self, Error::Database(e)
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly))
+    }
+
     pub(crate) fn corrupt(reason: impl Into<String>) -> Self {
         Error::Corrupt {
             reason: reason.into(),
@@ -165,5 +194,41 @@ impl Error {
     }
 }
 
+/// SQLite's own "the file is damaged" errors are `corrupt` wherever they surface (a
+/// damaged page is often only met by the query that reads it), with what to do.
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                Error::corrupt(format!(
+                    "SQLite reports {e}; restore a backup of the vault file (it was not changed)"
+                ))
+            }
+            _ => Error::Database(e),
+        }
+    }
+}
+
 /// Result with the core's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_corruption_is_corrupt_everywhere() {
+        for code in [rusqlite::ffi::SQLITE_CORRUPT, rusqlite::ffi::SQLITE_NOTADB] {
+            let e: Error =
+                rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None).into();
+            assert_eq!(e.kind(), "corrupt", "{e}");
+            assert!(e.to_string().contains("restore a backup"), "{e}");
+        }
+        let e: Error = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        )
+        .into();
+        assert_eq!(e.kind(), "database");
+    }
+}

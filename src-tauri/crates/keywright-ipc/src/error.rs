@@ -19,6 +19,8 @@ pub enum ErrorKind {
     KeyringUnavailable,
     KeyringSlotMissing,
     SessionInvalid,
+    /// A CLI session's time is up.
+    SessionExpired,
     NotFound,
     DuplicateName,
     InvalidInput,
@@ -121,6 +123,10 @@ mod tests {
                 field: "overview".into(),
             },
             Error::NotFound { name: "n".into() },
+            Error::SessionInvalid { reason: "r".into() },
+            Error::SessionExpired {
+                expired_at: "2026-01-01T00:00:00Z".into(),
+            },
             Error::DuplicateName { name: "n".into() },
             Error::InvalidInput {
                 field: "url".into(),

@@ -70,7 +70,7 @@ pub struct SealedEvent {
     blob: Vec<u8>,
 }
 
-fn ad(vault_id: &str, id: &str) -> Vec<u8> {
+pub(super) fn ad(vault_id: &str, id: &str) -> Vec<u8> {
     format!("keywright/v1/{vault_id}/audit/{id}/event").into_bytes()
 }
 

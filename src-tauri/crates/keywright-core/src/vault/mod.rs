@@ -3,9 +3,11 @@
 //! Layout and byte formats: docs/vault-format.md. Every change is one transaction.
 
 pub mod audit;
+mod head;
 pub mod keyring;
 pub mod oauth;
 pub mod otp;
+pub mod rekey;
 pub mod requests;
 pub mod schema;
 pub mod session;
@@ -224,6 +226,8 @@ pub struct Vault {
     /// view's repeated reads; see `otp::SealedOtp`.
     otp_sealed: Option<otp::SealedOtp>,
     actor: Actor,
+    /// The vault's folder when the vault was opened read-only (it is not writable).
+    read_only: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -252,6 +256,88 @@ fn map_open_error(path: &Path, e: rusqlite::Error) -> Error {
             Error::corrupt(format!("{} is corrupt ({e})", path.display()))
         }
         _ => Error::Database(e),
+    }
+}
+
+/// The folder a vault file is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `path` with `suffix` appended (`-wal`, `-shm`).
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// A SQLite URI opening `path` as immutable (no locks, no -shm, no WAL).
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// An open that failed for want of write access (SQLite could not open or create the
+/// file, its -wal or its -shm for writing).
+fn access_error(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::PermissionDenied
+                | rusqlite::ErrorCode::SystemIoFailure
+        )
+    )
+}
+
+/// Whether the vault file and its folder can be written (SQLite needs both in WAL mode).
+/// Probed by opening the file for writing and creating (then removing) a file in the
+/// folder: permission bits do not say what a read-only mount or an ACL allows.
+fn writable(path: &Path) -> bool {
+    if std::fs::OpenOptions::new().write(true).open(path).is_err() {
+        return false;
+    }
+    let Ok(tag) = crypto::random_bytes(8) else {
+        return false;
+    };
+    let probe = folder_of(path).join(format!(".keywright-probe-{}", crypto::hex(&tag)));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// SQLite's `PRAGMA integrity_check` in a line (its first few findings).
+fn integrity_report(conn: &Connection) -> String {
+    let found: rusqlite::Result<Vec<String>> = conn
+        .prepare("PRAGMA integrity_check(5)")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
+    match found {
+        Ok(lines) if lines == ["ok"] => {
+            "SQLite's integrity check passes, yet an index disagrees with its table".into()
+        }
+        Ok(lines) => format!("integrity check: {}", lines.join("; ")),
+        Err(e) => format!("the integrity check itself failed: {e}"),
     }
 }
 
@@ -294,6 +380,11 @@ fn par_map<T: Sync, R: Send>(
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     })
+}
+
+/// The keyring account of a vault's keyring slot.
+pub(crate) fn keyring_account(vault_id: &str) -> String {
+    format!("vault-{vault_id}")
 }
 
 fn new_id() -> Result<String> {
@@ -400,7 +491,11 @@ impl Vault {
             cache: None,
             otp_sealed: None,
             actor: Actor::Cli,
+            read_only: None,
         };
+        if let Some(keys) = &vault.keys {
+            head::write(&vault.conn, &keys.overview, &vault_id, 0)?;
+        }
         let keyring = match keyring {
             None => KeyringOutcome::NotRequested,
             Some(kr) => vault.enable_keyring(&kr)?,
@@ -426,19 +521,69 @@ impl Vault {
             }
             Err(e) => return Err(Error::io("cannot read", path, e)),
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| map_open_error(path, e))?;
-        configure(&conn).map_err(|e| match e {
+        match Self::open_with(path, false) {
+            Err(Error::Database(e)) if access_error(&e) && !writable(path) => {
+                Self::open_with(path, true)
+            }
+            r => r,
+        }
+    }
+
+    /// Open a vault read-only, as [`Vault::open`] does when the file or its folder is not
+    /// writable: reading works (list, show, codes); any change fails with
+    /// [`Error::read_only`]. Without a pending WAL the file is opened `immutable` (no
+    /// -shm needed); with one, SQLite's read-only WAL mode reads it too.
+    pub fn open_read_only(path: &Path) -> Result<Vault> {
+        Self::open_with(path, true)
+    }
+
+    fn open_with(path: &Path, read_only: bool) -> Result<Vault> {
+        let dir = folder_of(path);
+        let conn = if read_only {
+            let wal = sibling(path, "-wal");
+            let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let opened = if pending {
+                Connection::open_with_flags(path, flags)
+            } else {
+                Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+            };
+            let conn = opened.map_err(|e| map_open_error(path, e))?;
+            if pending {
+                // Fails when the -shm file is missing and cannot be made.
+                if let Err(e) = conn.query_row("PRAGMA user_version", [], |_| Ok(())) {
+                    return Err(Error::Io {
+                        action: "cannot read the vault: its folder",
+                        path: dir,
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::PermissionDenied,
+                            format!(
+                                "is not writable (permission denied) and {} holds changes not \
+                                 yet in the vault file ({e}); make the folder writable",
+                                wal.display()
+                            ),
+                        ),
+                    });
+                }
+            }
+            conn
+        } else {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| map_open_error(path, e))?
+        };
+        // SQLite's own errors name the file: "... is not a SQLite database".
+        let name_file = |e: Error| match e {
             Error::Database(e) => map_open_error(path, e),
+            Error::Corrupt { reason } if reason.starts_with("SQLite reports") => {
+                Error::corrupt(format!("{}: {reason}", path.display()))
+            }
             e => e,
-        })?;
-        let schema_version = schema::check(&conn).map_err(|e| match e {
-            Error::Database(e) => map_open_error(path, e),
-            e => e,
-        })?;
+        };
+        configure(&conn).map_err(name_file)?;
+        let schema_version = schema::check(&conn).map_err(name_file)?;
         let vault_id: String = conn
             .query_row("SELECT value FROM meta WHERE key = 'vault_id'", [], |r| {
                 r.get(0)
@@ -459,7 +604,13 @@ impl Vault {
             cache: None,
             otp_sealed: None,
             actor: Actor::Cli,
+            read_only: read_only.then_some(dir),
         })
+    }
+
+    /// The folder that made this vault read-only, when it was opened so.
+    pub fn read_only_folder(&self) -> Option<&Path> {
+        self.read_only.as_deref()
     }
 
     /// Who is acting, for the audit log.
@@ -549,6 +700,7 @@ impl Vault {
         let SlotParams::Keyring { service, account } = &slot.params else {
             return Err(Error::corrupt("keyring slot has the wrong parameters"));
         };
+        self.check_keyring_entry(kr, service, account)?;
         let kek = match kr.get(service, account)? {
             Lookup::Found(bytes) => {
                 Key::from_slice(&bytes).map_err(|_| Error::KeyringSlotMissing {
@@ -567,6 +719,23 @@ impl Vault {
                 reason: "the key in the system keyring does not open this vault".into(),
             })?;
         self.finish_unlock(vk)
+    }
+
+    /// The keyring entry this vault writes: service = the keyring's, account =
+    /// `vault-<vault id>`. A slot naming any other entry (edited, or made by a build with
+    /// another service name) is refused before the keyring is touched.
+    fn check_keyring_entry(&self, kr: &Keyring, service: &str, account: &str) -> Result<()> {
+        let own = keyring_account(&self.vault_id);
+        if service == kr.service() && account == own {
+            return Ok(());
+        }
+        Err(Error::KeyringSlotMissing {
+            reason: format!(
+                "the keyring slot names the entry {service:?}/{account:?}, not this vault's \
+                 {:?}/{own:?}; the keyring was not used",
+                kr.service()
+            ),
+        })
     }
 
     /// Unlock with a vault key obtained elsewhere (a CLI session); verified against the
@@ -596,8 +765,27 @@ impl Vault {
             Ok(p) if p.as_slice() == KEY_CHECK => {}
             _ => return Err(Error::corrupt("the vault key does not match this vault")),
         }
+        if let Some(dir) = &self.read_only {
+            if self.schema_version < schema::SCHEMA_VERSION {
+                return Err(Error::read_only(
+                    dir,
+                    "the vault needs a format upgrade, which writes to it",
+                ));
+            }
+            self.keys = Some(Keys::derive(vk, &self.vault_id));
+            return Ok(());
+        }
         if self.schema_version < schema::SCHEMA_VERSION {
+            let from = self.schema_version;
             self.schema_version = schema::migrate(&mut self.conn, schema::SCHEMA_VERSION)?;
+            if from < head::SINCE_SCHEMA {
+                // The sealed item count starts with the upgrade, from what the file holds.
+                let keys = Keys::derive(Key::from_slice(vk.expose())?, &self.vault_id);
+                let n: i64 = self
+                    .conn
+                    .query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
+                head::write(&self.conn, &keys.overview, &self.vault_id, n)?;
+            }
         }
         // Vaults from older versions or other tools may use a rollback journal.
         let mode: String = self
@@ -629,8 +817,8 @@ impl Vault {
 
     // ----- slots ---------------------------------------------------------------------
 
-    /// Re-wrap the vault key under a new password (items are not re-sealed). `kdf`
-    /// `None` keeps the current parameters.
+    /// Re-wrap the vault key under a new password (items are not re-sealed) and end every
+    /// CLI session in the same transaction. `kdf` `None` keeps the current parameters.
     pub fn change_password(&mut self, new: &SecretString, kdf: Option<KdfParams>) -> Result<()> {
         check_password(new)?;
         let kdf = match kdf.or_else(|| self.password_kdf()) {
@@ -639,7 +827,7 @@ impl Vault {
         };
         let params = slots::password_params(kdf)?;
         let kek = slots::password_kek(&params, new.expose_secret().as_bytes())?;
-        self.replace_slot(slots::PASSWORD, params, &kek)
+        self.replace_slot(slots::PASSWORD, params, &kek, true)
     }
 
     /// Add (or replace) the keyring slot: a random key stored in `kr`. When the keyring
@@ -647,7 +835,7 @@ impl Vault {
     pub fn enable_keyring(&mut self, kr: &Keyring) -> Result<KeyringOutcome> {
         self.keys()?;
         let kek = Key::random()?;
-        let account = format!("vault-{}", self.vault_id);
+        let account = keyring_account(&self.vault_id);
         if let Err(e) = kr.set(&account, kek.expose()) {
             return Ok(KeyringOutcome::Unavailable(e.to_string()));
         }
@@ -655,7 +843,7 @@ impl Vault {
             service: kr.service().to_owned(),
             account,
         };
-        self.replace_slot(slots::KEYRING, params, &kek)?;
+        self.replace_slot(slots::KEYRING, params, &kek, false)?;
         Ok(KeyringOutcome::Enabled)
     }
 
@@ -673,6 +861,11 @@ impl Vault {
         let SlotParams::Keyring { service, account } = &slot.params else {
             return Ok(None);
         };
+        // Only this vault's own entry is deleted: a slot naming another one (edited, or
+        // another build's) must not make Keywright delete someone else's secret.
+        if let Some(Err(e)) = kr.map(|kr| self.check_keyring_entry(kr, service, account)) {
+            return Ok(Some(format!("{e}; its entry was left as it is")));
+        }
         match kr.map(|kr| kr.delete(service, account)) {
             Some(Ok(())) => Ok(None),
             Some(Err(e)) => Ok(Some(format!("the keyring entry could not be deleted: {e}"))),
@@ -682,7 +875,13 @@ impl Vault {
         }
     }
 
-    fn replace_slot(&mut self, id: &str, params: SlotParams, kek: &Key) -> Result<()> {
+    fn replace_slot(
+        &mut self,
+        id: &str,
+        params: SlotParams,
+        kek: &Key,
+        end_sessions: bool,
+    ) -> Result<()> {
         let wrapped = kek.seal(
             &slots::slot_ad(&self.vault_id, id),
             self.keys()?.vault.expose(),
@@ -693,7 +892,13 @@ impl Vault {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM slots WHERE id = ?1", [id])?;
         insert_slot(&tx, id, &params, &wrapped, now)?;
+        let ended = if end_sessions && self.schema_version >= 6 {
+            session::end_all_in(&tx)?
+        } else {
+            Vec::new()
+        };
         tx.commit()?;
+        session::remove_files(&ended);
         self.slots.retain(|s| s.id != id);
         self.slots.push(Slot {
             id: id.to_owned(),
@@ -894,6 +1099,48 @@ impl Vault {
         Ok(&self.load()?.tampered)
     }
 
+    /// Items removed (or added) outside Keywright, as told by the sealed item count kept
+    /// with every add and delete: `None` when the count matches the file. The mismatch
+    /// stays reported until `rekey` accepts the vault as it is.
+    pub fn item_count_problem(&self) -> Result<Option<String>> {
+        let keys = self.keys()?;
+        if self.schema_version < head::SINCE_SCHEMA {
+            return Ok(None);
+        }
+        let count = i64::try_from(self.item_count()?).unwrap_or(i64::MAX);
+        let what = |n: i64| {
+            if n > count {
+                format!(
+                    "{} item(s) were removed outside Keywright (the vault's sealed count is {n}, \
+                     the file holds {count}); restore a backup to get them back",
+                    n - count
+                )
+            } else {
+                format!(
+                    "{} item(s) were added outside Keywright, e.g. restored from an old copy \
+                     (the vault's sealed count is {n}, the file holds {count})",
+                    count - n
+                )
+            }
+        };
+        Ok(
+            match head::read(&self.conn, &keys.overview, &self.vault_id)? {
+                head::Head::Count(n) if n == count => None,
+                head::Head::Count(n) => Some(what(n)),
+                head::Head::Missing => Some(
+                    "the vault's sealed item count is missing: items may have been removed \
+                 outside Keywright"
+                        .into(),
+                ),
+                head::Head::Damaged => Some(
+                    "the vault's sealed item count failed its integrity check: items may have \
+                 been removed outside Keywright"
+                        .into(),
+                ),
+            },
+        )
+    }
+
     /// Number of items (including tampered ones) without opening any.
     pub fn item_count(&self) -> Result<usize> {
         let n: i64 = self
@@ -936,11 +1183,50 @@ impl Vault {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let (id, blob) = row.ok_or_else(|| Error::NotFound {
-            name: name_or_id.to_owned(),
-        })?;
+        let Some((id, blob)) = row else {
+            return Err(self.missing(name_or_id));
+        };
         let overview = open_overview(keys, &self.vault_id, &id, &blob)?;
+        // The row was found by its name MAC, which is not sealed with the overview: one
+        // swapped with another row's would serve that row. The opened name must be the
+        // name asked for.
+        if id != name_or_id.trim() && normalize_name(&overview.name) != normalize_name(name_or_id) {
+            return Err(Error::Tampered {
+                item: id,
+                field: "name_mac (the row found by name holds another item)".into(),
+            });
+        }
         Ok(Item { id, overview })
+    }
+
+    /// The error for a name or id no row answers to: `not_found`, unless the overviews
+    /// (the overview index or a scan of the items) do list it. Then the database's own
+    /// structure is damaged (its name index and its table disagree): `corrupt`, with
+    /// SQLite's integrity check and what to do.
+    fn missing(&mut self, name_or_id: &str) -> Error {
+        let not_found = Error::NotFound {
+            name: name_or_id.to_owned(),
+        };
+        let wanted = normalize_name(name_or_id);
+        let id = name_or_id.trim();
+        // Rebuild from the rows when the cache is older than the file.
+        let listed = match self.load() {
+            Ok(c) => c
+                .items
+                .iter()
+                .any(|i| i.id == id || normalize_name(i.name()) == wanted),
+            Err(e) => return e,
+        };
+        if !listed {
+            return not_found;
+        }
+        let check = integrity_report(&self.conn);
+        Error::corrupt(format!(
+            "{name_or_id:?} is listed but its row cannot be looked up: the database's structure \
+             is damaged ({check}). Restore a backup of {}; until then `keywright list` and \
+             `keywright show NAME --reveal` read what still opens",
+            self.path.display()
+        ))
     }
 
     /// Add an item; one transaction with its audit event.
@@ -948,7 +1234,7 @@ impl Vault {
         let now = timefmt::now();
         let (ov, secret) = new.into_parts(now)?;
         let id = new_id()?;
-        let keys = self.keys()?;
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let (mac, ov_blob, sec_blob) = seal_item(keys, &self.vault_id, &id, &ov, &secret)?;
         let event = AuditEvent::new(now, Action::Add, &id, &ov.name, self.actor, None);
         let ev_row = audit::seal_event(&keys.audit, &self.vault_id, &event)?;
@@ -961,6 +1247,7 @@ impl Vault {
         )
         .map_err(|e| unique_violation(e, &ov.name))?;
         audit::insert(&tx, &ev_row)?;
+        head::bump(&tx, &keys.overview, &self.vault_id, 1)?;
         tx.commit()?;
         let item = Item { id, overview: ov };
         self.cache_put(item.clone());
@@ -971,7 +1258,7 @@ impl Vault {
     /// duplicate item is reported with its position).
     pub fn add_batch(&mut self, news: Vec<NewItem>) -> Result<Vec<Item>> {
         let now = timefmt::now();
-        let keys = self.keys()?;
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let mut rows = Vec::with_capacity(news.len());
         for (i, new) in news.into_iter().enumerate() {
             let (ov, secret) = new.into_parts(now).map_err(|e| match e {
@@ -1000,6 +1287,12 @@ impl Vault {
                 audit::insert(&tx, ev)?;
             }
         }
+        head::bump(
+            &tx,
+            &keys.overview,
+            &self.vault_id,
+            i64::try_from(rows.len()).unwrap_or(i64::MAX),
+        )?;
         tx.commit()?;
         self.cache = None;
         Ok(rows.into_iter().map(|(item, _, _)| item).collect())
@@ -1053,19 +1346,35 @@ impl Vault {
         self.record(Action::Copy, &item, Some(field.to_owned()))
     }
 
+    /// An item by id: from the opened overviews when no other connection wrote since they
+    /// were read (else an edit made elsewhere would be reverted), else from its row.
     fn get(&mut self, id: &str) -> Result<Item> {
-        if let Some(i) = self
-            .cache
-            .as_ref()
-            .and_then(|c| c.items.iter().find(|i| i.id == id))
-        {
-            return Ok(i.clone());
+        if self.cache.is_some() {
+            let dv = self.data_version()?;
+            if let Some(i) = self
+                .cache
+                .as_ref()
+                .filter(|c| c.data_version == dv)
+                .and_then(|c| c.items.iter().find(|i| i.id == id))
+            {
+                return Ok(i.clone());
+            }
         }
         self.find(id)
     }
 
     fn record(&mut self, action: Action, item: &Item, detail: Option<String>) -> Result<()> {
         let keys = self.keys()?;
+        if self.read_only.is_some() {
+            // A read-only vault (its folder is not writable) still shows what it holds;
+            // the event cannot be kept. (The audit log records use by Keywright; it is no
+            // defence against someone who has the password and a copy of the file.)
+            tracing::warn!(
+                "vault opened read-only: {action:?} of {} not recorded",
+                item.id
+            );
+            return Ok(());
+        }
         let ev = AuditEvent::new(
             timefmt::now(),
             action,
@@ -1189,7 +1498,7 @@ impl Vault {
             Err(Error::Tampered { .. }) => DAMAGED_NAME.to_owned(),
             Err(e) => return Err(e),
         };
-        let keys = self.keys()?;
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let ev = AuditEvent::new(timefmt::now(), Action::Delete, id, &name, self.actor, None);
         let row = audit::seal_event(&keys.audit, &self.vault_id, &ev)?;
         let tx = self
@@ -1202,6 +1511,7 @@ impl Vault {
             });
         }
         audit::insert(&tx, &row)?;
+        head::bump(&tx, &keys.overview, &self.vault_id, -1)?;
         tx.commit()?;
         if let Some(c) = &mut self.cache {
             c.remove(id);

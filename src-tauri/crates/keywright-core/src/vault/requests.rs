@@ -29,7 +29,7 @@ pub struct SavedRequest {
 
 /// A saved request's associated data binds its item too: moved to another item's row it
 /// does not open (it would send that item's credential to the first one's URL).
-fn saved_ad(vault_id: &str, item_id: &str, id: &str) -> Vec<u8> {
+pub(super) fn saved_ad(vault_id: &str, item_id: &str, id: &str) -> Vec<u8> {
     ad(
         vault_id,
         "saved_requests",

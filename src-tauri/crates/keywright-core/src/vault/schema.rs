@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_overview_index.sql"),
     include_str!("migrations/0004_requests.sql"),
     include_str!("migrations/0005_saved_requests.sql"),
+    include_str!("migrations/0006_sessions.sql"),
 ];
 
 /// Newest schema this build understands.
