@@ -482,3 +482,32 @@ fn saved_requests_are_kept_sent_again_and_deleted() {
     );
     assert_eq!(cli.ok(&["saved", "svc"], ""), Value::Array(vec![]));
 }
+
+#[test]
+fn files_named_on_the_command_line_are_read_only_to_their_limit() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(
+        &["add", "api-key", "svc", "--header", "X-API-Key"],
+        "sk_file_limit\n",
+    );
+    // An endless body file is refused at its limit, before anything is sent.
+    let msg = cli.err(
+        &["request", "svc", "http://127.0.0.1:9/", "-d", "@/dev/zero"],
+        "",
+        "invalid_input",
+    );
+    assert!(msg.contains("/dev/zero") && msg.contains("limit"), "{msg}");
+    // So is an endless key file for inspect.
+    let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+    let out = cli
+        .cmd()
+        .args(["--json", "inspect", "-", "--key-file", "/dev/zero"])
+        .write_stdin(token)
+        .output()
+        .expect("run keywright");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["kind"], "invalid_input", "{v}");
+    let msg = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("/dev/zero") && msg.contains("limit"), "{msg}");
+}

@@ -11,6 +11,33 @@ use keywright_core::Error;
 use keywright_core::limits::{MAX_IMPORT_BYTES, MAX_SECRET_BYTES};
 use zeroize::Zeroizing;
 
+/// Read the file at `path` (`what` names it in messages), refusing one larger than `limit`
+/// bytes without reading it all (`/dev/zero` and endless pipes included).
+pub fn read_file_limited(
+    path: &std::path::Path,
+    limit: usize,
+    what: &'static str,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let io = |e: std::io::Error| Error::Io {
+        action: what,
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let f = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Zeroizing::new(Vec::new());
+    f.take(limit as u64 + 1).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() > limit {
+        return Err(Error::InvalidInput {
+            field: "file".into(),
+            reason: format!(
+                "{} is larger than {limit} bytes, the limit for this file",
+                path.display()
+            ),
+        });
+    }
+    Ok(buf)
+}
+
 /// Stdin, read lazily and handed out line by line.
 pub struct Input {
     password_stdin: bool,

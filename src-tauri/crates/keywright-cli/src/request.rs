@@ -30,11 +30,12 @@ fn spec_of(a: &RequestArgs) -> Result<RequestSpec> {
     }
     if let Some(d) = &a.data {
         spec.body = Some(match d.strip_prefix('@') {
-            Some(path) => std::fs::read(path).map_err(|e| Error::Io {
-                action: "cannot read the body file",
-                path: path.into(),
-                source: e,
-            })?,
+            Some(path) => crate::input::read_file_limited(
+                std::path::Path::new(path),
+                keywright_core::limits::MAX_REQUEST_BODY_BYTES,
+                "cannot read the body file",
+            )?
+            .to_vec(),
             None => d.as_bytes().to_vec(),
         });
     }

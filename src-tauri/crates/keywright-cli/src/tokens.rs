@@ -58,17 +58,8 @@ pub fn inspect(ctx: &Ctx, a: InspectArgs, input: &mut Input, out: Out<'_>) -> Re
     };
     let mut item: Option<Item> = None;
     let token: Zeroizing<String> = if from_stdin {
-        let mut s = Zeroizing::new(String::new());
-        if input.password_stdin() {
-            s = input.rest()?;
-        } else {
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| Error::InvalidInput {
-                    field: "stdin".into(),
-                    reason: format!("cannot read: {e}"),
-                })?;
-        }
+        // The rest of stdin (after the password line with --password-stdin), bounded.
+        let s = input.rest()?;
         Zeroizing::new(s.trim().to_owned())
     } else {
         let v = vault.as_mut().ok_or(Error::Locked)?;
@@ -164,11 +155,11 @@ fn verify_key(
     ins: &Inspected,
 ) -> Result<Option<VerifyKey>> {
     if let Some(path) = &a.key_file {
-        let bytes = std::fs::read(path).map_err(|e| Error::Io {
-            action: "cannot read the key file",
-            path: path.clone(),
-            source: e,
-        })?;
+        let bytes = crate::input::read_file_limited(
+            path,
+            keywright_core::limits::MAX_KEY_FILE_BYTES,
+            "cannot read the key file",
+        )?;
         let is_hmac = ins.is_hmac();
         let text = String::from_utf8_lossy(&bytes);
         if is_hmac && !text.trim_start().starts_with('{') {
@@ -177,7 +168,7 @@ fn verify_key(
             while b.last().is_some_and(|c| *c == b'\n' || *c == b'\r') {
                 b.pop();
             }
-            return Ok(Some(VerifyKey::Secret(Zeroizing::new(b))));
+            return Ok(Some(VerifyKey::Secret(b)));
         }
         if is_hmac {
             let set = jwt::jwks_from_json(&text).map_err(|r| Error::InvalidInput {
@@ -186,7 +177,7 @@ fn verify_key(
             })?;
             return Ok(Some(VerifyKey::Jwks(set)));
         }
-        return Ok(Some(VerifyKey::Public(bytes)));
+        return Ok(Some(VerifyKey::Public(bytes.to_vec())));
     }
     if let Some(name) = &a.key_item {
         let v = vault.ok_or(Error::Locked)?;

@@ -22,6 +22,14 @@ pub const MAX_OTPAUTH_URI_BYTES: usize = 64 * 1024;
 /// entries is < 5 MB.
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 
+/// Largest request body read from a file (`keywright request -d @FILE`): the same bound as
+/// an import.
+pub const MAX_REQUEST_BODY_BYTES: usize = MAX_IMPORT_BYTES;
+
+/// Largest key file `keywright inspect --key-file` reads (a PEM key, a JWK or a JWKS of a
+/// few dozen keys is < 100 KiB).
+pub const MAX_KEY_FILE_BYTES: usize = 1024 * 1024;
+
 /// Most entries one import reads: otpauth lines, JSON entries, or Google accounts over all
 /// batches. Blank lines and `#` comments are not counted.
 pub const MAX_IMPORT_ENTRIES: usize = 100_000;
