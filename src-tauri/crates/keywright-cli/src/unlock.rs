@@ -28,12 +28,21 @@ pub fn system_keyring() -> Result<Keyring> {
 
 /// Print a one-line notice on stderr (never secret).
 pub fn notice(msg: &str) {
-    eprintln!("keywright: {msg}");
+    eprintln!("keywright: {}", crate::output::term_text(msg));
 }
 
 /// Open the vault at `path` and unlock it: a valid `KEYWRIGHT_SESSION`, then the keyring
 /// slot, then the password.
 pub fn open_unlocked(path: &Path, input: &mut Input) -> Result<Vault> {
+    let mut vault = unlock_any(path, input)?;
+    // What the unlock changed (items renamed by the name-folding migration).
+    for n in vault.take_notices() {
+        notice(&n);
+    }
+    Ok(vault)
+}
+
+fn unlock_any(path: &Path, input: &mut Input) -> Result<Vault> {
     let mut vault = Vault::open(path)?;
     // With --password-stdin the first line is the password whatever unlocks the vault, so
     // that the rest of stdin means the same thing every time.

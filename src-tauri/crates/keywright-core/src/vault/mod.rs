@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod keyring;
+pub mod names;
 pub mod oauth;
 pub mod otp;
 pub mod requests;
@@ -167,7 +168,7 @@ impl Keys {
 struct Cache {
     data_version: i64,
     items: Vec<Item>,
-    /// Lower-cased searchable text of `items[i]`: built by the first search (unlock does
+    /// Case-folded searchable text of `items[i]`: built by the first search (unlock does
     /// not pay for it), then kept in step with `items`. Empty = not built yet.
     haystacks: Vec<String>,
     tampered: Vec<TamperedItem>,
@@ -195,7 +196,7 @@ impl Cache {
     }
 }
 
-/// What search looks at, lower-cased once: name, tags, URL, user, issuer and kind.
+/// What search looks at, case-folded once (as names are, see `names::fold`): name, tags, URL, user, issuer and kind.
 fn haystack(ov: &Overview) -> String {
     let mut h = String::with_capacity(ov.name.len() + 64);
     for part in std::iter::once(ov.name.as_str())
@@ -205,7 +206,7 @@ fn haystack(ov: &Overview) -> String {
         .chain(ov.issuer.as_deref())
         .chain(std::iter::once(ov.kind.as_str()))
     {
-        h.push_str(&part.to_lowercase());
+        h.push_str(&names::fold(part));
         h.push('\u{1f}');
     }
     h
@@ -224,6 +225,8 @@ pub struct Vault {
     /// view's repeated reads; see `otp::SealedOtp`.
     otp_sealed: Option<otp::SealedOtp>,
     actor: Actor,
+    /// Notices of the last unlock, for [`Vault::take_notices`].
+    notices: Vec<String>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -300,10 +303,7 @@ fn new_id() -> Result<String> {
     Ok(crypto::hex(&crypto::random_bytes(16)?))
 }
 
-/// The name as compared for uniqueness: trimmed, lower-cased.
-pub fn normalize_name(name: &str) -> String {
-    name.trim().to_lowercase()
-}
+pub use self::names::normalize_name;
 
 impl Vault {
     /// Create a new vault at `path` (the file must not exist) and return it unlocked.
@@ -374,6 +374,7 @@ impl Vault {
                 params![k, v],
             )?;
         }
+        names::record_current(&tx)?;
         let mut slot_rows = Vec::new();
         for (id, params, kek) in [
             (slots::PASSWORD, pw_params, &pw_kek),
@@ -400,6 +401,7 @@ impl Vault {
             cache: None,
             otp_sealed: None,
             actor: Actor::Cli,
+            notices: Vec::new(),
         };
         let keyring = match keyring {
             None => KeyringOutcome::NotRequested,
@@ -459,6 +461,7 @@ impl Vault {
             cache: None,
             otp_sealed: None,
             actor: Actor::Cli,
+            notices: Vec::new(),
         })
     }
 
@@ -609,7 +612,22 @@ impl Vault {
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         }
         self.keys = Some(Keys::derive(vk, &self.vault_id));
-        Ok(())
+        match names::migrate(self) {
+            Ok(renamed) => {
+                self.notices
+                    .extend(renamed.iter().map(names::Renamed::notice));
+                Ok(())
+            }
+            Err(e) => {
+                self.keys = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// Notices from the last unlock (items renamed by the name-folding migration), once.
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
     }
 
     /// Drop the keys and the opened overviews.
@@ -905,7 +923,7 @@ impl Vault {
     /// Items whose name, tags, URL, user, issuer or kind contain every word of `query`
     /// (case-insensitive).
     pub fn search(&mut self, query: &str) -> Result<Vec<&Item>> {
-        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let words: Vec<String> = query.split_whitespace().map(names::fold).collect();
         if words.is_empty() {
             return Ok(self.load()?.items.iter().collect());
         }
