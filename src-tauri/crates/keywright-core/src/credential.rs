@@ -379,6 +379,11 @@ impl NewItem {
             .as_deref()
             .map(|u| validate_url("url", u))
             .transpose()?;
+        if let Some(t) = self.expires_at {
+            crate::timefmt::check_timestamp("expires", t)?;
+        }
+        check_days("rotation period", self.rotate_every_days)?;
+        check_days("warning period", self.warn_days)?;
         let rotate_every_days = match self.rotate_every_days {
             // A 2FA seed is not rotated on a schedule.
             None if self.kind == Kind::Totp => None,
@@ -571,6 +576,19 @@ fn check_chars(field: &str, s: &str, allowed: &[char]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Longest rotation or warning period, in days (about 100 years, as durations).
+pub const MAX_DAYS: u32 = 36_500;
+
+fn check_days(field: &str, days: Option<u32>) -> Result<()> {
+    match days {
+        Some(d) if d > MAX_DAYS => Err(Error::invalid(
+            field,
+            format!("{d} days is longer than {MAX_DAYS} days (about 100 years)"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Notes as stored: Windows line ends become `\n`; other control characters are refused.
@@ -846,6 +864,40 @@ mod tests {
         n.name = "Straße 東京 مرحبا".into();
         n.issuer = Some("Café".into());
         assert!(n.into_parts(0).is_ok());
+    }
+
+    #[test]
+    fn times_and_periods_are_bounded() {
+        let msg = |n: NewItem| n.into_parts(0).expect_err("refused").to_string();
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.expires_at = Some(i64::MAX);
+        assert_eq!(
+            msg(n),
+            "invalid expires: 9223372036854775807 is after 9999-12-31 (use Unix seconds \
+             from 0 to 253402300799)"
+        );
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.expires_at = Some(-1);
+        assert!(msg(n).contains("before 1970-01-01"));
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.rotate_every_days = Some(u32::MAX);
+        assert_eq!(
+            msg(n),
+            "invalid rotation period: 4294967295 days is longer than 36500 days (about 100 years)"
+        );
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.warn_days = Some(36_501);
+        assert!(msg(n).starts_with("invalid warning period:"));
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.expires_at = Some(crate::timefmt::MAX_TIMESTAMP);
+        n.rotate_every_days = Some(MAX_DAYS);
+        n.warn_days = Some(MAX_DAYS);
+        let (ov, _) = n
+            .into_parts(crate::timefmt::MAX_TIMESTAMP)
+            .expect("at the limits");
+        // The expiry arithmetic at the limits does not overflow.
+        let e = crate::expiry::evaluate(&ov, i64::MIN);
+        assert_eq!(e.expires_at, Some(crate::timefmt::MAX_TIMESTAMP));
     }
 
     mod props {
