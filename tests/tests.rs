@@ -4,6 +4,7 @@
 //! `cargo build -p keywright-cli`). The real Secret Service tests need a session bus with an
 //! unlocked gnome-keyring (`scripts/test.sh` starts one under `dbus-run-session`).
 
+mod campaign;
 mod cli;
 mod cli_otp;
 mod cli_request;
