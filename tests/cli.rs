@@ -784,3 +784,23 @@ fn bad_times_and_control_characters_are_named_and_never_printed_raw() {
     let v: Value = serde_json::from_slice(body).expect("json");
     assert_eq!(v["notes"], "line 1\tcol\nline 2");
 }
+
+/// Issue 13 item 16 at the CLI: one folding for names, also for the log of a deleted item.
+#[test]
+fn names_fold_with_unicode_case_folding() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(&["add", "api-key", "Straße"], "sk\n");
+    let msg = cli.err(&["add", "api-key", "STRASSE"], "sk\n", "duplicate_name");
+    assert!(msg.contains("STRASSE"), "{msg}");
+    assert_eq!(cli.ok(&["show", "strasse"], "")["name"], "Straße");
+    cli.ok(&["rm", "STRASSE"], "");
+    let log = cli.ok(&["log", "strasse"], "");
+    let actions: Vec<&str> = log
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["add", "delete"]);
+}

@@ -618,9 +618,10 @@ fn log(ctx: &Ctx, a: LogArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
             // A deleted item: match its events by the name they recorded.
             Err(Error::NotFound { .. }) => {
                 let all = vault.audit_log(None)?;
+                let wanted = keywright_core::vault::normalize_name(name);
                 let ids: Vec<String> = all
                     .iter()
-                    .filter(|e| e.item_name.eq_ignore_ascii_case(name.trim()))
+                    .filter(|e| keywright_core::vault::normalize_name(&e.item_name) == wanted)
                     .map(|e| e.item_id.clone())
                     .collect();
                 if ids.is_empty() {

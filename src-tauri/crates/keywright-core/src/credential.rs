@@ -610,7 +610,8 @@ fn clean_line(field: &str, s: Option<&str>) -> Result<Option<String>> {
     Ok(s)
 }
 
-/// Trimmed, de-duplicated (case-insensitive), each non-empty and without control characters.
+/// Trimmed, de-duplicated (Unicode case folding, as names), each non-empty, at most 64
+/// characters, without control characters or bidirectional overrides.
 pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for t in tags {
@@ -625,7 +626,8 @@ pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>> {
             ));
         }
         check_line("tag", t)?;
-        if !out.iter().any(|o| o.eq_ignore_ascii_case(t)) {
+        let folded = crate::vault::names::fold(t);
+        if !out.iter().any(|o| crate::vault::names::fold(o) == folded) {
             out.push(t.to_owned());
         }
     }
@@ -790,6 +792,8 @@ mod tests {
         assert!(validate_name(&"x".repeat(201)).is_err());
         let t = normalize_tags(&["prod".into(), " Prod ".into(), "ci".into()]).expect("tags");
         assert_eq!(t, vec!["prod".to_string(), "ci".to_string()]);
+        let t = normalize_tags(&["Straße".into(), "STRASSE".into()]).expect("tags");
+        assert_eq!(t, vec!["Straße".to_string()]);
         assert!(validate_url("url", "ftp://x").is_err());
         assert!(validate_url("url", "not a url").is_err());
         assert!(validate_url("url", "https://api.example.com/v1").is_ok());

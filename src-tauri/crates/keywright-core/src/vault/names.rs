@@ -323,13 +323,61 @@ mod tests {
         );
     }
 
+    fn test_vault() -> (tempfile::TempDir, Vault) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let created = Vault::create(
+            &dir.path().join("vault.db"),
+            &secrecy::SecretString::from("pw-pw-pw-pw".to_owned()),
+            crate::CreateOptions {
+                kdf: Some(crate::crypto::kdf::KdfParams::new_unchecked(256, 1, 1)),
+                keyring: None,
+            },
+        )
+        .expect("create");
+        (dir, created.vault)
+    }
+
+    thread_local! {
+        /// One vault for every case of the property (creating one per case costs more).
+        static FIND_VAULT: std::cell::RefCell<Option<(tempfile::TempDir, Vault)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
         fn folding_is_idempotent(s in "\\PC{0,24}") {
             let once = normalize_name(&s);
             prop_assert_eq!(normalize_name(&once), once);
+        }
+
+        // `find` by any case variant of a name finds the item; a case variant cannot be
+        // added as a second item.
+        #[test]
+        fn find_by_any_case_variant(s in "[a-zA-Z0-9ßẞİσςΣæÆéÉ\u{0300}-\u{036F}А-яΑ-ω-]{1,16}") {
+            use crate::credential::{Kind, NewItem};
+            prop_assume!(!s.trim().is_empty());
+            FIND_VAULT.with(|cell| {
+                let mut cell = cell.borrow_mut();
+                let (_dir, v) = cell.get_or_insert_with(test_vault);
+                let name = format!("n {s}");
+                let item = match v.add(NewItem::new(Kind::ApiKey, name.as_str(), "v")) {
+                    Ok(item) => item,
+                    // Generated twice (or a variant of an earlier case): still findable.
+                    Err(e) => {
+                        prop_assert_eq!(e.kind(), "duplicate_name");
+                        v.find(&name).map_err(|e| TestCaseError::fail(e.to_string()))?
+                    }
+                };
+                for q in [name.to_uppercase(), name.to_lowercase(), format!("  {name} "), name.nfd().collect()] {
+                    let found = v.find(&q).map_err(|e| TestCaseError::fail(format!("{q:?}: {e}")))?;
+                    prop_assert_eq!(&found.id, &item.id, "{:?}", q);
+                }
+                let dup = v.add(NewItem::new(Kind::ApiKey, name.to_uppercase(), "v"));
+                prop_assert_eq!(dup.map(|_| ()).map_err(|e| e.kind()), Err("duplicate_name"));
+                Ok(())
+            })?;
         }
 
         // Case variants fold alike (scripts whose case mappings are the same in std and
