@@ -930,3 +930,120 @@ fn a_vault_in_a_read_only_folder_is_readable() {
     );
     drop(guard);
 }
+
+/// Issue 13 items 8 and 12 at the CLI: out-of-range times and control characters are
+/// errors naming the field and the limit; text printed for people shows control
+/// characters escaped; JSON output escapes them as JSON does.
+#[test]
+fn bad_times_and_control_characters_are_named_and_never_printed_raw() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(
+        &["add", "totp", "GitHub"],
+        "otpauth://totp/GitHub:alice?secret=jbswy3dpehpk3pxp&issuer=GitHub\n",
+    );
+    let msg = cli.err(
+        &["totp", "GitHub", "--at", "9223372036854775807"],
+        "",
+        "invalid_input",
+    );
+    assert_eq!(
+        msg,
+        "invalid --at: 9223372036854775807 is after 9999-12-31 (use Unix seconds from 0 to \
+         253402300799)"
+    );
+    let msg = cli.err(&["totp", "GitHub", "--at", "-1"], "", "invalid_input");
+    assert!(msg.contains("before 1970-01-01"), "{msg}");
+    // A date works too, and the last accepted second has a code.
+    cli.ok(&["totp", "GitHub", "--at", "9999-12-31T23:59:59Z"], "");
+    let msg = cli.err(
+        &["expiring", "--within", "99999999999999999999d"],
+        "",
+        "invalid_input",
+    );
+    assert!(msg.contains("longer than 36500 days"), "{msg}");
+    let msg = cli.err(
+        &["add", "api-key", "Evil\u{1b}]0;pwned\u{7}"],
+        "sk\n",
+        "invalid_input",
+    );
+    assert_eq!(msg, "invalid name: contains a control character (U+001B)");
+    let msg = cli.err(
+        &[
+            "add",
+            "api-key",
+            "k",
+            "--url",
+            "https://x.example/\u{1b}[2J",
+        ],
+        "sk\n",
+        "invalid_input",
+    );
+    assert_eq!(msg, "invalid url: contains a control character (U+001B)");
+    let msg = cli.err(
+        &["add", "api-key", "invoice\u{202e}fdp.exe"],
+        "sk\n",
+        "invalid_input",
+    );
+    assert!(msg.contains("bidirectional override (U+202E)"), "{msg}");
+
+    // An import: the entry with an ESC is reported (escaped), the other one is imported.
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "import", "otpauth", "-"])
+        .write_stdin(format!(
+            "{PASSWORD}\notpauth://totp/Evil:%1B%5D0%3Bx%07?secret=MFRGGZDFMZTWQ2LK&issuer=Evil%1B\n\
+             otpauth://totp/Fine:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\n"
+        ))
+        .output()
+        .expect("run");
+    let all = [out.stdout.as_slice(), out.stderr.as_slice()].concat();
+    assert!(!all.contains(&0x1b), "{}", String::from_utf8_lossy(&all));
+    let text = String::from_utf8_lossy(&all);
+    assert!(
+        text.contains("issuer contains a control character (U+001B)"),
+        "{text}"
+    );
+    let names: Vec<Value> = cli.ok(&["list"], "").as_array().expect("list").clone();
+    assert_eq!(names.len(), 2, "{names:?}");
+
+    // Notes keep lines and tabs; JSON escapes them, and no raw control byte is printed.
+    cli.ok(
+        &["add", "api-key", "noted", "--notes-stdin"],
+        "sk\nline 1\tcol\nline 2\n",
+    );
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "--json", "show", "noted", "--reveal"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .expect("run");
+    let body = out.stdout.strip_suffix(b"\n").unwrap_or(&out.stdout);
+    assert!(
+        !body.iter().any(|b| *b < 0x20),
+        "{}",
+        String::from_utf8_lossy(body)
+    );
+    let v: Value = serde_json::from_slice(body).expect("json");
+    assert_eq!(v["notes"], "line 1\tcol\nline 2");
+}
+
+/// Issue 13 item 16 at the CLI: one folding for names, also for the log of a deleted item.
+#[test]
+fn names_fold_with_unicode_case_folding() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(&["add", "api-key", "Straße"], "sk\n");
+    let msg = cli.err(&["add", "api-key", "STRASSE"], "sk\n", "duplicate_name");
+    assert!(msg.contains("STRASSE"), "{msg}");
+    assert_eq!(cli.ok(&["show", "strasse"], "")["name"], "Straße");
+    cli.ok(&["rm", "STRASSE"], "");
+    let log = cli.ok(&["log", "strasse"], "");
+    let actions: Vec<&str> = log
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["add", "delete"]);
+}

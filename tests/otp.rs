@@ -369,6 +369,46 @@ fn import_plan_flags_duplicates_and_invalid_then_saves_atomically() {
     assert_eq!(again.count(PlanStatus::Duplicate), 1);
 }
 
+/// Issue 13 item 12: control characters from an import never reach the vault; the entry
+/// is reported as invalid with the field and the character, the others are imported.
+#[test]
+fn import_refuses_control_characters_by_entry() {
+    let dir = tempdir().expect("tmp");
+    let mut v = new_vault(dir.path()).vault;
+    let plan = v
+        .plan_import(entries(&[
+            "otpauth://totp/Evil:%1B%5D0%3Bx%07?secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Evil%1B%5B2J",
+            "otpauth://totp/Bidi:a%E2%80%AEb?secret=MFRGGZDFMZTWQ2LK",
+            "otpauth://totp/Fine:alice?secret=MFRGGZDFMZTWQ2LKMFRGGZDF",
+        ]))
+        .expect("plan");
+    let st: Vec<PlanStatus> = plan.rows.iter().map(|r| r.status).collect();
+    assert_eq!(
+        st,
+        [
+            PlanStatus::Invalid,
+            PlanStatus::Invalid,
+            PlanStatus::Invalid,
+            PlanStatus::New
+        ]
+    );
+    let reasons: Vec<&str> = plan
+        .rows
+        .iter()
+        .map(|r| r.reason.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(reasons[0], "account contains a control character (U+001B)");
+    assert_eq!(reasons[1], "issuer contains a control character (U+001B)");
+    assert_eq!(
+        reasons[2],
+        "account contains a bidirectional override (U+202E)"
+    );
+    let added = v.apply_import(&plan).expect("apply");
+    assert_eq!(added.len(), 1);
+    assert_eq!(v.items().expect("items").len(), 1);
+}
+
 #[test]
 fn accounts_export_round_trip_and_password_check() {
     let dir = tempdir().expect("tmp");

@@ -5,6 +5,7 @@
 //! unlocked gnome-keyring (`scripts/test.sh` starts one under `dbus-run-session`).
 
 mod app_config;
+mod campaign;
 mod cli;
 mod cli_clipboard;
 mod cli_otp;

@@ -247,9 +247,10 @@ pub struct RunArgs {
 pub struct TotpArgs {
     /// Item name or id
     pub name: String,
-    /// The code at this time (Unix seconds) instead of now
-    #[arg(long, value_name = "UNIX_SECONDS")]
-    pub at: Option<i64>,
+    /// The code at this time instead of now: Unix seconds or a date (YYYY-MM-DD, RFC 3339),
+    /// from 1970-01-01 to 9999-12-31
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub at: Option<String>,
     /// Copy the code to the clipboard instead of printing it (cleared after 30 s)
     #[arg(long)]
     pub copy: bool,

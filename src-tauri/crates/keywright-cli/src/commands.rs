@@ -36,12 +36,15 @@ pub(crate) fn written(r: std::io::Result<()>) -> Result<()> {
     }
 }
 
+/// Human output: control characters and bidirectional controls in it are shown escaped
+/// (see [`output::term_text`]), whatever text from the vault or outside it holds.
 pub(crate) fn emit(out: Out<'_>, text: &str) -> Result<()> {
-    written(writeln!(out, "{text}"))
+    written(writeln!(out, "{}", output::term_text(text)))
 }
 
+/// JSON output, as serialised (serde escapes control characters in strings).
 pub(crate) fn emit_json(out: Out<'_>, v: &serde_json::Value) -> Result<()> {
-    emit(out, &v.to_string())
+    written(writeln!(out, "{v}"))
 }
 
 pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
@@ -723,9 +726,10 @@ fn log(ctx: &Ctx, a: LogArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
             // A deleted item: match its events by the name they recorded.
             Err(Error::NotFound { .. }) => {
                 let all = vault.audit_log(None)?;
+                let wanted = keywright_core::vault::normalize_name(name);
                 let ids: Vec<String> = all
                     .iter()
-                    .filter(|e| e.item_name.eq_ignore_ascii_case(name.trim()))
+                    .filter(|e| keywright_core::vault::normalize_name(&e.item_name) == wanted)
                     .map(|e| e.item_id.clone())
                     .collect();
                 if ids.is_empty() {
@@ -762,7 +766,7 @@ fn log(ctx: &Ctx, a: LogArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
             format!(
                 "{}  {action:<7} {}  ({actor}){}",
                 timefmt::rfc3339(e.at),
-                e.item_name,
+                output::term_line(&e.item_name),
                 e.detail
                     .as_deref()
                     .map(|d| format!("  {d}"))

@@ -57,10 +57,11 @@ fn main() -> ExitCode {
                 let _ = writeln!(std::io::stdout(), "{body}");
             } else {
                 let mut err = std::io::stderr().lock();
-                let _ = writeln!(err, "keywright: {e}");
+                // Messages can quote input (a name, a file's line): shown escaped.
+                let _ = writeln!(err, "keywright: {}", output::term_text(&e.to_string()));
                 let mut source = std::error::Error::source(&e);
                 while let Some(s) = source {
-                    let _ = writeln!(err, "  caused by: {s}");
+                    let _ = writeln!(err, "  caused by: {}", output::term_text(&s.to_string()));
                     source = s.source();
                 }
                 if let Some(hint) = output::hint(&e) {

@@ -104,10 +104,14 @@ impl OtpFlags {
 }
 
 pub fn totp(ctx: &Ctx, a: TotpArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
+    // Checked before the vault is opened (and before any password is asked for).
+    let at =
+        a.at.as_deref()
+            .map(|t| timefmt::parse_timestamp("--at", t))
+            .transpose()?;
     let mut vault = open_unlocked(&ctx.path, input)?;
     let item = vault.find(&a.name)?;
-    let now = timefmt::now();
-    let at = a.at.unwrap_or(now);
+    let at = at.unwrap_or_else(timefmt::now);
     let code = vault.totp(&item.id, at)?;
     let remaining = code.remaining_s(at);
     let copied = if a.copy {

@@ -6,6 +6,45 @@ use keywright_core::{Error, SecretFields, timefmt};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+/// Whether `c` must not reach a terminal as is: C0 controls, DEL and C1 controls (ESC
+/// starts an escape sequence that can retitle the window, rewrite the screen or, in some
+/// terminals, write files) and the bidirectional overrides and isolates (they reorder
+/// the text shown around them).
+fn unsafe_for_terminal(c: char) -> bool {
+    c.is_control() || keywright_core::credential::is_bidi_control(c)
+}
+
+fn escape_chars<'a>(s: &'a str, keep: &[char]) -> std::borrow::Cow<'a, str> {
+    if !s
+        .chars()
+        .any(|c| unsafe_for_terminal(c) && !keep.contains(&c))
+    {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if unsafe_for_terminal(c) && !keep.contains(&c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// Human output made safe for a terminal: every control character except `\n` and `\t`,
+/// and every bidirectional control, is shown as a visible escape (`\u{1b}`). Items stored
+/// before such characters were refused (and any text from outside) cannot inject escape
+/// sequences. JSON output does not go through this: serde escapes control characters.
+pub fn term_text(s: &str) -> std::borrow::Cow<'_, str> {
+    escape_chars(s, &['\n', '\t'])
+}
+
+/// One field on one line (a name in a table): as [`term_text`], and `\n`, `\t` escaped too.
+pub fn term_line(s: &str) -> std::borrow::Cow<'_, str> {
+    escape_chars(s, &[])
+}
+
 /// `list --json` element: `{"id","name","kind","tags","url","expires_at","status"}`.
 #[derive(Serialize)]
 pub struct ItemSummary<'a> {
@@ -83,11 +122,17 @@ pub fn item_text(item: &Item, now: i64, secret: Option<&SecretFields>) -> String
     let ov = &item.overview;
     let exp = item.expiry(now);
     let mut lines = vec![
-        format!("{} ({})", ov.name, ov.kind),
+        format!("{} ({})", term_line(&ov.name), ov.kind),
         format!("  id:          {}", item.id),
     ];
     let mut field = |label: &str, value: Option<String>| {
         if let Some(v) = value {
+            // Notes keep their lines; every other field is one line.
+            let v = if label == "notes:" {
+                term_text(&v)
+            } else {
+                term_line(&v)
+            };
             lines.push(format!("  {label:<12} {v}"));
         }
     };
@@ -166,8 +211,8 @@ pub fn table(out: &mut dyn std::io::Write, items: &[&Item], now: i64) -> std::io
             let e = i.expiry(now);
             let tags = match i.overview.tags.as_slice() {
                 [] => "".into(),
-                [one] => one.as_str().into(),
-                many => many.join(",").into(),
+                [one] => term_line(one),
+                many => term_line(&many.join(",")).into_owned().into(),
             };
             let expires = match e.expires_at {
                 Some(t) => timefmt::rfc3339(t)
@@ -178,7 +223,7 @@ pub fn table(out: &mut dyn std::io::Write, items: &[&Item], now: i64) -> std::io
                 None => "-".into(),
             };
             [
-                i.overview.name.as_str().into(),
+                term_line(&i.overview.name),
                 i.overview.kind.as_str().into(),
                 tags,
                 expires,
@@ -226,5 +271,27 @@ pub fn hint(e: &Error) -> Option<&'static str> {
             "the vault still opens with its password; on Linux a Secret Service (GNOME Keyring, KWallet) must be running and unlocked",
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(term_text("plain"), "plain");
+        assert!(matches!(term_text("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            term_text("Evil\u{1b}]0;pwned\u{7}\nline 2\tcol"),
+            "Evil\\u{1b}]0;pwned\\u{7}\nline 2\tcol"
+        );
+        assert_eq!(term_line("a\nb\tc"), "a\\u{a}b\\u{9}c");
+        assert_eq!(
+            term_line("\u{9b}31m \u{202e}txt.exe \u{7f}"),
+            "\\u{9b}31m \\u{202e}txt.exe \\u{7f}"
+        );
+        // Non-ASCII text that is not a control stays as it is.
+        assert_eq!(term_line("Straße 東京 café"), "Straße 東京 café");
     }
 }

@@ -42,7 +42,9 @@ fn token_status(exp: Option<i64>, now: i64, warn_days: u32) -> Status {
     match exp {
         None => Status::Unknown,
         Some(t) if t <= now => Status::Expired,
-        Some(t) if t - now <= i64::from(warn_days) * DAY => Status::Expiring,
+        Some(t) if t.saturating_sub(now) <= i64::from(warn_days).saturating_mul(DAY) => {
+            Status::Expiring
+        }
         Some(_) => Status::Ok,
     }
 }
@@ -702,6 +704,15 @@ mod tests {
         let mut out = Vec::new();
         mask_stream(Chunked(input, chunk), &mut out, &s);
         String::from_utf8(out).expect("utf8")
+    }
+
+    /// Issue 13 item 8: a token's `exp` anywhere in i64 gives a status, never an overflow.
+    #[test]
+    fn token_status_at_the_edges() {
+        assert_eq!(token_status(Some(i64::MAX), i64::MIN, 7), Status::Ok);
+        assert_eq!(token_status(Some(i64::MIN), i64::MAX, 7), Status::Expired);
+        assert_eq!(token_status(Some(10), 5, u32::MAX), Status::Expiring);
+        assert_eq!(token_status(None, 0, 7), Status::Unknown);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn system_keyring() -> Result<Keyring> {
 
 /// Print a one-line notice on stderr (never secret).
 pub fn notice(msg: &str) {
-    eprintln!("keywright: {msg}");
+    eprintln!("keywright: {}", crate::output::term_text(msg));
 }
 
 /// Open the vault at `path` and unlock it: a valid `KEYWRIGHT_SESSION`, then the keyring
@@ -46,6 +46,15 @@ pub fn open_unlocked_without_session(path: &Path, input: &mut Input) -> Result<V
 }
 
 fn open_with(path: &Path, input: &mut Input, use_session: bool) -> Result<Vault> {
+    let mut vault = unlock_any(path, input, use_session)?;
+    // What the unlock changed (items renamed by the name-folding migration).
+    for n in vault.take_notices() {
+        notice(&n);
+    }
+    Ok(vault)
+}
+
+fn unlock_any(path: &Path, input: &mut Input, use_session: bool) -> Result<Vault> {
     let mut vault = Vault::open(path)?;
     session::sweep(&vault);
     // With --password-stdin the first line is the password whatever unlocks the vault, so

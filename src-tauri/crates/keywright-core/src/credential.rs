@@ -11,6 +11,8 @@ use crate::limits::{MAX_SECRET_BYTES, MAX_SEED_CHARS};
 
 /// Longest item name accepted.
 pub const MAX_NAME_LEN: usize = 200;
+/// Longest tag accepted.
+pub const MAX_TAG_LEN: usize = 64;
 /// Default rotation policy: review every 90 days.
 pub const DEFAULT_ROTATE_DAYS: u32 = 90;
 
@@ -368,6 +370,9 @@ impl NewItem {
 
     /// Check and normalise; returns the overview to seal (timestamps set to `now`).
     pub fn into_parts(mut self, now: i64) -> Result<(Overview, SecretFields)> {
+        // Issuer and user first: an import derives the name from them.
+        let username = clean_line("username", self.username.as_deref())?;
+        let issuer = clean_line("issuer", self.issuer.as_deref())?;
         let name = validate_name(&self.name)?;
         let tags = normalize_tags(&self.tags)?;
         let url = self
@@ -375,6 +380,11 @@ impl NewItem {
             .as_deref()
             .map(|u| validate_url("url", u))
             .transpose()?;
+        if let Some(t) = self.expires_at {
+            crate::timefmt::check_timestamp("expires", t)?;
+        }
+        check_days("rotation period", self.rotate_every_days)?;
+        check_days("warning period", self.warn_days)?;
         let rotate_every_days = match self.rotate_every_days {
             // A 2FA seed is not rotated on a schedule.
             None if self.kind == Kind::Totp => None,
@@ -383,6 +393,7 @@ impl NewItem {
             Some(d) => Some(d),
         };
         let mut secret = std::mem::take(&mut self.secret);
+        clean_notes(&mut secret.notes)?;
         check_secret_sizes(&secret)?;
         let mut token_expires_at = None;
         let mut placement = None;
@@ -397,6 +408,7 @@ impl NewItem {
                     Placement::Query { name } if name.trim().is_empty() => {
                         return Err(Error::invalid("query parameter", "is empty"));
                     }
+                    Placement::Query { name } => check_line("query parameter", name)?,
                     _ => {}
                 }
                 placement = Some(p);
@@ -426,6 +438,9 @@ impl NewItem {
                 if cfg.client_id.is_empty() {
                     return Err(Error::invalid("client id", "is empty"));
                 }
+                check_line("client id", &cfg.client_id)?;
+                cfg.audience = clean_line("audience", cfg.audience.as_deref())?;
+                cfg.token_type = clean_line("token type", cfg.token_type.as_deref())?;
                 cfg.issuer = cfg
                     .issuer
                     .as_deref()
@@ -448,6 +463,9 @@ impl NewItem {
                     .flat_map(|s| s.split_whitespace())
                     .map(str::to_owned)
                     .collect();
+                for scope in &cfg.scopes {
+                    check_line("scope", scope)?;
+                }
                 cfg.has_refresh_token = !secret.refresh_token.trim().is_empty();
                 if cfg.access_expires_at.is_none() {
                     cfg.access_expires_at = jwt_exp(&secret.access_token);
@@ -466,8 +484,8 @@ impl NewItem {
             kind: self.kind,
             tags,
             url,
-            username: clean_opt(self.username.as_deref()),
-            issuer: clean_opt(self.issuer.as_deref()),
+            username,
+            issuer,
             placement,
             oauth,
             otp,
@@ -505,7 +523,8 @@ fn require_value(secret: &SecretFields, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Trimmed, non-empty, at most 200 characters, no control characters.
+/// Trimmed, non-empty, at most 200 characters, no control characters and no bidirectional
+/// overrides (see [`check_line`]).
 pub fn validate_name(name: &str) -> Result<String> {
     let n = name.trim();
     if n.is_empty() {
@@ -517,13 +536,84 @@ pub fn validate_name(name: &str) -> Result<String> {
             format!("longer than {MAX_NAME_LEN} characters"),
         ));
     }
-    if n.chars().any(char::is_control) {
-        return Err(Error::invalid("name", "contains a control character"));
-    }
+    check_line("name", n)?;
     Ok(n.to_owned())
 }
 
-/// Trimmed, de-duplicated (case-insensitive), each non-empty and without control characters.
+/// Bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069):
+/// they reorder how the text around them is shown.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A one-line text field (name, tag, URL, user, issuer, account, client id, scope…):
+/// refuses C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F: ESC starts a
+/// terminal escape sequence) and bidirectional overrides. The error names the field and
+/// the character: `invalid issuer: contains a control character (U+001B)`.
+pub fn check_line(field: &str, s: &str) -> Result<()> {
+    check_chars(field, s, &[])
+}
+
+/// A multi-line text field (notes): as [`check_line`], but `\n` and `\t` are kept.
+pub fn check_multiline(field: &str, s: &str) -> Result<()> {
+    check_chars(field, s, &['\n', '\t'])
+}
+
+fn check_chars(field: &str, s: &str, allowed: &[char]) -> Result<()> {
+    for c in s.chars() {
+        if allowed.contains(&c) {
+            continue;
+        }
+        if c.is_control() {
+            return Err(Error::invalid(
+                field,
+                format!("contains a control character (U+{:04X})", u32::from(c)),
+            ));
+        }
+        if is_bidi_control(c) {
+            return Err(Error::invalid(
+                field,
+                format!("contains a bidirectional override (U+{:04X})", u32::from(c)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Longest rotation or warning period, in days (about 100 years, as durations).
+pub const MAX_DAYS: u32 = 36_500;
+
+fn check_days(field: &str, days: Option<u32>) -> Result<()> {
+    match days {
+        Some(d) if d > MAX_DAYS => Err(Error::invalid(
+            field,
+            format!("{d} days is longer than {MAX_DAYS} days (about 100 years)"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Notes as stored: Windows line ends become `\n`; other control characters are refused.
+fn clean_notes(notes: &mut String) -> Result<()> {
+    if notes.contains('\r') {
+        let unix = zeroize::Zeroizing::new(notes.replace("\r\n", "\n"));
+        notes.zeroize();
+        notes.push_str(&unix);
+    }
+    check_multiline("notes", notes)
+}
+
+/// A one-line optional field, trimmed, `None` when empty, checked by [`check_line`].
+fn clean_line(field: &str, s: Option<&str>) -> Result<Option<String>> {
+    let s = clean_opt(s);
+    if let Some(v) = &s {
+        check_line(field, v)?;
+    }
+    Ok(s)
+}
+
+/// Trimmed, de-duplicated (Unicode case folding, as names), each non-empty, at most 64
+/// characters, without control characters or bidirectional overrides.
 pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for t in tags {
@@ -531,13 +621,15 @@ pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>> {
         if t.is_empty() {
             return Err(Error::invalid("tag", "is empty"));
         }
-        if t.chars().any(char::is_control) || t.chars().count() > 64 {
+        if t.chars().count() > MAX_TAG_LEN {
             return Err(Error::invalid(
                 "tag",
-                format!("{t:?} is longer than 64 characters or has control characters"),
+                format!("{t:?} is longer than {MAX_TAG_LEN} characters"),
             ));
         }
-        if !out.iter().any(|o| o.eq_ignore_ascii_case(t)) {
+        check_line("tag", t)?;
+        let folded = crate::vault::names::fold(t);
+        if !out.iter().any(|o| crate::vault::names::fold(o) == folded) {
             out.push(t.to_owned());
         }
     }
@@ -547,6 +639,9 @@ pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>> {
 /// An absolute http(s) URL.
 pub fn validate_url(field: &str, s: &str) -> Result<String> {
     let s = s.trim();
+    // The URL parser drops tabs and newlines and escapes the rest; what is stored and shown
+    // is the text as given, so it is checked as text first.
+    check_line(field, s)?;
     let u = url::Url::parse(s)
         .map_err(|e| Error::invalid(field, format!("{s:?} is not a URL: {e}")))?;
     if !matches!(u.scheme(), "http" | "https") {
@@ -744,9 +839,142 @@ mod tests {
         assert!(validate_name(&"x".repeat(201)).is_err());
         let t = normalize_tags(&["prod".into(), " Prod ".into(), "ci".into()]).expect("tags");
         assert_eq!(t, vec!["prod".to_string(), "ci".to_string()]);
+        let t = normalize_tags(&["Straße".into(), "STRASSE".into()]).expect("tags");
+        assert_eq!(t, vec!["Straße".to_string()]);
         assert!(validate_url("url", "ftp://x").is_err());
         assert!(validate_url("url", "not a url").is_err());
         assert!(validate_url("url", "https://api.example.com/v1").is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_text_field() {
+        let msg = |n: NewItem| {
+            let e = n.into_parts(0).expect_err("refused");
+            assert_eq!(e.kind(), "invalid_input");
+            e.to_string()
+        };
+        let base = || NewItem::new(Kind::ApiKey, "k", "v");
+        let mut n = base();
+        n.name = "Evil\u{1b}]0;x\u{7}".into();
+        assert_eq!(
+            msg(n),
+            "invalid name: contains a control character (U+001B)"
+        );
+        let mut n = base();
+        n.name = "invoice\u{202e}fdp.exe".into();
+        assert_eq!(
+            msg(n),
+            "invalid name: contains a bidirectional override (U+202E)"
+        );
+        let mut n = base();
+        n.issuer = Some("Evil\u{1b}".into());
+        assert_eq!(
+            msg(n),
+            "invalid issuer: contains a control character (U+001B)"
+        );
+        let mut n = base();
+        n.username = Some("a\u{9b}b".into());
+        assert_eq!(
+            msg(n),
+            "invalid username: contains a control character (U+009B)"
+        );
+        let mut n = base();
+        n.tags = vec!["t\u{7f}".into()];
+        assert_eq!(msg(n), "invalid tag: contains a control character (U+007F)");
+        let mut n = base();
+        n.url = Some("https://x.example/\u{1b}[2J".into());
+        assert_eq!(msg(n), "invalid url: contains a control character (U+001B)");
+        let mut n = base();
+        n.placement = Some(Placement::Query {
+            name: "k\u{0}".into(),
+        });
+        assert!(msg(n).contains("query parameter"));
+        let mut n = base();
+        n.secret.notes = "line\u{1b}".into();
+        assert_eq!(
+            msg(n),
+            "invalid notes: contains a control character (U+001B)"
+        );
+        let mut n = NewItem::new(Kind::Oauth2, "o", "cs");
+        n.oauth = Some(OAuthConfig {
+            client_id: "c\u{1b}".into(),
+            token_url: Some("https://auth.example/token".into()),
+            ..OAuthConfig::default()
+        });
+        assert!(msg(n).starts_with("invalid client id:"));
+        // Notes keep lines and tabs; Windows line ends become \n; a lone CR is refused.
+        let mut n = base();
+        n.secret.notes = "a\r\nb\tc\n".into();
+        let (_, sec) = n.into_parts(0).expect("notes");
+        assert_eq!(sec.notes, "a\nb\tc\n");
+        let mut n = base();
+        n.secret.notes = "progress\rover".into();
+        assert!(msg(n).contains("U+000D"));
+        // Non-ASCII text is fine.
+        let mut n = base();
+        n.name = "Straße 東京 مرحبا".into();
+        n.issuer = Some("Café".into());
+        assert!(n.into_parts(0).is_ok());
+    }
+
+    #[test]
+    fn times_and_periods_are_bounded() {
+        let msg = |n: NewItem| n.into_parts(0).expect_err("refused").to_string();
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.expires_at = Some(i64::MAX);
+        assert_eq!(
+            msg(n),
+            "invalid expires: 9223372036854775807 is after 9999-12-31 (use Unix seconds \
+             from 0 to 253402300799)"
+        );
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.expires_at = Some(-1);
+        assert!(msg(n).contains("before 1970-01-01"));
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.rotate_every_days = Some(u32::MAX);
+        assert_eq!(
+            msg(n),
+            "invalid rotation period: 4294967295 days is longer than 36500 days (about 100 years)"
+        );
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.warn_days = Some(36_501);
+        assert!(msg(n).starts_with("invalid warning period:"));
+        let mut n = NewItem::new(Kind::ApiKey, "k", "v");
+        n.expires_at = Some(crate::timefmt::MAX_TIMESTAMP);
+        n.rotate_every_days = Some(MAX_DAYS);
+        n.warn_days = Some(MAX_DAYS);
+        let (ov, _) = n
+            .into_parts(crate::timefmt::MAX_TIMESTAMP)
+            .expect("at the limits");
+        // The expiry arithmetic at the limits does not overflow.
+        let e = crate::expiry::evaluate(&ov, i64::MIN);
+        assert_eq!(e.expires_at, Some(crate::timefmt::MAX_TIMESTAMP));
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// Any text: accepted exactly when it has no control or bidi character, and
+            /// never a panic.
+            #[test]
+            fn text_validation(s in "(\\PC|[\\x00-\\x1f\\x7f-\\u{9f}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}]|[0-9]{20}){0,40}") {
+                let bad = s.chars().any(|c| c.is_control() || is_bidi_control(c));
+                prop_assert_eq!(check_line("f", &s).is_err(), bad);
+                let mut n = NewItem::new(Kind::ApiKey, s.clone(), "v");
+                n.issuer = Some(s.clone());
+                n.tags = vec![s.clone()];
+                match n.into_parts(0) {
+                    Ok((ov, _)) => {
+                        prop_assert!(!ov.name.chars().any(|c| c.is_control() || is_bidi_control(c)));
+                    }
+                    Err(e) => prop_assert_eq!(e.kind(), "invalid_input"),
+                }
+            }
+        }
     }
 
     #[test]

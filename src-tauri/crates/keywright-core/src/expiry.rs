@@ -83,7 +83,7 @@ pub fn evaluate(ov: &Overview, now: i64) -> Expiry {
         Status::Expired
     } else if rotation_due_at.is_some_and(|t| t <= now) {
         Status::RotationDue
-    } else if expires_at.is_some_and(|t| t - now <= warn) {
+    } else if expires_at.is_some_and(|t| t.saturating_sub(now) <= warn) {
         Status::Expiring
     } else if expires_at.is_some()
         || rotation_due_at.is_some()

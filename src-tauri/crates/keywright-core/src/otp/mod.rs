@@ -147,12 +147,18 @@ fn not_timed() -> Error {
     )
 }
 
+/// A time a code is made for: 1970-01-01 to 9999-12-31 (see [`crate::timefmt`]).
+fn code_time(t: i64) -> Result<u64> {
+    let t = crate::timefmt::check_timestamp("time", t)?;
+    u64::try_from(t).map_err(|_| Error::invalid("time", "is before 1970-01-01"))
+}
+
 /// The TOTP (or Steam) code at Unix time `t`.
 pub fn totp_at(params: &OtpParams, secret: &[u8], t: i64) -> Result<String> {
     if params.otp_type == OtpType::Hotp {
         return Err(not_timed());
     }
-    let t = u64::try_from(t).map_err(|_| Error::invalid("time", "is before 1970"))?;
+    let t = code_time(t)?;
     Ok(generator(params, secret)?.generate(t).to_string())
 }
 
@@ -199,21 +205,23 @@ impl std::fmt::Debug for TimedCode {
 impl TimedCode {
     /// Whole seconds left at `now`.
     pub fn remaining_s(&self, now: i64) -> i64 {
-        (self.valid_until - now).max(0)
+        self.valid_until.saturating_sub(now).max(0)
     }
 }
 
 /// The code at `now` and the next one.
 pub fn timed_code(params: &OtpParams, secret: &[u8], now: i64) -> Result<TimedCode> {
-    let period = period_of(params);
-    let p = i64::from(period);
-    let valid_from = now.div_euclid(p) * p;
-    let valid_until = valid_from + p;
     if params.otp_type == OtpType::Hotp {
         return Err(not_timed());
     }
-    let (Ok(t_now), Ok(t_next)) = (u64::try_from(now), u64::try_from(valid_until)) else {
-        return Err(Error::invalid("time", "is before 1970"));
+    // Bounded first: the period arithmetic below cannot overflow within these bounds.
+    let t_now = code_time(now)?;
+    let period = period_of(params);
+    let p = u64::from(period);
+    let from = t_now - t_now % p;
+    let t_next = from.saturating_add(p);
+    let (Ok(valid_from), Ok(valid_until)) = (i64::try_from(from), i64::try_from(t_next)) else {
+        return Err(Error::invalid("time", "is after 9999-12-31"));
     };
     // One generator for both codes (it copies the seed and checks the parameters).
     let g = generator(params, secret)?;

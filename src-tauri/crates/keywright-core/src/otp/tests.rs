@@ -251,3 +251,33 @@ mod uris {
         assert_eq!(back.params.otp_type, OtpType::Hotp);
     }
 }
+
+/// Issue 13 item 8: times outside 1970..=9999-12-31 are an error naming the time, never an
+/// overflow (i64::MAX used to panic in a debug build when the period end was computed).
+#[test]
+fn code_times_are_bounded() {
+    let seed = b"12345678901234567890";
+    let p = totp(OtpAlgorithm::Sha1, 6, 30);
+    for t in [i64::MAX, crate::timefmt::MAX_TIMESTAMP + 1] {
+        let e = timed_code(&p, seed, t).expect_err("too late");
+        assert!(e.to_string().contains("after 9999-12-31"), "{e}");
+        assert!(totp_at(&p, seed, t).is_err());
+    }
+    for t in [i64::MIN, -1] {
+        let e = timed_code(&p, seed, t).expect_err("too early");
+        assert!(e.to_string().contains("before 1970-01-01"), "{e}");
+    }
+    // The last second still has a code, and its period ends after it.
+    let last = crate::timefmt::MAX_TIMESTAMP;
+    for period in [1, 30, 86_400] {
+        let c = timed_code(&totp(OtpAlgorithm::Sha1, 6, period), seed, last).expect("last");
+        assert!(c.valid_from <= last && c.valid_until > last);
+        assert_eq!(c.remaining_s(last), c.valid_until - last);
+        assert_eq!(
+            c.remaining_s(i64::MIN),
+            c.valid_until.saturating_sub(i64::MIN)
+        );
+    }
+    let c = timed_code(&p, seed, 59).expect("rfc time");
+    assert_eq!((c.valid_from, c.valid_until), (30, 60));
+}

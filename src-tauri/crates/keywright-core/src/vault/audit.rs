@@ -1,4 +1,4 @@
-//! Sealed audit events: add, change, delete, reveal, copy.
+//! Sealed audit events: add, change, delete, reveal, copy, rename.
 
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,8 @@ pub enum Action {
     Delete,
     Reveal,
     Copy,
+    /// Keywright renamed the item (two names became the same under a new name folding).
+    Rename,
 }
 
 /// Who did it.

@@ -5,6 +5,7 @@
 pub mod audit;
 mod head;
 pub mod keyring;
+pub mod names;
 pub mod oauth;
 pub mod otp;
 pub mod rekey;
@@ -169,7 +170,7 @@ impl Keys {
 struct Cache {
     data_version: i64,
     items: Vec<Item>,
-    /// Lower-cased searchable text of `items[i]`: built by the first search (unlock does
+    /// Case-folded searchable text of `items[i]`: built by the first search (unlock does
     /// not pay for it), then kept in step with `items`. Empty = not built yet.
     haystacks: Vec<String>,
     tampered: Vec<TamperedItem>,
@@ -197,7 +198,7 @@ impl Cache {
     }
 }
 
-/// What search looks at, lower-cased once: name, tags, URL, user, issuer and kind.
+/// What search looks at, case-folded once (as names are, see `names::fold`): name, tags, URL, user, issuer and kind.
 fn haystack(ov: &Overview) -> String {
     let mut h = String::with_capacity(ov.name.len() + 64);
     for part in std::iter::once(ov.name.as_str())
@@ -207,7 +208,7 @@ fn haystack(ov: &Overview) -> String {
         .chain(ov.issuer.as_deref())
         .chain(std::iter::once(ov.kind.as_str()))
     {
-        h.push_str(&part.to_lowercase());
+        h.push_str(&names::fold(part));
         h.push('\u{1f}');
     }
     h
@@ -228,6 +229,8 @@ pub struct Vault {
     actor: Actor,
     /// The vault's folder when the vault was opened read-only (it is not writable).
     read_only: Option<PathBuf>,
+    /// Notices of the last unlock, for [`Vault::take_notices`].
+    notices: Vec<String>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -391,10 +394,7 @@ fn new_id() -> Result<String> {
     Ok(crypto::hex(&crypto::random_bytes(16)?))
 }
 
-/// The name as compared for uniqueness: trimmed, lower-cased.
-pub fn normalize_name(name: &str) -> String {
-    name.trim().to_lowercase()
-}
+pub use self::names::normalize_name;
 
 impl Vault {
     /// Create a new vault at `path` (the file must not exist) and return it unlocked.
@@ -465,6 +465,7 @@ impl Vault {
                 params![k, v],
             )?;
         }
+        names::record_current(&tx)?;
         let mut slot_rows = Vec::new();
         for (id, params, kek) in [
             (slots::PASSWORD, pw_params, &pw_kek),
@@ -492,6 +493,7 @@ impl Vault {
             otp_sealed: None,
             actor: Actor::Cli,
             read_only: None,
+            notices: Vec::new(),
         };
         if let Some(keys) = &vault.keys {
             head::write(&vault.conn, &keys.overview, &vault_id, 0)?;
@@ -605,6 +607,7 @@ impl Vault {
             otp_sealed: None,
             actor: Actor::Cli,
             read_only: read_only.then_some(dir),
+            notices: Vec::new(),
         })
     }
 
@@ -797,7 +800,22 @@ impl Vault {
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         }
         self.keys = Some(Keys::derive(vk, &self.vault_id));
-        Ok(())
+        match names::migrate(self) {
+            Ok(renamed) => {
+                self.notices
+                    .extend(renamed.iter().map(names::Renamed::notice));
+                Ok(())
+            }
+            Err(e) => {
+                self.keys = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// Notices from the last unlock (items renamed by the name-folding migration), once.
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
     }
 
     /// Drop the keys and the opened overviews.
@@ -1152,7 +1170,7 @@ impl Vault {
     /// Items whose name, tags, URL, user, issuer or kind contain every word of `query`
     /// (case-insensitive).
     pub fn search(&mut self, query: &str) -> Result<Vec<&Item>> {
-        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let words: Vec<String> = query.split_whitespace().map(names::fold).collect();
         if words.is_empty() {
             return Ok(self.load()?.items.iter().collect());
         }

@@ -190,3 +190,29 @@ fn article(kind: &str) -> String {
         k => format!("a {k}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13 item 8: an access-token expiry anywhere in i64 (a server's `expires_in` is
+    /// outside input) is compared without overflow.
+    #[test]
+    fn access_validity_at_the_edges() {
+        let mut secret = SecretFields::default();
+        secret.access_token = "at".into();
+        let state = |exp: i64| OAuthState {
+            id: "i".into(),
+            name: "n".into(),
+            config: OAuthConfig {
+                access_expires_at: Some(exp),
+                ..OAuthConfig::default()
+            },
+            secret: secret.clone(),
+        };
+        assert!(!state(i64::MIN).access_valid(1_000, 30));
+        assert!(state(i64::MAX).access_valid(-1_000, 30));
+        assert!(state(1_100).access_valid(1_000, 30));
+        assert!(!state(1_020).access_valid(1_000, 30));
+    }
+}

@@ -393,7 +393,20 @@ impl Vault {
                 });
                 continue;
             }
-            let name = unique_name(&acc.suggested_name(), &mut taken);
+            let base = acc.suggested_name();
+            if let Err(reason) = check_import_text(&base, &acc) {
+                rows.push(PlanRow {
+                    position: e.position,
+                    label: e.label,
+                    status: PlanStatus::Invalid,
+                    name: None,
+                    account: None,
+                    reason: Some(reason),
+                    duplicate_of: None,
+                });
+                continue;
+            }
+            let name = unique_name(&base, &mut taken);
             if let Some(h) = idh {
                 known.insert(h, name.clone());
             }
@@ -424,6 +437,25 @@ impl Vault {
         }
         self.add_batch(news)
     }
+}
+
+/// Whether an imported account's text fields would be accepted as an item (no control
+/// characters or bidirectional overrides in issuer, account, tags, notes), as the reason
+/// an import shows: `issuer contains a control character (U+001B)`.
+fn check_import_text(name: &str, acc: &OtpAccount) -> std::result::Result<(), String> {
+    let reason = |e: Error| match e {
+        Error::InvalidInput { field, reason } => format!("{field} {reason}"),
+        e => e.to_string(),
+    };
+    for (field, v) in [("issuer", &acc.issuer), ("account", &acc.account)] {
+        if let Some(v) = v {
+            crate::credential::check_line(field, v).map_err(reason)?;
+        }
+    }
+    new_otp_item(name.to_owned(), acc)
+        .into_parts(0)
+        .map(drop)
+        .map_err(reason)
 }
 
 /// The vault item for an account.
