@@ -66,6 +66,7 @@ export const ACTION_LABEL: Record<Action, string> = {
   delete: 'Deleted',
   reveal: 'Revealed',
   copy: 'Copied',
+  rename: 'Renamed',
 };
 
 /** A live countdown: "3 h 12 min", "4 min 05 s", "12 s"; days past a day ("2 days 3 h"). */
