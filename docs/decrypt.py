@@ -15,6 +15,7 @@ import hmac
 import json
 import sqlite3
 import sys
+import unicodedata
 
 from argon2.low_level import Type, hash_secret_raw
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt
@@ -83,11 +84,21 @@ def main() -> int:
     k_audit = hkdf_sha256(vk, salt, b"keywright/v1/audit")
     k_name = hkdf_sha256(vk, salt, b"keywright/v1/name-index")
 
+    # name_mac's folding: meta.name_fold absent = 1 (lower-case), 2 = NFC, full case fold, NFC.
+    fold_row = db.execute("SELECT value FROM meta WHERE key = 'name_fold'").fetchone()
+    name_fold = int(fold_row[0]) if fold_row else 1
+
+    def fold(name: str) -> str:
+        if name_fold == 1:
+            return name.strip().lower()
+        nfc = unicodedata.normalize("NFC", name.strip())
+        return unicodedata.normalize("NFC", nfc.casefold())
+
     items = []
     for item_id, name_mac, overview, secret_blob in db.execute("SELECT id, name_mac, overview, secret FROM items"):
         ov = json.loads(open_blob(k_overview, f"keywright/v1/{vault_id}/items/{item_id}/overview", overview))
         sec = json.loads(open_blob(k_secret, f"keywright/v1/{vault_id}/items/{item_id}/secret", secret_blob))
-        expected_mac = hmac.new(k_name, ov["name"].strip().lower().encode(), hashlib.sha256).digest()
+        expected_mac = hmac.new(k_name, fold(ov["name"]).encode(), hashlib.sha256).digest()
         items.append({"id": item_id, "overview": ov, "secret": sec, "name_mac_ok": expected_mac == name_mac})
     audit = [
         json.loads(open_blob(k_audit, f"keywright/v1/{vault_id}/audit/{ev_id}/event", blob))

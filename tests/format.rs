@@ -76,6 +76,8 @@ fn independent_decryptor_opens_product_vaults() {
     items.push(basic);
     items.push(oauth);
     items.push(NewItem::new(Kind::Totp, "Ünïcode TOTP", "JBSWY3DPEHPK3PXP"));
+    // Full case folding (ß -> ss), not lower-casing: the spec's name_fold 2.
+    items.push(api_key("Straße API", "sk_FOLD"));
     c.vault.add_batch(items).expect("add");
     let id = c.vault.find("stripe").expect("find").id;
     c.vault.reveal(&id).expect("reveal");
@@ -92,7 +94,8 @@ fn independent_decryptor_opens_product_vaults() {
             .cloned()
             .expect(n)
     };
-    assert_eq!(v["items"].as_array().expect("items").len(), 5);
+    assert_eq!(v["items"].as_array().expect("items").len(), 6);
+    assert_eq!(by_name("Straße API")["secret"]["value"], "sk_FOLD");
     assert_eq!(by_name("Stripe")["secret"]["value"], "sk_live_FORMAT");
     assert_eq!(by_name("Token")["secret"]["value"], "tok_FORMAT");
     assert_eq!(by_name("Basic")["secret"]["notes"], "notes_FORMAT");
@@ -116,7 +119,7 @@ fn independent_decryptor_opens_product_vaults() {
         .iter()
         .map(|e| e["action"].as_str().expect("a"))
         .collect();
-    assert_eq!(actions.iter().filter(|a| **a == "add").count(), 5);
+    assert_eq!(actions.iter().filter(|a| **a == "add").count(), 6);
     assert_eq!(actions.last(), Some(&"reveal"));
 
     let r = decrypt(&py, &db, &code, true);

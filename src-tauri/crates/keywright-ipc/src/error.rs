@@ -84,6 +84,18 @@ impl IpcError {
 
 impl From<keywright_core::Error> for IpcError {
     fn from(e: keywright_core::Error) -> Self {
+        if e.is_sqlite_read_only() {
+            // The vault was opened read-only (its folder is not writable): say so, not
+            // SQLite's "attempt to write a readonly database".
+            return IpcError {
+                kind: ErrorKind::Io,
+                message: "the vault's folder is not writable (permission denied), so the vault \
+                          was opened read-only and this change was refused; nothing was \
+                          changed. Make the folder writable, or work on a copy of the vault"
+                    .to_owned(),
+                field: None,
+            };
+        }
         let kind = serde_json::from_value(serde_json::Value::from(e.kind()))
             .unwrap_or(ErrorKind::Internal);
         let field = match &e {

@@ -222,6 +222,30 @@ fn lock_and_quit_clear_what_the_app_copied_and_only_that() -> TestResult {
 }
 
 #[test]
+fn a_change_to_a_read_only_vault_names_the_folder_permission() -> TestResult {
+    let f = fixture(true)?;
+    let path = f.state.vault_path()?.to_path_buf();
+    let mut vault = Vault::open_read_only(&path)?;
+    vault.unlock_with_password(&SecretString::from(PW))?;
+    assert!(vault.items()?.is_empty(), "reading works");
+    let e = vault
+        .add(keywright_core::credential::NewItem::new(
+            Kind::ApiKey,
+            "k",
+            "v",
+        ))
+        .expect_err("a read-only vault refuses a change");
+    let ipc = crate::error::IpcError::from(e);
+    assert_eq!(ipc.kind, ErrorKind::Io);
+    assert!(
+        ipc.message.contains("not writable") && !ipc.message.contains("readonly database"),
+        "{}",
+        ipc.message
+    );
+    Ok(())
+}
+
+#[test]
 fn form_errors_name_the_input() -> TestResult {
     let f = fixture(true)?;
     vault_unlock(&f.state, &SecretString::from(PW))?;
