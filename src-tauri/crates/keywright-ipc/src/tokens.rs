@@ -85,24 +85,7 @@ impl VaultAccess for Session<'_> {
         &self,
         f: impl FnOnce(&mut Vault) -> keywright_core::Result<T>,
     ) -> keywright_core::Result<T> {
-        let mut out = None;
-        let r = self.0.with_session(|path, vault| {
-            out = Some(match vault {
-                None => Err(CoreError::NoVault {
-                    path: path.to_path_buf(),
-                }),
-                Some(v) => f(v),
-            });
-            Ok(())
-        });
-        match (r, out) {
-            (_, Some(res)) => res,
-            (Err(e), None) => Err(CoreError::InvalidInput {
-                field: "vault".into(),
-                reason: e.message,
-            }),
-            (Ok(()), None) => Err(CoreError::Locked),
-        }
+        self.0.with_core_session(false, f)
     }
 }
 
@@ -224,17 +207,23 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Vault) -> keywright_core::Result<T>,
     ) -> keywright_core::Result<T> {
-        let path = self.vault_path().map_err(|e| CoreError::InvalidInput {
-            field: "vault path".into(),
-            reason: e.message,
-        })?;
+        self.with_core_session(true, f)
+    }
+
+    /// The session's vault with the core's errors; `locked` when `unlocked` is asked for
+    /// and the vault is locked.
+    fn with_core_session<T>(
+        &self,
+        unlocked: bool,
+        f: impl FnOnce(&mut Vault) -> keywright_core::Result<T>,
+    ) -> keywright_core::Result<T> {
         let mut out = None;
-        let r = self.with_session(|_, vault| {
+        let r = self.with_session(|path, vault| {
             out = Some(match vault {
                 None => Err(CoreError::NoVault {
                     path: path.to_path_buf(),
                 }),
-                Some(v) if !v.is_unlocked() => Err(CoreError::Locked),
+                Some(v) if unlocked && !v.is_unlocked() => Err(CoreError::Locked),
                 Some(v) => f(v),
             });
             Ok(())

@@ -48,6 +48,21 @@ pub struct PlanRow {
     pub duplicate_of: Option<String>,
 }
 
+impl PlanRow {
+    /// An entry that cannot be imported, and why.
+    fn invalid(position: usize, label: String, reason: String) -> Self {
+        PlanRow {
+            position,
+            label,
+            status: PlanStatus::Invalid,
+            name: None,
+            account: None,
+            reason: Some(reason),
+            duplicate_of: None,
+        }
+    }
+}
+
 /// An import, checked against the vault and ready to save.
 #[derive(Debug, Default)]
 pub struct ImportPlan {
@@ -368,15 +383,7 @@ impl Vault {
             let acc = match e.account {
                 Ok(a) => a,
                 Err(reason) => {
-                    rows.push(PlanRow {
-                        position: e.position,
-                        label: e.label,
-                        status: PlanStatus::Invalid,
-                        name: None,
-                        account: None,
-                        reason: Some(reason),
-                        duplicate_of: None,
-                    });
+                    rows.push(PlanRow::invalid(e.position, e.label, reason));
                     continue;
                 }
             };
@@ -395,15 +402,7 @@ impl Vault {
             }
             let base = acc.suggested_name();
             if let Err(reason) = check_import_text(&base, &acc) {
-                rows.push(PlanRow {
-                    position: e.position,
-                    label: e.label,
-                    status: PlanStatus::Invalid,
-                    name: None,
-                    account: None,
-                    reason: Some(reason),
-                    duplicate_of: None,
-                });
+                rows.push(PlanRow::invalid(e.position, e.label, reason));
                 continue;
             }
             let name = unique_name(&base, &mut taken);
