@@ -1529,3 +1529,38 @@ fn the_item_count_starts_at_the_upgrade() {
     assert_eq!(v.item_count_problem().expect("check"), None);
     assert_eq!(v.items().expect("items").len(), 2);
 }
+
+/// The app says it too: the list carries the sealed count's problem as a warning.
+#[test]
+fn the_app_lists_items_removed_outside_keywright_as_a_warning() {
+    use keywright_ipc::AppState;
+    use keywright_ipc::clipboard::MemoryClipboard;
+    use keywright_ipc::commands::{items_list, vault_lock, vault_unlock};
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vault.db");
+    let mut c = new_vault(dir.path());
+    let a = c.vault.add(api_key("A", "a")).expect("a").id;
+    c.vault.add(api_key("B", "b")).expect("b");
+    drop(c);
+    let (kr, _store) = mock_keyring();
+    let state = AppState::new(
+        Ok(db.clone()),
+        std::sync::Arc::new(MemoryClipboard::default()),
+        Box::new(move || Ok(kr.clone())),
+    );
+    vault_unlock(&state, &pw(PASSWORD)).expect("unlock");
+    assert!(items_list(&state).expect("list").warnings.is_empty());
+    vault_lock(&state).expect("lock");
+
+    raw::exec(&db, &format!("DELETE FROM items WHERE id = '{a}'"));
+    vault_unlock(&state, &pw(PASSWORD)).expect("unlock");
+    let list = items_list(&state).expect("list");
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.warnings.len(), 1, "{:?}", list.warnings);
+    assert!(
+        list.warnings[0].contains("1 item(s) were removed outside Keywright"),
+        "{:?}",
+        list.warnings
+    );
+}

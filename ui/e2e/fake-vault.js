@@ -390,7 +390,7 @@
       needUnlocked();
       const damaged = [];
       for (let i = 0; i < cfg.damaged; i++) damaged.push({ id: `deadbeef0000000${i}`, reason: 'the item’s secret failed its integrity check (tampered)' });
-      return { items: sorted().map(summary), damaged };
+      return { items: sorted().map(summary), damaged, warnings: [] };
     },
     item_get: ({ id }) => {
       needUnlocked();

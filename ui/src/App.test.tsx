@@ -143,6 +143,15 @@ describe('main window', () => {
     expect(screen.getByRole('option', { name: /GitHub deploy token/ }).textContent).toContain('Expiring');
   });
 
+  it('shows the vault-wide warnings above the list (items removed outside Keywright)', async () => {
+    const warning =
+      '1 item(s) were removed outside Keywright (the vault\'s sealed count is 7, the file holds 6); restore a backup to get them back';
+    fakeBackend({ warnings: [warning] });
+    await openMain();
+    const alerts = screen.getAllByRole('alert').map((a) => a.textContent);
+    expect(alerts).toContain(warning);
+  });
+
   it('lists again when the window regains focus (items changed by the CLI)', async () => {
     const backend = fakeBackend();
     await openMain();

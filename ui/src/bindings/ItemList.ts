@@ -2,4 +2,9 @@
 import type { DamagedItem } from "./DamagedItem";
 import type { ItemSummary } from "./ItemSummary";
 
-export type ItemList = { items: Array<ItemSummary>, damaged: Array<DamagedItem>, };
+export type ItemList = { items: Array<ItemSummary>, damaged: Array<DamagedItem>, 
+/**
+ * Problems of the vault as a whole, in words: items removed outside Keywright, items
+ * renamed by the last unlock's name-folding upgrade.
+ */
+warnings: Array<string>, };

@@ -600,7 +600,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           </button>
         </header>
 
-        {(errors.length > 0 || (list !== null && list.damaged.length > 0)) && (
+        {(errors.length > 0 || (list !== null && (list.damaged.length > 0 || list.warnings.length > 0))) && (
           <div className="banners">
             {errors.map((e) => (
               <div key={e.id} className="banner banner-error" role="alert">
@@ -615,6 +615,11 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                 >
                   ×
                 </button>
+              </div>
+            ))}
+            {list?.warnings.map((w) => (
+              <div key={w} className="banner banner-warn" role="alert">
+                <span>{w}</span>
               </div>
             ))}
             {list !== null && list.damaged.length > 0 && (

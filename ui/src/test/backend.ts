@@ -251,6 +251,8 @@ export interface Options {
   password?: string;
   hasKeyring?: boolean;
   damaged?: DamagedItem[];
+  /** The list's vault-wide warnings (`items_list`). */
+  warnings?: string[];
   settings?: Partial<SettingsView>;
   /** The 2FA items (`otp_codes`); default sampleOtp(). */
   otp?: FakeOtp[];
@@ -385,7 +387,11 @@ export function fakeBackend(opts: Options = {}) {
       return status();
     },
     app_activity: () => null,
-    items_list: () => ({ items: sorted().map((i) => summary(i.detail)), damaged: opts.damaged ?? [] }),
+    items_list: () => ({
+      items: sorted().map((i) => summary(i.detail)),
+      damaged: opts.damaged ?? [],
+      warnings: opts.warnings ?? [],
+    }),
     item_get: (a) => find(a.id).detail,
     item_reveal: (a) => {
       const v = find(a.id).secrets[a.field as SecretField];

@@ -77,6 +77,16 @@ pub(crate) fn form_field(e: IpcError) -> IpcError {
     }
 }
 
+/// After an unlock: the vault's preferences, and what the unlock changed (items renamed by
+/// the name-folding upgrade) for the list's warnings.
+fn after_unlock(state: &AppState, vault: &mut Vault) {
+    let notices = vault.take_notices();
+    if !notices.is_empty() {
+        state.add_notices(notices);
+    }
+    load_settings(state, vault);
+}
+
 fn load_settings(state: &AppState, vault: &Vault) {
     let s = vault
         .setting(SETTINGS_KEY)
@@ -153,7 +163,7 @@ pub fn vault_unlock(state: &AppState, password: &SecretString) -> Result<VaultSt
         if !vault.is_unlocked() {
             vault.unlock_with_password(password)?;
         }
-        load_settings(state, vault);
+        after_unlock(state, vault);
         status_of(path, Some(vault))
     })?;
     state.touch();
@@ -175,7 +185,7 @@ pub fn vault_unlock_keyring(state: &AppState) -> Result<VaultStatus, IpcError> {
             }
             vault.unlock_with_keyring(&state.keyring()?)?;
         }
-        load_settings(state, vault);
+        after_unlock(state, vault);
         status_of(path, Some(vault))
     })?;
     state.touch();
@@ -241,7 +251,15 @@ pub fn items_list(state: &AppState) -> Result<ItemList, IpcError> {
                 reason: t.reason.clone(),
             })
             .collect();
-        Ok(ItemList { items, damaged })
+        // Damage the rows cannot show: items removed outside Keywright (the sealed count),
+        // and what the last unlock changed.
+        let mut warnings: Vec<String> = vault.item_count_problem()?.into_iter().collect();
+        warnings.extend(state.notices());
+        Ok(ItemList {
+            items,
+            damaged,
+            warnings,
+        })
     })
 }
 

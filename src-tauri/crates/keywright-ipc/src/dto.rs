@@ -100,6 +100,9 @@ pub struct DamagedItem {
 pub struct ItemList {
     pub items: Vec<ItemSummary>,
     pub damaged: Vec<DamagedItem>,
+    /// Problems of the vault as a whole, in words: items removed outside Keywright, items
+    /// renamed by the last unlock's name-folding upgrade.
+    pub warnings: Vec<String>,
 }
 
 /// Which secret fields an item has, without their values.

@@ -75,6 +75,8 @@ pub struct AppState {
     /// What the app copied last, fingerprinted: cleared on lock and quit if the clipboard
     /// still holds it.
     last_copy: Mutex<Option<Fingerprint>>,
+    /// What the last unlock changed, shown with the list until the vault locks.
+    notices: Mutex<Vec<String>>,
     keyring: KeyringFactory,
     /// An import previewed and not yet committed (it holds seeds: dropped on lock).
     pub(crate) pending_import: Mutex<Option<crate::otp::PendingImport>>,
@@ -125,6 +127,7 @@ impl AppState {
             last_activity: Mutex::new(Instant::now()),
             clipboard,
             last_copy: Mutex::new(None),
+            notices: Mutex::new(Vec::new()),
             keyring,
             pending_import: Mutex::new(None),
             login_cancel: CancelSlot::default(),
@@ -247,6 +250,20 @@ impl AppState {
         Ok((secs > 0).then_some(secs))
     }
 
+    pub(crate) fn add_notices(&self, n: Vec<String>) {
+        self.notices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(n);
+    }
+
+    pub(crate) fn notices(&self) -> Vec<String> {
+        self.notices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// The app is quitting: lock, and clear the clipboard if it still holds a copy.
     pub fn on_exit(&self) {
         let mut session = self.lock_session();
@@ -261,6 +278,10 @@ impl AppState {
     /// previewed import, end a login or a request that is waiting.
     pub(crate) fn end_waits(&self) {
         clipboard::clear_last(self.clipboard.as_ref(), &self.last_copy);
+        self.notices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         self.drop_pending_import();
         self.login_cancel.cancel();
         self.request_cancel.cancel();
