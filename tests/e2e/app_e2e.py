@@ -65,6 +65,16 @@ def date_flag(v):
     return v
 
 
+def cli_show(cli, env, name):
+    """The item as `keywright show --json` reads it from the vault file."""
+    run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+    out = subprocess.run(
+        [cli, "--password-stdin", "--json", "show", name], input=PASSWORD + "\n",
+        capture_output=True, text=True, env=run_env, check=True,
+    )
+    return json.loads(out.stdout)
+
+
 def fill_with_cli(cli, env):
     run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
     unlock = subprocess.run(
@@ -539,6 +549,27 @@ def main():
                 lambda: "GitHub deploy token" in s.text(s.el("[data-testid=detail]")),
             )
             shot(s, "e2e-10-main.png")
+
+            step("edit: an untouched expiry keeps its exact time; an unreadable date is refused")
+            before = cli_show(cli, env, "GitHub deploy token")
+            assert before["expires_at"].endswith("T00:00:00Z"), before["expires_at"]
+            s.press("Edit")
+            s.wait_text("Save changes")
+            s.type_into("Tags", "ci, rotated")
+            s.press("Save changes")
+            s.wait_no_text("Save changes")
+            after = cli_show(cli, env, "GitHub deploy token")
+            assert after["tags"] == ["ci", "rotated"], after["tags"]
+            assert after["expires_at"] == before["expires_at"], (before["expires_at"], after["expires_at"])
+            s.press("Edit")
+            s.wait_text("Save changes")
+            s.type_into("Expires on", "13/45/2026")
+            s.press("Save changes")
+            s.wait_text('"13/45/2026" is not a date')
+            s.keys(["\ue00c"])  # Escape
+            s.wait_no_text("Save changes")
+            assert cli_show(cli, env, "GitHub deploy token")["expires_at"] == before["expires_at"]
+
             codes_phase(s, app, shot, step)
             tokens_phase(s, app, shot, step, cli, env)
         print("app-e2e: OK", flush=True)

@@ -329,7 +329,11 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
           {text('tags', 'Tags', { placeholder: 'prod, payments', hint: 'Separated by commas.' })}
         </div>
         <div className="form-triple">
-          {text('expires_at', 'Expires on', { type: 'date' })}
+          {text('expires_at', 'Expires on', {
+            placeholder: 'YYYY-MM-DD',
+            hint: 'The start of that day, UTC.',
+            mono: true,
+          })}
           {text('rotate_every_days', 'Rotate every (days)', {
             inputMode: 'numeric',
             hint: '0 or blank: no reminder.',

@@ -167,20 +167,27 @@ export function placementText(p: Placement): string {
 }
 
 /** Date input value (local calendar day) from Unix seconds, and back. */
+/** The calendar date (UTC) of an expiry, as the form shows it: YYYY-MM-DD. */
 export function toDateInput(at: number | null): string {
   if (at === null) return '';
   const d = new Date(at * 1000);
-  const m = String(d.getMonth() + 1).padStart(2, '0');
-  const day = String(d.getDate()).padStart(2, '0');
-  return `${String(d.getFullYear())}-${m}-${day}`;
+  const m = String(d.getUTCMonth() + 1).padStart(2, '0');
+  const day = String(d.getUTCDate()).padStart(2, '0');
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${m}-${day}`;
 }
 
-/** End of the chosen local day, so "expires on the 3rd" holds through the 3rd. */
+/** A typed date, YYYY-MM-DD, as 00:00 UTC that day: the CLI's reading of a bare date
+ * (README). `null` for anything that is not a real calendar date (2026-13-45, 2026-02-30,
+ * 13/45/2026) or is outside 1970–9999. */
 export function fromDateInput(s: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s.trim());
   if (!m) return null;
-  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 23, 59, 59);
-  return Math.floor(d.getTime() / 1000);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31) return null;
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  return Math.floor(ms / 1000);
 }
 
 /** The recovery code in groups to copy by hand. */

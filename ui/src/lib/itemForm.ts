@@ -201,7 +201,9 @@ export function validate(f: FormValues, editing: boolean): FormErrors {
       break;
   }
 
-  if (f.expires_at !== '' && fromDateInput(f.expires_at) === null) e.expires_at = 'Pick a date.';
+  if (f.expires_at.trim() !== '' && fromDateInput(f.expires_at) === null) {
+    e.expires_at = `"${f.expires_at.trim()}" is not a date. Use YYYY-MM-DD, such as 2027-03-31.`;
+  }
   if (optionalInt(f.rotate_every_days) === 'bad') {
     e.rotate_every_days = 'A whole number of days (0 = no reminder).';
   }
@@ -301,6 +303,11 @@ export function toEdit(f: FormValues, clearNotes = false, original?: ItemDetail)
         refresh_expires_at: original.oauth.refresh_expires_at ?? null,
       };
     }
+  }
+  // An expiry the user did not touch keeps its exact time (the CLI may have set
+  // 2026-12-05T12:00:00Z, which the form shows as 2026-12-05).
+  if (original && f.expires_at.trim() === toDateInput(original.manual_expires_at)) {
+    item.expires_at = original.manual_expires_at;
   }
   item.value = f.value === '' ? null : secretValue(f);
   item.notes = clearNotes ? '' : f.notes === '' ? null : f.notes;

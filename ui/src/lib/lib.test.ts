@@ -183,11 +183,28 @@ describe('format', () => {
     expect(statusLine({ status: 'rotation_due', expires_at: null, rotation_due_at: null }, NOW)).toBe('rotation due');
   });
 
-  it('round-trips the date input through local end of day', () => {
-    const at = fromDateInput('2027-03-04');
-    expect(at).not.toBeNull();
-    expect(toDateInput(at)).toBe('2027-03-04');
-    expect(fromDateInput('')).toBeNull();
+  it('reads a typed date as 00:00 UTC that day, as the CLI does, and refuses what is not a date', () => {
+    expect(fromDateInput('2027-03-04')).toBe(Date.UTC(2027, 2, 4) / 1000);
+    expect(fromDateInput(' 2026-12-05 ')).toBe(1796428800);
+    expect(toDateInput(1796428800)).toBe('2026-12-05');
+    expect(toDateInput(1796428800 + 86399)).toBe('2026-12-05');
+    for (const bad of ['', '13/45/2026', '2026-13-45', '2026-02-30', '2026-00-10', '1969-12-31', '2026-1-5', 'tomorrow']) {
+      expect(fromDateInput(bad)).toBeNull();
+    }
+  });
+
+  it('keeps an expiry the user did not touch to the second, and moves one they changed', () => {
+    const original = { ...formBase(), kind: 'api_key' as const, manual_expires_at: 1796428800 + 12 * 3600 };
+    const f = formFromDetail(original);
+    expect(f.expires_at).toBe('2026-12-05');
+    expect(toEdit({ ...f, tags: 'other', value: 'new-key' }, false, original).expires_at).toBe(1796428800 + 12 * 3600);
+    expect(toEdit({ ...f, expires_at: '2027-01-31' }, false, original).expires_at).toBe(Date.UTC(2027, 0, 31) / 1000);
+    expect(toEdit({ ...f, expires_at: '' }, false, original).expires_at).toBeNull();
+  });
+
+  it('names a date the form cannot read', () => {
+    const f = { ...formFromDetail({ ...formBase(), kind: 'api_key' as const }), value: 'k', expires_at: '13/45/2026' };
+    expect(validate(f, false).expires_at).toBe('"13/45/2026" is not a date. Use YYYY-MM-DD, such as 2027-03-31.');
   });
 
   it('groups the recovery code', () => {
