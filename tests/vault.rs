@@ -638,7 +638,9 @@ fn statuses_from_the_vault() {
     c.vault.add(expired).expect("add");
     c.vault.add(soon).expect("add");
     c.vault.add(none).expect("add");
-    c.vault.add(api_key("Fresh", "x")).expect("add");
+    let mut fresh = api_key("Fresh", "x");
+    fresh.rotate_every_days = Some(90);
+    c.vault.add(fresh).expect("add");
     let st: Vec<(String, Status)> = c
         .vault
         .items()

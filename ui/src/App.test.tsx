@@ -383,7 +383,8 @@ describe('add and edit', () => {
         tags: ['prod', 'payments'],
         url: null,
         expires_at: null,
-        rotate_every_days: 90,
+        // No rotation reminder unless one is asked for (issue 14, item 7).
+        rotate_every_days: 0,
         warn_days: null,
         placement: { in: 'header', name: 'Authorization-Key' },
         value: 'sk_new',

@@ -334,10 +334,11 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
             hint: 'The start of that day, UTC.',
             mono: true,
           })}
-          {text('rotate_every_days', 'Rotate every (days)', {
-            inputMode: 'numeric',
-            hint: '0 or blank: no reminder.',
-          })}
+          {f.kind !== 'totp' &&
+            text('rotate_every_days', 'Rotate every (days)', {
+              inputMode: 'numeric',
+              hint: 'Blank or 0: no reminder.',
+            })}
           {text('warn_days', 'Warn before (days)', { inputMode: 'numeric' })}
         </div>
         <Row id={`${uid}-notes`} label="Notes" required={false} error={errors.notes} hint={keepHint}>

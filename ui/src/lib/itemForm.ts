@@ -61,7 +61,7 @@ export function emptyForm(kind: Kind = 'api_key'): FormValues {
     digits: '6',
     period: '30',
     expires_at: '',
-    rotate_every_days: '90',
+    rotate_every_days: '',
     warn_days: '',
     value: '',
     notes: '',
@@ -276,8 +276,7 @@ function secretValue(f: FormValues): string {
 
 export function toInput(f: FormValues): ItemInput {
   const item: ItemInput = { kind: f.kind, ...common(f), value: secretValue(f) };
-  // The form starts at 90 days; a cleared field means "no reminder", as the hint says
-  // (for ItemInput `null` would mean the default policy).
+  // A blank field means "no reminder", as the hint says (the core's rule too).
   item.rotate_every_days ??= 0;
   if (f.notes !== '') item.notes = f.notes;
   if (f.kind === 'oauth2') {

@@ -202,6 +202,13 @@ describe('format', () => {
     expect(toEdit({ ...f, expires_at: '' }, false, original).expires_at).toBeNull();
   });
 
+  it('asks for no rotation reminder unless the user sets one', () => {
+    const f = { ...emptyForm('api_key'), name: 'k', value: 'v' };
+    expect(f.rotate_every_days).toBe('');
+    expect(toInput(f).rotate_every_days).toBe(0);
+    expect(toInput({ ...f, rotate_every_days: '30' }).rotate_every_days).toBe(30);
+  });
+
   it('names a date the form cannot read', () => {
     const f = { ...formFromDetail({ ...formBase(), kind: 'api_key' as const }), value: 'k', expires_at: '13/45/2026' };
     expect(validate(f, false).expires_at).toBe('"13/45/2026" is not a date. Use YYYY-MM-DD, such as 2027-03-31.');

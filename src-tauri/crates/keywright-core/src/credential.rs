@@ -13,8 +13,6 @@ use crate::limits::{MAX_SECRET_BYTES, MAX_SEED_CHARS};
 pub const MAX_NAME_LEN: usize = 200;
 /// Longest tag accepted.
 pub const MAX_TAG_LEN: usize = 64;
-/// Default rotation policy: review every 90 days.
-pub const DEFAULT_ROTATE_DAYS: u32 = 90;
 
 /// The five kinds of credential.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -385,11 +383,11 @@ impl NewItem {
         }
         check_days("rotation period", self.rotate_every_days)?;
         check_days("warning period", self.warn_days)?;
+        // No rotation reminder unless one is asked for, and never for a 2FA seed (it is not
+        // rotated on a schedule); the CLI and the app share this rule.
         let rotate_every_days = match self.rotate_every_days {
-            // A 2FA seed is not rotated on a schedule.
-            None if self.kind == Kind::Totp => None,
-            None => Some(DEFAULT_ROTATE_DAYS),
-            Some(0) => None,
+            _ if self.kind == Kind::Totp => None,
+            None | Some(0) => None,
             Some(d) => Some(d),
         };
         let mut secret = std::mem::take(&mut self.secret);
@@ -823,7 +821,17 @@ mod tests {
                 name: "X-API-Key".into()
             })
         );
-        assert_eq!(ov.rotate_every_days, Some(90));
+        assert_eq!(ov.rotate_every_days, None, "no reminder unless asked for");
+        let mut asked = NewItem::new(Kind::ApiKey, "x", "k");
+        asked.rotate_every_days = Some(30);
+        assert_eq!(
+            asked.into_parts(0).expect("ok").0.rotate_every_days,
+            Some(30)
+        );
+        // Never for a 2FA seed, even when a form sends one.
+        let mut otp = NewItem::new(Kind::Totp, "GitHub", "JBSWY3DPEHPK3PXP");
+        otp.rotate_every_days = Some(90);
+        assert_eq!(otp.into_parts(0).expect("ok").0.rotate_every_days, None);
         assert!(NewItem::new(Kind::ApiKey, "x", "  ").into_parts(0).is_err());
         let mut bad = NewItem::new(Kind::ApiKey, "x", "k");
         bad.placement = Some(Placement::Header {

@@ -121,8 +121,12 @@ mod tests {
         assert_eq!(evaluate(&ov(None, Some(0)), now).status, Status::Unknown);
         assert_eq!(
             evaluate(&ov(None, None), now).status,
-            Status::RotationDue,
-            "90 d default"
+            Status::Unknown,
+            "no reminder unless one is set"
+        );
+        assert_eq!(
+            evaluate(&ov(None, Some(90)), now).status,
+            Status::RotationDue
         );
         assert_eq!(evaluate(&ov(None, Some(365)), now).status, Status::Ok);
         assert_eq!(
