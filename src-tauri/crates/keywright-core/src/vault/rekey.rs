@@ -156,79 +156,70 @@ impl Vault {
         }
         tx.execute("DELETE FROM overview_index", [])?;
 
-        // Audit events.
-        let events: Vec<(String, Vec<u8>)> = rows(&tx, "SELECT id, event FROM audit", |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        let mut n_audit = 0;
-        for (id, blob) in &events {
-            match reseal(&old.audit, &new.audit, &audit::ad(vid, id), blob)? {
-                Some(s) => {
-                    tx.execute("UPDATE audit SET event = ?2 WHERE id = ?1", params![id, s])?;
-                    n_audit += 1;
+        // The other sealed tables: one blob column each, keyed by `id` (settings: `key`);
+        // the AD of a saved request binds its item too.
+        let mut column = |table: &str,
+                          key: &str,
+                          aux: &str,
+                          blob: &str,
+                          old_k: &Key,
+                          new_k: &Key,
+                          ad_of: &dyn Fn(&str, &str) -> Vec<u8>|
+         -> Result<usize> {
+            let all: Vec<(String, String, Vec<u8>)> = rows(
+                &tx,
+                &format!("SELECT {key}, {aux}, {blob} FROM {table}"),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let update = format!("UPDATE {table} SET {blob} = ?2 WHERE {key} = ?1");
+            let mut n = 0;
+            for (id, aux, sealed) in &all {
+                match reseal(old_k, new_k, &ad_of(id, aux), sealed)? {
+                    Some(s) => {
+                        tx.execute(&update, params![id, s])?;
+                        n += 1;
+                    }
+                    None => tampered.push((table.to_owned(), id.clone())),
                 }
-                None => tampered.push(("audit".to_owned(), id.clone())),
             }
-        }
-
-        // Request history.
-        let history: Vec<(String, Vec<u8>)> = rows(&tx, "SELECT id, entry FROM requests", |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        let mut n_requests = 0;
-        for (id, blob) in &history {
-            let a = ad(vid, "requests", id, "entry");
-            match reseal(&old.audit, &new.audit, &a, blob)? {
-                Some(s) => {
-                    tx.execute(
-                        "UPDATE requests SET entry = ?2 WHERE id = ?1",
-                        params![id, s],
-                    )?;
-                    n_requests += 1;
-                }
-                None => tampered.push(("requests".to_owned(), id.clone())),
-            }
-        }
-
-        // Saved requests.
-        let saved: Vec<(String, String, Vec<u8>)> = rows(
-            &tx,
-            "SELECT id, item_id, request FROM saved_requests",
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            Ok(n)
+        };
+        let n_audit = column(
+            "audit",
+            "id",
+            "''",
+            "event",
+            &old.audit,
+            &new.audit,
+            &|id, _| audit::ad(vid, id),
         )?;
-        let mut n_saved = 0;
-        for (id, item_id, blob) in &saved {
-            let a = requests::saved_ad(vid, item_id, id);
-            match reseal(&old.secret, &new.secret, &a, blob)? {
-                Some(s) => {
-                    tx.execute(
-                        "UPDATE saved_requests SET request = ?2 WHERE id = ?1",
-                        params![id, s],
-                    )?;
-                    n_saved += 1;
-                }
-                None => tampered.push(("saved_requests".to_owned(), id.clone())),
-            }
-        }
-
-        // Settings.
-        let settings: Vec<(String, Vec<u8>)> = rows(&tx, "SELECT key, value FROM settings", |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        let mut n_settings = 0;
-        for (key, blob) in &settings {
-            let a = ad(vid, "settings", key, "value");
-            match reseal(&old.overview, &new.overview, &a, blob)? {
-                Some(s) => {
-                    tx.execute(
-                        "UPDATE settings SET value = ?2 WHERE key = ?1",
-                        params![key, s],
-                    )?;
-                    n_settings += 1;
-                }
-                None => tampered.push(("settings".to_owned(), key.clone())),
-            }
-        }
+        let n_requests = column(
+            "requests",
+            "id",
+            "''",
+            "entry",
+            &old.audit,
+            &new.audit,
+            &|id, _| ad(vid, "requests", id, "entry"),
+        )?;
+        let n_saved = column(
+            "saved_requests",
+            "id",
+            "item_id",
+            "request",
+            &old.secret,
+            &new.secret,
+            &|id, item_id| requests::saved_ad(vid, item_id, id),
+        )?;
+        let n_settings = column(
+            "settings",
+            "key",
+            "''",
+            "value",
+            &old.overview,
+            &new.overview,
+            &|key, _| ad(vid, "settings", key, "value"),
+        )?;
 
         // The key check and the slots. The keyring slot goes; a new one is made after the
         // commit (its entry must not change before the new key is in the file).
