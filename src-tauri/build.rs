@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "item_get",
     "item_reveal",
     "item_copy",
+    "item_copy_main",
     "item_add",
     "item_update",
     "item_delete",

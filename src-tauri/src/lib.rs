@@ -16,8 +16,12 @@ use tauri::{Emitter, Manager};
 const AUTO_LOCK_TICK: Duration = Duration::from_secs(5);
 /// Event sent to the window when the vault locked by itself.
 pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
-/// Event sent to the window when items changed without it (a background renewal).
+/// Event sent to the window when items changed without it: a background renewal, or
+/// another process (the CLI, a second instance, a sync tool) writing to the vault file.
 pub const ITEMS_CHANGED_EVENT: &str = "items-changed";
+/// How often the app looks for changes made to the vault file by another process (one
+/// `PRAGMA data_version`: microseconds).
+const CHANGE_TICK: Duration = Duration::from_secs(1);
 /// How often the app looks for expiries and background renewals.
 const WATCH_TICK: Duration = Duration::from_secs(30);
 
@@ -50,6 +54,17 @@ pub fn run() -> Result<(), tauri::Error> {
                         if handle.state::<AppState>().auto_lock_tick(Instant::now()) {
                             // The window forgets anything revealed and shows the lock screen.
                             let _ = handle.emit(VAULT_LOCKED_EVENT, LockReason::Idle);
+                        }
+                    }
+                })?;
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("change-watch".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(CHANGE_TICK);
+                        if handle.state::<AppState>().changed_outside() {
+                            let _ = handle.emit(ITEMS_CHANGED_EVENT, Vec::<String>::new());
                         }
                     }
                 })?;
@@ -90,6 +105,7 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::items::item_get,
             commands::items::item_reveal,
             commands::items::item_copy,
+            commands::items::item_copy_main,
             commands::items::item_add,
             commands::items::item_update,
             commands::items::item_delete,

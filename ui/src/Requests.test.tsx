@@ -204,6 +204,7 @@ describe('request console', () => {
 
     // The draft and the tab stay while moving to another item and back.
     setUrl(c, 'https://api.stripe.com/v1/draft');
+    await user.click(screen.getByRole('button', { name: /^Show the list/ }));
     const list = screen.getByRole('listbox', { name: 'All items' });
     await user.click(within(list).getByText('Grafana admin'));
     c = await screen.findByTestId('request-console');
@@ -247,6 +248,9 @@ describe('request console', () => {
     setUrl(c, 'https://api.stripe.com/status/401');
     await user.click(within(c).getByRole('button', { name: 'Send' }));
     await within(c).findByTestId('diagnosis');
+    // The console takes the list's width; the list comes back with one click.
+    expect(screen.queryByRole('listbox', { name: 'All items' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: /^Show the list/ }));
     const list = screen.getByRole('listbox', { name: 'All items' });
     await user.click(within(list).getByText('Grafana admin'));
     c = await screen.findByTestId('request-console');

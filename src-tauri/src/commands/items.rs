@@ -3,7 +3,7 @@
 use keywright_ipc::IpcError;
 use keywright_ipc::commands as c;
 use keywright_ipc::dto::{
-    Copied, ItemDetail, ItemEdit, ItemInput, ItemList, Revealed, SecretField,
+    Copied, CopiedMain, ItemDetail, ItemEdit, ItemInput, ItemList, Revealed, SecretField,
 };
 use tauri::AppHandle;
 
@@ -31,6 +31,11 @@ pub async fn item_reveal(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn item_copy(app: AppHandle, id: String, field: SecretField) -> Result<Copied, IpcError> {
     on_worker(app, move |s| c::item_copy(s, &id, field)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_copy_main(app: AppHandle, id: String) -> Result<CopiedMain, IpcError> {
+    on_worker(app, move |s| c::item_copy_main(s, &id)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

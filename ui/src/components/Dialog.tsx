@@ -1,4 +1,5 @@
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import { createPortal } from 'react-dom';
 
 /** Open dialogs, innermost last: Escape closes only the top one. */
 const stack: symbol[] = [];
@@ -30,6 +31,10 @@ export function Dialog({ title, onClose, children, wide = false, subtitle, class
   useEffect(() => {
     const me = Symbol('dialog');
     stack.push(me);
+    // The window behind is inert while a dialog is open: no focus, no clicks, nothing of
+    // it (a pane's scrollbar included) drawn over the dialog, which lives outside it.
+    const app = document.getElementById('root');
+    app?.setAttribute('inert', '');
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const el = panel.current;
     const first =
@@ -46,6 +51,7 @@ export function Dialog({ title, onClose, children, wide = false, subtitle, class
     return () => {
       document.removeEventListener('keydown', onKey, true);
       stack.splice(stack.indexOf(me), 1);
+      if (stack.length === 0) app?.removeAttribute('inert');
       if (before?.isConnected) before.focus();
     };
   }, []);
@@ -66,7 +72,7 @@ export function Dialog({ title, onClose, children, wide = false, subtitle, class
     }
   };
 
-  return (
+  return createPortal(
     <div
       className="overlay"
       onMouseDown={(e) => {
@@ -93,6 +99,7 @@ export function Dialog({ title, onClose, children, wide = false, subtitle, class
           ×
         </button>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }

@@ -22,6 +22,9 @@ interface Props {
   onClose: () => void;
   /** Offered with the TOTP kind: import many codes at once instead. */
   onImport?: () => void;
+  /** The edited item changed or was deleted by another process while the form was open:
+   * say so, keep what the user typed, and save a deleted item as a new one. */
+  outside?: 'changed' | 'deleted' | null;
 }
 
 /** The inputs each kind shows, by server field name. */
@@ -37,7 +40,7 @@ function shownFields(kind: Kind): Set<string> {
   return new Set([...all, ...per[kind]]);
 }
 
-export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
+export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }: Props) {
   const [f, setF] = useState<FormValues>(() => (editing ? formFromDetail(editing) : emptyForm()));
   const [errors, setErrors] = useState<FormErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -73,7 +76,10 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
     }
     setBusy(true);
     try {
-      const saved = editing ? await itemUpdate(editing.id, toEdit(f, clearNotes, editing)) : await itemAdd(toInput(f));
+      const saved =
+        editing && outside !== 'deleted'
+          ? await itemUpdate(editing.id, toEdit(f, clearNotes, editing))
+          : await itemAdd(toInput(f));
       onSaved(saved);
     } catch (err) {
       const ipc = toIpcError(err);
@@ -296,6 +302,17 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
     >
       <form ref={form} className="dialog-form" onSubmit={(e) => void submit(e)} noValidate>
         <div className="dialog-body item-form">
+        {outside === 'changed' && (
+          <p className="banner banner-warn" role="status" data-testid="form-outside">
+            This item was changed outside this window. Saving applies only the fields you changed here.
+          </p>
+        )}
+        {outside === 'deleted' && (
+          <p className="banner banner-warn" role="status" data-testid="form-outside">
+            This item was deleted outside this window. Saving adds it again as a new item with what you typed
+            {editing !== undefined && editing.secrets.value ? ' (enter its secret again: it went with the item)' : ''}.
+          </p>
+        )}
         {!isEdit && (
           <fieldset className="kind-picker">
             <legend>Kind</legend>

@@ -8,6 +8,7 @@ import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { BodyInput } from '../bindings/BodyInput';
 import type { Copied } from '../bindings/Copied';
+import type { CopiedMain } from '../bindings/CopiedMain';
 import type { CurlParsed } from '../bindings/CurlParsed';
 import type { Diagnosis } from '../bindings/Diagnosis';
 import type { DiagnosisKind } from '../bindings/DiagnosisKind';
@@ -46,6 +47,7 @@ import type { VaultStatus } from '../bindings/VaultStatus';
 export type {
   BodyInput,
   Copied,
+  CopiedMain,
   CurlParsed,
   Diagnosis,
   DiagnosisKind,
@@ -170,6 +172,11 @@ export function itemReveal(id: string, field: SecretField): Promise<string> {
 /** Rust writes the clipboard; the window never sees the value. */
 export function itemCopy(id: string, field: SecretField): Promise<Copied> {
   return call('item_copy', { id, field });
+}
+
+/** Ctrl+C: Rust copies the item's main secret (a 2FA item's code) and says what it was. */
+export function itemCopyMain(id: string): Promise<CopiedMain> {
+  return call('item_copy_main', { id });
 }
 
 export function itemAdd(item: ItemInput): Promise<ItemDetail> {

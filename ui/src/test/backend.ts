@@ -398,6 +398,11 @@ export function fakeBackend(opts: Options = {}) {
       return v ?? backendError('not_found', 'no such field');
     },
     item_copy: () => ({ clear_after_s: settings.clipboard_clear_seconds === 0 ? null : settings.clipboard_clear_seconds }),
+    item_copy_main: (a) => {
+      const d = find(a.id).detail;
+      const what = d.kind === 'totp' ? '2FA code' : d.kind === 'api_key' ? 'API key' : 'password';
+      return { clear_after_s: settings.clipboard_clear_seconds === 0 ? null : settings.clipboard_clear_seconds, what };
+    },
     item_add: (a) => {
       const input = a.item as { name: string; kind: ItemDetail['kind'] };
       const created = item({ name: input.name, kind: input.kind });

@@ -338,7 +338,7 @@ pub struct NewItem {
     pub oauth: Option<OAuthConfig>,
     pub otp: Option<OtpParams>,
     pub expires_at: Option<i64>,
-    /// `None` = the default policy (90 days); `Some(0)` = no rotation reminder.
+    /// `None` or `Some(0)` = no rotation reminder (never one for a 2FA item).
     pub rotate_every_days: Option<u32>,
     pub warn_days: Option<u32>,
     pub secret: SecretFields,

@@ -1,16 +1,16 @@
 //! The command bodies. Each is a few lines over keywright-core; `src-tauri` wraps each in
 //! a `#[tauri::command]` of the same name that runs it on a worker thread.
 
-use keywright_core::credential::{NewItem, SecretFields};
+use keywright_core::credential::{Kind, NewItem, SecretFields};
 use keywright_core::vault::{Item, ItemPatch, KeyringOutcome};
 use keywright_core::{CreateOptions, Error as CoreError, Vault, timefmt};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::dto::{
-    Copied, CreatedVault, DamagedItem, ItemDetail, ItemEdit, ItemInput, ItemList, ItemSummary,
-    KeyringChange, Revealed, SecretField, SecretPresence, Settings, SettingsView, VaultState,
-    VaultStatus,
+    Copied, CopiedMain, CreatedVault, DamagedItem, ItemDetail, ItemEdit, ItemInput, ItemList,
+    ItemSummary, KeyringChange, Revealed, SecretField, SecretPresence, Settings, SettingsView,
+    VaultState, VaultStatus,
 };
 use crate::error::{ErrorKind, IpcError};
 use crate::state::AppState;
@@ -336,6 +336,49 @@ pub fn item_copy(state: &AppState, id: &str, field: SecretField) -> Result<Copie
     drop(text);
     state.with_vault(|vault| Ok(vault.record_copy(id, field.as_str())?))?;
     Ok(Copied { clear_after_s })
+}
+
+/// Ctrl+C on a selected item: its main secret, the one a user pastes most. A 2FA item's
+/// current code (an HOTP item's next one: the counter advances, as with "Next code"); an
+/// OAuth client's access token, or its client secret while it has none; else the value.
+pub fn item_copy_main(state: &AppState, id: &str) -> Result<CopiedMain, IpcError> {
+    let item = state.with_vault(|v| Ok(v.find(id)?))?;
+    if item.overview.kind == Kind::Totp {
+        let hotp = item
+            .overview
+            .otp
+            .as_ref()
+            .is_some_and(|o| o.otp_type == keywright_core::credential::OtpType::Hotp);
+        let copied = if hotp {
+            crate::otp::hotp_next(state, id, true)?
+                .copied
+                .ok_or_else(|| IpcError::new(ErrorKind::Internal, "the code was not copied"))?
+        } else {
+            crate::otp::otp_copy(state, id)?
+        };
+        return Ok(CopiedMain {
+            clear_after_s: copied.clear_after_s,
+            what: "2FA code".to_owned(),
+        });
+    }
+    let has_token = state.with_vault(|v| Ok(!v.open_secret(id)?.access_token.is_empty()))?;
+    let field = if item.overview.kind == Kind::Oauth2 && has_token {
+        SecretField::AccessToken
+    } else {
+        SecretField::Value
+    };
+    let copied = item_copy(state, id, field)?;
+    let what = match (item.overview.kind, field) {
+        (_, SecretField::AccessToken) => "access token",
+        (Kind::ApiKey, _) => "API key",
+        (Kind::Bearer, _) => "token",
+        (Kind::Oauth2, _) => "client secret",
+        _ => "password",
+    };
+    Ok(CopiedMain {
+        clear_after_s: copied.clear_after_s,
+        what: what.to_owned(),
+    })
 }
 
 fn expose(s: Option<&SecretString>) -> String {

@@ -186,6 +186,16 @@ pub struct Copied {
     pub clear_after_s: Option<u32>,
 }
 
+/// What Ctrl+C copied (`item_copy_main`) and when the clipboard will be cleared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CopiedMain {
+    /// Seconds until the clipboard is cleared (if it still holds the copy); `null` = never.
+    pub clear_after_s: Option<u32>,
+    /// What was copied, for the toast: "2FA code", "access token", "API key", …
+    pub what: String,
+}
+
 /// A new item from the add form. Secrets arrive as `SecretString` (zeroized, redacted).
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]

@@ -93,6 +93,9 @@ pub struct AppState {
     /// Background renewals that failed, by item: when (the watcher waits before trying
     /// again, and tells of a failure once).
     pub(crate) renew_failures: Mutex<std::collections::HashMap<String, i64>>,
+    /// The vault's `data_version` at the last look for outside changes (`None` while
+    /// locked, and until the first look after an unlock).
+    seen_version: Mutex<Option<i64>>,
 }
 
 impl AppState {
@@ -134,6 +137,7 @@ impl AppState {
             request_cancel: CancelSlot::default(),
             last_status: Mutex::new(None),
             renew_failures: Mutex::new(std::collections::HashMap::new()),
+            seen_version: Mutex::new(None),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
                 keywright_core::oauth::loopback::open_browser(url)
             }))),
@@ -193,6 +197,16 @@ impl AppState {
     pub(crate) fn install(&self, mut vault: Vault) {
         vault.set_actor(Actor::App);
         *self.lock_session() = Some(vault);
+    }
+
+    /// Whether another process committed to the vault file since the last call (the shell
+    /// asks every second and tells the window to list again). The app's own writes never
+    /// count; the first look after an unlock only takes note; locked: `false`.
+    pub fn changed_outside(&self) -> bool {
+        let version = self.with_vault(|v| Ok(v.data_version()?)).ok();
+        let mut seen = self.seen_version.lock().unwrap_or_else(|p| p.into_inner());
+        let before = std::mem::replace(&mut *seen, version);
+        matches!((before, version), (Some(a), Some(b)) if a != b)
     }
 
     pub fn settings(&self) -> Settings {

@@ -629,3 +629,83 @@ mod otp_commands {
         assert!(shown.contains("/tmp/a.json"), "{shown}");
     }
 }
+
+#[test]
+fn changes_by_another_process_are_seen_and_the_apps_own_are_not() -> TestResult {
+    let f = fixture(true)?;
+    assert!(
+        !f.state.changed_outside(),
+        "no vault open yet: nothing to say"
+    );
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    assert!(!f.state.changed_outside(), "the first look only takes note");
+    // The app's own writes are not news to the window.
+    item_add(&f.state, api_key("Own", "k1")?)?;
+    assert!(!f.state.changed_outside());
+
+    // Another connection (the CLI) adds an item: seen once, and the list has it.
+    let mut other = Vault::open(f.state.vault_path()?)?;
+    other.unlock_with_password(&SecretString::from(PW))?;
+    other.add(keywright_core::credential::NewItem::new(
+        Kind::ApiKey,
+        "From the CLI",
+        "k2",
+    ))?;
+    assert!(f.state.changed_outside());
+    assert!(!f.state.changed_outside(), "told once");
+    let names: Vec<String> = items_list(&f.state)?
+        .items
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert!(names.contains(&"From the CLI".to_owned()), "{names:?}");
+
+    // Locked: nothing to watch, and the first look after the next unlock only takes note.
+    vault_lock(&f.state)?;
+    assert!(!f.state.changed_outside());
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    assert!(!f.state.changed_outside());
+    Ok(())
+}
+
+#[test]
+fn ctrl_c_copies_the_main_secret_of_each_kind() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let key = item_add(&f.state, api_key("Key", "sk_main")?)?;
+    let c = item_copy_main(&f.state, &key.summary.id)?;
+    assert_eq!(c.what, "API key");
+    assert_eq!(f.clipboard.text()?.as_deref(), Some("sk_main"));
+
+    // A 2FA item: the current code, never the seed.
+    let totp: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "totp", "name": "GitHub 2FA", "value": "JBSWY3DPEHPK3PXP", "tags": []
+    }))?;
+    let t = item_add(&f.state, totp)?;
+    let c = item_copy_main(&f.state, &t.summary.id)?;
+    assert_eq!(c.what, "2FA code");
+    let copied = f.clipboard.text()?.unwrap_or_default();
+    assert!(
+        copied.len() == 6 && copied.bytes().all(|b| b.is_ascii_digit()),
+        "{copied:?}"
+    );
+    let now = keywright_core::timefmt::now();
+    let expect = keywright_core::otp::timed_code(
+        &keywright_core::credential::OtpParams::default(),
+        &keywright_core::otp::decode_secret("JBSWY3DPEHPK3PXP")?,
+        now,
+    )?;
+    // The code of this or the previous step (the test may straddle a boundary).
+    let prev = keywright_core::otp::timed_code(
+        &keywright_core::credential::OtpParams::default(),
+        &keywright_core::otp::decode_secret("JBSWY3DPEHPK3PXP")?,
+        now - 30,
+    )?;
+    assert!(
+        copied == *expect.code || copied == *prev.code,
+        "copied {copied}"
+    );
+    let last = item_get(&f.state, &t.summary.id)?.history;
+    assert_eq!(last.first().map(|e| e.action), Some(Action::Copy));
+    Ok(())
+}

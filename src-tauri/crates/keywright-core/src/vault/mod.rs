@@ -929,7 +929,10 @@ impl Vault {
 
     // ----- items ---------------------------------------------------------------------
 
-    fn data_version(&self) -> Result<i64> {
+    /// SQLite's `data_version`: it changes when another connection (the CLI, another
+    /// process, a sync tool writing through SQLite) commits to the file, never for this
+    /// connection's own writes. The app polls it to show outside changes at once.
+    pub fn data_version(&self) -> Result<i64> {
         Ok(self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
