@@ -352,7 +352,10 @@ export function MainView({ status, onLocked, onSettings }: Props) {
 
   const showView = useCallback((v: View) => {
     setView(v);
-    if (v === 'items') setNav({ t: 'all' });
+    if (v === 'items') {
+      setNav({ t: 'all' });
+      setListHidden(false);
+    }
   }, []);
 
   // Global shortcuts (not while a dialog is open: it owns the keyboard).
@@ -492,6 +495,8 @@ export function MainView({ status, onLocked, onSettings }: Props) {
         onNav={(n) => {
           setNav(n);
           setView('items');
+          // A list was asked for: show it, even beside the request console.
+          setListHidden(false);
         }}
         onView={setView}
       />
@@ -547,6 +552,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                 autoComplete="off"
                 onChange={(e) => {
                   setQuery(e.target.value);
+                  setListHidden(false);
                   // A search from the timeline shows its results.
                   if (view !== 'items') setView('items');
                 }}
