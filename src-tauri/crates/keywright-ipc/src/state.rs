@@ -93,6 +93,11 @@ pub struct AppState {
     /// Background renewals that failed, by item: when (the watcher waits before trying
     /// again, and tells of a failure once).
     pub(crate) renew_failures: Mutex<std::collections::HashMap<String, i64>>,
+    /// A new vault's recovery code, for Copy and Save until the first-run screen is
+    /// dismissed (`recovery_forget`). Wiped on drop.
+    pub(crate) pending_recovery: Mutex<Option<zeroize::Zeroizing<String>>>,
+    /// Where Save writes when set (tests); else the user's documents folder.
+    pub(crate) save_dir: Mutex<Option<PathBuf>>,
 }
 
 impl AppState {
@@ -134,6 +139,8 @@ impl AppState {
             request_cancel: CancelSlot::default(),
             last_status: Mutex::new(None),
             renew_failures: Mutex::new(std::collections::HashMap::new()),
+            pending_recovery: Mutex::new(None),
+            save_dir: Mutex::new(None),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
                 keywright_core::oauth::loopback::open_browser(url)
             }))),
