@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
-use crate::dto::SecretField;
+use crate::dto::{Copied, SecretField};
 use crate::error::{ErrorKind, IpcError};
 use crate::state::AppState;
 
@@ -183,6 +183,16 @@ pub fn jwt_inspect_item(
         Ok(token)
     })?;
     report(state, &token, verify)
+}
+
+/// Copy a decoded part (the header's or the claims' JSON) to the clipboard. Claims can
+/// tell as much as the token, so the copy is cleared like any other.
+pub fn jwt_copy(state: &AppState, text: &SecretString) -> Result<Copied, IpcError> {
+    if text.expose_secret().is_empty() {
+        return Err(IpcError::invalid("text", "There is nothing to copy."));
+    }
+    let clear_after_s = state.copy_text(text.expose_secret())?;
+    Ok(Copied { clear_after_s })
 }
 
 fn report(state: &AppState, token: &str, verify: Option<JwtVerify>) -> Result<JwtReport, IpcError> {
@@ -962,6 +972,17 @@ mod tests {
             base64: false,
         };
         assert!(!format!("{k:?}").contains("shared"));
+        Ok(())
+    }
+
+    #[test]
+    fn copy_puts_the_json_on_the_clipboard() -> TestResult {
+        let f = fixture(true)?;
+        let c = jwt_copy(&f.state, &s("{\"sub\": \"svc\"}"))?;
+        assert_eq!(c.clear_after_s, Some(30));
+        use crate::clipboard::Clipboard as _;
+        assert_eq!(f.clipboard.text()?.as_deref(), Some("{\"sub\": \"svc\"}"));
+        assert!(jwt_copy(&f.state, &s("")).is_err());
         Ok(())
     }
 
