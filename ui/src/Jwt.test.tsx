@@ -58,7 +58,11 @@ function backend() {
         const alg = token === TOKEN ? 'RS256' : 'HS256';
         if (verify === null) return report(alg);
         if (verify.key.kind === 'jwks_url' && !verify.key.url.startsWith('https://')) {
-          backendError('invalid_input', 'JWKS URL: must use https (http is allowed only for loopback hosts such as 127.0.0.1).', 'jwks_url');
+          backendError(
+            'invalid_input',
+            `The JWKS URL must use https: "${verify.key.url}" is http, which is allowed only on this computer (localhost, 127.0.0.1).`,
+            'jwks_url',
+          );
         }
         if (verify.key.kind === 'hs_secret' && verify.key.secret !== 'right secret') {
           return report(alg, {
@@ -184,7 +188,9 @@ describe('JWT debugger', () => {
     await user.type(screen.getByLabelText('JWKS URL', { selector: 'input[type=url]' }), 'http://keys.example/jwks');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
     const err = await screen.findByRole('alert');
-    expect(err.textContent).toMatch(/^JWKS URL: must use https/);
+    expect(err.textContent).toBe(
+      'The JWKS URL must use https: "http://keys.example/jwks" is http, which is allowed only on this computer (localhost, 127.0.0.1).',
+    );
     expect(screen.getByLabelText('JWKS URL', { selector: 'input[type=url]' }).getAttribute('aria-invalid')).toBe('true');
     await user.type(screen.getByLabelText('JWKS URL', { selector: 'input[type=url]' }), 'x');
     expect(screen.queryByRole('alert')).toBeNull();

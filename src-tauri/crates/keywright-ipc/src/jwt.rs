@@ -336,7 +336,8 @@ fn key_for(
         }
         JwtKey::JwksUrl { url } => {
             let url = url.trim().to_owned();
-            net::require_https("JWKS URL", &url).map_err(|e| field_error("jwks_url", e))?;
+            net::require_https("JWKS URL", &url)
+                .map_err(|e| url_error("jwks_url", "JWKS URL", &url, e))?;
             let http = net::auth_client()?;
             let set = on_network(jwt::fetch_jwks(&http, &url))?;
             Ok((
@@ -350,7 +351,8 @@ fn key_for(
         }
         JwtKey::Issuer { issuer } => {
             let issuer = issuer.trim().to_owned();
-            net::require_https("issuer", &issuer).map_err(|e| field_error("issuer", e))?;
+            net::require_https("issuer", &issuer)
+                .map_err(|e| url_error("issuer", "issuer", &issuer, e))?;
             let http = net::auth_client()?;
             let (set, url) = on_network(async {
                 let url = jwt::issuer_jwks_uri(&http, &issuer).await?;
@@ -395,13 +397,26 @@ fn keys(n: usize) -> String {
     }
 }
 
-fn field_error(field: &str, e: CoreError) -> IpcError {
-    let ipc = IpcError::from(e);
-    IpcError {
-        field: Some(field.to_owned()),
-        message: sentence_case(ipc.message.strip_prefix("invalid ").unwrap_or(&ipc.message)),
-        ..ipc
-    }
+/// A URL the keys would come from, refused by the https rule: said in words, quoting what
+/// was typed (without its query or user info).
+fn url_error(field: &str, what: &str, typed: &str, e: CoreError) -> IpcError {
+    let shown = if typed.contains(['?', '@', '#']) {
+        net::redact_url(typed)
+    } else {
+        typed.chars().take(120).collect::<String>()
+    };
+    let scheme = typed.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    let message = match (&e, scheme.as_deref()) {
+        (CoreError::InvalidInput { reason, .. }, _) if reason.contains("is not a URL") => format!(
+            "\"{shown}\" is not a URL. Enter the full address of the {what}, starting with https://."
+        ),
+        (_, Some("http")) => format!(
+            "The {what} must use https: \"{shown}\" is http, which is allowed only on this \
+             computer (localhost, 127.0.0.1)."
+        ),
+        _ => format!("The {what} must be an https URL, not \"{shown}\"."),
+    };
+    IpcError::invalid(field, message)
 }
 
 /// Run a network step on a runtime of this worker thread.
@@ -956,7 +971,25 @@ mod tests {
         .err()
         .ok_or("refused")?;
         assert_eq!(e.field.as_deref(), Some("jwks_url"));
-        assert!(e.message.contains("https"), "{e:?}");
+        assert_eq!(
+            e.message,
+            "The JWKS URL must use https: \"http://keys.example/jwks\" is http, which is allowed \
+             only on this computer (localhost, 127.0.0.1)."
+        );
+        let e = jwt_inspect(
+            &f.state,
+            &s(&t),
+            verify(JwtKey::JwksUrl {
+                url: "keys.example".into(),
+            }),
+        )
+        .err()
+        .ok_or("refused")?;
+        assert_eq!(
+            e.message,
+            "\"keys.example\" is not a URL. Enter the full address of the JWKS URL, starting \
+             with https://."
+        );
         let e = jwt_inspect(
             &f.state,
             &s(&t),
@@ -964,8 +997,13 @@ mod tests {
                 issuer: "ftp://id.example".into(),
             }),
         )
-        .err();
-        assert_eq!(e.and_then(|e| e.field).as_deref(), Some("issuer"));
+        .err()
+        .ok_or("refused")?;
+        assert_eq!(e.field.as_deref(), Some("issuer"));
+        assert_eq!(
+            e.message,
+            "The issuer must be an https URL, not \"ftp://id.example\"."
+        );
         // Debug output shows no key.
         let k = JwtKey::HsSecret {
             secret: s(SECRET),
