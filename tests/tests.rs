@@ -13,6 +13,7 @@ mod cli_request;
 mod cli_tokens;
 mod common;
 mod format;
+mod ipc_jwt;
 mod ipc_request;
 mod ipc_tokens;
 mod keyring;

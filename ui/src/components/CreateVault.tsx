@@ -1,6 +1,6 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { groupCode } from '../lib/format';
-import { type CreatedVault, toIpcError, vaultCreate } from '../lib/ipc';
+import { type CreatedVault, recoveryCopy, recoveryForget, recoverySave, toIpcError, vaultCreate } from '../lib/ipc';
 import { estimateStrength } from '../lib/strength';
 import { BrandMark } from './BrandMark';
 
@@ -151,7 +151,36 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
 /** The recovery code, shown once. The user must confirm they saved it. */
 export function RecoveryCode({ created, onDone }: { created: CreatedVault; onDone: () => void }) {
   const [saved, setSaved] = useState(false);
+  // What Copy or Save did (Rust holds the code for both until Continue).
+  const [kept, setKept] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
   const groups = groupCode(created.recovery_code);
+
+  const keep = async (how: 'copy' | 'save') => {
+    setBusy(true);
+    try {
+      if (how === 'copy') {
+        const c = await recoveryCopy();
+        setKept({
+          tone: 'ok',
+          text:
+            c.clear_after_s === null
+              ? 'Copied. Paste it where you keep it safe.'
+              : `Copied. Paste it where you keep it safe: the clipboard clears in ${String(c.clear_after_s)} s.`,
+        });
+      } else {
+        const r = await recoverySave();
+        setKept({
+          tone: 'ok',
+          text: `Saved to ${r.path} (only you can read it). Print it or move it to a USB key, then delete it from this computer.`,
+        });
+      }
+    } catch (e) {
+      setKept({ tone: 'error', text: toIpcError(e).message });
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <div className="gate">
       <div className="gate-card gate-card-wide">
@@ -168,6 +197,27 @@ export function RecoveryCode({ created, onDone }: { created: CreatedVault; onDon
             <code key={i}>{g}</code>
           ))}
         </div>
+        <div className="recovery-actions">
+          <button type="button" data-testid="recovery-copy" disabled={busy} onClick={() => void keep('copy')}>
+            Copy
+          </button>
+          <button type="button" data-testid="recovery-save" disabled={busy} onClick={() => void keep('save')}>
+            Save to file
+          </button>
+          <span className="field-hint">
+            Save writes keywright-recovery-&lt;date&gt;.txt to your Documents folder (or your home folder); only you can
+            read it.
+          </span>
+        </div>
+        {kept !== null && (
+          <p
+            className={`banner ${kept.tone === 'ok' ? 'banner-ok' : 'banner-error'}`}
+            role={kept.tone === 'ok' ? 'status' : 'alert'}
+            data-testid="recovery-kept"
+          >
+            {kept.text}
+          </p>
+        )}
         {created.keyring_notice !== null && (
           <p className="banner banner-warn" role="status">
             The system keyring could not be used: {created.keyring_notice} You will unlock with
@@ -187,7 +237,16 @@ export function RecoveryCode({ created, onDone }: { created: CreatedVault; onDon
           />
           <span>I have saved my recovery code</span>
         </label>
-        <button type="button" className="primary wide" disabled={!saved} onClick={onDone}>
+        <button
+          type="button"
+          className="primary wide"
+          disabled={!saved}
+          onClick={() => {
+            // Rust forgets the code now; the screen goes with it.
+            void recoveryForget().catch(() => undefined);
+            onDone();
+          }}
+        >
           Continue to the vault
         </button>
       </div>

@@ -85,7 +85,8 @@ export type IconName =
   | 'menu'
   | 'chevron'
   | 'back'
-  | 'keyboard';
+  | 'keyboard'
+  | 'jwt';
 
 const ICONS: Record<IconName, React.ReactNode> = {
   all: <path d="M3.5 5h13M3.5 10h13M3.5 15h13" />,
@@ -153,6 +154,7 @@ const ICONS: Record<IconName, React.ReactNode> = {
     </>
   ),
   menu: <path d="M3 5.5h14M3 10h14M3 14.5h14" />,
+  jwt: <path d="M7 4.5C5 4.5 5 6 5 7.5S4.5 10 3.5 10c1 0 1.5 1 1.5 2.5S5 15.5 7 15.5M13 4.5c2 0 2 1.5 2 3s.5 2.5 1.5 2.5c-1 0-1.5 1-1.5 2.5s0 3-2 3" />,
   chevron: <path d="M6 8l4 4 4-4" />,
   back: <path d="M12 4.5L6.5 10l5.5 5.5" />,
   keyboard: (

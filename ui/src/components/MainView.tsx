@@ -32,6 +32,7 @@ import { Icon } from './Icons';
 import { ImportWizard } from './ImportWizard';
 import { ItemForm } from './ItemForm';
 import { ItemsView } from './ItemsView';
+import { type JwtItemSource, JwtView } from './JwtView';
 import { RequestsView } from './RequestsView';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
@@ -105,6 +106,8 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   const [codesQuery, setCodesQuery] = useState('');
   const [codesVersion, setCodesVersion] = useState(0);
   const [codesFocus, setCodesFocus] = useState<FocusRequest | null>(null);
+  // The JWT debugger opened on an item's token (Rust reads it; it never comes here).
+  const [jwtItem, setJwtItem] = useState<JwtItemSource | null>(null);
   const searchBox = useRef<HTMLInputElement>(null);
   const noticeSeq = useRef(0);
   const listRef = useRef<ItemList | null>(null);
@@ -498,7 +501,10 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           // A list was asked for: show it, even beside the request console.
           setListHidden(false);
         }}
-        onView={setView}
+        onView={(v) => {
+          if (v === 'jwt') setJwtItem(null);
+          setView(v);
+        }}
       />
       {drawer && (
         <div
@@ -605,7 +611,23 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           }}
         />
 
-        {view === 'requests' ? (
+        {view === 'jwt' ? (
+          <div className="codes-panel" id="main-panel">
+            <JwtView
+              key={jwtItem === null ? 'paste' : `${jwtItem.id}:${jwtItem.field}`}
+              item={jwtItem}
+              keyItems={items.filter((i) => i.kind !== 'totp').map((i) => ({ id: i.id, name: i.name }))}
+              {...(jwtItem === null
+                ? {}
+                : {
+                    onClose: () => {
+                      setJwtItem(null);
+                      openItem(jwtItem.id);
+                    },
+                  })}
+            />
+          </div>
+        ) : view === 'requests' ? (
           <div className="codes-panel" id="main-panel">
             <RequestsView
               items={items}

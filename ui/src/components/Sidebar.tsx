@@ -96,6 +96,7 @@ export function Sidebar({ view, nav, counts, mod, onNav, onView, drawer, onClose
           {viewEntry('codes', '2FA codes', <Icon name="codes" />, counts.codes, `Live 2FA codes (${mod}2)`)}
           {viewEntry('timeline', 'Timeline', <Icon name="timeline" />, null, `Expiry timeline (${mod}3)`)}
           {viewEntry('requests', 'Requests', <Icon name="requests" />, null, `Test requests (${mod}4)`)}
+          {viewEntry('jwt', 'JWT debugger', <Icon name="jwt" />, null, 'Decode and verify any JWT, on this computer')}
         </ul>
         <h3 className="nav-head">Kinds</h3>
         <ul>

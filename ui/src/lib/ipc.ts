@@ -27,6 +27,10 @@ import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemEdit } from '../bindings/ItemEdit';
 import type { ItemInput } from '../bindings/ItemInput';
 import type { ItemList } from '../bindings/ItemList';
+import type { JwtCheck } from '../bindings/JwtCheck';
+import type { JwtKey } from '../bindings/JwtKey';
+import type { JwtReport } from '../bindings/JwtReport';
+import type { JwtVerify } from '../bindings/JwtVerify';
 import type { KeyringChange } from '../bindings/KeyringChange';
 import type { LockReason } from '../bindings/LockReason';
 import type { DeviceCodePrompt } from '../bindings/DeviceCodePrompt';
@@ -34,6 +38,7 @@ import type { LoginMethod } from '../bindings/LoginMethod';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpCodes } from '../bindings/OtpCodes';
 import type { RecentRequest } from '../bindings/RecentRequest';
+import type { RecoverySaved } from '../bindings/RecoverySaved';
 import type { RequestInput } from '../bindings/RequestInput';
 import type { RequestResult } from '../bindings/RequestResult';
 import type { SavedRequest } from '../bindings/SavedRequest';
@@ -66,12 +71,17 @@ export type {
   ItemEdit,
   ItemInput,
   ItemList,
+  JwtCheck,
+  JwtKey,
+  JwtReport,
+  JwtVerify,
   KeyringChange,
   LockReason,
   LoginMethod,
   OtpCode,
   OtpCodes,
   RecentRequest,
+  RecoverySaved,
   RequestInput,
   RequestResult,
   SavedRequest,
@@ -147,6 +157,27 @@ export function vaultLock(): Promise<VaultStatus> {
 
 export function vaultChangePassword(current_password: string, new_password: string): Promise<null> {
   return call('vault_change_password', { current_password, new_password });
+}
+
+/** Forgot the password: unlock with the recovery code and set a new password (Rust checks
+ * the code; a wrong one is `wrong_recovery_code`). */
+export function vaultRecover(recovery_code: string, new_password: string): Promise<VaultStatus> {
+  return call('vault_recover', { recovery_code, new_password });
+}
+
+/** First run: Rust copies the new vault's recovery code (it holds it until dismissed). */
+export function recoveryCopy(): Promise<Copied> {
+  return call('recovery_copy');
+}
+
+/** First run: Rust saves the recovery code to a 0600 file; resolves with its path. */
+export function recoverySave(): Promise<RecoverySaved> {
+  return call('recovery_save');
+}
+
+/** First run is over: Rust drops the recovery code. */
+export function recoveryForget(): Promise<null> {
+  return call('recovery_forget');
 }
 
 /** Tells the auto-lock timer the user is active. */
@@ -233,6 +264,22 @@ export function importCancel(id: string): Promise<null> {
 /** A JWT's header and claims (Rust decodes; the token itself never comes here). */
 export function tokenInspect(id: string, field: SecretField): Promise<TokenInspection> {
   return call('token_inspect', { id, field });
+}
+
+/** The JWT debugger: decode a pasted token and, with `verify`, check it. The token goes to
+ * Rust as a secret string and is never echoed back. */
+export function jwtInspect(token: string, verify: JwtVerify | null): Promise<JwtReport> {
+  return call('jwt_inspect', { token, verify });
+}
+
+/** The JWT debugger on an item's token: Rust reads it; it never comes to the window. */
+export function jwtInspectItem(id: string, field: SecretField, verify: JwtVerify | null): Promise<JwtReport> {
+  return call('jwt_inspect_item', { id, field, verify });
+}
+
+/** Copy a decoded header or claims JSON (cleared like any copy). */
+export function jwtCopy(text: string): Promise<Copied> {
+  return call('jwt_copy', { text });
 }
 
 /** Renew an OAuth2 item's access token now (refresh token or client credentials). */

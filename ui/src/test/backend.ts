@@ -22,6 +22,8 @@ import type { VaultState } from '../bindings/VaultState';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
 export const PATH = '/home/dev/.local/share/keywright/vault.db';
+/** The recovery code of the fake's new vault (and the one `vault_recover` accepts). */
+export const RECOVERY_CODE = 'ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789';
 export const NOW = Math.floor(Date.now() / 1000);
 export const DAY = 86400;
 
@@ -269,6 +271,7 @@ export interface Call {
 
 export function fakeBackend(opts: Options = {}) {
   let state: VaultState = opts.state ?? 'unlocked';
+  let password = opts.password ?? 'right password';
   const items = new Map<string, FakeItem>();
   for (const i of opts.items ?? sampleItems()) items.set(i.detail.id, i);
   let settings: SettingsView = {
@@ -369,15 +372,35 @@ export function fakeBackend(opts: Options = {}) {
     vault_create: () => {
       state = 'unlocked';
       items.clear();
-      return { status: status(), recovery_code: 'ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789', keyring_enabled: true, keyring_notice: null };
+      return { status: status(), recovery_code: RECOVERY_CODE, keyring_enabled: true, keyring_notice: null };
     },
     vault_unlock: (a) => {
-      if (a.password !== (opts.password ?? 'right password')) {
+      if (a.password !== password) {
         backendError('wrong_password', 'wrong password (the vault was not changed)');
       }
       state = 'unlocked';
       return status();
     },
+    // The recovery code of vault_create; any case, dashes or spaces.
+    vault_recover: (a) => {
+      const code = String(a.recovery_code).replace(/[\s-]/g, '').toUpperCase();
+      if (code !== RECOVERY_CODE.replace(/-/g, '')) {
+        backendError(
+          'wrong_recovery_code',
+          'That recovery code does not open this vault. Check it against the one you saved.',
+          'recovery_code',
+        );
+      }
+      if (String(a.new_password).length < 8) {
+        backendError('invalid_input', 'Use at least 8 characters for the new password.', 'new_password');
+      }
+      password = String(a.new_password);
+      state = 'unlocked';
+      return status();
+    },
+    recovery_copy: () => ({ clear_after_s: clearAfter() }),
+    recovery_save: () => ({ path: '/home/dev/Documents/keywright-recovery-2026-05-01.txt' }),
+    recovery_forget: () => null,
     vault_unlock_keyring: () => {
       state = 'unlocked';
       return status();

@@ -79,7 +79,7 @@ pub(crate) fn form_field(e: IpcError) -> IpcError {
 
 /// After an unlock: the vault's preferences, and what the unlock changed (items renamed by
 /// the name-folding upgrade) for the list's warnings.
-fn after_unlock(state: &AppState, vault: &mut Vault) {
+pub(crate) fn after_unlock(state: &AppState, vault: &mut Vault) {
     let notices = vault.take_notices();
     if !notices.is_empty() {
         state.add_notices(notices);
@@ -146,6 +146,8 @@ pub fn vault_create(
     let recovery_code = Revealed(Zeroizing::new(
         created.recovery_code.expose_secret().to_owned(),
     ));
+    // For Copy and Save on the first-run screen (dropped when it is dismissed).
+    state.hold_recovery_code(recovery_code.0.clone());
     state.set_settings(Settings::default());
     state.install(created.vault);
     state.touch();

@@ -96,6 +96,11 @@ pub struct AppState {
     /// The vault's `data_version` at the last look for outside changes (`None` while
     /// locked, and until the first look after an unlock).
     seen_version: Mutex<Option<i64>>,
+    /// A new vault's recovery code, for Copy and Save until the first-run screen is
+    /// dismissed (`recovery_forget`). Wiped on drop.
+    pub(crate) pending_recovery: Mutex<Option<zeroize::Zeroizing<String>>>,
+    /// Where Save writes when set (tests); else the user's documents folder.
+    pub(crate) save_dir: Mutex<Option<PathBuf>>,
 }
 
 impl AppState {
@@ -138,6 +143,8 @@ impl AppState {
             last_status: Mutex::new(None),
             renew_failures: Mutex::new(std::collections::HashMap::new()),
             seen_version: Mutex::new(None),
+            pending_recovery: Mutex::new(None),
+            save_dir: Mutex::new(None),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
                 keywright_core::oauth::loopback::open_browser(url)
             }))),

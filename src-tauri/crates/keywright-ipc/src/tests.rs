@@ -17,18 +17,18 @@ use crate::dto::{ItemEdit, ItemInput, SecretField, Settings, VaultState};
 use crate::error::ErrorKind;
 use crate::state::AppState;
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-const PW: &str = "correct horse";
+pub(crate) const PW: &str = "correct horse";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    state: AppState,
-    clipboard: Arc<MemoryClipboard>,
+pub(crate) struct Fixture {
+    pub(crate) _dir: tempfile::TempDir,
+    pub(crate) state: AppState,
+    pub(crate) clipboard: Arc<MemoryClipboard>,
 }
 
 /// A state over `dir/vault.db`, with a cheap-KDF vault when `create` is set.
-fn fixture(create: bool) -> Result<Fixture, Box<dyn std::error::Error>> {
+pub(crate) fn fixture(create: bool) -> Result<Fixture, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("vault.db");
     if create {
@@ -52,7 +52,7 @@ fn fixture(create: bool) -> Result<Fixture, Box<dyn std::error::Error>> {
     })
 }
 
-fn api_key(name: &str, value: &str) -> Result<ItemInput, serde_json::Error> {
+pub(crate) fn api_key(name: &str, value: &str) -> Result<ItemInput, serde_json::Error> {
     serde_json::from_value(serde_json::json!({
         "kind": "api_key", "name": name, "value": value, "tags": ["prod"],
         "placement": {"in": "header", "name": "X-Api-Key"}, "url": "https://api.example.com"
