@@ -189,6 +189,7 @@ def screens(s):
         ("codes", view("2FA codes", "[data-testid=codes-grid]"), None),
         ("timeline", view("Timeline", "[data-testid=timeline]"), None),
         ("requests", view("Requests", "[data-testid=requests-view]"), None),
+        ("jwt", view("JWT debugger", "[data-testid=jwt-view]"), None),
         ("new-item", dialog(lambda: s.keys([CTRL, "n"]), "New item"), [ESC]),
         ("settings", dialog(lambda: s.press("Settings"), "Lock after inactivity"), [ESC]),
         ("shortcuts", dialog(lambda: s.press("Keyboard shortcuts"), "Copy its main secret"), [ESC]),

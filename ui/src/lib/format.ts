@@ -52,7 +52,8 @@ export const STATUS_LABEL: Record<Status, string> = {
   expired: 'Expired',
   rotation_due: 'Rotation due',
   reauth_required: 'Re-auth required',
-  unknown: 'Unknown',
+  // No expiry date and no rotation reminder: most API keys. Said plainly, not as a warning.
+  unknown: 'No expiry',
 };
 
 /** The statuses that need the user's attention (the sidebar's "Expiring" view). */
@@ -147,7 +148,7 @@ export function statusLine(item: Dated, now: number = nowSeconds()): string {
     case 'reauth_required':
       return 'sign in again to renew';
     case 'unknown':
-      return 'expiry unknown';
+      return 'no expiry date or rotation reminder set';
     case 'ok':
       if (exp !== null) return `expires ${relative(exp, now)}`;
       if (item.rotation_due_at !== null) return `rotate by ${formatDate(item.rotation_due_at)}`;
