@@ -123,7 +123,9 @@ impl Vault {
         self.trash_at(id_or_name, timefmt::now())
     }
 
-    pub(crate) fn trash_at(&mut self, id_or_name: &str, now: i64) -> Result<TrashedItem> {
+    /// [`Vault::trash`] at a given time (tests of the 30-day purge).
+    #[doc(hidden)]
+    pub fn trash_at(&mut self, id_or_name: &str, now: i64) -> Result<TrashedItem> {
         let item = self.get(id_or_name)?;
         let secret = self.open_secret(&item.id)?;
         let keys = self.keys.as_ref().ok_or(Error::Locked)?;
