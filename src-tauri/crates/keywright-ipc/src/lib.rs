@@ -14,6 +14,7 @@ pub mod otp;
 pub mod requests;
 pub mod state;
 pub mod tokens;
+pub mod trash;
 pub mod watch;
 
 pub use error::{ErrorKind, IpcError};
