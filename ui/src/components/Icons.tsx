@@ -81,7 +81,8 @@ export type IconName =
   | 'eye-off'
   | 'copy'
   | 'import'
-  | 'upload';
+  | 'upload'
+  | 'trash';
 
 const ICONS: Record<IconName, React.ReactNode> = {
   all: <path d="M3.5 5h13M3.5 10h13M3.5 15h13" />,
@@ -146,6 +147,12 @@ const ICONS: Record<IconName, React.ReactNode> = {
     <>
       <path d="M10 13V3.5M6 7.5l4-4 4 4" />
       <path d="M3.5 13.5v2a1.5 1.5 0 001.5 1.5h10a1.5 1.5 0 001.5-1.5v-2" />
+    </>
+  ),
+  trash: (
+    <>
+      <path d="M3.5 5.5h13M8 5.5V3.5h4v2" />
+      <path d="M5 5.5l1 11a1 1 0 001 1h6a1 1 0 001-1l1-11M8.5 8.5v6M11.5 8.5v6" />
     </>
   ),
   copy: (
