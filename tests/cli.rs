@@ -241,14 +241,23 @@ fn add_list_show_edit_rm_round_trip() {
 
     let r = cli.ok(&["rm", "Stripe"], "");
     assert_eq!(r["name"], "Stripe");
+    assert_eq!(r["trash"], true);
     cli.err(&["show", "Stripe"], "", "not_found");
+    // In the Trash until deleted for good.
+    let r = cli.ok(&["rm", "--purge", "Stripe"], "");
+    assert_eq!(r["trash"], false);
     cli.err(&["rm", "Stripe"], "", "not_found");
     // The deleted item's history is still there, under the name it had.
     let log = cli.ok(&["log", "Stripe"], "");
-    assert_eq!(
-        log.as_array().expect("a").last().expect("last")["action"],
-        "delete"
-    );
+    let actions: Vec<&str> = log
+        .as_array()
+        .expect("a")
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| e["action"].as_str().expect("s"))
+        .collect();
+    assert_eq!(actions, ["purge", "trash"]);
     assert_eq!(cli.ok(&["list"], "").as_array().expect("a").len(), 4);
 }
 
@@ -522,7 +531,13 @@ fn newer_corrupt_and_tampered_vaults() {
     cli.err(&["show", &beta], "", "not_found");
     cli.ok(&["show", "Alpha"], "");
 
-    raw::exec(&cli.vault(), "PRAGMA user_version = 7");
+    raw::exec(
+        &cli.vault(),
+        &format!(
+            "PRAGMA user_version = {}",
+            keywright_core::vault::schema::SCHEMA_VERSION + 1
+        ),
+    );
     let m = cli.err(&["list"], "", "newer_version");
     assert!(m.contains("upgrade Keywright"), "{m}");
 
@@ -1047,5 +1062,5 @@ fn names_fold_with_unicode_case_folding() {
         .iter()
         .filter_map(|e| e["action"].as_str())
         .collect();
-    assert_eq!(actions, ["add", "delete"]);
+    assert_eq!(actions, ["add", "trash"]);
 }

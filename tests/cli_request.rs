@@ -473,9 +473,9 @@ fn saved_requests_are_kept_sent_again_and_deleted() {
     assert_eq!(v["deleted"], "HEALTH check");
     assert_eq!(cli.ok(&["saved", "svc"], ""), Value::Array(vec![]));
 
-    // Deleting the item deletes its saved requests with it (schema 5's trigger).
+    // Deleting the item for good deletes its saved requests with it (the triggers).
     cli.ok(&["request", "svc", &hb.url("/get"), "--save", "again"], "");
-    cli.ok(&["rm", "svc"], "");
+    cli.ok(&["rm", "--purge", "svc"], "");
     cli.ok(
         &["add", "api-key", "svc", "--header", "X-API-Key"],
         "sk_live_saved_req_2\n",

@@ -81,6 +81,8 @@ fn independent_decryptor_opens_product_vaults() {
     c.vault.add_batch(items).expect("add");
     let id = c.vault.find("stripe").expect("find").id;
     c.vault.reveal(&id).expect("reveal");
+    c.vault.add(api_key("Trashed", "sk_TRASH")).expect("add");
+    let trashed = c.vault.trash("Trashed").expect("trash");
     let code = c.recovery_code.expose_secret().to_owned();
     drop(c);
 
@@ -119,8 +121,16 @@ fn independent_decryptor_opens_product_vaults() {
         .iter()
         .map(|e| e["action"].as_str().expect("a"))
         .collect();
-    assert_eq!(actions.iter().filter(|a| **a == "add").count(), 6);
-    assert_eq!(actions.last(), Some(&"reveal"));
+    assert_eq!(actions.iter().filter(|a| **a == "add").count(), 7);
+    assert_eq!(actions.last(), Some(&"trash"));
+    // The Trash, with the deletion time its AD binds, and the sealed counts.
+    let trash = v["trash"].as_array().expect("trash");
+    assert_eq!(trash.len(), 1);
+    assert_eq!(trash[0]["id"], trashed.id.as_str());
+    assert_eq!(trash[0]["deleted_at"], trashed.deleted_at);
+    assert_eq!(trash[0]["overview"]["name"], "Trashed");
+    assert_eq!(trash[0]["secret"]["value"], "sk_TRASH");
+    assert_eq!(v["item_head"], serde_json::json!({"items": 6, "trash": 1}));
 
     let r = decrypt(&py, &db, &code, true);
     assert_eq!(r["items"], v["items"]);

@@ -11,6 +11,7 @@ mod cli_clipboard;
 mod cli_otp;
 mod cli_request;
 mod cli_tokens;
+mod cli_trash;
 mod common;
 mod format;
 mod ipc_jwt;

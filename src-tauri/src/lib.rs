@@ -80,6 +80,10 @@ pub fn run() -> Result<(), tauri::Error> {
                         if !tick.renewed.is_empty() {
                             let _ = handle.emit(ITEMS_CHANGED_EVENT, &tick.renewed);
                         }
+                        if !tick.purged.is_empty() {
+                            // Purged from the Trash after 30 days: the Trash lists again.
+                            let _ = handle.emit(ITEMS_CHANGED_EVENT, &tick.purged);
+                        }
                         for n in tick.notices {
                             // No notification service (a bare X server): nothing to show.
                             let _ = handle
@@ -113,6 +117,10 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::items::item_add,
             commands::items::item_update,
             commands::items::item_delete,
+            commands::items::trash_list,
+            commands::items::item_restore,
+            commands::items::item_purge,
+            commands::items::trash_empty,
             commands::settings::settings_get,
             commands::settings::settings_set,
             commands::settings::keyring_set,

@@ -190,6 +190,7 @@ def screens(s):
         ("timeline", view("Timeline", "[data-testid=timeline]"), None),
         ("requests", view("Requests", "[data-testid=requests-view]"), None),
         ("jwt", view("JWT debugger", "[data-testid=jwt-view]"), None),
+        ("trash", view("Trash", "[data-testid=trash]"), None),
         ("new-item", dialog(lambda: s.keys([CTRL, "n"]), "New item"), [ESC]),
         ("settings", dialog(lambda: s.press("Settings"), "Lock after inactivity"), [ESC]),
         ("shortcuts", dialog(lambda: s.press("Keyboard shortcuts"), "Copy its main secret"), [ESC]),

@@ -318,7 +318,7 @@ describe('detail', () => {
     expect(be.callsOf('item_delete')).toHaveLength(0);
 
     await user.click(within(detail()).getByRole('button', { name: 'Delete' }));
-    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Delete item' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Move to Trash' }));
     await waitFor(() => {
       expect(rowNames()).not.toContain('Stripe staging');
     });

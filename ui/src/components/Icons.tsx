@@ -86,7 +86,8 @@ export type IconName =
   | 'chevron'
   | 'back'
   | 'keyboard'
-  | 'jwt';
+  | 'jwt'
+  | 'trash';
 
 const ICONS: Record<IconName, React.ReactNode> = {
   all: <path d="M3.5 5h13M3.5 10h13M3.5 15h13" />,
@@ -161,6 +162,12 @@ const ICONS: Record<IconName, React.ReactNode> = {
     <>
       <rect x="2" y="5" width="16" height="10" rx="1.5" />
       <path d="M5 8.5h.01M8 8.5h.01M11 8.5h.01M14 8.5h.01M6 12h8" />
+    </>
+  ),
+  trash: (
+    <>
+      <path d="M3.5 5.5h13M8 5.5V3.5h4v2" />
+      <path d="M5 5.5l1 11a1 1 0 001 1h6a1 1 0 001-1l1-11M8.5 8.5v6M11.5 8.5v6" />
     </>
   ),
   copy: (

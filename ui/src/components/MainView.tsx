@@ -4,12 +4,14 @@ import type { ImportSummary } from '../bindings/ImportSummary';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemSummary } from '../bindings/ItemSummary';
 import type { Kind } from '../bindings/Kind';
-import { KIND_LABEL, needsAttention } from '../lib/format';
+import type { Trashed } from '../bindings/Trashed';
+import { needsAttention } from '../lib/format';
 import {
   appActivity,
   type IpcError,
   itemCopyMain,
   itemDelete,
+  itemRestore,
   type ItemList,
   itemsList,
   onFileDrop,
@@ -17,6 +19,7 @@ import {
   type SettingsView,
   settingsGet,
   toIpcError,
+  trashList,
   vaultLock,
   type VaultStatus,
 } from '../lib/ipc';
@@ -27,18 +30,20 @@ import { Banners, type Notice } from './Banners';
 import type { FocusRequest } from './CodeGrid';
 import { CodesView } from './CodesView';
 import type { DetailTab } from './DetailPane';
-import { Dialog } from './Dialog';
 import { Icon } from './Icons';
 import { ImportWizard } from './ImportWizard';
 import { ItemForm } from './ItemForm';
 import { ItemsView } from './ItemsView';
 import { type JwtItemSource, JwtView } from './JwtView';
+import { MoveToTrashDialog } from './MoveToTrashDialog';
 import { RequestsView } from './RequestsView';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { Sidebar } from './Sidebar';
 import { TimelineView } from './TimelineView';
 import { CopyToast, type ToastData } from './Toast';
+import { TrashView } from './TrashView';
+import { UndoToast } from './UndoToast';
 
 export type { Nav, View } from '../lib/nav';
 
@@ -102,6 +107,10 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   // (this view unmounts).
   const [consoleMemory] = useState(() => new Map<string, ConsoleMemory>());
   const [deleting, setDeleting] = useState(false);
+  // The Undo offered after a delete, the Trash's count (sidebar) and a version to list it again.
+  const [undo, setUndo] = useState<{ key: number; trashed: Trashed } | null>(null);
+  const [trashCount, setTrashCount] = useState(0);
+  const [trashVersion, setTrashVersion] = useState(0);
   const [view, setView] = useState<View>('items');
   const [codesQuery, setCodesQuery] = useState('');
   const [codesVersion, setCodesVersion] = useState(0);
@@ -152,6 +161,17 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   );
 
   useEffect(() => {
+    trashList().then(
+      (l) => {
+        setTrashCount(l.items.length + l.damaged.length);
+      },
+      () => {
+        // The count is a hint; the Trash view reports its own errors.
+      },
+    );
+  }, [trashVersion]);
+
+  useEffect(() => {
     itemsList().then(
       (l) => {
         listRef.current = l;
@@ -188,6 +208,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       onItemsChanged(() => {
         void reload(true);
         setCodesVersion((v) => v + 1);
+        setTrashVersion((v) => v + 1);
       }),
     [reload],
   );
@@ -229,8 +250,8 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       if (needsAttention(i.status)) attention++;
     }
     const tagList = [...tags.entries()].sort((a, b) => a[0].localeCompare(b[0]));
-    return { all: items.length, attention, codes: kinds.get('totp') ?? 0, kinds, tags: tagList };
-  }, [items]);
+    return { all: items.length, attention, codes: kinds.get('totp') ?? 0, trash: trashCount, kinds, tags: tagList };
+  }, [items, trashCount]);
 
   // The highlighted row: the chosen one while it is in view, else the first result.
   const selected =
@@ -461,15 +482,28 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     void reload();
   };
 
+  const undoDelete = async (t: Trashed) => {
+    try {
+      const d = await itemRestore(t.id);
+      await reload();
+      setSelectedId(d.id);
+      setTrashVersion((v) => v + 1);
+    } catch (e) {
+      showError(toIpcError(e));
+    }
+  };
+
   const confirmDelete = async (item: ItemDetail) => {
     setDeleting(true);
     try {
-      await itemDelete(item.id);
+      const trashed = await itemDelete(item.id);
       const at = filtered.findIndex((i) => i.id === item.id);
       const next = filtered[at + 1] ?? filtered[at - 1];
       setSelectedId(next ? next.id : null);
       setModal(null);
       await reload();
+      setTrashVersion((v) => v + 1);
+      if (trashed.in_trash) setUndo({ key: Date.now(), trashed });
     } catch (e) {
       setModal(null);
       showError(toIpcError(e));
@@ -611,7 +645,18 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           }}
         />
 
-        {view === 'jwt' ? (
+        {view === 'trash' ? (
+          <div className="codes-panel" id="main-panel">
+            <TrashView
+              version={trashVersion}
+              onCount={setTrashCount}
+              onRestored={(d) => {
+                void reload();
+                setSelectedId(d.id);
+              }}
+            />
+          </div>
+        ) : view === 'jwt' ? (
           <div className="codes-panel" id="main-panel">
             <JwtView
               key={jwtItem === null ? 'paste' : `${jwtItem.id}:${jwtItem.field}`}
@@ -705,8 +750,17 @@ export function MainView({ status, onLocked, onSettings }: Props) {
             onShowInCodes={showInCodes}
           />
         )}
-        <footer className={`statusbar${toast ? ' toasting' : ''}`}>
-          {toast ? (
+        <footer className={`statusbar${toast || undo ? ' toasting' : ''}`}>
+          {undo ? (
+            <UndoToast
+              key={undo.key}
+              message={`Moved “${undo.trashed.name ?? 'the item'}” to Trash`}
+              onUndo={() => undoDelete(undo.trashed)}
+              onDone={() => {
+                setUndo(null);
+              }}
+            />
+          ) : toast ? (
             <CopyToast key={toast.key} toast={toast} onDone={dismissToast} />
           ) : (
             <>
@@ -727,27 +781,12 @@ export function MainView({ status, onLocked, onSettings }: Props) {
         <ItemForm editing={modal.item} outside={editingOutside} onSaved={afterSave} onClose={closeModal} />
       )}
       {modal?.t === 'delete' && (
-        <Dialog title={`Delete “${modal.item.name}”?`} onClose={closeModal}>
-          <div className="dialog-body">
-            <p>
-              This removes <strong>{modal.item.name}</strong> ({KIND_LABEL[modal.item.kind]}) and its secrets from
-              the vault. It cannot be undone.
-            </p>
-            <footer className="dialog-foot">
-              <button type="button" data-autofocus="" onClick={closeModal}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger-solid"
-                disabled={deleting}
-                onClick={() => void confirmDelete(modal.item)}
-              >
-                {deleting ? 'Deleting…' : 'Delete item'}
-              </button>
-            </footer>
-          </div>
-        </Dialog>
+        <MoveToTrashDialog
+          item={modal.item}
+          busy={deleting}
+          onCancel={closeModal}
+          onConfirm={() => void confirmDelete(modal.item)}
+        />
       )}
       {modal?.t === 'import' && (
         <ImportWizard initial={modal.initial} onClose={closeModal} onDone={afterImport} onError={showError} />

@@ -9,6 +9,7 @@ export interface SidebarCounts {
   all: number;
   attention: number;
   codes: number;
+  trash: number;
   kinds: ReadonlyMap<Kind, number>;
   tags: readonly (readonly [string, number])[];
 }
@@ -97,6 +98,7 @@ export function Sidebar({ view, nav, counts, mod, onNav, onView, drawer, onClose
           {viewEntry('timeline', 'Timeline', <Icon name="timeline" />, null, `Expiry timeline (${mod}3)`)}
           {viewEntry('requests', 'Requests', <Icon name="requests" />, null, `Test requests (${mod}4)`)}
           {viewEntry('jwt', 'JWT debugger', <Icon name="jwt" />, null, 'Decode and verify any JWT, on this computer')}
+          {viewEntry('trash', 'Trash', <Icon name="trash" />, counts.trash, 'Deleted items, kept 30 days')}
         </ul>
         <h3 className="nav-head">Kinds</h3>
         <ul>

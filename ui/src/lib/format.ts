@@ -68,6 +68,9 @@ export const ACTION_LABEL: Record<Action, string> = {
   reveal: 'Revealed',
   copy: 'Copied',
   rename: 'Renamed',
+  trash: 'Moved to Trash',
+  restore: 'Restored',
+  purge: 'Deleted forever',
 };
 
 /** A live countdown: "3 h 12 min", "4 min 05 s", "12 s"; days past a day ("2 days 3 h"). */

@@ -47,6 +47,9 @@ import type { Settings } from '../bindings/Settings';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { TokenInspection } from '../bindings/TokenInspection';
 import type { TokenOutcome } from '../bindings/TokenOutcome';
+import type { Trashed } from '../bindings/Trashed';
+import type { TrashList } from '../bindings/TrashList';
+import type { TrashSummary } from '../bindings/TrashSummary';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
 export type {
@@ -90,6 +93,9 @@ export type {
   SettingsView,
   TokenInspection,
   TokenOutcome,
+  Trashed,
+  TrashList,
+  TrashSummary,
   VaultStatus,
 };
 
@@ -218,8 +224,33 @@ export function itemUpdate(id: string, item: ItemEdit): Promise<ItemDetail> {
   return call('item_update', { id, item });
 }
 
-export function itemDelete(id: string): Promise<null> {
+/** Moves the item to the Trash (kept 30 days); returns what an Undo needs. A damaged item
+ * is deleted for good instead (`in_trash` false: no Undo). */
+export function itemDelete(id: string): Promise<Trashed> {
   return call('item_delete', { id });
+}
+
+// ---- Trash ----
+
+/** What the Trash holds, the most recently deleted first. */
+export function trashList(): Promise<TrashList> {
+  return call('trash_list');
+}
+
+/** Brings an item back from the Trash (Undo, Restore). `name`: a new name when another item
+ * has taken its own (that refusal is `duplicate_name` with `field` "name"). */
+export function itemRestore(id: string, name: string | null = null): Promise<ItemDetail> {
+  return call('item_restore', { id, name });
+}
+
+/** Deletes one item in the Trash for good. */
+export function itemPurge(id: string): Promise<null> {
+  return call('item_purge', { id });
+}
+
+/** Deletes everything in the Trash for good; resolves to how many items went. */
+export function trashEmpty(): Promise<number> {
+  return call('trash_empty');
 }
 
 // ---- 2FA codes ----

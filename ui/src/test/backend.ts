@@ -262,6 +262,10 @@ export interface Options {
   previewRows?: ImportRow[];
   /** Replace the answer to one command. */
   on?: Record<string, (args: Record<string, unknown>) => unknown>;
+  /** What the Trash holds at the start (`trash_list`), with the time each was deleted. */
+  trash?: { item: FakeItem; deleted_at: number }[];
+  /** Rows of the Trash that failed their integrity check. */
+  trashDamaged?: DamagedItem[];
 }
 
 export interface Call {
@@ -274,6 +278,9 @@ export function fakeBackend(opts: Options = {}) {
   let password = opts.password ?? 'right password';
   const items = new Map<string, FakeItem>();
   for (const i of opts.items ?? sampleItems()) items.set(i.detail.id, i);
+  /** The Trash: deleted items with the time they were deleted. */
+  const trash = new Map<string, { item: FakeItem; deleted_at: number }>();
+  for (const t of opts.trash ?? []) trash.set(t.item.detail.id, t);
   let settings: SettingsView = {
     auto_lock_minutes: 10,
     clipboard_clear_seconds: 30,
@@ -439,9 +446,55 @@ export function fakeBackend(opts: Options = {}) {
       return it.detail;
     },
     item_delete: (a) => {
-      find(a.id);
+      const it = find(a.id);
       items.delete(String(a.id));
+      const at = Math.floor(Date.now() / 1000);
+      trash.set(it.detail.id, { item: it, deleted_at: at });
+      return { id: it.detail.id, name: it.detail.name, in_trash: true, deleted_at: at, purge_at: at + 30 * DAY };
+    },
+    trash_list: () => ({
+      items: [...trash.values()]
+        .sort((a, b) => b.deleted_at - a.deleted_at)
+        .map(({ item: it, deleted_at }) => {
+          const purge_at = deleted_at + 30 * DAY;
+          const d = it.detail;
+          return {
+            id: d.id,
+            name: d.name,
+            kind: d.kind,
+            tags: d.tags,
+            url: d.url,
+            username: d.username,
+            issuer: d.issuer,
+            deleted_at,
+            purge_at,
+            days_left: Math.max(0, Math.ceil((purge_at - Math.floor(Date.now() / 1000)) / DAY)),
+          };
+        }),
+      damaged: opts.trashDamaged ?? [],
+      keep_days: 30,
+    }),
+    item_restore: (a) => {
+      const t = trash.get(String(a.id)) ?? backendError('not_found', `nothing named ${JSON.stringify(a.id)} is in the Trash`);
+      const name = typeof a.name === 'string' && a.name.trim() !== '' ? a.name.trim() : t.item.detail.name;
+      if ([...items.values()].some((i) => i.detail.name.toLowerCase() === name.toLowerCase())) {
+        backendError('duplicate_name', `cannot restore ${JSON.stringify(name)}: another item has that name now`, 'name');
+      }
+      trash.delete(String(a.id));
+      t.item.detail = { ...t.item.detail, name };
+      items.set(t.item.detail.id, t.item);
+      return t.item.detail;
+    },
+    item_purge: (a) => {
+      if (!trash.delete(String(a.id)) && !(opts.trashDamaged ?? []).some((d) => d.id === a.id)) {
+        backendError('not_found', `nothing named ${JSON.stringify(a.id)} is in the Trash`);
+      }
       return null;
+    },
+    trash_empty: () => {
+      const n = trash.size;
+      trash.clear();
+      return n;
     },
     settings_get: () => settings,
     settings_set: (a) => {
@@ -627,6 +680,7 @@ export function fakeBackend(opts: Options = {}) {
     calls,
     callsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd),
     items,
+    trash,
     otps,
     /** Previews Rust still holds (not committed nor cancelled). */
     previews,

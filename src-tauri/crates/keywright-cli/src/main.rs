@@ -11,6 +11,7 @@ mod otp;
 mod output;
 mod request;
 mod tokens;
+mod trash;
 mod unlock;
 
 use std::io::Write as _;

@@ -53,6 +53,30 @@ pub enum Error {
     /// No item with that name or id.
     #[error("no item named {name:?}")]
     NotFound { name: String },
+    /// A name or id that is not in the Trash.
+    #[error("nothing named {name:?} is in the Trash; `keywright trash` lists what is")]
+    NotInTrash { name: String },
+    /// An item asked for by name or id that is in the Trash, not in the vault.
+    #[error(
+        "{name:?} is in the Trash; restore it first (`keywright restore {name:?}`, or the app's Trash)"
+    )]
+    InTrash { name: String },
+    /// Restoring an item whose name another item has taken since.
+    #[error(
+        "cannot restore {name:?}: another item has that name now; restore it under a new \
+         name (`keywright restore {name:?} --as NEW_NAME`, or a new name in the app's Trash)"
+    )]
+    RestoreConflict { name: String },
+    /// Several items of that name are in the Trash; `choices` lists them (id, deletion time).
+    #[error(
+        "{count} items named {name:?} are in the Trash ({choices}); name one by its id, e.g. \
+         `keywright restore ID`"
+    )]
+    TrashAmbiguous {
+        name: String,
+        count: usize,
+        choices: String,
+    },
     /// Another item already has that name.
     #[error("an item named {name:?} already exists; names are unique (case-insensitive)")]
     DuplicateName { name: String },
@@ -128,7 +152,11 @@ impl Error {
             Error::KeyringSlotMissing { .. } => "keyring_slot_missing",
             Error::SessionInvalid { .. } => "session_invalid",
             Error::SessionExpired { .. } => "session_expired",
-            Error::NotFound { .. } => "not_found",
+            Error::NotFound { .. } | Error::NotInTrash { .. } | Error::InTrash { .. } => {
+                "not_found"
+            }
+            Error::RestoreConflict { .. } => "duplicate_name",
+            Error::TrashAmbiguous { .. } => "invalid_input",
             Error::DuplicateName { .. } => "duplicate_name",
             Error::InvalidInput { .. } => "invalid_input",
             Error::Database(_) => "database",

@@ -265,7 +265,7 @@ pub fn items_list(state: &AppState) -> Result<ItemList, IpcError> {
     })
 }
 
-fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcError> {
+pub(crate) fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcError> {
     let secret = vault.open_secret(&item.id)?;
     let secrets = SecretPresence {
         value: !secret.value.is_empty(),
@@ -451,8 +451,24 @@ pub fn item_update(state: &AppState, id: &str, edit: ItemEdit) -> Result<ItemDet
     })
 }
 
-pub fn item_delete(state: &AppState, id: &str) -> Result<(), IpcError> {
-    state.with_vault(|vault| Ok(vault.delete(id)?))
+/// Move an item to the Trash (restorable for 30 days); returns what the Undo toast needs.
+/// A damaged item cannot be sealed into the Trash: it is deleted for good (`in_trash`
+/// false, no Undo).
+pub fn item_delete(state: &AppState, id: &str) -> Result<crate::dto::Trashed, IpcError> {
+    state.with_vault(|vault| match vault.trash(id) {
+        Ok(t) => Ok(crate::dto::Trashed::from_trashed(&t)),
+        Err(CoreError::Tampered { item, .. }) => {
+            vault.delete(&item)?;
+            Ok(crate::dto::Trashed {
+                id: item,
+                name: None,
+                in_trash: false,
+                deleted_at: None,
+                purge_at: None,
+            })
+        }
+        Err(e) => Err(e.into()),
+    })
 }
 
 // ----- settings --------------------------------------------------------------------------

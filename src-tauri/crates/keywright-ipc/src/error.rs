@@ -100,7 +100,8 @@ impl From<keywright_core::Error> for IpcError {
             .unwrap_or(ErrorKind::Internal);
         let field = match &e {
             keywright_core::Error::InvalidInput { field, .. } => Some(field.clone()),
-            keywright_core::Error::DuplicateName { .. } => Some("name".to_owned()),
+            keywright_core::Error::DuplicateName { .. }
+            | keywright_core::Error::RestoreConflict { .. } => Some("name".to_owned()),
             _ => None,
         };
         IpcError {
@@ -140,6 +141,14 @@ mod tests {
                 expired_at: "2026-01-01T00:00:00Z".into(),
             },
             Error::DuplicateName { name: "n".into() },
+            Error::NotInTrash { name: "n".into() },
+            Error::InTrash { name: "n".into() },
+            Error::RestoreConflict { name: "n".into() },
+            Error::TrashAmbiguous {
+                name: "n".into(),
+                count: 2,
+                choices: "a, b".into(),
+            },
             Error::InvalidInput {
                 field: "url".into(),
                 reason: "is not a URL".into(),

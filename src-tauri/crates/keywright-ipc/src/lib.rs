@@ -16,6 +16,7 @@ pub mod recovery;
 pub mod requests;
 pub mod state;
 pub mod tokens;
+pub mod trash;
 pub mod watch;
 
 pub use error::{ErrorKind, IpcError};

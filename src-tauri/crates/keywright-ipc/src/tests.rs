@@ -709,3 +709,100 @@ fn ctrl_c_copies_the_main_secret_of_each_kind() -> TestResult {
     assert_eq!(last.first().map(|e| e.action), Some(Action::Copy));
     Ok(())
 }
+
+mod trash_commands {
+    use super::*;
+    use crate::trash::{item_purge, item_restore, trash_empty, trash_list};
+
+    #[test]
+    fn delete_moves_to_the_trash_and_undo_brings_it_back() -> TestResult {
+        let f = fixture(true)?;
+        vault_unlock(&f.state, &SecretString::from(PW))?;
+        let d = item_add(&f.state, api_key("Stripe live", "sk_live_123")?)?;
+        let id = d.summary.id.clone();
+        let t = item_delete(&f.state, &id)?;
+        assert!(t.in_trash);
+        assert_eq!(t.name.as_deref(), Some("Stripe live"));
+        let (at, purge) = (t.deleted_at.ok_or("time")?, t.purge_at.ok_or("time")?);
+        assert_eq!(purge - at, 30 * 86_400);
+        assert!(items_list(&f.state)?.items.is_empty());
+        let e = item_get(&f.state, &id).err().ok_or("gone")?;
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        assert!(e.message.contains("in the Trash"), "{}", e.message);
+
+        let list = trash_list(&f.state)?;
+        assert_eq!(list.keep_days, 30);
+        assert_eq!(list.items.len(), 1);
+        assert_eq!(list.items[0].id, id);
+        assert_eq!(list.items[0].name, "Stripe live");
+        assert_eq!(list.items[0].days_left, 30);
+        assert_eq!(list.items[0].tags, ["prod"]);
+        // No secret crosses with the list.
+        assert!(!serde_json::to_string(&list)?.contains("sk_live_123"));
+
+        // Undo.
+        let back = item_restore(&f.state, &id, None)?;
+        assert_eq!(back.summary.id, id);
+        let actions: Vec<Action> = back.history.iter().map(|e| e.action).collect();
+        assert_eq!(actions, [Action::Restore, Action::Trash, Action::Add]);
+        assert_eq!(items_list(&f.state)?.items.len(), 1);
+        assert!(trash_list(&f.state)?.items.is_empty());
+        let r = item_reveal(&f.state, &id, SecretField::Value)?;
+        assert_eq!(serde_json::to_value(&r)?, "sk_live_123");
+        assert!(items_list(&f.state)?.warnings.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn a_taken_name_is_a_form_error_and_a_new_name_restores() -> TestResult {
+        let f = fixture(true)?;
+        vault_unlock(&f.state, &SecretString::from(PW))?;
+        let id = item_add(&f.state, api_key("GitHub", "ghp_1")?)?.summary.id;
+        item_delete(&f.state, &id)?;
+        item_add(&f.state, api_key("github", "ghp_2")?)?;
+        let e = item_restore(&f.state, &id, Some("  ".into()))
+            .err()
+            .ok_or("conflict")?;
+        assert_eq!(e.kind, ErrorKind::DuplicateName);
+        assert_eq!(e.field.as_deref(), Some("name"));
+        assert!(e.message.contains("\"GitHub\""), "{}", e.message);
+        let d = item_restore(&f.state, &id, Some("GitHub (old)".into()))?;
+        assert_eq!(d.summary.name, "GitHub (old)");
+        let names: Vec<String> = items_list(&f.state)?
+            .items
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(names, ["github", "GitHub (old)"]);
+        Ok(())
+    }
+
+    #[test]
+    fn purge_empty_and_the_watch_purges_after_30_days() -> TestResult {
+        let f = fixture(true)?;
+        vault_unlock(&f.state, &SecretString::from(PW))?;
+        let mut ids = Vec::new();
+        for n in ["A", "B", "C", "D"] {
+            let id = item_add(&f.state, api_key(n, "v")?)?.summary.id;
+            item_delete(&f.state, &id)?;
+            ids.push(id);
+        }
+        item_purge(&f.state, &ids[0])?;
+        let e = item_purge(&f.state, &ids[0]).err().ok_or("gone")?;
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        assert_eq!(trash_list(&f.state)?.items.len(), 3);
+        // The watch purges what has been there 30 days, at the time it is given.
+        let now = crate::watch::now();
+        let t = crate::watch::tick(&f.state, now + 30 * 86_400 - 120);
+        assert!(t.purged.is_empty(), "{:?}", t.purged);
+        let t = crate::watch::tick(&f.state, now + 30 * 86_400 + 5);
+        assert_eq!(t.purged.len(), 3);
+        assert!(trash_list(&f.state)?.items.is_empty());
+        let id = item_add(&f.state, api_key("E", "v")?)?.summary.id;
+        item_delete(&f.state, &id)?;
+        assert_eq!(trash_empty(&f.state)?, 1);
+        assert_eq!(trash_empty(&f.state)?, 0);
+        assert!(items_list(&f.state)?.warnings.is_empty());
+        Ok(())
+    }
+}

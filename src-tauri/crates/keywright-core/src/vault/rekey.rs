@@ -7,7 +7,7 @@
 //! Sealed columns (vault/migrations/*.sql): meta.key_check, slots.wrapped_key,
 //! items.overview / items.secret (and items.name_mac, an HMAC under a derived key),
 //! audit.event, settings.value, overview_index.blob (derived: deleted, rebuilt on the next
-//! load), requests.entry, saved_requests.request, and meta.item_head (the sealed item
+//! load), trash.overview / trash.secret, requests.entry, saved_requests.request, and meta.item_head (the sealed item
 //! count, rewritten from the rows: a rekey accepts the vault as it is). OAuth token state and 2FA counters live
 //! in items.secret. A blob that does not open with the old key (tampered) is left as it
 //! is: it stays reported as tampered, never silently dropped.
@@ -36,6 +36,8 @@ pub struct Rekeyed {
     pub recovery_code: SecretString,
     /// Items whose overview and secret were re-sealed.
     pub items: usize,
+    /// Items in the Trash re-sealed (their overview opened).
+    pub trash: usize,
     /// Audit events, request history entries, saved requests and settings re-sealed.
     pub audit_events: usize,
     pub requests: usize,
@@ -211,6 +213,25 @@ impl Vault {
             &new.secret,
             &|id, item_id| requests::saved_ad(vid, item_id, id),
         )?;
+        // The Trash: the overview's AD binds the deletion time.
+        let n_trashed = column(
+            "trash",
+            "id",
+            "CAST(deleted_at AS TEXT)",
+            "overview",
+            &old.overview,
+            &new.overview,
+            &|id, at| super::trash::overview_ad(vid, id, at.parse().unwrap_or(i64::MIN)),
+        )?;
+        column(
+            "trash",
+            "id",
+            "''",
+            "secret",
+            &old.secret,
+            &new.secret,
+            &|id, _| super::trash::secret_ad(vid, id),
+        )?;
         let n_settings = column(
             "settings",
             "key",
@@ -238,7 +259,8 @@ impl Vault {
             insert_slot(&tx, id, params, &wrapped, now)?;
         }
         let n_rows: i64 = tx.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
-        super::head::write(&tx, &new.overview, vid, n_rows)?;
+        let n_trash: i64 = tx.query_row("SELECT count(*) FROM trash", [], |r| r.get(0))?;
+        super::head::write(&tx, &new.overview, vid, n_rows, n_trash)?;
         let ended = if self.schema_version >= 6 {
             session::end_all_in(&tx)?
         } else {
@@ -278,6 +300,7 @@ impl Vault {
         Ok(Rekeyed {
             recovery_code: SecretString::from(recovery_code.as_str().to_owned()),
             items: n_items,
+            trash: n_trashed,
             audit_events: n_audit,
             requests: n_requests,
             saved_requests: n_saved,
