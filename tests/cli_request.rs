@@ -233,7 +233,7 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
     );
     let e = cli.err(&["request", "echo", "not a url"], "", "invalid_input");
     assert!(
-        e.contains("\"not a url\" is not a full URL. Start it with https://."),
+        e.contains("The URL does not look like a web address. Enter it like https://"),
         "{e}"
     );
     let (ok, v) = cli.json(&["request", "echo", "http://keywright-test.invalid/"], "");

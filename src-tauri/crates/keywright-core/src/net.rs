@@ -191,7 +191,9 @@ pub fn url_error(field: &str, input: &str, e: url::ParseError) -> Error {
         };
         return Error::invalid(
             field,
-            format!("{what} is not a URL. Enter it like https://api.example.com/v1."),
+            format!(
+                "{what} does not look like a web address. Enter it like https://api.example.com/v1."
+            ),
         );
     }
     let quoted = format!("{label}{shown:?}");
@@ -437,12 +439,12 @@ mod tests {
         let e = validate_url_for_test("url", "sk_live_X");
         assert_eq!(
             e,
-            "The URL is not a URL. Enter it like https://api.example.com/v1."
+            "The URL does not look like a web address. Enter it like https://api.example.com/v1."
         );
         let e = validate_url_for_test("issuer", "not a url sk_live_x");
         assert_eq!(
             e,
-            "Issuer is not a URL. Enter it like https://api.example.com/v1."
+            "Issuer does not look like a web address. Enter it like https://api.example.com/v1."
         );
     }
 
