@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "otp_codes",
     "otp_copy",
     "hotp_next",
+    "otp_link_read",
     "import_preview",
     "import_commit",
     "import_cancel",

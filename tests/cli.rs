@@ -288,7 +288,10 @@ fn input_errors_name_the_problem_and_change_nothing() {
         "v\n",
         "invalid_input",
     );
-    assert!(m.contains("url"), "{m}");
+    assert_eq!(
+        m,
+        "\"ftp://x\" is not a web address. Start it with https:// or http://."
+    );
     let m = cli.err(&["add", "api-key", "X"], "", "invalid_input");
     assert!(m.contains("stdin"), "{m}");
     let m = cli.err(&["add", "api-key", "X"], "   \n", "invalid_input");
@@ -329,7 +332,7 @@ fn wrong_password_locked_and_no_vault() {
     let m = cli.err(&["list"], "", "no_vault");
     assert!(m.contains("keywright init"), "{m}");
     cli.cmd().args(["list"]).assert().failure().stderr(
-        predicate::str::contains("no vault at").and(predicate::str::contains("keywright init")),
+        predicate::str::contains("No vault at").and(predicate::str::contains("keywright init")),
     );
     let s: Value = serde_json::from_slice(
         &cli.cmd()
@@ -438,7 +441,7 @@ fn sessions_unlock_for_the_shell_until_lock() {
         .args(["list", "--json"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("session not usable"));
+        .stderr(predicate::str::contains("The session is not usable"));
 
     let m = cli.err(&["unlock", "--ttl", "forever"], "", "invalid_input");
     assert!(m.contains("ttl"), "{m}");
@@ -700,7 +703,7 @@ fn hidden_prompts_on_a_terminal() {
     let (ok, screen) = on_terminal(&cli, "show Typed --reveal", &["tty-pass"]);
     assert!(ok && screen.contains("TYPED-SECRET"), "{screen}");
     let (ok, screen) = on_terminal(&cli, "list", &["wrong"]);
-    assert!(!ok && screen.contains("wrong password"), "{screen}");
+    assert!(!ok && screen.contains("Wrong password"), "{screen}");
 }
 
 #[test]
@@ -964,7 +967,7 @@ fn bad_times_and_control_characters_are_named_and_never_printed_raw() {
     );
     assert_eq!(
         msg,
-        "invalid --at: 9223372036854775807 is after 9999-12-31 (use Unix seconds from 0 to \
+        "Invalid --at: 9223372036854775807 is after 9999-12-31 (use Unix seconds from 0 to \
          253402300799)"
     );
     let msg = cli.err(&["totp", "GitHub", "--at", "-1"], "", "invalid_input");
@@ -982,7 +985,7 @@ fn bad_times_and_control_characters_are_named_and_never_printed_raw() {
         "sk\n",
         "invalid_input",
     );
-    assert_eq!(msg, "invalid name: contains a control character (U+001B)");
+    assert_eq!(msg, "Invalid name: contains a control character (U+001B)");
     let msg = cli.err(
         &[
             "add",
@@ -994,7 +997,7 @@ fn bad_times_and_control_characters_are_named_and_never_printed_raw() {
         "sk\n",
         "invalid_input",
     );
-    assert_eq!(msg, "invalid url: contains a control character (U+001B)");
+    assert_eq!(msg, "Invalid url: contains a control character (U+001B)");
     let msg = cli.err(
         &["add", "api-key", "invoice\u{202e}fdp.exe"],
         "sk\n",

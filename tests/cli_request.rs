@@ -232,12 +232,23 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
         "{e}"
     );
     let e = cli.err(&["request", "echo", "not a url"], "", "invalid_input");
-    assert!(e.contains("not a URL"), "{e}");
+    assert!(
+        e.contains("The URL does not look like a web address. Enter it like https://"),
+        "{e}"
+    );
     let (ok, v) = cli.json(&["request", "echo", "http://keywright-test.invalid/"], "");
     assert!(!ok);
     assert_eq!(
         (v["status"].clone(), v["diagnosis"]["kind"].clone()),
         (Value::Null, Value::from("dns_error"))
+    );
+    // Said once, in words, with what to do: not the resolver's chain.
+    let m = v["diagnosis"]["message"].as_str().unwrap_or_default();
+    assert!(
+        m.starts_with("The name keywright-test.invalid could not be found.")
+            && !m.contains("dns error")
+            && !m.contains("failed to lookup"),
+        "{m}"
     );
 }
 

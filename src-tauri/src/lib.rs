@@ -127,6 +127,7 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::otp::otp_codes,
             commands::otp::otp_copy,
             commands::otp::hotp_next,
+            commands::otp::otp_link_read,
             commands::otp::import_preview,
             commands::otp::import_commit,
             commands::otp::import_cancel,

@@ -573,7 +573,9 @@ def main():
             s.type_into("Expires on", "13/45/2026")
             s.press("Save changes")
             s.wait_text('"13/45/2026" is not a date')
-            s.keys(["\ue00c"])  # Escape
+            s.keys(["\ue00c"])  # Escape: the typed date is not thrown away without asking
+            s.wait_text("Discard changes?")
+            s.press("Discard")
             s.wait_no_text("Save changes")
             assert cli_show(cli, env, "GitHub deploy token")["expires_at"] == before["expires_at"]
 

@@ -356,7 +356,7 @@ describe('add and edit', () => {
 
     await user.click(within(dialog).getByRole('button', { name: 'Add item' }));
     expect(within(dialog).getByText('Enter a name.')).toBeTruthy();
-    expect(within(dialog).getByText('Enter the api key.')).toBeTruthy();
+    expect(within(dialog).getByText('Enter the API key.')).toBeTruthy();
     expect(be.callsOf('item_add')).toHaveLength(0);
 
     await user.type(within(dialog).getByLabelText(/^Name/), 'Stripe production');
@@ -441,7 +441,8 @@ describe('add and edit', () => {
       username: 'me@example.com',
       otp: { type: 'totp', algorithm: 'SHA1', digits: 8, period: 60 },
     });
-  });
+    // Many typed fields: slow on a loaded machine.
+  }, 20_000);
 
   it('OAuth2 needs a client ID and the issuer or token URL', async () => {
     const be = fakeBackend();
@@ -627,7 +628,7 @@ describe('settings', () => {
     await user.type(within(dialog).getByLabelText('New password'), 'new password 1');
     await user.type(within(dialog).getByLabelText('Confirm new password'), 'new password 1');
     await user.click(within(dialog).getByRole('button', { name: 'Change password' }));
-    expect(await within(dialog).findByText('Wrong password')).toBeTruthy();
+    expect(await within(dialog).findByText('Wrong password. Enter the password that unlocks this vault now.')).toBeTruthy();
     await user.clear(within(dialog).getByLabelText('Current password'));
     await user.type(within(dialog).getByLabelText('Current password'), 'old password');
     await user.click(within(dialog).getByRole('button', { name: 'Change password' }));

@@ -487,7 +487,11 @@ describe('import wizard', () => {
     await user.click(screen.getByRole('button', { name: /Import…/ }));
     dialog = screen.getByRole('dialog', { name: 'Import 2FA codes' });
     await paste();
+    // Pasted text: Escape asks first (issue 14, item 6); Keep editing is the default.
     await user.keyboard('{Escape}');
+    const ask = screen.getByRole('dialog', { name: 'Discard changes?' });
+    expect(document.activeElement).toBe(within(ask).getByRole('button', { name: 'Keep editing' }));
+    await user.click(within(ask).getByRole('button', { name: 'Discard' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(be.callsOf('import_cancel').map((c) => c.args)).toEqual([
       { id: 'preview-1' },

@@ -1,10 +1,9 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { groupCode } from '../lib/format';
 import { type CreatedVault, recoveryCopy, recoveryForget, recoverySave, toIpcError, vaultCreate } from '../lib/ipc';
+import { MIN_PASSWORD_LENGTH as MIN_LENGTH, newPasswordErrors } from '../lib/password';
 import { estimateStrength } from '../lib/strength';
 import { BrandMark } from './BrandMark';
-
-const MIN_LENGTH = 8;
 
 export function StrengthMeter({ password }: { password: string }) {
   const s = estimateStrength(password);
@@ -29,18 +28,20 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
   const [confirm, setConfirm] = useState('');
   const [keyring, setKeyring] = useState(true);
   const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<{ password?: string; confirm?: string; form?: string }>({});
+  const [submitted, setSubmitted] = useState(false);
+  /** What Rust said (a refused password, a file problem); goes when the input changes. */
+  const [server, setServer] = useState<{ password?: string | undefined; form?: string | undefined }>({});
   const id = useId();
+  // Re-checked on every change: a message that no longer applies goes at once.
+  const live = newPasswordErrors(password, confirm, submitted);
+  const errors = { ...live, ...server, password: server.password ?? live.password };
 
   const submit = async (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (busy) return;
-    const next: typeof errors = {};
-    if (password.length < MIN_LENGTH) {
-      next.password = `Use at least ${String(MIN_LENGTH)} characters.`;
-    }
-    if (confirm !== password) next.confirm = 'The passwords do not match.';
-    setErrors(next);
+    setSubmitted(true);
+    setServer({});
+    const next = newPasswordErrors(password, confirm, true);
     if (next.password !== undefined || next.confirm !== undefined) return;
     setBusy(true);
     try {
@@ -50,7 +51,7 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
       onCreated(created);
     } catch (err) {
       const ipc = toIpcError(err);
-      setErrors(
+      setServer(
         ipc.field === 'password' || ipc.field === 'new_password'
           ? { password: ipc.message }
           : { form: ipc.message },
@@ -91,6 +92,7 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
             aria-describedby={`${id}-pw`}
             onChange={(e) => {
               setPassword(e.target.value);
+              setServer({});
             }}
           />
           <StrengthMeter password={password} />
@@ -112,10 +114,11 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
             aria-describedby={`${id}-confirm`}
             onChange={(e) => {
               setConfirm(e.target.value);
+              setServer((s) => ({ password: s.password }));
             }}
           />
           {errors.confirm !== undefined && (
-            <span id={`${id}-confirm`} className="field-error">
+            <span id={`${id}-confirm`} className="field-error" role="alert">
               {errors.confirm}
             </span>
           )}

@@ -2,12 +2,14 @@ import { type SubmitEvent, type ReactNode, useId, useRef, useState } from 'react
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { Kind } from '../bindings/Kind';
 import { KIND_LABEL, KINDS, VALUE_LABEL } from '../lib/format';
-import { itemAdd, itemUpdate, toIpcError } from '../lib/ipc';
+import { itemAdd, itemUpdate, otpLinkRead, toIpcError } from '../lib/ipc';
 import {
   emptyForm,
   type FormErrors,
   formFromDetail,
   type FormValues,
+  isOtpLink,
+  secretRequired,
   toEdit,
   toInput,
   validate,
@@ -33,11 +35,37 @@ function shownFields(kind: Kind): Set<string> {
   const per: Record<Kind, string[]> = {
     api_key: ['placement'],
     bearer: [],
-    oauth2: ['client_id', 'oauth_issuer', 'token_url', 'auth', 'scopes', 'audience', 'access_token', 'refresh_token'],
+    oauth2: ['client_id', 'oauth_issuer', 'token_url', 'auth', 'grant', 'scopes', 'audience', 'access_token', 'refresh_token'],
     basic: ['username'],
-    totp: ['issuer', 'username', 'otp_type', 'algorithm', 'digits', 'period'],
+    totp: ['issuer', 'username', 'otp_type', 'algorithm', 'digits', 'period', 'counter'],
   };
   return new Set([...all, ...per[kind]]);
+}
+
+/** The error keys an input's change makes stale (a message may sit on a neighbour). */
+const CLEARS: Partial<Record<keyof FormValues, string[]>> = {
+  placement_in: ['placement', 'placement_in'],
+  placement_name: ['placement'],
+  oauth_issuer: ['oauth_issuer', 'token_url'],
+  token_url: ['token_url', 'oauth_issuer'],
+  otp_type: ['otp_type', 'digits', 'period', 'counter'],
+};
+
+const GRANTS: readonly (readonly [string, string])[] = [
+  ['client_credentials', 'Client credentials (no login)'],
+  ['authorization_code', 'Browser login (authorization code + PKCE)'],
+  ['device_code', 'Device code (log in on another device)'],
+];
+
+const GRANT_HINT: Record<FormValues['grant'], string> = {
+  client_credentials: 'The app gets tokens with the client ID and secret.',
+  authorization_code: 'After saving, Log in opens your browser; the refresh token renews it after that.',
+  device_code: 'After saving, Log in shows a code to enter on another device.',
+};
+
+/** Same values as the form started with (the kind picker alone is no typing). */
+function sameForm(a: FormValues, b: FormValues): boolean {
+  return (Object.keys(a) as (keyof FormValues)[]).every((k) => k === 'kind' || a[k] === b[k]);
 }
 
 export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }: Props) {
@@ -47,14 +75,59 @@ export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }
   const [busy, setBusy] = useState(false);
   const [showSecret, setShowSecret] = useState(false);
   const [clearNotes, setClearNotes] = useState(false);
+  /** What the pasted otpauth:// link filled in, as a hint under the secret. */
+  const [linkNote, setLinkNote] = useState<string | null>(null);
+  const [initial] = useState(f);
   const form = useRef<HTMLFormElement>(null);
   const uid = useId();
   const isEdit = editing !== undefined;
+  const dirty = clearNotes || !sameForm(f, initial);
+
+  /** A field's error (and those it explains) goes as soon as that field changes. */
+  const clearErrors = (keys: string[]) => {
+    setErrors((prev) => (keys.some((k) => prev[k] !== undefined)
+      ? Object.fromEntries(Object.entries(prev).filter(([k]) => !keys.includes(k)))
+      : prev));
+  };
 
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
     setF((prev) => ({ ...prev, [key]: value }));
-    if (errors[key] !== undefined) {
-      setErrors((prev) => Object.fromEntries(Object.entries(prev).filter(([k]) => k !== key)));
+    clearErrors(CLEARS[key] ?? [key]);
+  };
+
+  /** An otpauth:// link in the 2FA secret: Rust reads it (the core's parser, as the CLI)
+   * and the visible fields are filled from it; the link itself stays in the field and
+   * goes to Rust on save, which takes the seed from it. */
+  const latestLink = useRef('');
+  const readLink = async (value: string) => {
+    latestLink.current = value;
+    if (!isOtpLink(value)) {
+      setLinkNote(null);
+      return;
+    }
+    try {
+      const link = await otpLinkRead(value.trim());
+      if (latestLink.current !== value) return;
+      setF((prev) => ({
+        ...prev,
+        issuer: link.issuer ?? prev.issuer,
+        username: link.account ?? prev.username,
+        otp_type: link.otp.type,
+        algorithm: link.otp.algorithm,
+        digits: String(link.otp.digits),
+        period: String(link.otp.period),
+        counter: String(link.counter),
+        name: prev.name.trim() === '' ? (link.issuer ?? link.account ?? '') : prev.name,
+      }));
+      clearErrors(['value', 'issuer', 'username', 'otp_type', 'algorithm', 'digits', 'period', 'counter', 'name']);
+      const who = [link.issuer, link.account].filter((x) => x !== null && x !== '').join(' · ');
+      setLinkNote(
+        `Read from the otpauth link${who !== '' ? `: ${who}` : ''}. Issuer, account and settings are filled in below.`,
+      );
+    } catch (err) {
+      if (latestLink.current !== value) return;
+      setLinkNote(null);
+      setErrors((prev) => ({ ...prev, value: toIpcError(err).message }));
     }
   };
 
@@ -145,7 +218,13 @@ export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }
     const err = errors[key];
     const id = `${uid}-${key}`;
     return (
-      <Row id={id} label={label} required={required} error={err} hint={hint ?? keepHint}>
+      <Row
+        id={id}
+        label={label}
+        required={required}
+        error={err}
+        hint={key === 'value' && linkNote !== null ? linkNote : (hint ?? keepHint)}
+      >
         <div className="input-with-button">
           <input
             id={id}
@@ -160,6 +239,7 @@ export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }
             aria-describedby={`${id}-msg`}
             onChange={(e) => {
               set(key, e.target.value);
+              if (key === 'value' && f.kind === 'totp') void readLink(e.target.value);
             }}
           />
           {key === 'value' && (
@@ -180,19 +260,21 @@ export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }
   };
 
   const select = (
-    key: 'placement_in' | 'auth' | 'otp_type' | 'algorithm',
+    key: 'placement_in' | 'auth' | 'grant' | 'otp_type' | 'algorithm',
     label: string,
     options: readonly (readonly [string, string])[],
     errorKey?: string,
+    hint?: string,
   ) => {
     const id = `${uid}-${key}`;
     const err = errors[errorKey ?? key];
     return (
-      <Row id={id} label={label} required={false} error={err}>
+      <Row id={id} label={label} required={false} error={err} hint={hint}>
         <select
           id={id}
           value={f[key]}
           aria-invalid={err !== undefined}
+          aria-describedby={err !== undefined || hint !== undefined ? `${id}-msg` : undefined}
           onChange={(e) => {
             set(key, e.target.value as FormValues[typeof key]);
           }}
@@ -229,8 +311,14 @@ export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }
     bearer: <>{secret('value', 'Token', !isEdit, isEdit ? keepHint : 'A bearer token or a JWT.')}</>,
     oauth2: (
       <>
+        {select('grant', 'Grant type', GRANTS, undefined, GRANT_HINT[f.grant])}
         {text('client_id', 'Client ID', { required: true, mono: true })}
-        {secret('value', VALUE_LABEL.oauth2, !isEdit)}
+        {secret(
+          'value',
+          VALUE_LABEL.oauth2,
+          !isEdit && secretRequired(f),
+          isEdit ? keepHint : secretRequired(f) ? undefined : 'Leave blank for a public client.',
+        )}
         <div className="form-pair">
           {text('oauth_issuer', 'Issuer', {
             placeholder: 'https://login.example.com',
@@ -268,7 +356,12 @@ export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }
             </button>
           </p>
         )}
-        {secret('value', 'Secret (base32)', !isEdit, isEdit ? keepHint : 'The key behind the QR code, e.g. JBSW Y3DP EHPK 3PXP.')}
+        {secret(
+          'value',
+          'Secret (base32) or otpauth:// link',
+          !isEdit,
+          isEdit ? keepHint : 'The key behind the QR code, e.g. JBSW Y3DP EHPK 3PXP, or the whole otpauth:// link.',
+        )}
         <div className="form-pair">
           {text('issuer', 'Issuer', { placeholder: 'GitHub' })}
           {text('username', 'Account', { placeholder: 'you@example.com' })}
@@ -287,6 +380,7 @@ export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }
             ])}
           {f.otp_type !== 'steam' && text('digits', 'Digits', { inputMode: 'numeric' })}
           {f.otp_type === 'totp' && text('period', 'Period (s)', { inputMode: 'numeric' })}
+          {f.otp_type === 'hotp' && !isEdit && text('counter', 'Counter', { inputMode: 'numeric' })}
         </div>
       </>
     ),
@@ -297,7 +391,7 @@ export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }
       title={isEdit ? `Edit ${editing.name}` : 'New item'}
       subtitle={isEdit ? KIND_LABEL[editing.kind] : undefined}
       onClose={onClose}
-      closeOnOutside={false}
+      dirty={dirty}
       wide
     >
       <form ref={form} className="dialog-form" onSubmit={(e) => void submit(e)} noValidate>
@@ -325,6 +419,7 @@ export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }
                   checked={f.kind === k}
                   onChange={() => {
                     setErrors({});
+                    setLinkNote(null);
                     setF((prev) => ({ ...prev, kind: k }));
                   }}
                 />

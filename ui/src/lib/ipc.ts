@@ -37,6 +37,7 @@ import type { DeviceCodePrompt } from '../bindings/DeviceCodePrompt';
 import type { LoginMethod } from '../bindings/LoginMethod';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpCodes } from '../bindings/OtpCodes';
+import type { OtpLink } from '../bindings/OtpLink';
 import type { RecentRequest } from '../bindings/RecentRequest';
 import type { RecoverySaved } from '../bindings/RecoverySaved';
 import type { RequestInput } from '../bindings/RequestInput';
@@ -268,6 +269,12 @@ export function otpCopy(id: string): Promise<Copied> {
 /** Makes the next HOTP code (the stored counter advances); Rust copies it when `copy`. */
 export function hotpNext(id: string, copy: boolean): Promise<HotpCode> {
   return call('hotp_next', { id, copy });
+}
+
+/** Issuer, account and parameters of an otpauth:// link pasted in the 2FA form, read by
+ * the core's parser (never the seed). An invalid link rejects with what is wrong. */
+export function otpLinkRead(link: string): Promise<OtpLink> {
+  return call('otp_link_read', { link });
 }
 
 // ---- import ----

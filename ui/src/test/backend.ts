@@ -314,12 +314,12 @@ export function fakeBackend(opts: Options = {}) {
   const sendRequest = (a: Record<string, unknown>): RequestResult => {
     const it = find(a.id);
     const req = a.request as RequestInput;
-    if (!/^https?:\/\/\S+$/.test(req.url)) backendError('invalid_input', `invalid URL: ${JSON.stringify(req.url)} is not a URL`, 'URL');
+    if (!/^https?:\/\/\S+$/.test(req.url)) backendError('invalid_input', `${JSON.stringify(req.url)} is not a full URL. Start it with https://.`, 'URL');
     if (req.body.kind === 'json') {
       try {
         JSON.parse(req.body.text);
       } catch {
-        backendError('invalid_input', 'invalid body: is not valid JSON: EOF while parsing an object at line 1, column 1', 'body');
+        backendError('invalid_input', 'The JSON body does not parse: it ends too early (a closing }, ] or " is missing) at line 1, column 1. Fix it, or choose Raw to send it as it is.', 'body');
       }
     }
     const now = Math.floor(Date.now() / 1000);
@@ -511,6 +511,37 @@ export function fakeBackend(opts: Options = {}) {
       const o = findOtp(a.id);
       if (o.otp_type === 'hotp') backendError('invalid_input', 'a HOTP code is made on request: use hotp_next');
       return { clear_after_s: clearAfter() };
+    },
+    // A stand-in for the core's parser (otp/uri.rs), enough for the form's tests.
+    otp_link_read: (a) => {
+      const link = String(a.link);
+      const bad = (why: string): never => backendError('invalid_input', `This otpauth:// link ${why}.`, 'value');
+      const m = /^otpauth:\/\/([a-z]+)\/([^?]*)\??(.*)$/i.exec(link.trim());
+      if (!m) backendError('invalid_input', 'The text does not start with otpauth://. Paste the whole link, or the base32 secret alone.', 'value');
+      const type = m[1] ?? '';
+      const label = m[2] ?? '';
+      const query = m[3] ?? '';
+      const t = type.toLowerCase();
+      if (t !== 'totp' && t !== 'hotp' && t !== 'steam') bad(`has an unknown type "${type}"; use totp, hotp or steam`);
+      const q = new URLSearchParams(query);
+      if (!q.get('secret')) bad('has no secret= parameter');
+      const digits = Number(q.get('digits') ?? '6');
+      if (![6, 7, 8].includes(digits)) bad(`is not usable: digits must be 6, 7 or 8`);
+      const decoded = decodeURIComponent(label);
+      const cut = decoded.indexOf(':');
+      const li = cut >= 0 ? decoded.slice(0, cut) : null;
+      const acc = cut >= 0 ? decoded.slice(cut + 1) : decoded;
+      return {
+        issuer: q.get('issuer') ?? li ?? null,
+        account: acc.trim() === '' ? null : acc.trim(),
+        otp: {
+          type: t,
+          algorithm: q.get('algorithm') ?? 'SHA1',
+          digits,
+          period: Number(q.get('period') ?? '30'),
+        },
+        counter: t === 'hotp' ? Number(q.get('counter') ?? '0') : 0,
+      };
     },
     hotp_next: (a) => {
       const o = findOtp(a.id);

@@ -2,6 +2,7 @@
 //! a `#[tauri::command]` of the same name that runs it on a worker thread.
 
 use keywright_core::credential::{Kind, NewItem, SecretFields};
+use keywright_core::otp::uri;
 use keywright_core::vault::{Item, ItemPatch, KeyringOutcome};
 use keywright_core::{CreateOptions, Error as CoreError, Vault, timefmt};
 use secrecy::{ExposeSecret, SecretString};
@@ -9,8 +10,8 @@ use zeroize::Zeroizing;
 
 use crate::dto::{
     Copied, CopiedMain, CreatedVault, DamagedItem, ItemDetail, ItemEdit, ItemInput, ItemList,
-    ItemSummary, KeyringChange, Revealed, SecretField, SecretPresence, Settings, SettingsView,
-    VaultState, VaultStatus,
+    ItemSummary, KeyringChange, OtpLink, Revealed, SecretField, SecretPresence, Settings,
+    SettingsView, VaultState, VaultStatus,
 };
 use crate::error::{ErrorKind, IpcError};
 use crate::state::AppState;
@@ -62,7 +63,7 @@ fn no_vault(path: &std::path::Path) -> IpcError {
 /// the input's key.
 pub(crate) fn form_field(e: IpcError) -> IpcError {
     let field = e.field.as_deref().map(|f| match f {
-        "API key" | "token" | "TOTP secret" => "value",
+        "API key" | "token" | "TOTP secret" | "otpauth URI" => "value",
         "tag" => "tags",
         "client id" => "client_id",
         "issuer" => "oauth_issuer",
@@ -391,6 +392,49 @@ fn blank_to_none(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
+/// Whether a 2FA secret field holds an `otpauth://` link rather than a base32 seed.
+fn is_otp_link(value: &str) -> bool {
+    value
+        .trim_start()
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("otpauth:"))
+}
+
+/// What an `otpauth://` link pasted in the 2FA form says, without its secret, for the form
+/// to fill its fields. The core's parser reads it (the CLI's and the import's); an invalid
+/// link is an `invalid_input` error on the `value` field that names the problem.
+pub fn otp_link_read(link: &SecretString) -> Result<OtpLink, IpcError> {
+    let acc = uri::parse(link.expose_secret()).map_err(|e| form_field(e.into()))?;
+    Ok(OtpLink {
+        issuer: acc.issuer.clone(),
+        account: acc.account.clone(),
+        otp: acc.params,
+        counter: acc.counter,
+    })
+}
+
+/// A 2FA item whose secret field holds an `otpauth://` link: the seed and the counter are
+/// read from it; what the form sends (issuer, account, parameters, counter) wins over the
+/// link's, as flags do for `keywright add totp NAME 'otpauth://…'`.
+fn take_otp_link(new: &mut NewItem, counter: Option<u64>) -> Result<(), IpcError> {
+    if new.kind != Kind::Totp || !is_otp_link(&new.secret.value) {
+        new.secret.counter = counter.unwrap_or(0);
+        return Ok(());
+    }
+    let link = Zeroizing::new(std::mem::take(&mut new.secret.value));
+    let acc = uri::parse(&link).map_err(|e| form_field(e.into()))?;
+    new.secret.value = acc.secret.as_str().to_owned();
+    new.otp = new.otp.or(Some(acc.params));
+    if new.issuer.is_none() {
+        new.issuer = acc.issuer.clone();
+    }
+    if new.username.is_none() {
+        new.username = acc.account.clone();
+    }
+    new.secret.counter = counter.unwrap_or(acc.counter);
+    Ok(())
+}
+
 pub fn item_add(state: &AppState, input: ItemInput) -> Result<ItemDetail, IpcError> {
     let mut secret = SecretFields::default();
     secret.value = input.value.expose_secret().to_owned();
@@ -412,6 +456,8 @@ pub fn item_add(state: &AppState, input: ItemInput) -> Result<ItemDetail, IpcErr
         warn_days: input.warn_days,
         secret,
     };
+    let mut new = new;
+    take_otp_link(&mut new, input.counter)?;
     state.with_vault(|vault| {
         let item = vault.add(new).map_err(|e| form_field(e.into()))?;
         detail(vault, item)
@@ -440,6 +486,20 @@ pub fn item_update(state: &AppState, id: &str, edit: ItemEdit) -> Result<ItemDet
     };
     state.with_vault(|vault| {
         let mut patch = patch;
+        // A new 2FA secret given as an otpauth:// link: its seed, and its counter (HOTP).
+        if patch.value.as_deref().is_some_and(|v| is_otp_link(v))
+            && vault.find(id)?.overview.kind == Kind::Totp
+        {
+            let link = patch.value.take().unwrap_or_default();
+            let acc = uri::parse(&link).map_err(|e| form_field(e.into()))?;
+            patch.value = Some(Zeroizing::new(acc.secret.as_str().to_owned()));
+            if patch.otp.is_none() {
+                patch.otp = Some(acc.params);
+            }
+            if acc.params.otp_type == keywright_core::credential::OtpType::Hotp {
+                patch.counter = Some(acc.counter);
+            }
+        }
         // Token expiries are learnt from the server (renewal), not typed: keep them.
         if let Some(cfg) = patch.oauth.as_mut() {
             let old = vault.find(id)?.overview.oauth;

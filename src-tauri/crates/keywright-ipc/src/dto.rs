@@ -319,6 +319,23 @@ pub struct ItemInput {
     #[serde(default)]
     #[ts(optional, type = "string | null")]
     pub refresh_token: Option<SecretString>,
+    /// 2FA (HOTP): the counter of the next code; `null` = 0, or the pasted link's.
+    #[serde(default)]
+    #[ts(optional, type = "number | null")]
+    pub counter: Option<u64>,
+}
+
+/// What an `otpauth://` link says, without its secret: the 2FA form fills its fields from
+/// it (read by the core's parser, the one the CLI and the import use).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OtpLink {
+    pub issuer: Option<String>,
+    pub account: Option<String>,
+    pub otp: OtpParams,
+    /// HOTP: the counter of the next code (0 for TOTP and Steam).
+    #[ts(type = "number")]
+    pub counter: u64,
 }
 
 /// The edit form: the whole item as it should be. Secret fields left `null` keep their

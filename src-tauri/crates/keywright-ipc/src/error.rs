@@ -89,7 +89,7 @@ impl From<keywright_core::Error> for IpcError {
             // SQLite's "attempt to write a readonly database".
             return IpcError {
                 kind: ErrorKind::Io,
-                message: "the vault's folder is not writable (permission denied), so the vault \
+                message: "The vault's folder is not writable (permission denied), so the vault \
                           was opened read-only and this change was refused; nothing was \
                           changed. Make the folder writable, or work on a copy of the vault"
                     .to_owned(),

@@ -272,6 +272,70 @@ fn form_errors_name_the_input() -> TestResult {
 }
 
 #[test]
+fn an_otpauth_link_fills_the_2fa_form_and_its_seed_is_saved() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let link = "otpauth://hotp/ACME%20Co:ann@example.com?secret=jbsw%20y3dp%20ehpk%203pxp\
+                &issuer=ACME%20Co&algorithm=SHA256&digits=8&counter=42";
+    let read = otp_link_read(&SecretString::from(link))?;
+    assert_eq!(read.issuer.as_deref(), Some("ACME Co"));
+    assert_eq!(read.account.as_deref(), Some("ann@example.com"));
+    assert_eq!(
+        (
+            read.otp.otp_type,
+            read.otp.algorithm,
+            read.otp.digits,
+            read.counter
+        ),
+        (
+            keywright_core::credential::OtpType::Hotp,
+            keywright_core::credential::OtpAlgorithm::Sha256,
+            8,
+            42
+        )
+    );
+    // Nothing secret comes back to the form.
+    assert!(!format!("{read:?}").to_ascii_uppercase().contains("JBSW"));
+
+    // The form sends the link as the secret, with the fields it filled (the user changed
+    // the issuer): the seed is the link's, what the form says wins.
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "totp", "name": "ACME", "value": link, "issuer": "ACME (work)",
+        "username": "ann@example.com",
+        "otp": {"type": "hotp", "algorithm": "SHA256", "digits": 8, "period": 30},
+        "counter": 42
+    }))?;
+    let d = item_add(&f.state, input)?;
+    assert_eq!(d.summary.issuer.as_deref(), Some("ACME (work)"));
+    let seed = item_reveal(&f.state, &d.summary.id, SecretField::Value)?;
+    assert_eq!(seed.0.as_str(), "JBSWY3DPEHPK3PXP");
+    let next = crate::otp::hotp_next(&f.state, &d.summary.id, false)?;
+    assert_eq!(next.counter, 42);
+
+    // An invalid link names the problem, on the secret field, without the secret.
+    for (bad, says) in [
+        ("otpauth://totp/x?issuer=a", "no secret"),
+        (
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=10",
+            "digits",
+        ),
+        ("otpauth://motp/x?secret=JBSWY3DPEHPK3PXP", "unknown type"),
+    ] {
+        let e = otp_link_read(&SecretString::from(bad)).err();
+        let e = e.ok_or("accepted")?;
+        assert_eq!(e.field.as_deref(), Some("value"), "{bad}");
+        assert!(e.message.contains(says), "{bad}: {}", e.message);
+        assert!(!e.message.contains("JBSWY3DPEHPK3PXP"), "{}", e.message);
+        let input: ItemInput = serde_json::from_value(serde_json::json!({
+            "kind": "totp", "name": "Bad", "value": bad
+        }))?;
+        let e = item_add(&f.state, input).err().ok_or("added")?;
+        assert_eq!(e.field.as_deref(), Some("value"), "{bad}");
+    }
+    Ok(())
+}
+
+#[test]
 fn settings_persist_in_the_vault_and_drive_auto_lock() -> TestResult {
     let f = fixture(true)?;
     vault_unlock(&f.state, &SecretString::from(PW))?;
