@@ -987,8 +987,7 @@ mod tests {
         .ok_or("refused")?;
         assert_eq!(
             e.message,
-            "\"keys.example\" is not a URL. Enter the full address of the JWKS URL, starting \
-             with https://."
+            "The JWKS URL must be an https URL, not \"keys.example\"."
         );
         let e = jwt_inspect(
             &f.state,
