@@ -90,6 +90,7 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::items::item_get,
             commands::items::item_reveal,
             commands::items::item_copy,
+            commands::items::item_copy_plain,
             commands::items::item_add,
             commands::items::item_update,
             commands::items::item_delete,

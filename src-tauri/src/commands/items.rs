@@ -3,7 +3,7 @@
 use keywright_ipc::IpcError;
 use keywright_ipc::commands as c;
 use keywright_ipc::dto::{
-    Copied, ItemDetail, ItemEdit, ItemInput, ItemList, Revealed, SecretField,
+    Copied, ItemDetail, ItemEdit, ItemInput, ItemList, PlainField, Revealed, SecretField,
 };
 use tauri::AppHandle;
 
@@ -31,6 +31,15 @@ pub async fn item_reveal(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn item_copy(app: AppHandle, id: String, field: SecretField) -> Result<Copied, IpcError> {
     on_worker(app, move |s| c::item_copy(s, &id, field)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_copy_plain(
+    app: AppHandle,
+    id: String,
+    field: PlainField,
+) -> Result<Copied, IpcError> {
+    on_worker(app, move |s| c::item_copy_plain(s, &id, field)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

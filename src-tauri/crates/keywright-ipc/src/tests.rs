@@ -13,7 +13,7 @@ use secrecy::SecretString;
 
 use crate::clipboard::{Clipboard, MemoryClipboard};
 use crate::commands::*;
-use crate::dto::{ItemEdit, ItemInput, SecretField, Settings, VaultState};
+use crate::dto::{ItemEdit, ItemInput, PlainField, SecretField, Settings, VaultState};
 use crate::error::ErrorKind;
 use crate::state::AppState;
 
@@ -184,6 +184,59 @@ fn add_reveal_copy_edit_delete() -> TestResult {
     assert!(items_list(&f.state)?.items.is_empty());
     let gone = item_get(&f.state, &d.summary.id).err();
     assert_eq!(gone.map(|e| e.kind), Some(ErrorKind::NotFound));
+    Ok(())
+}
+
+#[test]
+fn copy_plain_fields_puts_the_field_not_the_secret_on_the_clipboard() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "basic", "name": "Grafana", "value": "hunter2", "username": "admin",
+        "url": "https://grafana.example.com"
+    }))?;
+    let d = item_add(&f.state, input)?;
+    let c = item_copy_plain(&f.state, &d.summary.id, PlainField::Username)?;
+    assert_eq!(c.clear_after_s, Some(30));
+    assert_eq!(f.clipboard.text()?.as_deref(), Some("admin"));
+    item_copy_plain(&f.state, &d.summary.id, PlainField::Url)?;
+    assert_eq!(
+        f.clipboard.text()?.as_deref(),
+        Some("https://grafana.example.com")
+    );
+    // No client ID on a basic item: a clear error, the clipboard unchanged.
+    let e = item_copy_plain(&f.state, &d.summary.id, PlainField::ClientId)
+        .expect_err("a basic item has no client ID");
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    assert_eq!(e.message, "This item has no client ID.");
+    assert_eq!(
+        f.clipboard.text()?.as_deref(),
+        Some("https://grafana.example.com")
+    );
+    // Not audited as a copy of a secret.
+    let h = item_get(&f.state, &d.summary.id)?.history;
+    assert!(h.iter().all(|ev| ev.action != Action::Copy), "{h:?}");
+
+    let oauth: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "oauth2", "name": "Auth0", "value": "client-secret",
+        "oauth": {"client_id": "m2m-client", "token_url": "https://acme.example/oauth/token"}
+    }))?;
+    let o = item_add(&f.state, oauth)?;
+    item_copy_plain(&f.state, &o.summary.id, PlainField::ClientId)?;
+    assert_eq!(f.clipboard.text()?.as_deref(), Some("m2m-client"));
+    Ok(())
+}
+
+#[test]
+fn the_list_names_an_api_keys_header_or_query_parameter() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    item_add(&f.state, api_key("Stripe live", "sk_live_1")?)?;
+    let list = items_list(&f.state)?;
+    assert_eq!(
+        list.items.first().and_then(|i| i.placement_name.as_deref()),
+        Some("X-Api-Key")
+    );
     Ok(())
 }
 
