@@ -19,5 +19,7 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     restoreMocks: true,
+    // styles.css as text for the tests that check its rules (Detail.test.tsx).
+    css: { include: [/styles\.css/] },
   },
 });

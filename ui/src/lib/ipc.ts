@@ -32,6 +32,7 @@ import type { DeviceCodePrompt } from '../bindings/DeviceCodePrompt';
 import type { LoginMethod } from '../bindings/LoginMethod';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpCodes } from '../bindings/OtpCodes';
+import type { PlainField } from '../bindings/PlainField';
 import type { RecentRequest } from '../bindings/RecentRequest';
 import type { RequestInput } from '../bindings/RequestInput';
 import type { RequestResult } from '../bindings/RequestResult';
@@ -69,6 +70,7 @@ export type {
   LoginMethod,
   OtpCode,
   OtpCodes,
+  PlainField,
   RecentRequest,
   RequestInput,
   RequestResult,
@@ -170,6 +172,11 @@ export function itemReveal(id: string, field: SecretField): Promise<string> {
 /** Rust writes the clipboard; the window never sees the value. */
 export function itemCopy(id: string, field: SecretField): Promise<Copied> {
   return call('item_copy', { id, field });
+}
+
+/** Copies a field that is not a secret (username, client ID, URL), through Rust too. */
+export function itemCopyPlain(id: string, field: PlainField): Promise<Copied> {
+  return call('item_copy_plain', { id, field });
 }
 
 export function itemAdd(item: ItemInput): Promise<ItemDetail> {

@@ -398,6 +398,12 @@ export function fakeBackend(opts: Options = {}) {
       return v ?? backendError('not_found', 'no such field');
     },
     item_copy: () => ({ clear_after_s: settings.clipboard_clear_seconds === 0 ? null : settings.clipboard_clear_seconds }),
+    item_copy_plain: (a) => {
+      const d = find(a.id).detail;
+      const v = a.field === 'username' ? d.username : a.field === 'url' ? d.url : a.field === 'client_id' ? (d.oauth?.client_id ?? null) : null;
+      if (v === null) backendError('not_found', `This item has no ${String(a.field)}.`);
+      return { clear_after_s: clearAfter() };
+    },
     item_add: (a) => {
       const input = a.item as { name: string; kind: ItemDetail['kind'] };
       const created = item({ name: input.name, kind: input.kind });
