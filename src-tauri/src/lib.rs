@@ -98,6 +98,7 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::settings::settings_set,
             commands::settings::keyring_set,
             commands::otp::otp_codes,
+            commands::otp::otp_code,
             commands::otp::otp_copy,
             commands::otp::hotp_next,
             commands::otp::import_preview,

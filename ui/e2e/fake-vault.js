@@ -466,6 +466,11 @@
       const now = rustNow();
       return { now, codes: otpItems().map((it) => otpCode(it, now)), damaged: 0 };
     },
+    otp_code: ({ id }) => {
+      needUnlocked();
+      const now = rustNow();
+      return { now, codes: [otpCode(find(id), now)], damaged: 0 };
+    },
     otp_copy: ({ id }) => {
       needUnlocked();
       const it = find(id);

@@ -47,6 +47,9 @@ describe('2FA item detail', () => {
       expect(within(d).getByTestId('detail-code').textContent).toBe('1234 5678');
     });
     expect(within(d).getByTestId('seconds-left').textContent).toBe('18');
+    // Only this item's code is read (its seed alone is opened), not the whole Codes list.
+    expect(be.callsOf('otp_code').map((c) => c.args)).toEqual([{ id: 'id-6' }]);
+    expect(be.callsOf('otp_codes')).toHaveLength(0);
     // Not in the last seconds: no next code yet.
     expect(within(d).getByTestId('detail-next-code').textContent).toBe('changes in 18 s');
     // The seed is not in the DOM, and Copy code is the first copy button of the pane.

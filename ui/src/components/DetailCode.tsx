@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpType } from '../bindings/OtpType';
-import { type Copied, hotpNext, type IpcError, otpCodes, otpCopy, toIpcError } from '../lib/ipc';
+import { type Copied, hotpNext, type IpcError, otpCode, otpCopy, toIpcError } from '../lib/ipc';
 import { type ClockFix, fixClock, groupOtp, NEXT_CODE_SECONDS, offsetOf, phaseAt } from '../lib/otp';
 import { Ring } from './CodeGrid';
 import { Icon } from './Icons';
@@ -45,7 +45,7 @@ function TimedCode({ id, onCopied, onError }: Omit<Props, 'otpType'>) {
     if (reading.current) return;
     reading.current = true;
     const t0 = Date.now();
-    otpCodes()
+    otpCode(id)
       .then(
         (d) => {
           if (!live.current) return;

@@ -198,6 +198,11 @@ export function otpCodes(): Promise<OtpCodes> {
   return call('otp_codes');
 }
 
+/** One 2FA item's code (its detail pane), in the shape of otpCodes: only its seed is opened. */
+export function otpCode(id: string): Promise<OtpCodes> {
+  return call('otp_code', { id });
+}
+
 /** Rust copies the current code of a TOTP/Steam item (cleared after `clear_after_s`). */
 export function otpCopy(id: string): Promise<Copied> {
   return call('otp_copy', { id });

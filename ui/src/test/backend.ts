@@ -432,6 +432,10 @@ export function fakeBackend(opts: Options = {}) {
       const now = Math.floor(Date.now() / 1000);
       return { now, codes: [...otps.values()].map((o) => otpCodeAt(o, now)), damaged: 0 };
     },
+    otp_code: (a) => {
+      const now = Math.floor(Date.now() / 1000);
+      return { now, codes: [otpCodeAt(findOtp(a.id), now)], damaged: 0 };
+    },
     otp_copy: (a) => {
       const o = findOtp(a.id);
       if (o.otp_type === 'hotp') backendError('invalid_input', 'a HOTP code is made on request: use hotp_next');

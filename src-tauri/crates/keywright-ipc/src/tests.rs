@@ -455,6 +455,40 @@ mod otp_commands {
     }
 
     #[test]
+    fn otp_code_gives_one_items_code_as_otp_codes_does() -> TestResult {
+        let f = unlocked()?;
+        let input: ItemInput = serde_json::from_value(serde_json::json!({
+            "kind": "totp", "name": "GitHub 2FA", "value": "JBSWY3DPEHPK3PXP", "issuer": "GitHub"
+        }))?;
+        let d = item_add(&f.state, input)?;
+        let one = otp_code(&f.state, &d.summary.id)?;
+        assert_eq!(one.codes.len(), 1);
+        let c = one.codes.first().ok_or("one code")?;
+        assert_eq!(
+            (c.id.as_str(), c.issuer.as_deref()),
+            (d.summary.id.as_str(), Some("GitHub"))
+        );
+        let code = c.code.clone().ok_or("a TOTP item has a code")?;
+        assert_eq!(code.len(), 6);
+        assert!(c.valid_from <= one.now && one.now < c.valid_until);
+        // The same code as the whole list (unless the period turned in between).
+        let all = otp_codes(&f.state)?;
+        let same = all.codes.iter().find(|x| x.id == c.id).ok_or("listed")?;
+        if same.valid_from == c.valid_from {
+            assert_eq!(same.code, c.code);
+            assert_eq!(same.next_code, c.next_code);
+        }
+        // Not a 2FA item: a clear error, no code.
+        let key = item_add(&f.state, api_key("Stripe", "sk_live_x")?)?;
+        assert!(otp_code(&f.state, &key.summary.id).is_err());
+        // HOTP: no code until asked (the counter must not move).
+        let h = item_add(&f.state, totp_input("Bank", "JBSWY3DPEHPK3PXP", "hotp")?)?;
+        let hc = otp_code(&f.state, &h.summary.id)?;
+        assert_eq!(hc.codes.first().map(|c| c.code.is_none()), Some(true));
+        Ok(())
+    }
+
+    #[test]
     fn codes_copy_and_hotp() -> TestResult {
         let f = unlocked()?;
         let t = item_add(&f.state, totp_input("GitHub", "JBSWY3DPEHPK3PXP", "totp")?)?;
