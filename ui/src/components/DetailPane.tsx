@@ -345,8 +345,8 @@ export function DetailPane({
       {secretFields.length > 0 &&
         (d.kind === 'totp' ? (
           <details className="secret-section">
-            <summary>Secret</summary>
-            <p className="muted small">The seed makes every code: keep it hidden. Copy code above copies the code.</p>
+            <summary>Advanced</summary>
+            <p className="muted small">The secret (seed) makes every code: keep it hidden. Copy code above copies the code, never the seed.</p>
             {secretList}
           </details>
         ) : (
