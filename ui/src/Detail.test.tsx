@@ -200,9 +200,9 @@ describe('copy buttons of the facts', () => {
     expect(await screen.findByTestId('toast')).toBeTruthy();
 
     await open(user, /^Stripe production/);
-    await user.click(within(detail()).getByRole('button', { name: 'Copy url' }));
+    await user.click(within(detail()).getByRole('button', { name: 'Copy URL' }));
     await open(user, /^Auth0 machine client/);
-    await user.click(within(detail()).getByRole('button', { name: 'Copy client id' }));
+    await user.click(within(detail()).getByRole('button', { name: 'Copy client ID' }));
     await waitFor(() => {
       expect(be.callsOf('item_copy_plain').map((c) => c.args.field)).toEqual(['username', 'url', 'client_id']);
     });
@@ -218,7 +218,7 @@ describe('copy buttons of the facts', () => {
     const user = userEvent.setup();
     render(<App />);
     await open(user, /^GitHub deploy token/);
-    expect(within(detail()).queryByRole('button', { name: /^Copy (username|url|client id)$/ })).toBeNull();
+    expect(within(detail()).queryByRole('button', { name: /^Copy (username|URL|client ID|account)$/ })).toBeNull();
   });
 });
 

@@ -38,6 +38,11 @@ function TimedCode({ id, onCopied, onError }: Omit<Props, 'otpType'>) {
   const nextRead = useRef(Infinity);
   const reading = useRef(false);
   const live = useRef(true);
+  // The latest onError without re-reading the code when its identity changes.
+  const onErrorRef = useRef(onError);
+  useEffect(() => {
+    onErrorRef.current = onError;
+  }, [onError]);
 
   const clock = useCallback(() => Date.now() / 1000 + offsetOf(fix.current), []);
 
@@ -59,13 +64,13 @@ function TimedCode({ id, onCopied, onError }: Omit<Props, 'otpType'>) {
         (e: unknown) => {
           if (!live.current) return;
           nextRead.current = Math.floor(clock()) + RETRY_AFTER_S;
-          onError(toIpcError(e));
+          onErrorRef.current(toIpcError(e));
         },
       )
       .finally(() => {
         reading.current = false;
       });
-  }, [clock, id, onError]);
+  }, [clock, id]);
 
   useEffect(() => {
     live.current = true;

@@ -67,6 +67,11 @@ function Field({ label, children, copy }: { label: string; children: React.React
   );
 }
 
+/** A label inside a sentence: "Username" → "username", "Client ID" → "client ID", "URL" stays. */
+function inSentence(label: string): string {
+  return /^[A-Z][A-Z]/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+}
+
 /** The selected item. Mounted per item (keyed by id): revealed values die with it. */
 export function DetailPane({
   id,
@@ -185,8 +190,8 @@ export function DetailPane({
       type="button"
       className="small icon-only fact-copy"
       disabled={busy !== null}
-      aria-label={`Copy ${what.toLowerCase()}`}
-      title={`Copy ${what.toLowerCase()}`}
+      aria-label={`Copy ${inSentence(what)}`}
+      title={`Copy ${inSentence(what)}`}
       onClick={() => void copyPlain(field, what)}
     >
       <Icon name="copy" size={14} />
