@@ -21,5 +21,7 @@ export default defineConfig({
     restoreMocks: true,
     // Generous: a 2-core CI machine also builds Rust; the tests assert behaviour, not speed.
     testTimeout: 20_000,
+    // styles.css as text for the tests that check its rules (Detail.test.tsx).
+    css: { include: [/styles\.css/] },
   },
 });

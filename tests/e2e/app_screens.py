@@ -15,6 +15,7 @@ Figures go to OUTDIR/screens.json.
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -67,7 +68,15 @@ const clipper = (e) => {
   }
   return null;
 };
-const name = (e) => (e.getAttribute('aria-label') || e.innerText || e.title || e.tagName).trim().slice(0, 40);
+const name = (e) => (e.getAttribute('aria-label') || e.innerText || e.title || e.tagName).trim().replace(/\s+/g, ' ').slice(0, 40);
+// A sticky or fixed bar (a dialog's footer) is drawn over what scrolls under it, by design.
+const floating = (e) => {
+  for (let p = e; p; p = p.parentElement) {
+    const pos = getComputedStyle(p).position;
+    if (pos === 'sticky' || pos === 'fixed') return p;
+  }
+  return null;
+};
 const bad = [];
 const boxes = [];
 for (const e of document.querySelectorAll('button, [role=button], input:not([type=hidden]), select, textarea, [role=tab]')) {
@@ -90,6 +99,7 @@ for (let i = 0; i < boxes.length; i++) {
   for (let j = i + 1; j < boxes.length; j++) {
     const [a, ra] = boxes[i], [b, rb] = boxes[j];
     if (a.contains(b) || b.contains(a)) continue;
+    if (floating(a) !== floating(b)) continue;
     const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
     const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
     if (w > 2 && h > 2) bad.push(`${name(a)} and ${name(b)} overlap`);
@@ -159,7 +169,7 @@ def screens(s):
         def go():
             open_item(s, name)
             if tab:
-                s.press(tab)
+                click_text(s, "[data-testid=detail] [role=tab]", tab)
                 s.el("[data-testid=request-console]")
         return go
 
@@ -269,8 +279,17 @@ def run(binary, out, cli, theme, env_theme, work, env, result, problems):
         s.set_size(1100, 720)
         unlock(s)
         if theme == "light":
-            print("app-screens: Ctrl+C on a 2FA item puts its code on the X clipboard", flush=True)
+            print("app-screens: a 2FA item's page shows the live code; Copy code and Ctrl+C put the code "
+                  "(not the seed) on the X clipboard", flush=True)
             open_item(s, "AWS root MFA")
+            shown = s.wait("the live code", lambda: re.sub(r"\s", "", s.text(s.el("[data-testid=detail-code]"))))
+            assert shown in oathtool("JBSWY3DPEHPK3PXP"), f"the page shows {shown}, oathtool disagrees"
+            s.click(s.el("[data-testid=detail-copy-code]"))
+            s.wait_text("Copied 2FA code")
+            copied = app.clipboard()
+            assert copied in oathtool("JBSWY3DPEHPK3PXP"), f"Copy code put {copied!r} on the clipboard"
+            assert "JBSWY3DPEHPK3PXP" not in s.body_text(), "the seed is on the page"
+            s.press("Dismiss")
             s.click(s.el("[data-testid=detail]"))
             s.keys([CTRL, "c"])
             s.wait_text("Copied 2FA code")

@@ -191,6 +191,8 @@
   function summary(it) {
     const s = {};
     for (const k of SUMMARY_KEYS) s[k] = it[k];
+    // The header or query parameter an API key goes in (Rust leaves it out when none).
+    if (it.placement && it.placement.in !== 'bearer') s.placement_name = it.placement.name;
     return s;
   }
   const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
@@ -464,6 +466,11 @@
       const now = rustNow();
       return { now, codes: otpItems().map((it) => otpCode(it, now)), damaged: 0 };
     },
+    otp_code: ({ id }) => {
+      needUnlocked();
+      const now = rustNow();
+      return { now, codes: [otpCode(find(id), now)], damaged: 0 };
+    },
     otp_copy: ({ id }) => {
       needUnlocked();
       const it = find(id);
@@ -590,7 +597,49 @@
 
   // ---- for the check ----
   function hay(it) {
-    return [it.name, it.tags.join(' '), it.url || '', it.username || '', it.issuer || '', it.kind, KIND_LABEL[it.kind]].join('\u0001').toLowerCase();
+    const param = it.placement && it.placement.in !== 'bearer' ? it.placement.name : '';
+    return [it.name, it.tags.join(' '), it.url || '', it.username || '', it.issuer || '', param, it.kind, KIND_LABEL[it.kind]].join('\u0001').toLowerCase();
+  }
+  // The search's rules (ui/src/lib/search.ts), written again plainly: the rank of one query
+  // word in one item, 0 when it does not match. 2 = at a word start, 3 = inside a word,
+  // 4 = a word of 4+ letters one edit (or one swap) from a word of the item or the start of
+  // one, 5 = a word of 3+ letters whose letters appear in order in a word, from its start.
+  const esc = (w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  function osa(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 0; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+    return d[a.length][b.length];
+  }
+  function oneSwap(a, b) {
+    const diff = [...a].map((c, i) => (c === b[i] ? -1 : i)).filter((i) => i >= 0);
+    return diff.length === 2 && diff[1] === diff[0] + 1 && a[diff[0]] === b[diff[1]] && a[diff[1]] === b[diff[0]];
+  }
+  function wordRank(h, w) {
+    if (h.includes(w)) return new RegExp(`(^|[^a-z0-9\\u0080-\\uffff])${esc(w)}`).test(h) ? 2 : 3;
+    const words = (h.match(/[\p{L}\p{N}]{3,}/gu) || []).filter((t) => !/^\d+$/.test(t));
+    if (w.length >= 4 && words.some((t) => osa(w, t) <= 1 || (t.length > w.length && oneSwap(w, t.slice(0, w.length))))) return 4;
+    const abbrev = new RegExp(`^${[...w].map(esc).join('.*')}`);
+    if (w.length >= 3 && words.some((t) => t.length > w.length && abbrev.test(t))) return 5;
+    return 0;
+  }
+  function rankOf(it, words) {
+    const h = hay(it);
+    let rank = 2;
+    for (const w of words) {
+      const r = wordRank(h, w);
+      if (r === 0) return 0;
+      rank = Math.max(rank, r);
+    }
+    const name = it.name.toLowerCase();
+    const whole = words.join(' ');
+    return name === whole ? 0.5 : name.startsWith(whole) ? 1 : rank;
   }
   window.__kwFake = {
     calls: [],
@@ -602,7 +651,11 @@
     /** The expected result of a search, computed independently of the UI. */
     expect(query) {
       const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-      const all = sorted().filter((it) => words.every((w) => hay(it).includes(w)));
+      const ranked = sorted()
+        .map((it) => ({ it, rank: words.length === 0 ? 1 : rankOf(it, words) }))
+        .filter((r) => r.rank > 0);
+      // Best rank first; the list's order within a rank (a stable sort).
+      const all = ranked.sort((a, b) => a.rank - b.rank).map((r) => r.it);
       return { count: all.length, first: all[0] ? all[0].name : null, names: all.map((i) => i.name) };
     },
     emit(event, payload) {

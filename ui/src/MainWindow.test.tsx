@@ -59,6 +59,21 @@ describe('keyboard copy', () => {
     expect(be.callsOf('item_copy')).toHaveLength(0);
   });
 
+  it('Ctrl+Shift+C copies the username (an OAuth client: its client ID) through Rust', async () => {
+    const be = fakeBackend();
+    const user = userEvent.setup();
+    await openMain();
+    await user.click(screen.getByRole('option', { name: /^Grafana admin/ }));
+    await user.keyboard('{Control>}{Shift>}c{/Shift}{/Control}');
+    await waitFor(() => {
+      expect(be.callsOf('item_copy_plain').map((c) => c.args)).toEqual([
+        { id: idOf(be, 'Grafana admin'), field: 'username' },
+      ]);
+    });
+    expect((await screen.findByTestId('toast')).textContent).toContain('Copied username');
+    expect(be.callsOf('item_copy_main')).toHaveLength(0);
+  });
+
   it('leaves Ctrl+C alone over selected text and in other fields', async () => {
     const be = fakeBackend();
     const user = userEvent.setup();

@@ -4,8 +4,8 @@
 use keywright_ipc::IpcError;
 use keywright_ipc::commands as c;
 use keywright_ipc::dto::{
-    Copied, CopiedMain, ItemDetail, ItemEdit, ItemInput, ItemList, Revealed, SecretField,
-    TrashList, Trashed,
+    Copied, CopiedMain, ItemDetail, ItemEdit, ItemInput, ItemList, PlainField, Revealed,
+    SecretField, TrashList, Trashed,
 };
 use keywright_ipc::trash as t;
 use tauri::AppHandle;
@@ -39,6 +39,15 @@ pub async fn item_copy(app: AppHandle, id: String, field: SecretField) -> Result
 #[tauri::command(rename_all = "snake_case")]
 pub async fn item_copy_main(app: AppHandle, id: String) -> Result<CopiedMain, IpcError> {
     on_worker(app, move |s| c::item_copy_main(s, &id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_copy_plain(
+    app: AppHandle,
+    id: String,
+    field: PlainField,
+) -> Result<Copied, IpcError> {
+    on_worker(app, move |s| c::item_copy_plain(s, &id, field)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

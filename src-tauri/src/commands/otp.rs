@@ -16,6 +16,11 @@ pub async fn otp_codes(app: AppHandle) -> Result<OtpCodes, IpcError> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn otp_code(app: AppHandle, id: String) -> Result<OtpCodes, IpcError> {
+    on_worker(app, move |s| o::otp_code(s, &id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn otp_copy(app: AppHandle, id: String) -> Result<Copied, IpcError> {
     on_worker(app, move |s| o::otp_copy(s, &id)).await
 }

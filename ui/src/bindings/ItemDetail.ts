@@ -22,7 +22,12 @@ token_expires_at: number | null, rotate_every_days: number | null, warn_days: nu
 /**
  * The item's audit history, newest first.
  */
-history: Array<AuditEvent>, id: string, name: string, kind: Kind, tags: Array<string>, url: string | null, username: string | null, issuer: string | null, status: Status, 
+history: Array<AuditEvent>, id: string, name: string, kind: Kind, tags: Array<string>, url: string | null, username: string | null, issuer: string | null, 
+/**
+ * The header or query parameter an API key goes in (`X-API-Key`, `api_key`): the
+ * search finds an item by it.
+ */
+placement_name?: string, status: Status, 
 /**
  * The effective hard expiry (manual date, refresh-token expiry).
  */

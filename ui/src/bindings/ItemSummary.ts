@@ -5,7 +5,12 @@ import type { Status } from "./Status";
 /**
  * One row of the list.
  */
-export type ItemSummary = { id: string, name: string, kind: Kind, tags: Array<string>, url: string | null, username: string | null, issuer: string | null, status: Status, 
+export type ItemSummary = { id: string, name: string, kind: Kind, tags: Array<string>, url: string | null, username: string | null, issuer: string | null, 
+/**
+ * The header or query parameter an API key goes in (`X-API-Key`, `api_key`): the
+ * search finds an item by it.
+ */
+placement_name?: string, status: Status, 
 /**
  * The effective hard expiry (manual date, refresh-token expiry).
  */

@@ -3,8 +3,10 @@ import type { OtpCode } from '../bindings/OtpCode';
 import { avatarTone, codeSubtitle, codeTitle, groupOtp, initials, NEXT_CODE_SECONDS, phaseAt } from '../lib/otp';
 
 /** Card geometry (px): fixed height so rows can be virtualised. */
-export const CARD_HEIGHT = 110;
-const CARD_MIN_WIDTH = 240;
+export const CARD_HEIGHT = 136;
+const CARD_MIN_WIDTH = 260;
+/** How long a card shown by "Show in Codes" flashes (the CSS animation's length). */
+export const FLASH_MS = 1200;
 const GAP = 12;
 const PAD = 16;
 const OVERSCAN_ROWS = 2;
@@ -46,7 +48,7 @@ interface GridProps {
  * compositor drawing every frame: with software compositing (the app turns WebKit's
  * accelerated compositing off; the headless check has no GPU) that cost ~200 ms of CPU per second for a screen of cards, against
  * ~30 ms stepped (e2e/browser-check.mjs prints the figures). */
-function Ring({ period, left }: { period: number; left: number }) {
+export function Ring({ period, left }: { period: number; left: number }) {
   const done = Math.min(1, Math.max(0, (period - left) / period));
   return (
     <span
@@ -74,6 +76,8 @@ interface CardProps {
   period: number;
   generated: Generated | undefined;
   busy: boolean;
+  /** Flashes once ("Show in Codes"). */
+  flash: boolean;
   onActivate: (c: OtpCode) => void;
   onFocusCard: (index: number) => void;
 }
@@ -90,12 +94,15 @@ const CodeCard = memo(function CodeCard({
   period,
   generated,
   busy,
+  flash,
   onActivate,
   onFocusCard,
 }: CardProps) {
   const valueId = useId();
   const title = codeTitle(code);
   const sub = codeSubtitle(code);
+  // The item's own name, when the issuer and the account do not already say it.
+  const name = code.name !== title && code.name !== sub ? code.name : '';
   const hotp = code.otp_type === 'hotp';
   const label = `${sub !== '' ? `${title} (${sub})` : title}${code.name !== title && code.name !== sub ? `, ${code.name}` : ''}`;
   const ending = !hotp && left <= NEXT_CODE_SECONDS;
@@ -109,23 +116,24 @@ const CodeCard = memo(function CodeCard({
         <span className="code-who">
           <span className="code-title">{title}</span>
           <span className="code-sub">{sub}</span>
+          {name !== '' && <span className="code-sub code-name">{name}</span>}
         </span>
       </>
     ),
-    [title, sub],
+    [title, sub, name],
   );
   return (
     <div role="listitem" className="code-cell">
       <button
         type="button"
-        className={`code-card${ending ? ' ending' : ''}${hotp ? ' hotp' : ''}`}
+        className={`code-card${ending ? ' ending' : ''}${hotp ? ' hotp' : ''}${flash ? ' flash' : ''}`}
         data-index={index}
         data-id={code.id}
         tabIndex={tabbable ? 0 : -1}
         aria-label={hotp ? `Generate code for ${label}` : `Copy code for ${label}`}
         aria-describedby={valueId}
         aria-busy={busy || undefined}
-        title={code.name}
+        title={sub !== '' ? `${title} · ${sub}${name !== '' ? ` · ${name}` : ''}` : code.name}
         onClick={() => {
           onActivate(code);
         }}
@@ -185,11 +193,17 @@ export function CodeGrid({
   const [active, setActive] = useState(0);
   const [focusTick, setFocusTick] = useState(0);
   const handledTick = useRef(0);
+  /** The grid's size has been read once: a focus request waits for it (the rows and the
+   * scroll position depend on the number of columns). */
+  const [measured, setMeasured] = useState(false);
+  /** The card that flashes ("Show in Codes"), for FLASH_MS. */
+  const [flashId, setFlashId] = useState<string | null>(null);
 
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
     setSize({ w: el.clientWidth, h: el.clientHeight });
+    setMeasured(true);
     if (typeof ResizeObserver === 'undefined') return;
     const ro = new ResizeObserver(() => {
       setSize({ w: el.clientWidth, h: el.clientHeight });
@@ -222,6 +236,7 @@ export function CodeGrid({
       setWaitSince(null);
       setActive(i);
       setFocusTick((t) => t + 1);
+      setFlashId(codes[i]?.id ?? null);
     } else if (waitSince === null) {
       setWaitSince(generation);
     } else if (generation > waitSince + 1) {
@@ -239,9 +254,20 @@ export function CodeGrid({
   const activeRow = Math.floor(at / cols);
   const pageRows = Math.max(1, Math.floor(height / rowHeight));
 
-  // Keyboard moves: bring the card into view and focus it.
   useEffect(() => {
-    if (focusTick === handledTick.current) return;
+    if (flashId === null) return;
+    const t = window.setTimeout(() => {
+      setFlashId(null);
+    }, FLASH_MS);
+    return () => {
+      window.clearTimeout(t);
+    };
+  }, [flashId]);
+
+  // Keyboard moves and focus requests: bring the card into view and focus it (once the
+  // grid is measured: before, the columns and so the card's row are a guess).
+  useEffect(() => {
+    if (!measured || focusTick === handledTick.current) return;
     handledTick.current = focusTick;
     const el = scroller.current;
     if (!el) return;
@@ -251,7 +277,7 @@ export function CodeGrid({
       el.scrollTop = top + CARD_HEIGHT + PAD - el.clientHeight;
     }
     el.querySelector<HTMLElement>(`[data-index="${String(at)}"]`)?.focus({ preventScroll: true });
-  }, [focusTick, at, activeRow, rowHeight]);
+  }, [measured, focusTick, at, activeRow, rowHeight]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (!(e.target instanceof HTMLElement) || e.target.dataset.index === undefined) return;
@@ -323,6 +349,7 @@ export function CodeGrid({
           period={p?.period ?? c.period}
           generated={generated.get(c.id)}
           busy={busy.has(c.id)}
+          flash={flashId === c.id}
           onActivate={onActivate}
           onFocusCard={setActive}
         />,

@@ -12,7 +12,17 @@ import {
   secretLabel,
   statusLine,
 } from '../lib/format';
-import { type Copied, type IpcError, itemCopy, itemGet, itemReveal, toIpcError } from '../lib/ipc';
+import {
+  type Copied,
+  type IpcError,
+  itemCopy,
+  itemCopyPlain,
+  itemGet,
+  itemReveal,
+  type PlainField,
+  toIpcError,
+} from '../lib/ipc';
+import { DetailCode } from './DetailCode';
 import { Icon, KindIcon } from './Icons';
 import { StatusBadge } from './StatusBadge';
 import { RequestConsole } from './RequestConsole';
@@ -28,6 +38,10 @@ interface Props {
   onEdit: (d: ItemDetail) => void;
   onDelete: (d: ItemDetail) => void;
   onCopied: (c: Copied, what: string) => void;
+  /** A 2FA code copied (the Codes view's toast); default: onCopied(c, '2FA code'). */
+  onCodeCopied?: (c: Copied) => void;
+  /** Open the JWT debugger on one of this item's tokens (Rust reads it). */
+  onOpenJwt?: (itemId: string, field: SecretField) => void;
   onError: (e: IpcError) => void;
   /** A 2FA item: show its live code in the Codes view. */
   onShowInCodes?: (id: string) => void;
@@ -43,13 +57,21 @@ export type DetailTab = 'details' | 'requests';
 /** Kinds whose secret can go on a request. */
 export const REQUEST_KINDS = new Set(['api_key', 'bearer', 'basic', 'oauth2']);
 
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
+function Field({ label, children, copy }: { label: string; children: React.ReactNode; copy?: React.ReactNode }) {
   return (
     <>
       <dt>{label}</dt>
-      <dd>{children}</dd>
+      <dd className={copy !== undefined ? 'fact-copyable' : undefined}>
+        <span className="fact-value">{children}</span>
+        {copy}
+      </dd>
     </>
   );
+}
+
+/** A label inside a sentence: "Username" → "username", "Client ID" → "client ID", "URL" stays. */
+function inSentence(label: string): string {
+  return /^[A-Z][A-Z]/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
 }
 
 /** The selected item. Mounted per item (keyed by id): revealed values die with it. */
@@ -59,6 +81,8 @@ export function DetailPane({
   onEdit,
   onDelete,
   onCopied,
+  onCodeCopied,
+  onOpenJwt,
   onError,
   onShowInCodes,
   tab = 'details',
@@ -113,7 +137,7 @@ export function DetailPane({
           <header className="detail-head">
             <KindIcon kind={summary.kind} size={22} />
             <div className="detail-title">
-              <h2>{summary.name}</h2>
+              <h2 title={summary.name}>{summary.name}</h2>
               <p className="muted">{KIND_LABEL[summary.kind]}</p>
             </div>
           </header>
@@ -153,19 +177,93 @@ export function DetailPane({
     }
   };
 
+  const copyPlain = async (field: PlainField, what: string) => {
+    setBusy(`copy-${field}`);
+    try {
+      onCopied(await itemCopyPlain(detail.id, field), what);
+    } catch (e) {
+      onError(toIpcError(e));
+    } finally {
+      if (live.current) setBusy(null);
+    }
+  };
+
+  const copyButton = (field: PlainField, what: string) => (
+    <button
+      type="button"
+      className="small icon-only fact-copy"
+      disabled={busy !== null}
+      aria-label={`Copy ${inSentence(what)}`}
+      title={`Copy ${inSentence(what)}`}
+      onClick={() => void copyPlain(field, what)}
+    >
+      <Icon name="copy" size={14} />
+    </button>
+  );
+
   const secretFields: SecretField[] = (['value', 'access_token', 'refresh_token'] as const).filter(
     (f) => detail.secrets[f],
   );
 
   const d = detail;
   const canRequest = REQUEST_KINDS.has(d.kind);
+  const secretList = (
+    <div className="secrets">
+      {secretFields.map((f) => {
+        const label = secretLabel(d.kind, f);
+        const value = revealed[f];
+        return (
+          <div className={`secret${value === undefined ? '' : ' revealed'}`} key={f}>
+            <span className="secret-label">{label}</span>
+            <div className="secret-actions">
+              {value === undefined ? (
+                <button
+                  type="button"
+                  className="small"
+                  disabled={busy !== null}
+                  aria-label={`Reveal ${label}`}
+                  onClick={() => void reveal(f)}
+                >
+                  <Icon name="eye" size={14} /> Reveal
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  className="small"
+                  aria-label={`Hide ${label}`}
+                  onClick={() => {
+                    hide(f);
+                  }}
+                >
+                  <Icon name="eye-off" size={14} /> Hide
+                </button>
+              )}
+              <button
+                type="button"
+                className="small"
+                disabled={busy !== null}
+                aria-label={`Copy ${label}`}
+                onClick={() => void copy(f)}
+              >
+                <Icon name="copy" size={14} /> Copy
+              </button>
+            </div>
+            <code className={`secret-value${value === undefined ? ' masked' : ''}`} data-testid={`secret-${f}`}>
+              {value ?? MASK}
+            </code>
+          </div>
+        );
+      })}
+    </div>
+  );
+
   const shown: DetailTab = canRequest ? tab : 'details';
   return (
     <section className="detail" aria-label={`Item ${d.name}`} tabIndex={-1} data-testid="detail">
       <header className="detail-head">
         <KindIcon kind={d.kind} size={22} />
         <div className="detail-title">
-          <h2>{d.name}</h2>
+          <h2 title={d.name}>{d.name}</h2>
           <p className="muted">{KIND_LABEL[d.kind]}</p>
         </div>
         <div className="detail-actions">
@@ -240,68 +338,48 @@ export function DetailPane({
       ) : (
         <>
 
-      {secretFields.length > 0 && (
-        <div className="secrets">
-          {secretFields.map((f) => {
-            const label = secretLabel(d.kind, f);
-            const value = revealed[f];
-            return (
-              <div className="secret" key={f}>
-                <span className="secret-label">{label}</span>
-                <code className={`secret-value${value === undefined ? ' masked' : ''}`} data-testid={`secret-${f}`}>
-                  {value ?? MASK}
-                </code>
-                <div className="secret-actions">
-                  {value === undefined ? (
-                    <button
-                      type="button"
-                      className="small"
-                      disabled={busy !== null}
-                      aria-label={`Reveal ${label}`}
-                      onClick={() => void reveal(f)}
-                    >
-                      <Icon name="eye" size={14} /> Reveal
-                    </button>
-                  ) : (
-                    <button
-                      type="button"
-                      className="small"
-                      aria-label={`Hide ${label}`}
-                      onClick={() => {
-                        hide(f);
-                      }}
-                    >
-                      <Icon name="eye-off" size={14} /> Hide
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    className="small"
-                    disabled={busy !== null}
-                    aria-label={`Copy ${label}`}
-                    onClick={() => void copy(f)}
-                  >
-                    <Icon name="copy" size={14} /> Copy
-                  </button>
-                </div>
-              </div>
-            );
-          })}
-        </div>
+      {d.kind === 'totp' && (
+        <DetailCode
+          id={d.id}
+          otpType={d.otp?.type ?? 'totp'}
+          onCopied={(c) => {
+            if (onCodeCopied) onCodeCopied(c);
+            else onCopied(c, '2FA code');
+          }}
+          onError={onError}
+        />
       )}
+
+      {secretFields.length > 0 &&
+        (d.kind === 'totp' ? (
+          <details className="secret-section">
+            <summary>Advanced</summary>
+            <p className="muted small">The secret (seed) makes every code: keep it hidden. Copy code above copies the code, never the seed.</p>
+            {secretList}
+          </details>
+        ) : (
+          secretList
+        ))}
 
       <dl className="facts">
         {d.url !== null && (
-          <Field label="URL">
+          <Field label="URL" copy={copyButton('url', 'URL')}>
             <span className="link-text">{d.url}</span>
           </Field>
         )}
-        {d.username !== null && <Field label={d.kind === 'totp' ? 'Account' : 'Username'}>{d.username}</Field>}
+        {d.username !== null && (
+          <Field
+            label={d.kind === 'totp' ? 'Account' : 'Username'}
+            copy={copyButton('username', d.kind === 'totp' ? 'Account' : 'Username')}
+          >
+            {d.username}
+          </Field>
+        )}
         {d.issuer !== null && <Field label="Issuer">{d.issuer}</Field>}
         {d.placement !== null && <Field label="Placement">{placementText(d.placement)}</Field>}
         {d.oauth !== null && (
           <>
-            <Field label="Client ID">
+            <Field label="Client ID" copy={copyButton('client_id', 'Client ID')}>
               <code>{d.oauth.client_id}</code>
             </Field>
             {d.oauth.issuer != null && <Field label="Issuer">{d.oauth.issuer}</Field>}
@@ -355,7 +433,7 @@ export function DetailPane({
       </dl>
 
       {(d.kind === 'oauth2' || d.kind === 'bearer' || (d.kind === 'api_key' && d.token_expires_at !== null)) && (
-        <TokenPanel detail={d} onChanged={() => void reload()} />
+        <TokenPanel detail={d} onChanged={() => void reload()} {...(onOpenJwt ? { onOpenJwt } : {})} />
       )}
 
       {d.secrets.notes && (

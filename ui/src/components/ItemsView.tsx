@@ -1,6 +1,7 @@
 import type { KeyboardEvent, ReactNode, RefObject } from 'react';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemSummary } from '../bindings/ItemSummary';
+import type { SecretField } from '../bindings/SecretField';
 import type { Copied, IpcError } from '../lib/ipc';
 import { count, type Nav, navKey, navTitle } from '../lib/nav';
 import type { ConsoleMemory } from '../lib/request';
@@ -33,6 +34,8 @@ interface Props {
   onEdit: (d: ItemDetail) => void;
   onDelete: (d: ItemDetail) => void;
   onCopied: (c: Copied, what: string) => void;
+  onCodeCopied: (c: Copied) => void;
+  onOpenJwt: (itemId: string, field: SecretField) => void;
   onError: (e: IpcError) => void;
   onShowInCodes: (id: string) => void;
 }
@@ -134,6 +137,8 @@ export function ItemsView(p: Props) {
             onEdit={p.onEdit}
             onDelete={p.onDelete}
             onCopied={p.onCopied}
+            onCodeCopied={p.onCodeCopied}
+            onOpenJwt={p.onOpenJwt}
             onError={p.onError}
             onShowInCodes={p.onShowInCodes}
             tab={p.tab}

@@ -10,6 +10,7 @@ import {
   appActivity,
   type IpcError,
   itemCopyMain,
+  itemCopyPlain,
   itemDelete,
   itemRestore,
   type ItemList,
@@ -306,6 +307,21 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     [showError],
   );
 
+  /** Ctrl+Shift+C: the username, or an OAuth client's ID (not secrets; still through Rust). */
+  const copyLogin = useCallback(
+    async (id: string) => {
+      const item = listRef.current?.items.find((i) => i.id === id);
+      const field = item?.kind === 'oauth2' ? 'client_id' : 'username';
+      try {
+        const c = await itemCopyPlain(id, field);
+        setToast({ key: Date.now(), what: field === 'client_id' ? 'client ID' : 'username', clearAfter: c.clear_after_s });
+      } catch (e) {
+        showError(toIpcError(e));
+      }
+    },
+    [showError],
+  );
+
   const openDetail = () => {
     requestAnimationFrame(() => {
       document.querySelector<HTMLElement>('[data-testid="detail"]')?.focus();
@@ -398,9 +414,9 @@ export function MainView({ status, onLocked, onSettings }: Props) {
         // In the search box too (Ctrl+K, a few letters, Ctrl+C); never over selected text.
         const inField = typingIn(e.target) && e.target !== searchBox.current;
         if (inField) return;
-        if (e.shiftKey) return; // Ctrl+Shift+C: the username (wired with the detail's copy buttons).
         e.preventDefault();
-        void copyMain(selected);
+        if (e.shiftKey) void copyLogin(selected);
+        else void copyMain(selected);
         return;
       }
       if (e.shiftKey) return;
@@ -425,7 +441,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     return () => {
       document.removeEventListener('keydown', onKey);
     };
-  }, [modal, lock, showView, view, selected, copyMain]);
+  }, [modal, lock, showView, view, selected, copyMain, copyLogin]);
 
   // Files dropped on the window in the Codes view open the import with them.
   const dropToImport = view === 'codes' && modal === null;
@@ -532,7 +548,9 @@ export function MainView({ status, onLocked, onSettings }: Props) {
         onNav={(n) => {
           setNav(n);
           setView('items');
-          // A list was asked for: show it, even beside the request console.
+          // A list was asked for: show it whole (no search left over from before), even
+          // beside the request console.
+          setQuery('');
           setListHidden(false);
         }}
         onView={(v) => {
@@ -746,6 +764,12 @@ export function MainView({ status, onLocked, onSettings }: Props) {
               setModal({ t: 'delete', item });
             }}
             onCopied={onCopied}
+            onCodeCopied={onCodeCopied}
+            onOpenJwt={(id, field) => {
+              const name = items.find((i) => i.id === id)?.name ?? '';
+              setJwtItem({ id, name, field });
+              setView('jwt');
+            }}
             onError={showError}
             onShowInCodes={showInCodes}
           />

@@ -38,6 +38,7 @@ import type { LoginMethod } from '../bindings/LoginMethod';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpCodes } from '../bindings/OtpCodes';
 import type { OtpLink } from '../bindings/OtpLink';
+import type { PlainField } from '../bindings/PlainField';
 import type { RecentRequest } from '../bindings/RecentRequest';
 import type { RecoverySaved } from '../bindings/RecoverySaved';
 import type { RequestInput } from '../bindings/RequestInput';
@@ -84,6 +85,7 @@ export type {
   LoginMethod,
   OtpCode,
   OtpCodes,
+  PlainField,
   RecentRequest,
   RecoverySaved,
   RequestInput,
@@ -217,6 +219,11 @@ export function itemCopyMain(id: string): Promise<CopiedMain> {
   return call('item_copy_main', { id });
 }
 
+/** Copies a field that is not a secret (username, client ID, URL), through Rust too. */
+export function itemCopyPlain(id: string, field: PlainField): Promise<Copied> {
+  return call('item_copy_plain', { id, field });
+}
+
 export function itemAdd(item: ItemInput): Promise<ItemDetail> {
   return call('item_add', { item });
 }
@@ -259,6 +266,11 @@ export function trashEmpty(): Promise<number> {
 /** Every 2FA item with its live code at Rust's `now` (the window's clock is not trusted). */
 export function otpCodes(): Promise<OtpCodes> {
   return call('otp_codes');
+}
+
+/** One 2FA item's code (its detail pane), in the shape of otpCodes: only its seed is opened. */
+export function otpCode(id: string): Promise<OtpCodes> {
+  return call('otp_code', { id });
 }
 
 /** Rust copies the current code of a TOTP/Steam item (cleared after `clear_after_s`). */

@@ -4,7 +4,7 @@ import type { ImportFormat } from '../bindings/ImportFormat';
 import type { ImportRow } from '../bindings/ImportRow';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpType } from '../bindings/OtpType';
-import { matches, queryWords } from './search';
+import { buildSearchIndex, type SearchIndex, searchIndex } from './search';
 
 /** `123 456`, `123 4567`, `1234 5678`; Steam's five characters as they are. */
 export function groupOtp(code: string, type: OtpType = 'totp'): string {
@@ -125,25 +125,16 @@ export function refreshAt(codes: readonly OtpCode[]): number {
   return at;
 }
 
-export interface IndexedCode {
-  code: OtpCode;
-  hay: string;
+export type IndexedCode = SearchIndex<OtpCode>;
+
+export function indexCodes(codes: readonly OtpCode[]): IndexedCode {
+  return buildSearchIndex(codes, (c) => ({ name: c.name, rest: [c.issuer, c.account, c.tags.join(' ')] }));
 }
 
-export function indexCodes(codes: readonly OtpCode[]): IndexedCode[] {
-  return codes.map((code) => ({
-    code,
-    hay: [code.name, code.issuer ?? '', code.account ?? '', code.tags.join(' ')].join('\u0001').toLowerCase(),
-  }));
-}
-
-/** Every word must occur in the name, issuer, account or tags (as the item search does). */
-export function searchCodes(index: readonly IndexedCode[], query: string): OtpCode[] {
-  const words = queryWords(query);
-  if (words.length === 0) return index.map((i) => i.code);
-  const out: OtpCode[] = [];
-  for (const { code, hay } of index) if (matches(hay, words)) out.push(code);
-  return out;
+/** Every word must match the name, issuer, account or tags, as the item search does (typos
+ * forgiven, best matches first). */
+export function searchCodes(index: IndexedCode, query: string): OtpCode[] {
+  return searchIndex(index, query);
 }
 
 export const OTP_TYPE_LABEL: Record<OtpType, string> = { totp: 'TOTP', hotp: 'HOTP', steam: 'Steam' };

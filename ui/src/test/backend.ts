@@ -433,6 +433,12 @@ export function fakeBackend(opts: Options = {}) {
       const what = d.kind === 'totp' ? '2FA code' : d.kind === 'api_key' ? 'API key' : 'password';
       return { clear_after_s: settings.clipboard_clear_seconds === 0 ? null : settings.clipboard_clear_seconds, what };
     },
+    item_copy_plain: (a) => {
+      const d = find(a.id).detail;
+      const v = a.field === 'username' ? d.username : a.field === 'url' ? d.url : a.field === 'client_id' ? (d.oauth?.client_id ?? null) : null;
+      if (v === null) backendError('not_found', `This item has no ${String(a.field)}.`);
+      return { clear_after_s: clearAfter() };
+    },
     item_add: (a) => {
       const input = a.item as { name: string; kind: ItemDetail['kind'] };
       const created = item({ name: input.name, kind: input.kind });
@@ -506,6 +512,10 @@ export function fakeBackend(opts: Options = {}) {
     otp_codes: () => {
       const now = Math.floor(Date.now() / 1000);
       return { now, codes: [...otps.values()].map((o) => otpCodeAt(o, now)), damaged: 0 };
+    },
+    otp_code: (a) => {
+      const now = Math.floor(Date.now() / 1000);
+      return { now, codes: [otpCodeAt(findOtp(a.id), now)], damaged: 0 };
     },
     otp_copy: (a) => {
       const o = findOtp(a.id);

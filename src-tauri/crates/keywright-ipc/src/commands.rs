@@ -10,8 +10,8 @@ use zeroize::Zeroizing;
 
 use crate::dto::{
     Copied, CopiedMain, CreatedVault, DamagedItem, ItemDetail, ItemEdit, ItemInput, ItemList,
-    ItemSummary, KeyringChange, OtpLink, Revealed, SecretField, SecretPresence, Settings,
-    SettingsView, VaultState, VaultStatus,
+    ItemSummary, KeyringChange, OtpLink, PlainField, Revealed, SecretField, SecretPresence,
+    Settings, SettingsView, VaultState, VaultStatus,
 };
 use crate::error::{ErrorKind, IpcError};
 use crate::state::AppState;
@@ -382,6 +382,29 @@ pub fn item_copy_main(state: &AppState, id: &str) -> Result<CopiedMain, IpcError
         clear_after_s: copied.clear_after_s,
         what: what.to_owned(),
     })
+}
+
+/// Copy a field that is not a secret (username, client ID, URL) to the clipboard, so the
+/// window never writes the clipboard itself. Cleared like a secret's copy (the clipboard
+/// holds no trace of the vault after the set time); not audited: nothing secret left it.
+pub fn item_copy_plain(state: &AppState, id: &str, field: PlainField) -> Result<Copied, IpcError> {
+    let text = state.with_vault(|vault| {
+        let ov = vault.find(id)?.overview;
+        let v = match field {
+            PlainField::Username => ov.username,
+            PlainField::ClientId => ov.oauth.map(|o| o.client_id),
+            PlainField::Url => ov.url,
+        };
+        Ok(v.filter(|v| !v.trim().is_empty()))
+    })?;
+    let Some(text) = text else {
+        return Err(IpcError::new(
+            ErrorKind::NotFound,
+            format!("This item has no {}.", field.label()),
+        ));
+    };
+    let clear_after_s = state.copy_text(&text)?;
+    Ok(Copied { clear_after_s })
 }
 
 fn expose(s: Option<&SecretString>) -> String {

@@ -57,6 +57,11 @@ pub struct ItemSummary {
     pub url: Option<String>,
     pub username: Option<String>,
     pub issuer: Option<String>,
+    /// The header or query parameter an API key goes in (`X-API-Key`, `api_key`): the
+    /// search finds an item by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub placement_name: Option<String>,
     pub status: Status,
     /// The effective hard expiry (manual date, refresh-token expiry).
     #[ts(type = "number | null")]
@@ -79,6 +84,10 @@ impl ItemSummary {
             url: ov.url.clone(),
             username: ov.username.clone(),
             issuer: ov.issuer.clone(),
+            placement_name: match &ov.placement {
+                Some(Placement::Header { name } | Placement::Query { name }) => Some(name.clone()),
+                Some(Placement::Bearer) | None => None,
+            },
             status: e.status,
             expires_at: e.expires_at,
             rotation_due_at: e.rotation_due_at,
@@ -235,6 +244,28 @@ impl SecretField {
             SecretField::Notes => "notes",
             SecretField::AccessToken => "access_token",
             SecretField::RefreshToken => "refresh_token",
+        }
+    }
+}
+
+/// A field of an item that is not a secret, copied from the detail pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PlainField {
+    Username,
+    /// An OAuth item's client ID.
+    ClientId,
+    Url,
+}
+
+impl PlainField {
+    /// In words, for a message.
+    pub fn label(self) -> &'static str {
+        match self {
+            PlainField::Username => "username",
+            PlainField::ClientId => "client ID",
+            PlainField::Url => "URL",
         }
     }
 }

@@ -7,8 +7,9 @@ use base64::Engine as _;
 use keywright_core::Error as CoreError;
 use keywright_core::credential::OtpType;
 use keywright_core::limits::MAX_IMPORT_BYTES;
-use keywright_core::otp::{self, import};
+use keywright_core::otp::{self, TimedCode, import};
 use keywright_core::timefmt;
+use keywright_core::vault::Item;
 use keywright_core::vault::otp::{ImportPlan, PlanStatus};
 use secrecy::SecretString;
 use zeroize::Zeroizing;
@@ -48,44 +49,67 @@ fn from_core(f: import::Format) -> ImportFormat {
     }
 }
 
+fn code_dto(item: &Item, timed: Option<&TimedCode>, counter: Option<u64>) -> OtpCode {
+    let ov = &item.overview;
+    let params = ov.otp.unwrap_or_default();
+    let (code, next_code, valid_from, valid_until) = match timed {
+        Some(t) => (
+            Some(t.code.to_string()),
+            Some(t.next_code.to_string()),
+            t.valid_from,
+            t.valid_until,
+        ),
+        None => (None, None, 0, 0),
+    };
+    OtpCode {
+        id: item.id.clone(),
+        name: ov.name.clone(),
+        issuer: ov.issuer.clone(),
+        account: ov.username.clone(),
+        tags: ov.tags.clone(),
+        otp_type: params.otp_type,
+        digits: params.digits,
+        period: otp::period_of(&params),
+        code,
+        next_code,
+        valid_from,
+        valid_until,
+        counter,
+    }
+}
+
 pub fn otp_codes(state: &AppState) -> Result<OtpCodes, IpcError> {
     let now = timefmt::now();
     let (views, damaged) = state.with_vault(|v| Ok(v.otp_codes(now)?))?;
     let codes = views
-        .into_iter()
-        .map(|view| {
-            let ov = &view.item.overview;
-            let params = ov.otp.unwrap_or_default();
-            let (code, next_code, valid_from, valid_until) = match &view.timed {
-                Some(t) => (
-                    Some(t.code.to_string()),
-                    Some(t.next_code.to_string()),
-                    t.valid_from,
-                    t.valid_until,
-                ),
-                None => (None, None, 0, 0),
-            };
-            OtpCode {
-                id: view.item.id.clone(),
-                name: ov.name.clone(),
-                issuer: ov.issuer.clone(),
-                account: ov.username.clone(),
-                tags: ov.tags.clone(),
-                otp_type: params.otp_type,
-                digits: params.digits,
-                period: otp::period_of(&params),
-                code,
-                next_code,
-                valid_from,
-                valid_until,
-                counter: view.counter,
-            }
-        })
+        .iter()
+        .map(|view| code_dto(&view.item, view.timed.as_ref(), view.counter))
         .collect();
     Ok(OtpCodes {
         now,
         codes,
         damaged: u32::try_from(damaged.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// One 2FA item's code (its detail pane), in the shape of `otp_codes`: only this item's
+/// seed is opened. A HOTP item has no code until asked (`hotp_next`).
+pub fn otp_code(state: &AppState, id: &str) -> Result<OtpCodes, IpcError> {
+    let now = timefmt::now();
+    let (item, timed) = state.with_vault(|v| {
+        let item = v.find(id)?;
+        let hotp = item.overview.otp.unwrap_or_default().otp_type == OtpType::Hotp;
+        let timed = if hotp {
+            None
+        } else {
+            Some(v.totp(&item.id, now)?)
+        };
+        Ok((item, timed))
+    })?;
+    Ok(OtpCodes {
+        now,
+        codes: vec![code_dto(&item, timed.as_ref(), None)],
+        damaged: 0,
     })
 }
 

@@ -13,7 +13,7 @@ use secrecy::SecretString;
 
 use crate::clipboard::{Clipboard, MemoryClipboard};
 use crate::commands::*;
-use crate::dto::{ItemEdit, ItemInput, SecretField, Settings, VaultState};
+use crate::dto::{ItemEdit, ItemInput, PlainField, SecretField, Settings, VaultState};
 use crate::error::ErrorKind;
 use crate::state::AppState;
 
@@ -184,6 +184,59 @@ fn add_reveal_copy_edit_delete() -> TestResult {
     assert!(items_list(&f.state)?.items.is_empty());
     let gone = item_get(&f.state, &d.summary.id).err();
     assert_eq!(gone.map(|e| e.kind), Some(ErrorKind::NotFound));
+    Ok(())
+}
+
+#[test]
+fn copy_plain_fields_puts_the_field_not_the_secret_on_the_clipboard() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "basic", "name": "Grafana", "value": "hunter2", "username": "admin",
+        "url": "https://grafana.example.com"
+    }))?;
+    let d = item_add(&f.state, input)?;
+    let c = item_copy_plain(&f.state, &d.summary.id, PlainField::Username)?;
+    assert_eq!(c.clear_after_s, Some(30));
+    assert_eq!(f.clipboard.text()?.as_deref(), Some("admin"));
+    item_copy_plain(&f.state, &d.summary.id, PlainField::Url)?;
+    assert_eq!(
+        f.clipboard.text()?.as_deref(),
+        Some("https://grafana.example.com")
+    );
+    // No client ID on a basic item: a clear error, the clipboard unchanged.
+    let e = item_copy_plain(&f.state, &d.summary.id, PlainField::ClientId)
+        .expect_err("a basic item has no client ID");
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    assert_eq!(e.message, "This item has no client ID.");
+    assert_eq!(
+        f.clipboard.text()?.as_deref(),
+        Some("https://grafana.example.com")
+    );
+    // Not audited as a copy of a secret.
+    let h = item_get(&f.state, &d.summary.id)?.history;
+    assert!(h.iter().all(|ev| ev.action != Action::Copy), "{h:?}");
+
+    let oauth: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "oauth2", "name": "Auth0", "value": "client-secret",
+        "oauth": {"client_id": "m2m-client", "token_url": "https://acme.example/oauth/token"}
+    }))?;
+    let o = item_add(&f.state, oauth)?;
+    item_copy_plain(&f.state, &o.summary.id, PlainField::ClientId)?;
+    assert_eq!(f.clipboard.text()?.as_deref(), Some("m2m-client"));
+    Ok(())
+}
+
+#[test]
+fn the_list_names_an_api_keys_header_or_query_parameter() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    item_add(&f.state, api_key("Stripe live", "sk_live_1")?)?;
+    let list = items_list(&f.state)?;
+    assert_eq!(
+        list.items.first().and_then(|i| i.placement_name.as_deref()),
+        Some("X-Api-Key")
+    );
     Ok(())
 }
 
@@ -463,6 +516,40 @@ mod otp_commands {
         let f = fixture(true)?;
         vault_unlock(&f.state, &SecretString::from(PW))?;
         Ok(f)
+    }
+
+    #[test]
+    fn otp_code_gives_one_items_code_as_otp_codes_does() -> TestResult {
+        let f = unlocked()?;
+        let input: ItemInput = serde_json::from_value(serde_json::json!({
+            "kind": "totp", "name": "GitHub 2FA", "value": "JBSWY3DPEHPK3PXP", "issuer": "GitHub"
+        }))?;
+        let d = item_add(&f.state, input)?;
+        let one = otp_code(&f.state, &d.summary.id)?;
+        assert_eq!(one.codes.len(), 1);
+        let c = one.codes.first().ok_or("one code")?;
+        assert_eq!(
+            (c.id.as_str(), c.issuer.as_deref()),
+            (d.summary.id.as_str(), Some("GitHub"))
+        );
+        let code = c.code.clone().ok_or("a TOTP item has a code")?;
+        assert_eq!(code.len(), 6);
+        assert!(c.valid_from <= one.now && one.now < c.valid_until);
+        // The same code as the whole list (unless the period turned in between).
+        let all = otp_codes(&f.state)?;
+        let same = all.codes.iter().find(|x| x.id == c.id).ok_or("listed")?;
+        if same.valid_from == c.valid_from {
+            assert_eq!(same.code, c.code);
+            assert_eq!(same.next_code, c.next_code);
+        }
+        // Not a 2FA item: a clear error, no code.
+        let key = item_add(&f.state, api_key("Stripe", "sk_live_x")?)?;
+        assert!(otp_code(&f.state, &key.summary.id).is_err());
+        // HOTP: no code until asked (the counter must not move).
+        let h = item_add(&f.state, totp_input("Bank", "JBSWY3DPEHPK3PXP", "hotp")?)?;
+        let hc = otp_code(&f.state, &h.summary.id)?;
+        assert_eq!(hc.codes.first().map(|c| c.code.is_none()), Some(true));
+        Ok(())
     }
 
     #[test]
