@@ -89,7 +89,11 @@ bash scripts/app-smoke.sh "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS" "
 step "desktop app end to end: real window, WebKitWebDriver, real keyring and clipboard"
 python3 tests/e2e/app_e2e.py "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS/e2e" \
   "$CARGO_TARGET_DIR/debug/keywright"
-echo "screenshots in $ARTIFACTS (app-*.png), $ARTIFACTS/e2e and $ARTIFACTS/browser"
+
+step "desktop app every day: every screen at 800x600, 1100x720, 1600x1000, light and dark; layout from element rects; keystroke benchmark"
+python3 tests/e2e/app_screens.py "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS/screens" \
+  "$CARGO_TARGET_DIR/debug/keywright"
+echo "screenshots in $ARTIFACTS (app-*.png), $ARTIFACTS/e2e, $ARTIFACTS/screens and $ARTIFACTS/browser"
 
 step "all tests passed"
 echo "rust: $rust_passed passed, $rust_failed failed"
