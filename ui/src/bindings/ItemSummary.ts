@@ -9,4 +9,9 @@ export type ItemSummary = { id: string, name: string, kind: Kind, tags: Array<st
 /**
  * The effective hard expiry (manual date, refresh-token expiry).
  */
-expires_at: number | null, rotation_due_at: number | null, updated_at: number, };
+expires_at: number | null, rotation_due_at: number | null, 
+/**
+ * While a snooze hides the rotation reminder or expiry notice (the status is then
+ * `ok`): when it ends. A snooze never hides an expiry that has come.
+ */
+snoozed_until: number | null, updated_at: number, };

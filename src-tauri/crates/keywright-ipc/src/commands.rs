@@ -263,7 +263,7 @@ pub fn items_list(state: &AppState) -> Result<ItemList, IpcError> {
     })
 }
 
-fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcError> {
+pub(crate) fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcError> {
     let secret = vault.open_secret(&item.id)?;
     let secrets = SecretPresence {
         value: !secret.value.is_empty(),
@@ -288,6 +288,7 @@ fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcError> {
         created_at: ov.created_at,
         last_rotated_at: ov.last_rotated_at,
         secrets,
+        previous_versions: vault.previous_versions(&item.id)?,
         history,
     })
 }

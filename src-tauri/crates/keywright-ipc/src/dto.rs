@@ -7,6 +7,7 @@
 
 use keywright_core::credential::{Kind, OAuthConfig, OtpParams, OtpType, Placement};
 use keywright_core::expiry::Status;
+use keywright_core::vault::versions::PreviousVersion;
 use keywright_core::vault::{AuditEvent, Item};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,10 @@ pub struct ItemSummary {
     pub expires_at: Option<i64>,
     #[ts(type = "number | null")]
     pub rotation_due_at: Option<i64>,
+    /// While a snooze hides the rotation reminder or expiry notice (the status is then
+    /// `ok`): when it ends. A snooze never hides an expiry that has come.
+    #[ts(type = "number | null")]
+    pub snoozed_until: Option<i64>,
     #[ts(type = "number")]
     pub updated_at: i64,
 }
@@ -82,6 +87,7 @@ impl ItemSummary {
             status: e.status,
             expires_at: e.expires_at,
             rotation_due_at: e.rotation_due_at,
+            snoozed_until: e.snoozed_until,
             updated_at: ov.updated_at,
         }
     }
@@ -137,6 +143,9 @@ pub struct ItemDetail {
     #[ts(type = "number")]
     pub last_rotated_at: i64,
     pub secrets: SecretPresence,
+    /// Values replaced by "Mark rotated" still in their grace period, newest first
+    /// (metadata only; the value through `item_previous_reveal` / `item_previous_copy`).
+    pub previous_versions: Vec<PreviousVersion>,
     /// The item's audit history, newest first.
     pub history: Vec<AuditEvent>,
 }

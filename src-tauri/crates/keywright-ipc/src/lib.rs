@@ -12,6 +12,7 @@ pub mod dto;
 pub mod error;
 pub mod otp;
 pub mod requests;
+pub mod rotation;
 pub mod state;
 pub mod tokens;
 pub mod watch;

@@ -78,7 +78,12 @@ fn notice_for(name: &str, s: Status, expires_at: Option<i64>, now: i64) -> (Stri
 /// in need of a login. The first look after an unlock only takes note.
 pub fn tick(state: &AppState, now: i64) -> Tick {
     let mut out = Tick::default();
-    let Ok(items) = state.with_vault(|v| Ok(v.items()?.to_vec())) else {
+    let Ok(items) = state.with_vault(|v| {
+        // Previous versions whose grace period has ended go (the detail stops showing them
+        // at that second anyway).
+        v.purge_versions_at(now);
+        Ok(v.items()?.to_vec())
+    }) else {
         // Locked (or no vault): start again at the next unlock.
         *state.last_status.lock().unwrap_or_else(|p| p.into_inner()) = None;
         return out;

@@ -7,7 +7,7 @@
 //! Sealed columns (vault/migrations/*.sql): meta.key_check, slots.wrapped_key,
 //! items.overview / items.secret (and items.name_mac, an HMAC under a derived key),
 //! audit.event, settings.value, overview_index.blob (derived: deleted, rebuilt on the next
-//! load), requests.entry, saved_requests.request, and meta.item_head (the sealed item
+//! load), requests.entry, saved_requests.request, versions.value, and meta.item_head (the sealed item
 //! count, rewritten from the rows: a rekey accepts the vault as it is). OAuth token state and 2FA counters live
 //! in items.secret. A blob that does not open with the old key (tampered) is left as it
 //! is: it stays reported as tampered, never silently dropped.
@@ -19,7 +19,7 @@ use super::keyring::Keyring;
 use super::slots::{self, Slot};
 use super::{
     KEY_CHECK, KeyringOutcome, Keys, Vault, ad, audit, crypto, insert_slot, normalize_name,
-    read_slots, requests, session,
+    read_slots, requests, session, versions,
 };
 use crate::credential::Overview;
 use crate::crypto::Key;
@@ -41,6 +41,8 @@ pub struct Rekeyed {
     pub requests: usize,
     pub saved_requests: usize,
     pub settings: usize,
+    /// Previous versions of items' secrets (schema 7) re-sealed.
+    pub versions: usize,
     /// Rows that did not open with the old key and were left as they are (still reported
     /// as tampered): `(table, row id)`.
     pub tampered: Vec<(String, String)>,
@@ -211,6 +213,20 @@ impl Vault {
             &new.secret,
             &|id, item_id| requests::saved_ad(vid, item_id, id),
         )?;
+        let n_versions = if self.schema_version >= 7 {
+            // The AD binds the item and the purge time too (vault/versions.rs).
+            column(
+                "versions",
+                "id",
+                "item_id || '/' || purge_at",
+                "value",
+                &old.secret,
+                &new.secret,
+                &|id, aux| versions::ad_from_aux(vid, id, aux),
+            )?
+        } else {
+            0
+        };
         let n_settings = column(
             "settings",
             "key",
@@ -282,6 +298,7 @@ impl Vault {
             requests: n_requests,
             saved_requests: n_saved,
             settings: n_settings,
+            versions: n_versions,
             tampered,
             sessions_ended: ended.len(),
             keyring,

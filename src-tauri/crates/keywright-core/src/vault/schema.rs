@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_requests.sql"),
     include_str!("migrations/0005_saved_requests.sql"),
     include_str!("migrations/0006_sessions.sql"),
+    include_str!("migrations/0007_versions.sql"),
 ];
 
 /// Newest schema this build understands.
