@@ -522,7 +522,13 @@ fn newer_corrupt_and_tampered_vaults() {
     cli.err(&["show", &beta], "", "not_found");
     cli.ok(&["show", "Alpha"], "");
 
-    raw::exec(&cli.vault(), "PRAGMA user_version = 7");
+    raw::exec(
+        &cli.vault(),
+        &format!(
+            "PRAGMA user_version = {}",
+            keywright_core::vault::schema::SCHEMA_VERSION + 1
+        ),
+    );
     let m = cli.err(&["list"], "", "newer_version");
     assert!(m.contains("upgrade Keywright"), "{m}");
 

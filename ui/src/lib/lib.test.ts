@@ -37,6 +37,7 @@ function summary(over: Partial<ItemSummary> & Pick<ItemSummary, 'name'>): ItemSu
     expires_at: null,
     rotation_due_at: null,
     snoozed_until: null,
+    renewable: false,
     updated_at: NOW,
     ...over,
   };

@@ -53,6 +53,7 @@ export function item(
     expires_at: null,
     rotation_due_at: NOW + 60 * DAY,
     snoozed_until: null,
+    renewable: over.kind === 'oauth2' && secrets.refresh_token !== undefined,
     updated_at: NOW - 3 * DAY,
     placement: over.kind === undefined || over.kind === 'api_key' ? { in: 'header', name: 'X-API-Key' } : null,
     oauth: null,
@@ -89,6 +90,7 @@ export function summary(d: ItemDetail): ItemSummary {
     expires_at: d.expires_at,
     rotation_due_at: d.rotation_due_at,
     snoozed_until: d.snoozed_until,
+    renewable: d.renewable,
     updated_at: d.updated_at,
   };
 }
@@ -643,6 +645,10 @@ export function fakeBackend(opts: Options = {}) {
     previews,
     setState: (s: VaultState) => {
       state = s;
+    },
+    /** The previous value an item's `item_previous_*` answers with. */
+    setPrevious: (id: string, value: string) => {
+      previous.set(id, value);
     },
   };
 }
