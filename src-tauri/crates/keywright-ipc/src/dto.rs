@@ -68,6 +68,10 @@ pub struct ItemSummary {
     /// `ok`): when it ends. A snooze never hides an expiry that has come.
     #[ts(type = "number | null")]
     pub snoozed_until: Option<i64>,
+    /// An OAuth2 item whose access token Keywright can renew without a person (it holds a
+    /// refresh token the server has not refused, or it uses client credentials): the
+    /// timeline offers Renew.
+    pub renewable: bool,
     #[ts(type = "number")]
     pub updated_at: i64,
 }
@@ -88,6 +92,9 @@ impl ItemSummary {
             expires_at: e.expires_at,
             rotation_due_at: e.rotation_due_at,
             snoozed_until: e.snoozed_until,
+            renewable: ov.oauth.as_ref().is_some_and(|o| {
+                !o.reauth_required && (o.has_refresh_token || !o.grant().is_interactive())
+            }),
             updated_at: ov.updated_at,
         }
     }

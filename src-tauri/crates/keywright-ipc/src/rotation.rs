@@ -199,4 +199,34 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::InvalidInput);
         Ok(())
     }
+
+    #[test]
+    fn the_list_says_which_items_renew_without_a_person() -> TestResult {
+        let (_d, state, _c) = fixture()?;
+        let m2m = add(
+            &state,
+            serde_json::json!({"kind": "oauth2", "name": "M2M", "value": "s",
+                               "oauth": {"client_id": "c", "token_url": "https://auth.example/token"}}),
+        )?;
+        let login = add(
+            &state,
+            serde_json::json!({"kind": "oauth2", "name": "Login", "value": "s",
+                               "oauth": {"client_id": "c", "token_url": "https://auth.example/token",
+                                         "grant": "authorization_code"}}),
+        )?;
+        let key = add(
+            &state,
+            serde_json::json!({"kind": "api_key", "name": "K", "value": "v"}),
+        )?;
+        let list = items_list(&state)?.items;
+        let renewable = |id: &str| list.iter().find(|i| i.id == id).map(|i| i.renewable);
+        assert_eq!(renewable(&m2m), Some(true), "client credentials");
+        assert_eq!(
+            renewable(&login),
+            Some(false),
+            "a login without a refresh token"
+        );
+        assert_eq!(renewable(&key), Some(false));
+        Ok(())
+    }
 }
