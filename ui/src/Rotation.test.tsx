@@ -10,6 +10,7 @@ import type { ItemSummary } from './bindings/ItemSummary';
 import { PreviousVersions } from './components/PreviousVersions';
 import { RotateDialog } from './components/RotateDialog';
 import { SortMenu } from './components/SortMenu';
+import { statusLine } from './lib/format';
 import { nextDue, type SortKey, sortItems } from './lib/sort';
 import { dueOf, timeline } from './lib/timeline';
 import { backendError, DAY, fakeBackend, item, NOW, sampleItems, summary } from './test/backend';
@@ -46,6 +47,15 @@ describe('sortItems', () => {
     const d = dueOf(snoozed, NOW);
     expect([d.at, d.reason, d.group]).toEqual([NOW + 10 * DAY, 'rotation due', 'later']);
     expect(timeline([snoozed], NOW).now).toHaveLength(0);
+  });
+});
+
+describe('statusLine', () => {
+  it('says a snooze and keeps saying the expiry', () => {
+    const s = { status: 'ok' as const, rotation_due_at: NOW - DAY, snoozed_until: NOW + 7 * DAY };
+    expect(statusLine({ ...s, expires_at: null }, NOW)).toMatch(/^rotation reminder snoozed until \S/);
+    expect(statusLine({ ...s, expires_at: NOW + 3 * DAY }, NOW)).toMatch(/^snoozed until .* · expires in 3 days$/);
+    expect(statusLine({ ...s, snoozed_until: null, expires_at: null }, NOW)).toMatch(/^rotate by /);
   });
 });
 
@@ -104,6 +114,14 @@ describe('RotateDialog', () => {
     expect(b.callsOf('item_rotate')[0]?.args).toEqual({ id: 'id-1', value: 'sk_live_new', grace_days: 30 });
     const d = onRotated.mock.calls[0]?.[0];
     expect(d?.previous_versions[0]?.purge_at).toBeGreaterThan(NOW + 29 * DAY);
+  });
+
+  it('says that a passed expiry date goes with the old value', () => {
+    fakeBackend();
+    const { rerender } = render(<RotateDialog item={{ ...target, manual_expires_at: NOW - DAY }} onClose={() => undefined} onRotated={() => undefined} />);
+    expect(screen.getByTestId('rotate-summary').textContent).toMatch(/Its expiry date, .*, has passed and is cleared/);
+    rerender(<RotateDialog item={{ ...target, manual_expires_at: NOW + 9 * DAY }} onClose={() => undefined} onRotated={() => undefined} />);
+    expect(screen.getByTestId('rotate-summary').textContent).not.toContain('has passed');
   });
 
   it('refuses an empty value itself and puts the backend\'s error under the input', async () => {

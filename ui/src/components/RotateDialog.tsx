@@ -22,6 +22,9 @@ export interface RotateTarget {
   /** The rotation period, when known (the detail has it): the dialog says when the next
    * reminder comes. */
   rotate_every_days?: number | null;
+  /** The expiry date the user set, when known: one that has passed is cleared by the
+   * rotation (it was the old value's), and the dialog says so. */
+  manual_expires_at?: number | null;
 }
 
 interface Props {
@@ -134,6 +137,11 @@ export function RotateDialog({ item, onClose, onRotated }: Props) {
                 ? `The current ${label.toLowerCase()} is deleted now: anything still using it stops working.`
                 : `The current ${label.toLowerCase()} stays readable (Reveal, Copy) until ${formatDateTime(until)}, for services still using it, then it is deleted.`}
             </p>
+            {item.manual_expires_at != null && item.manual_expires_at <= now && (
+              <p>
+                {`Its expiry date, ${formatDate(item.manual_expires_at)}, has passed and is cleared (it was the old value's); set the new one with Edit if the service gave one.`}
+              </p>
+            )}
             <p>
               {every !== null && every > 0
                 ? `The next rotation reminder moves to ${formatDate(now + every * DAY)}.`
