@@ -257,3 +257,16 @@ fn list_sorts_by_name_expiry_or_last_change() {
         String::from_utf8_lossy(&bad)
     );
 }
+
+#[test]
+fn rekey_reseals_the_previous_value() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(&["add", "api-key", "K"], "old-value\n");
+    cli.ok(&["rotate", "K", "--grace", "30d"], "new-value\n");
+    let r = cli.ok(&["rekey"], "");
+    assert_eq!(r["versions"], 1);
+    assert_eq!(r["tampered"], serde_json::json!([]));
+    let old = cli.ok(&["show", "K", "--previous", "--reveal"], "");
+    assert_eq!(old["previous"]["secret"], "old-value");
+}

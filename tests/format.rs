@@ -81,6 +81,11 @@ fn independent_decryptor_opens_product_vaults() {
     c.vault.add_batch(items).expect("add");
     let id = c.vault.find("stripe").expect("find").id;
     c.vault.reveal(&id).expect("reveal");
+    // A rotation keeps the old value (schema 7), sealed as the spec says.
+    let tok = c.vault.find("Token").expect("find").id;
+    c.vault
+        .rotate(&tok, zeroize::Zeroizing::new("tok_NEW".into()), 7)
+        .expect("rotate");
     let code = c.recovery_code.expose_secret().to_owned();
     drop(c);
 
@@ -97,7 +102,14 @@ fn independent_decryptor_opens_product_vaults() {
     assert_eq!(v["items"].as_array().expect("items").len(), 6);
     assert_eq!(by_name("Straße API")["secret"]["value"], "sk_FOLD");
     assert_eq!(by_name("Stripe")["secret"]["value"], "sk_live_FORMAT");
-    assert_eq!(by_name("Token")["secret"]["value"], "tok_FORMAT");
+    assert_eq!(by_name("Token")["secret"]["value"], "tok_NEW");
+    let prev = &v["previous_versions"][0];
+    assert_eq!(prev["value"], "tok_FORMAT");
+    assert_eq!(prev["item_id"], by_name("Token")["id"]);
+    assert_eq!(
+        prev["purge_at"].as_i64().expect("purge_at") - prev["created_at"].as_i64().expect("at"),
+        7 * 86_400
+    );
     assert_eq!(by_name("Basic")["secret"]["notes"], "notes_FORMAT");
     assert_eq!(by_name("Basic")["overview"]["username"], "u");
     assert_eq!(by_name("OAuth")["secret"]["refresh_token"], "rt_FORMAT");
@@ -120,7 +132,7 @@ fn independent_decryptor_opens_product_vaults() {
         .map(|e| e["action"].as_str().expect("a"))
         .collect();
     assert_eq!(actions.iter().filter(|a| **a == "add").count(), 6);
-    assert_eq!(actions.last(), Some(&"reveal"));
+    assert_eq!(actions.last(), Some(&"change"), "the rotation");
 
     let r = decrypt(&py, &db, &code, true);
     assert_eq!(r["items"], v["items"]);

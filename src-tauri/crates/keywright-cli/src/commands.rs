@@ -678,6 +678,7 @@ fn rekey(ctx: &Ctx, a: RekeyArgs, input: &mut Input, out: Out<'_>) -> Result<()>
                 "requests": r.requests,
                 "saved_requests": r.saved_requests,
                 "settings": r.settings,
+                "versions": r.versions,
                 "tampered": tampered,
                 "sessions_ended": r.sessions_ended,
                 "keyring": kr_state,

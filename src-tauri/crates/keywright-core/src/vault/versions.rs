@@ -149,8 +149,9 @@ fn check_days(field: &str, days: u32, max: u32, what: &str) -> Result<()> {
 impl Vault {
     /// "Mark rotated": `new_value` replaces the item's secret value (an OAuth2 client's
     /// secret); the old value is kept as a previous version for `grace_days` (0: not
-    /// kept), the rotation reminder restarts from now and a snooze ends. Not for 2FA
-    /// items (a seed is not rotated, it is set up again).
+    /// kept), the rotation reminder restarts from now, a snooze ends, and an expiry date
+    /// that has already passed (the old value's) is cleared. Not for 2FA items (a seed is
+    /// not rotated, it is set up again).
     pub fn rotate(
         &mut self,
         id: &str,
@@ -197,8 +198,15 @@ impl Vault {
             ));
         }
         drop(old);
+        // An expiry date that has passed was the old value's: left, it would call the new
+        // one expired. It is cleared (a date still ahead is kept).
         let patch = ItemPatch {
             value: Some(new_value),
+            expires_at: item
+                .overview
+                .expires_at
+                .is_some_and(|t| t <= now)
+                .then_some(None),
             ..ItemPatch::default()
         };
         let (item, previous) = self.apply_update(
@@ -671,6 +679,17 @@ mod tests {
         // A rotation ends the snooze.
         let r = v.rotate_at(&id, z("k2"), 0, later + DAY).expect("rotate");
         assert_eq!(r.item.overview.snoozed_until, None);
+        // Rotating an expired key clears the passed date (it was the old key's); a date
+        // still ahead is kept.
+        let mut n = NewItem::new(Kind::ApiKey, "Old", "k");
+        n.expires_at = Some(NOW);
+        let old = v.add(n).expect("add").id;
+        let r = v.rotate_at(&old, z("k2"), 0, NOW + 1).expect("rotate");
+        assert_eq!(r.item.overview.expires_at, None);
+        let r = v
+            .rotate_at(&id, z("k3"), 0, later + 2 * DAY)
+            .expect("rotate");
+        assert_eq!(r.item.overview.expires_at, Some(NOW + 20 * DAY));
         // Expired: refused, saying why.
         let mut n = NewItem::new(Kind::ApiKey, "Gone", "k");
         n.expires_at = Some(NOW);
