@@ -213,7 +213,7 @@ impl Vault {
             &new.secret,
             &|id, item_id| requests::saved_ad(vid, item_id, id),
         )?;
-        let n_versions = if self.schema_version >= 7 {
+        let n_versions = if self.schema_version >= versions::SINCE_SCHEMA {
             // The AD binds the item and the purge time too (vault/versions.rs).
             column(
                 "versions",

@@ -29,6 +29,8 @@ pub const MAX_SNOOZE_DAYS: u32 = 365;
 pub const DEFAULT_GRACE_DAYS: u32 = 7;
 /// Previous versions kept per item at most (older ones go first).
 pub const MAX_VERSIONS: usize = 10;
+/// The schema that added the `versions` table (migrations/0007_versions.sql).
+pub const SINCE_SCHEMA: u32 = 7;
 /// The audit detail of a previous version's reveal or copy.
 pub const PREVIOUS_FIELD: &str = "previous value";
 
@@ -390,7 +392,7 @@ impl Vault {
 
     /// [`Vault::purge_versions`] at `now`.
     pub fn purge_versions_at(&self, now: i64) -> usize {
-        if self.read_only.is_some() || self.schema_version < 7 {
+        if self.read_only.is_some() || self.schema_version < SINCE_SCHEMA {
             return 0;
         }
         // Never wait for another process's write.
