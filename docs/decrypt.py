@@ -102,11 +102,25 @@ def main() -> int:
         sec = json.loads(open_blob(k_secret, f"keywright/v1/{vault_id}/items/{item_id}/secret", secret_blob))
         expected_mac = hmac.new(k_name, fold(ov["name"]).encode(), hashlib.sha256).digest()
         items.append({"id": item_id, "overview": ov, "secret": sec, "name_mac_ok": expected_mac == name_mac})
+    # The Trash (schema 7): the overview's AD binds the deletion time.
+    trash = []
+    has_trash = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'trash'").fetchone()
+    for item_id, deleted_at, overview, secret_blob in (
+        db.execute("SELECT id, deleted_at, overview, secret FROM trash") if has_trash else []
+    ):
+        ov = json.loads(open_blob(k_overview, f"keywright/v1/{vault_id}/trash/{item_id}/overview/{deleted_at}", overview))
+        sec = json.loads(open_blob(k_secret, f"keywright/v1/{vault_id}/trash/{item_id}/secret", secret_blob))
+        trash.append({"id": item_id, "deleted_at": deleted_at, "overview": ov, "secret": sec})
+    # The sealed item count: {"items": N, "trash": M} (no "trash" before schema 7: 0).
+    head = None
+    if "item_head" in meta:
+        head = json.loads(open_blob(k_overview, f"keywright/v1/{vault_id}/meta/item_head/value", base64.b64decode(meta["item_head"])))
     audit = [
         json.loads(open_blob(k_audit, f"keywright/v1/{vault_id}/audit/{ev_id}/event", blob))
         for ev_id, blob in db.execute("SELECT id, event FROM audit ORDER BY seq")
     ]
-    # Schema 7: previous values kept by "Mark rotated" until purge_at (later rows are ignored).
+    # Schema 8: previous values kept by "Mark rotated" until purge_at (later rows are ignored).
+    # A trashed item keeps its previous versions (their item_id is in `trash`, not `items`).
     previous = []
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'versions'").fetchone():
         now = int(time.time())
@@ -117,8 +131,11 @@ def main() -> int:
             ad = f"keywright/v1/{vault_id}/versions/{vid}/value/{item_id}/{purge_at}"
             value = json.loads(open_blob(k_secret, ad, blob))["value"]
             previous.append({"id": vid, "item_id": item_id, "created_at": created_at, "purge_at": purge_at, "value": value})
-    out = {"vault_id": vault_id, "items": items, "audit": audit, "previous_versions": previous}
-    json.dump(out, sys.stdout, indent=1, sort_keys=True)
+    json.dump(
+        {"vault_id": vault_id, "items": items, "trash": trash, "item_head": head, "audit": audit,
+         "previous_versions": previous},
+        sys.stdout, indent=1, sort_keys=True,
+    )
     print()
     return 0
 

@@ -241,14 +241,23 @@ fn add_list_show_edit_rm_round_trip() {
 
     let r = cli.ok(&["rm", "Stripe"], "");
     assert_eq!(r["name"], "Stripe");
+    assert_eq!(r["trash"], true);
     cli.err(&["show", "Stripe"], "", "not_found");
+    // In the Trash until deleted for good.
+    let r = cli.ok(&["rm", "--purge", "Stripe"], "");
+    assert_eq!(r["trash"], false);
     cli.err(&["rm", "Stripe"], "", "not_found");
     // The deleted item's history is still there, under the name it had.
     let log = cli.ok(&["log", "Stripe"], "");
-    assert_eq!(
-        log.as_array().expect("a").last().expect("last")["action"],
-        "delete"
-    );
+    let actions: Vec<&str> = log
+        .as_array()
+        .expect("a")
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| e["action"].as_str().expect("s"))
+        .collect();
+    assert_eq!(actions, ["purge", "trash"]);
     assert_eq!(cli.ok(&["list"], "").as_array().expect("a").len(), 4);
 }
 
@@ -279,7 +288,10 @@ fn input_errors_name_the_problem_and_change_nothing() {
         "v\n",
         "invalid_input",
     );
-    assert!(m.contains("url"), "{m}");
+    assert_eq!(
+        m,
+        "\"ftp://x\" is not a web address. Start it with https:// or http://."
+    );
     let m = cli.err(&["add", "api-key", "X"], "", "invalid_input");
     assert!(m.contains("stdin"), "{m}");
     let m = cli.err(&["add", "api-key", "X"], "   \n", "invalid_input");
@@ -320,7 +332,7 @@ fn wrong_password_locked_and_no_vault() {
     let m = cli.err(&["list"], "", "no_vault");
     assert!(m.contains("keywright init"), "{m}");
     cli.cmd().args(["list"]).assert().failure().stderr(
-        predicate::str::contains("no vault at").and(predicate::str::contains("keywright init")),
+        predicate::str::contains("No vault at").and(predicate::str::contains("keywright init")),
     );
     let s: Value = serde_json::from_slice(
         &cli.cmd()
@@ -429,7 +441,7 @@ fn sessions_unlock_for_the_shell_until_lock() {
         .args(["list", "--json"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("session not usable"));
+        .stderr(predicate::str::contains("The session is not usable"));
 
     let m = cli.err(&["unlock", "--ttl", "forever"], "", "invalid_input");
     assert!(m.contains("ttl"), "{m}");
@@ -691,7 +703,7 @@ fn hidden_prompts_on_a_terminal() {
     let (ok, screen) = on_terminal(&cli, "show Typed --reveal", &["tty-pass"]);
     assert!(ok && screen.contains("TYPED-SECRET"), "{screen}");
     let (ok, screen) = on_terminal(&cli, "list", &["wrong"]);
-    assert!(!ok && screen.contains("wrong password"), "{screen}");
+    assert!(!ok && screen.contains("Wrong password"), "{screen}");
 }
 
 #[test]
@@ -847,6 +859,7 @@ fn rekey_prints_a_new_recovery_code_and_ends_sessions() {
             "sessions_ended",
             "settings",
             "tampered",
+            "trash",
             "versions"
         ]
     );
@@ -956,7 +969,7 @@ fn bad_times_and_control_characters_are_named_and_never_printed_raw() {
     );
     assert_eq!(
         msg,
-        "invalid --at: 9223372036854775807 is after 9999-12-31 (use Unix seconds from 0 to \
+        "Invalid --at: 9223372036854775807 is after 9999-12-31 (use Unix seconds from 0 to \
          253402300799)"
     );
     let msg = cli.err(&["totp", "GitHub", "--at", "-1"], "", "invalid_input");
@@ -974,7 +987,7 @@ fn bad_times_and_control_characters_are_named_and_never_printed_raw() {
         "sk\n",
         "invalid_input",
     );
-    assert_eq!(msg, "invalid name: contains a control character (U+001B)");
+    assert_eq!(msg, "Invalid name: contains a control character (U+001B)");
     let msg = cli.err(
         &[
             "add",
@@ -986,7 +999,7 @@ fn bad_times_and_control_characters_are_named_and_never_printed_raw() {
         "sk\n",
         "invalid_input",
     );
-    assert_eq!(msg, "invalid url: contains a control character (U+001B)");
+    assert_eq!(msg, "Invalid url: contains a control character (U+001B)");
     let msg = cli.err(
         &["add", "api-key", "invoice\u{202e}fdp.exe"],
         "sk\n",
@@ -1054,5 +1067,5 @@ fn names_fold_with_unicode_case_folding() {
         .iter()
         .filter_map(|e| e["action"].as_str())
         .collect();
-    assert_eq!(actions, ["add", "delete"]);
+    assert_eq!(actions, ["add", "trash"]);
 }

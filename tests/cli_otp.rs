@@ -203,7 +203,7 @@ fn import_encrypted_aegis_and_ente_made_by_other_implementations() {
     let msg = cli.err(&["import", "aegis", a], "", "import_password_needed");
     assert!(msg.contains("Aegis") && msg.contains("encrypted"), "{msg}");
     let msg = cli.err(&["import", "aegis", a], "wrong\n", "wrong_import_password");
-    assert!(msg.contains("wrong password"), "{msg}");
+    assert!(msg.contains("Wrong password"), "{msg}");
     assert_eq!(item_count(&cli), 0);
     // Vault password first, then the export's.
     let done = cli.ok(&["import", "aegis", a], "test\n");
@@ -264,7 +264,7 @@ fn export_asks_for_the_password_and_round_trips() {
         .output()
         .expect("run");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong password"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Wrong password"));
 
     let path = cli.run_dir().with_file_name("export.txt");
     let p = path.to_str().expect("path");

@@ -232,12 +232,23 @@ fn request_attaches_the_key_and_exits_by_the_diagnosis() {
         "{e}"
     );
     let e = cli.err(&["request", "echo", "not a url"], "", "invalid_input");
-    assert!(e.contains("not a URL"), "{e}");
+    assert!(
+        e.contains("The URL does not look like a web address. Enter it like https://"),
+        "{e}"
+    );
     let (ok, v) = cli.json(&["request", "echo", "http://keywright-test.invalid/"], "");
     assert!(!ok);
     assert_eq!(
         (v["status"].clone(), v["diagnosis"]["kind"].clone()),
         (Value::Null, Value::from("dns_error"))
+    );
+    // Said once, in words, with what to do: not the resolver's chain.
+    let m = v["diagnosis"]["message"].as_str().unwrap_or_default();
+    assert!(
+        m.starts_with("The name keywright-test.invalid could not be found.")
+            && !m.contains("dns error")
+            && !m.contains("failed to lookup"),
+        "{m}"
     );
 }
 
@@ -473,9 +484,9 @@ fn saved_requests_are_kept_sent_again_and_deleted() {
     assert_eq!(v["deleted"], "HEALTH check");
     assert_eq!(cli.ok(&["saved", "svc"], ""), Value::Array(vec![]));
 
-    // Deleting the item deletes its saved requests with it (schema 5's trigger).
+    // Deleting the item for good deletes its saved requests with it (the triggers).
     cli.ok(&["request", "svc", &hb.url("/get"), "--save", "again"], "");
-    cli.ok(&["rm", "svc"], "");
+    cli.ok(&["rm", "--purge", "svc"], "");
     cli.ok(
         &["add", "api-key", "svc", "--header", "X-API-Key"],
         "sk_live_saved_req_2\n",

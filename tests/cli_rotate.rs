@@ -264,9 +264,22 @@ fn rekey_reseals_the_previous_value() {
     cli.init();
     cli.ok(&["add", "api-key", "K"], "old-value\n");
     cli.ok(&["rotate", "K", "--grace", "30d"], "new-value\n");
+    // A trashed item's previous value is kept with it, re-sealed by the rekey too.
+    cli.ok(&["add", "api-key", "T"], "t-old\n");
+    cli.ok(&["rotate", "T", "--grace", "30d"], "t-new\n");
+    cli.ok(&["rm", "T"], "");
+    let msg = cli.err(&["show", "T", "--previous", "--reveal"], "", "not_found");
+    assert!(msg.contains("is in the Trash"), "{msg}");
     let r = cli.ok(&["rekey"], "");
-    assert_eq!(r["versions"], 1);
+    assert_eq!((&r["versions"], &r["trash"]), (&2.into(), &1.into()));
     assert_eq!(r["tampered"], serde_json::json!([]));
     let old = cli.ok(&["show", "K", "--previous", "--reveal"], "");
     assert_eq!(old["previous"]["secret"], "old-value");
+    cli.ok(&["restore", "T"], "");
+    let old = cli.ok(&["show", "T", "--previous", "--reveal"], "");
+    assert_eq!(old["previous"]["secret"], "t-old");
+    // Deleted for good, it takes its previous value with it.
+    cli.ok(&["rm", "T", "--purge"], "");
+    let r = cli.ok(&["rekey"], "");
+    assert_eq!((&r["versions"], &r["trash"]), (&1.into(), &0.into()));
 }

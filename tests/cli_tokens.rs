@@ -413,7 +413,7 @@ fn cleartext_authorization_servers_are_refused_except_on_loopback() {
             "client-secret\n",
             "invalid_input",
         );
-        assert_eq!(m, format!("invalid {field}: {rule}"));
+        assert_eq!(m, format!("Invalid {field}: {rule}"));
         let m = cli.err(
             &[
                 "add",
@@ -428,7 +428,7 @@ fn cleartext_authorization_servers_are_refused_except_on_loopback() {
             "invalid_input",
         );
         assert!(
-            m.starts_with(&format!("invalid {field}: ")) && m.contains("file:"),
+            m.starts_with(&format!("Invalid {field}: ")) && m.contains("file:"),
             "{m}"
         );
     }
@@ -483,7 +483,7 @@ fn cleartext_authorization_servers_are_refused_except_on_loopback() {
     assert_eq!(v["error"]["kind"], "invalid_input", "{v}");
     assert_eq!(
         v["error"]["message"],
-        format!("invalid jwks: {rule}"),
+        format!("Invalid jwks: {rule}"),
         "{v}"
     );
     let out = cli
@@ -501,7 +501,7 @@ fn cleartext_authorization_servers_are_refused_except_on_loopback() {
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(
         v["error"]["message"],
-        format!("invalid issuer: {rule}"),
+        format!("Invalid issuer: {rule}"),
         "{v}"
     );
 }

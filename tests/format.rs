@@ -81,11 +81,21 @@ fn independent_decryptor_opens_product_vaults() {
     c.vault.add_batch(items).expect("add");
     let id = c.vault.find("stripe").expect("find").id;
     c.vault.reveal(&id).expect("reveal");
-    // A rotation keeps the old value (schema 7), sealed as the spec says.
+    // A rotation keeps the old value (schema 8), sealed as the spec says.
     let tok = c.vault.find("Token").expect("find").id;
     c.vault
         .rotate(&tok, zeroize::Zeroizing::new("tok_NEW".into()), 7)
         .expect("rotate");
+    // A trashed item keeps its previous version.
+    let t = c
+        .vault
+        .add(api_key("Trashed", "sk_TRASH_OLD"))
+        .expect("add")
+        .id;
+    c.vault
+        .rotate(&t, zeroize::Zeroizing::new("sk_TRASH".into()), 7)
+        .expect("rotate");
+    let trashed = c.vault.trash("Trashed").expect("trash");
     let code = c.recovery_code.expose_secret().to_owned();
     drop(c);
 
@@ -103,9 +113,17 @@ fn independent_decryptor_opens_product_vaults() {
     assert_eq!(by_name("Straße API")["secret"]["value"], "sk_FOLD");
     assert_eq!(by_name("Stripe")["secret"]["value"], "sk_live_FORMAT");
     assert_eq!(by_name("Token")["secret"]["value"], "tok_NEW");
-    let prev = &v["previous_versions"][0];
+    let prev_of = |item_id: &Value| -> Value {
+        v["previous_versions"]
+            .as_array()
+            .expect("previous")
+            .iter()
+            .find(|p| &p["item_id"] == item_id)
+            .cloned()
+            .expect("a previous version")
+    };
+    let prev = prev_of(&by_name("Token")["id"]);
     assert_eq!(prev["value"], "tok_FORMAT");
-    assert_eq!(prev["item_id"], by_name("Token")["id"]);
     assert_eq!(
         prev["purge_at"].as_i64().expect("purge_at") - prev["created_at"].as_i64().expect("at"),
         7 * 86_400
@@ -131,8 +149,28 @@ fn independent_decryptor_opens_product_vaults() {
         .iter()
         .map(|e| e["action"].as_str().expect("a"))
         .collect();
-    assert_eq!(actions.iter().filter(|a| **a == "add").count(), 6);
-    assert_eq!(actions.last(), Some(&"change"), "the rotation");
+    assert_eq!(actions.iter().filter(|a| **a == "add").count(), 7);
+    assert_eq!(
+        actions.iter().filter(|a| **a == "change").count(),
+        2,
+        "the rotations"
+    );
+    assert_eq!(actions.last(), Some(&"trash"));
+    // The Trash, with the deletion time its AD binds, and the sealed counts.
+    let trash = v["trash"].as_array().expect("trash");
+    assert_eq!(trash.len(), 1);
+    assert_eq!(trash[0]["id"], trashed.id.as_str());
+    assert_eq!(trash[0]["deleted_at"], trashed.deleted_at);
+    assert_eq!(trash[0]["overview"]["name"], "Trashed");
+    assert_eq!(trash[0]["secret"]["value"], "sk_TRASH");
+    assert_eq!(v["item_head"], serde_json::json!({"items": 6, "trash": 1}));
+    // The trashed item's previous version opens too.
+    assert_eq!(
+        v["previous_versions"].as_array().expect("previous").len(),
+        2
+    );
+    let prev = prev_of(&Value::from(trashed.id.as_str()));
+    assert_eq!(prev["value"], "sk_TRASH_OLD");
 
     let r = decrypt(&py, &db, &code, true);
     assert_eq!(r["items"], v["items"]);

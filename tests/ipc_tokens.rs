@@ -425,7 +425,7 @@ fn the_app_form_refuses_cleartext_token_urls_on_add_and_edit() {
     };
     let e = item_add(&s, input("http://auth.example/token")).expect_err("cleartext");
     assert_eq!(e.field.as_deref(), Some("token_url"));
-    assert_eq!(e.message, format!("invalid token_url: {rule}"));
+    assert_eq!(e.message, format!("Invalid token_url: {rule}"));
     let id = item_add(&s, input("https://auth.example/token"))
         .expect("https")
         .summary
@@ -437,7 +437,7 @@ fn the_app_form_refuses_cleartext_token_urls_on_add_and_edit() {
     .expect("edit");
     let e = keywright_ipc::commands::item_update(&s, &id, edit).expect_err("cleartext edit");
     assert_eq!(e.field.as_deref(), Some("token_url"));
-    assert_eq!(e.message, format!("invalid token_url: {rule}"));
+    assert_eq!(e.message, format!("Invalid token_url: {rule}"));
     let edit: keywright_ipc::dto::ItemEdit = serde_json::from_value(serde_json::json!({
         "name": "svc",
         "oauth": {"client_id": "c", "issuer": "http://issuer.example"}
@@ -445,5 +445,5 @@ fn the_app_form_refuses_cleartext_token_urls_on_add_and_edit() {
     .expect("edit");
     let e = keywright_ipc::commands::item_update(&s, &id, edit).expect_err("cleartext issuer");
     assert_eq!(e.field.as_deref(), Some("oauth_issuer"));
-    assert_eq!(e.message, format!("invalid issuer: {rule}"));
+    assert_eq!(e.message, format!("Invalid issuer: {rule}"));
 }

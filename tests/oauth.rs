@@ -506,7 +506,7 @@ fn discovery_requires_the_issuer_and_safe_endpoints() {
         .expect_err("cleartext");
     assert_eq!(
         e.to_string(),
-        "invalid issuer: must use https (http is allowed only for loopback hosts such as 127.0.0.1)"
+        "Invalid issuer: must use https (http is allowed only for loopback hosts such as 127.0.0.1)"
     );
 }
 

@@ -1521,7 +1521,7 @@ fn the_item_count_starts_at_the_upgrade() {
     drop(c);
     raw::exec(
         &db,
-        "DELETE FROM meta WHERE key = 'item_head'; DROP TABLE sessions; \
+        "DELETE FROM meta WHERE key = 'item_head'; DROP TABLE sessions; DROP TABLE trash; \
          DROP TRIGGER versions_on_item_delete; DROP TABLE versions; PRAGMA user_version = 5;",
     );
     let mut v = reopen(&db);

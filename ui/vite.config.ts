@@ -19,5 +19,7 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     restoreMocks: true,
+    // Generous: a 2-core CI machine also builds Rust; the tests assert behaviour, not speed.
+    testTimeout: 20_000,
   },
 });

@@ -16,8 +16,12 @@ use tauri::{Emitter, Manager};
 const AUTO_LOCK_TICK: Duration = Duration::from_secs(5);
 /// Event sent to the window when the vault locked by itself.
 pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
-/// Event sent to the window when items changed without it (a background renewal).
+/// Event sent to the window when items changed without it: a background renewal, or
+/// another process (the CLI, a second instance, a sync tool) writing to the vault file.
 pub const ITEMS_CHANGED_EVENT: &str = "items-changed";
+/// How often the app looks for changes made to the vault file by another process (one
+/// `PRAGMA data_version`: microseconds).
+const CHANGE_TICK: Duration = Duration::from_secs(1);
 /// How often the app looks for expiries and background renewals.
 const WATCH_TICK: Duration = Duration::from_secs(30);
 
@@ -55,6 +59,17 @@ pub fn run() -> Result<(), tauri::Error> {
                 })?;
             let handle = app.handle().clone();
             std::thread::Builder::new()
+                .name("change-watch".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(CHANGE_TICK);
+                        if handle.state::<AppState>().changed_outside() {
+                            let _ = handle.emit(ITEMS_CHANGED_EVENT, Vec::<String>::new());
+                        }
+                    }
+                })?;
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
                 .name("expiry-watch".into())
                 .spawn(move || {
                     use tauri_plugin_notification::NotificationExt as _;
@@ -64,6 +79,10 @@ pub fn run() -> Result<(), tauri::Error> {
                         let tick = keywright_ipc::watch::tick(&handle.state::<AppState>(), now);
                         if !tick.renewed.is_empty() {
                             let _ = handle.emit(ITEMS_CHANGED_EVENT, &tick.renewed);
+                        }
+                        if !tick.purged.is_empty() {
+                            // Purged from the Trash after 30 days: the Trash lists again.
+                            let _ = handle.emit(ITEMS_CHANGED_EVENT, &tick.purged);
                         }
                         for n in tick.notices {
                             // No notification service (a bare X server): nothing to show.
@@ -85,14 +104,23 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::vault::vault_unlock_keyring,
             commands::vault::vault_lock,
             commands::vault::vault_change_password,
+            commands::vault::vault_recover,
+            commands::vault::recovery_copy,
+            commands::vault::recovery_save,
+            commands::vault::recovery_forget,
             commands::vault::app_activity,
             commands::items::items_list,
             commands::items::item_get,
             commands::items::item_reveal,
             commands::items::item_copy,
+            commands::items::item_copy_main,
             commands::items::item_add,
             commands::items::item_update,
             commands::items::item_delete,
+            commands::items::trash_list,
+            commands::items::item_restore,
+            commands::items::item_purge,
+            commands::items::trash_empty,
             commands::rotation::item_rotate,
             commands::rotation::item_snooze,
             commands::rotation::item_previous_reveal,
@@ -103,10 +131,14 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::otp::otp_codes,
             commands::otp::otp_copy,
             commands::otp::hotp_next,
+            commands::otp::otp_link_read,
             commands::otp::import_preview,
             commands::otp::import_commit,
             commands::otp::import_cancel,
             commands::tokens::token_inspect,
+            commands::tokens::jwt_inspect,
+            commands::tokens::jwt_inspect_item,
+            commands::tokens::jwt_copy,
             commands::requests::request_send,
             commands::requests::request_cancel,
             commands::requests::request_history,

@@ -514,12 +514,19 @@ def main():
         s.wait_text("Stripe (live)")
         s.wait_no_text("Unlock with system keyring")
 
-        step("delete, with confirmation")
+        step("delete to the Trash, with confirmation; Undo brings it back; delete again")
         s.click(s.el("[data-testid=detail]"))
         s.press("Delete")
-        s.wait_text("Delete item")
+        s.wait_text("Move to Trash")
         shot(s, "e2e-09-delete-confirm.png")
-        s.press("Delete item")
+        s.press("Move to Trash")
+        s.wait_text("Add your first credential")
+        s.el("[data-testid=undo-toast]")
+        s.press("Undo")
+        s.wait_text("Stripe (live)")
+        s.click(s.el("[data-testid=detail]"))
+        s.press("Delete")
+        s.press("Move to Trash")
         s.wait_text("Add your first credential")
 
         step("the secret never reached the vault file in clear")
@@ -566,7 +573,9 @@ def main():
             s.type_into("Expires on", "13/45/2026")
             s.press("Save changes")
             s.wait_text('"13/45/2026" is not a date')
-            s.keys(["\ue00c"])  # Escape
+            s.keys(["\ue00c"])  # Escape: the typed date is not thrown away without asking
+            s.wait_text("Discard changes?")
+            s.press("Discard")
             s.wait_no_text("Save changes")
             assert cli_show(cli, env, "GitHub deploy token")["expires_at"] == before["expires_at"]
 

@@ -30,12 +30,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_xvfb(log):
+def start_xvfb(log, screen="1280x800"):
     for n in range(90, 190):
         if os.path.exists(f"/tmp/.X{n}-lock") or os.path.exists(f"/tmp/.X11-unix/X{n}"):
             continue
         proc = subprocess.Popen(
-            ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            ["Xvfb", f":{n}", "-screen", "0", f"{screen}x24", "-nolisten", "tcp"],
             stdout=log, stderr=log, start_new_session=True,
         )
         for _ in range(100):
@@ -137,6 +137,17 @@ class Session:
         )
         return path
 
+    def set_size(self, width, height):
+        """Resize the window; returns the webview's inner size once it has taken it."""
+        self._call("POST", "/window/rect", {"x": 0, "y": 0, "width": width, "height": height})
+        return self.wait(
+            f"a {width}x{height} window",
+            lambda: self.execute(
+                "return window.innerWidth === arguments[0] && window.innerHeight === arguments[1]"
+                " ? [window.innerWidth, window.innerHeight] : null", width, height),
+            timeout=10,
+        )
+
     def delete(self):
         try:
             req = urllib.request.Request(f"{self.url}/session/{self.id}", method="DELETE")
@@ -231,11 +242,11 @@ class Session:
 class App:
     """Xvfb + WebKitWebDriver + the app binary, torn down completely by close()."""
 
-    def __init__(self, binary, workdir, env_extra):
+    def __init__(self, binary, workdir, env_extra, screen="1280x800"):
         self.binary = os.path.abspath(binary)
         self.workdir = workdir
         self.log = open(os.path.join(workdir, "e2e-processes.log"), "ab")
-        self.xvfb, self.display = start_xvfb(self.log)
+        self.xvfb, self.display = start_xvfb(self.log, screen)
         self.port = free_port()
         env = dict(os.environ)
         env.update(env_extra)

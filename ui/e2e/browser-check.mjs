@@ -225,7 +225,7 @@ async function mainFlow(browser, base) {
   check(all.length === 10000, 'fake vault has 10,000 items');
   check((await text(page, '[data-testid=result-count]')) === '10,000 items', 'list header counts 10,000 items');
   const navCount = async (name) =>
-    (await page.getByRole('navigation', { name: 'Items' }).getByRole('button', { name, exact: false }).first().innerText())
+    (await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: false }).first().innerText())
       .split('\n')
       .pop()
       .trim();
@@ -233,7 +233,7 @@ async function mainFlow(browser, base) {
   const apiKeys = all.filter((i) => i.kind === 'api_key').length;
   check((await navCount('API keys')) === apiKeys.toLocaleString('en-US'), `sidebar "API keys" shows ${apiKeys}`);
   const attention = all.filter((i) => ['expiring', 'expired', 'rotation_due', 'reauth_required'].includes(i.status)).length;
-  check((await navCount('Expiring')) === attention.toLocaleString('en-US'), `sidebar "Expiring" shows ${attention}`);
+  check((await navCount('Needs attention')) === attention.toLocaleString('en-US'), `sidebar "Needs attention" shows ${attention}`);
   const rendered = await page.locator('[data-testid=item-rows] .row').count();
   check(rendered > 5 && rendered < 80, `list is virtualised (${rendered} rows in the DOM for 10,000 items)`);
   check(await page.getByText('1 item failed its integrity check').isVisible(), 'damaged-item banner shown');
@@ -364,12 +364,12 @@ async function mainFlow(browser, base) {
   );
   await search.fill('');
   await page.getByText('All items').first().click();
-  await page.getByRole('button', { name: /^Expiring/ }).click();
+  await page.getByRole('button', { name: /^Needs attention/ }).click();
   await page.waitForFunction(
     (n) => document.querySelector('[data-testid=result-count]')?.textContent === `${n} items`,
     attention.toLocaleString('en-US'),
   );
-  check(true, 'the Expiring view lists the items that need attention');
+  check(true, 'the Needs attention filter lists the items that need attention');
   await shot(page, '11-dark-expiring.png');
 
   await page.keyboard.press('Control+n');
@@ -454,8 +454,8 @@ async function codesFlow(browser, base) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   await page.getByTestId('item-rows').waitFor();
-  const codesTab = page.getByRole('tab', { name: 'Codes' });
-  const itemsTab = page.getByRole('tab', { name: 'Items' });
+  const codesTab = page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /^2FA codes/ });
+  const itemsTab = page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /^All items/ });
 
   // Time to render the Codes view: from the click on the tab to the frame after the grid
   // shows the count and the first card's expected code. Five times (Items → Codes).

@@ -14,7 +14,7 @@ type User = ReturnType<typeof userEvent.setup>;
 async function openCodes(user: User) {
   render(<App />);
   await screen.findByRole('listbox', { name: 'All items' });
-  await user.click(screen.getByRole('tab', { name: 'Codes' }));
+  await user.click(screen.getByRole('button', { name: /^2FA codes/ }));
   return screen.findByRole('list', { name: '2FA codes' });
 }
 
@@ -51,41 +51,41 @@ describe('2FA codes view', () => {
     vi.useRealTimers();
   });
 
-  it('switches between Items and Codes with the tabs, Ctrl+1/Ctrl+2 and the sidebar', async () => {
+  it('has one navigation: the sidebar (and Ctrl+1…4) between views, no second switch', async () => {
     fakeBackend();
     const user = userEvent.setup();
     render(<App />);
     await screen.findByRole('listbox', { name: 'All items' });
-    const items = screen.getByRole('tab', { name: 'Items' });
-    const codes = screen.getByRole('tab', { name: 'Codes' });
-    expect(items.getAttribute('aria-selected')).toBe('true');
-    expect(codes.getAttribute('tabindex')).toBe('-1');
+    const nav = screen.getByRole('navigation', { name: 'Views' });
+    const items = within(nav).getByRole('button', { name: /^All items/ });
+    const codes = within(nav).getByRole('button', { name: /^2FA codes/ });
+    expect(items.getAttribute('aria-current')).toBe('page');
+    expect(codes.getAttribute('aria-current')).toBeNull();
+    // One way into the codes: no Items|Codes tabs, no "One-time codes" kind filter.
+    expect(screen.queryByRole('tab', { name: 'Codes' })).toBeNull();
+    expect(within(nav).queryByRole('button', { name: /One-time codes/ })).toBeNull();
+    expect(codes.textContent).toContain('2');
 
     await user.keyboard('{Control>}2{/Control}');
     expect(await screen.findByRole('list', { name: '2FA codes' })).toBeTruthy();
-    expect(codes.getAttribute('aria-selected')).toBe('true');
+    expect(codes.getAttribute('aria-current')).toBe('page');
+    expect(items.getAttribute('aria-current')).toBeNull();
     expect(screen.queryByRole('listbox', { name: 'All items' })).toBeNull();
     expect(screen.getByRole('searchbox', { name: 'Search 2FA codes' })).toBeTruthy();
 
+    await user.keyboard('{Control>}3{/Control}');
+    expect(await screen.findByTestId('timeline')).toBeTruthy();
+    expect(within(nav).getByRole('button', { name: /^Timeline/ }).getAttribute('aria-current')).toBe('page');
+    expect(codes.getAttribute('aria-current')).toBeNull();
+
     await user.keyboard('{Control>}1{/Control}');
     expect(await screen.findByRole('listbox', { name: 'All items' })).toBeTruthy();
+    expect(items.getAttribute('aria-current')).toBe('page');
 
-    // Arrow keys move between the tabs.
-    codes.focus();
-    await user.keyboard('{ArrowLeft}');
-    expect(document.activeElement).toBe(items);
-    await user.keyboard('{ArrowRight}');
-    expect(document.activeElement).toBe(codes);
-    expect(await screen.findByRole('list', { name: '2FA codes' })).toBeTruthy();
-
-    // The sidebar: Codes is live now, with the number of 2FA items; a kind goes back.
-    const nav = screen.getByRole('navigation', { name: 'Items' });
-    const navCodes = within(nav).getByRole('button', { name: /^Codes/ });
-    expect(navCodes.hasAttribute('disabled')).toBe(false);
-    expect(navCodes.getAttribute('aria-current')).toBe('page');
+    // A kind filter is the item list; the codes view is one click away.
     await user.click(within(nav).getByRole('button', { name: /^API keys/ }));
     expect(await screen.findByRole('listbox', { name: 'API keys' })).toBeTruthy();
-    await user.click(navCodes);
+    await user.click(codes);
     expect(await screen.findByRole('list', { name: '2FA codes' })).toBeTruthy();
   });
 
@@ -233,7 +233,7 @@ describe('2FA codes view', () => {
     const user = userEvent.setup();
     render(<App />);
     await screen.findByRole('listbox', { name: 'All items' });
-    await user.click(screen.getByRole('tab', { name: 'Codes' }));
+    await user.click(screen.getByRole('button', { name: /^2FA codes/ }));
     expect(await screen.findByText('No 2FA codes yet')).toBeTruthy();
     expect(screen.getByText('Import from Aegis, 2FAS, Ente, Google Authenticator or a QR code.')).toBeTruthy();
     expect(screen.getByTestId('codes-count').textContent).toBe('0 codes');
@@ -271,7 +271,7 @@ describe('2FA codes timing', () => {
     const be = fakeBackend();
     render(<App />);
     await advance(50);
-    fireEvent.click(screen.getByRole('tab', { name: 'Codes' }));
+    fireEvent.click(screen.getByRole('button', { name: /^2FA codes/ }));
     await advance(50);
     return be;
   }
@@ -331,7 +331,7 @@ describe('2FA codes timing', () => {
     window.dispatchEvent(new Event('focus'));
     await advance(50);
     expect(be.callsOf('otp_codes')).toHaveLength(2);
-    fireEvent.click(screen.getByRole('tab', { name: 'Items' }));
+    fireEvent.click(screen.getByRole('button', { name: /^All items/ }));
     await advance(60_000);
     expect(be.callsOf('otp_codes')).toHaveLength(2);
   });
@@ -487,7 +487,11 @@ describe('import wizard', () => {
     await user.click(screen.getByRole('button', { name: /Import…/ }));
     dialog = screen.getByRole('dialog', { name: 'Import 2FA codes' });
     await paste();
+    // Pasted text: Escape asks first (issue 14, item 6); Keep editing is the default.
     await user.keyboard('{Escape}');
+    const ask = screen.getByRole('dialog', { name: 'Discard changes?' });
+    expect(document.activeElement).toBe(within(ask).getByRole('button', { name: 'Keep editing' }));
+    await user.click(within(ask).getByRole('button', { name: 'Discard' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(be.callsOf('import_cancel').map((c) => c.args)).toEqual([
       { id: 'preview-1' },

@@ -1,10 +1,13 @@
-//! Items: list, detail, reveal, copy (through Rust to the clipboard), add, edit, delete.
+//! Items: list, detail, reveal, copy (through Rust to the clipboard), add, edit, delete
+//! (to the Trash), and the Trash: list, restore, delete for good, empty.
 
 use keywright_ipc::IpcError;
 use keywright_ipc::commands as c;
 use keywright_ipc::dto::{
-    Copied, ItemDetail, ItemEdit, ItemInput, ItemList, Revealed, SecretField,
+    Copied, CopiedMain, ItemDetail, ItemEdit, ItemInput, ItemList, Revealed, SecretField,
+    TrashList, Trashed,
 };
+use keywright_ipc::trash as t;
 use tauri::AppHandle;
 
 use super::on_worker;
@@ -34,6 +37,11 @@ pub async fn item_copy(app: AppHandle, id: String, field: SecretField) -> Result
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn item_copy_main(app: AppHandle, id: String) -> Result<CopiedMain, IpcError> {
+    on_worker(app, move |s| c::item_copy_main(s, &id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn item_add(app: AppHandle, item: ItemInput) -> Result<ItemDetail, IpcError> {
     on_worker(app, move |s| c::item_add(s, item)).await
 }
@@ -48,6 +56,30 @@ pub async fn item_update(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn item_delete(app: AppHandle, id: String) -> Result<(), IpcError> {
+pub async fn item_delete(app: AppHandle, id: String) -> Result<Trashed, IpcError> {
     on_worker(app, move |s| c::item_delete(s, &id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn trash_list(app: AppHandle) -> Result<TrashList, IpcError> {
+    on_worker(app, t::trash_list).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_restore(
+    app: AppHandle,
+    id: String,
+    name: Option<String>,
+) -> Result<ItemDetail, IpcError> {
+    on_worker(app, move |s| t::item_restore(s, &id, name)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn item_purge(app: AppHandle, id: String) -> Result<(), IpcError> {
+    on_worker(app, move |s| t::item_purge(s, &id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn trash_empty(app: AppHandle) -> Result<u32, IpcError> {
+    on_worker(app, t::trash_empty).await
 }

@@ -2,7 +2,7 @@
 
 use keywright_ipc::IpcError;
 use keywright_ipc::dto::{
-    Copied, HotpCode, ImportFormat, ImportPreview, ImportSource, ImportSummary, OtpCodes,
+    Copied, HotpCode, ImportFormat, ImportPreview, ImportSource, ImportSummary, OtpCodes, OtpLink,
 };
 use keywright_ipc::otp as o;
 use secrecy::SecretString;
@@ -23,6 +23,12 @@ pub async fn otp_copy(app: AppHandle, id: String) -> Result<Copied, IpcError> {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn hotp_next(app: AppHandle, id: String, copy: bool) -> Result<HotpCode, IpcError> {
     on_worker(app, move |s| o::hotp_next(s, &id, copy)).await
+}
+
+/// The otpauth:// link pasted in the 2FA form: issuer, account and parameters (no seed).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn otp_link_read(app: AppHandle, link: SecretString) -> Result<OtpLink, IpcError> {
+    on_worker(app, move |_| keywright_ipc::commands::otp_link_read(&link)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

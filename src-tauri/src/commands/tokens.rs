@@ -1,8 +1,10 @@
 //! Tokens: the JWT inspector, Renew, and the browser and device logins.
 
 use keywright_ipc::IpcError;
-use keywright_ipc::dto::SecretField;
+use keywright_ipc::dto::{Copied, SecretField};
+use keywright_ipc::jwt::{self, JwtReport, JwtVerify};
 use keywright_ipc::tokens::{self as t, LoginMethod, TokenInspection, TokenOutcome};
+use secrecy::SecretString;
 use tauri::{AppHandle, Emitter};
 
 use super::on_worker;
@@ -17,6 +19,33 @@ pub async fn token_inspect(
     field: SecretField,
 ) -> Result<TokenInspection, IpcError> {
     on_worker(app, move |s| t::token_inspect(s, &id, field)).await
+}
+
+/// The JWT debugger on a pasted token (a `SecretString`: never logged or echoed back).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn jwt_inspect(
+    app: AppHandle,
+    token: SecretString,
+    verify: Option<JwtVerify>,
+) -> Result<JwtReport, IpcError> {
+    on_worker(app, move |s| jwt::jwt_inspect(s, &token, verify)).await
+}
+
+/// The JWT debugger on an item's token, which stays in Rust.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn jwt_inspect_item(
+    app: AppHandle,
+    id: String,
+    field: SecretField,
+    verify: Option<JwtVerify>,
+) -> Result<JwtReport, IpcError> {
+    on_worker(app, move |s| jwt::jwt_inspect_item(s, &id, field, verify)).await
+}
+
+/// Copy the debugger's decoded header or claims (cleared like any copy).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn jwt_copy(app: AppHandle, text: SecretString) -> Result<Copied, IpcError> {
+    on_worker(app, move |s| jwt::jwt_copy(s, &text)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

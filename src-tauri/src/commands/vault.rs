@@ -4,7 +4,8 @@
 
 use keywright_ipc::IpcError;
 use keywright_ipc::commands as c;
-use keywright_ipc::dto::{CreatedVault, VaultStatus};
+use keywright_ipc::dto::{Copied, CreatedVault, VaultStatus};
+use keywright_ipc::recovery::{self as r, RecoverySaved};
 use secrecy::SecretString;
 use tauri::AppHandle;
 
@@ -47,6 +48,41 @@ pub async fn vault_change_password(
 ) -> Result<(), IpcError> {
     on_worker(app, move |s| {
         c::vault_change_password(s, &current_password, &new_password)
+    })
+    .await
+}
+
+/// Forgot the password: unlock with the recovery code and set a new one.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn vault_recover(
+    app: AppHandle,
+    recovery_code: SecretString,
+    new_password: SecretString,
+) -> Result<VaultStatus, IpcError> {
+    on_worker(app, move |s| {
+        r::vault_recover(s, &recovery_code, &new_password)
+    })
+    .await
+}
+
+/// First run: copy the new vault's recovery code (held in Rust until dismissed).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn recovery_copy(app: AppHandle) -> Result<Copied, IpcError> {
+    on_worker(app, r::recovery_copy).await
+}
+
+/// First run: save the recovery code to a 0600 file in the documents folder.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn recovery_save(app: AppHandle) -> Result<RecoverySaved, IpcError> {
+    on_worker(app, r::recovery_save).await
+}
+
+/// First run: the recovery code screen was dismissed; Rust drops the code.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn recovery_forget(app: AppHandle) -> Result<(), IpcError> {
+    on_worker(app, |s| {
+        r::recovery_forget(s);
+        Ok(())
     })
     .await
 }

@@ -11,4 +11,8 @@ export type ItemInput = { kind: Kind, name: string, tags: Array<string>, url?: s
 /**
  * `null` = the default policy (90 days); 0 = no rotation reminder.
  */
-rotate_every_days?: number | null, warn_days?: number | null, value: string, notes?: string | null, access_token?: string | null, refresh_token?: string | null, };
+rotate_every_days?: number | null, warn_days?: number | null, value: string, notes?: string | null, access_token?: string | null, refresh_token?: string | null, 
+/**
+ * 2FA (HOTP): the counter of the next code; `null` = 0, or the pasted link's.
+ */
+counter?: number | null, };

@@ -1,10 +1,9 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { groupCode } from '../lib/format';
-import { type CreatedVault, toIpcError, vaultCreate } from '../lib/ipc';
+import { type CreatedVault, recoveryCopy, recoveryForget, recoverySave, toIpcError, vaultCreate } from '../lib/ipc';
+import { MIN_PASSWORD_LENGTH as MIN_LENGTH, newPasswordErrors } from '../lib/password';
 import { estimateStrength } from '../lib/strength';
 import { BrandMark } from './BrandMark';
-
-const MIN_LENGTH = 8;
 
 export function StrengthMeter({ password }: { password: string }) {
   const s = estimateStrength(password);
@@ -29,18 +28,20 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
   const [confirm, setConfirm] = useState('');
   const [keyring, setKeyring] = useState(true);
   const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<{ password?: string; confirm?: string; form?: string }>({});
+  const [submitted, setSubmitted] = useState(false);
+  /** What Rust said (a refused password, a file problem); goes when the input changes. */
+  const [server, setServer] = useState<{ password?: string | undefined; form?: string | undefined }>({});
   const id = useId();
+  // Re-checked on every change: a message that no longer applies goes at once.
+  const live = newPasswordErrors(password, confirm, submitted);
+  const errors = { ...live, ...server, password: server.password ?? live.password };
 
   const submit = async (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (busy) return;
-    const next: typeof errors = {};
-    if (password.length < MIN_LENGTH) {
-      next.password = `Use at least ${String(MIN_LENGTH)} characters.`;
-    }
-    if (confirm !== password) next.confirm = 'The passwords do not match.';
-    setErrors(next);
+    setSubmitted(true);
+    setServer({});
+    const next = newPasswordErrors(password, confirm, true);
     if (next.password !== undefined || next.confirm !== undefined) return;
     setBusy(true);
     try {
@@ -50,7 +51,7 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
       onCreated(created);
     } catch (err) {
       const ipc = toIpcError(err);
-      setErrors(
+      setServer(
         ipc.field === 'password' || ipc.field === 'new_password'
           ? { password: ipc.message }
           : { form: ipc.message },
@@ -91,6 +92,7 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
             aria-describedby={`${id}-pw`}
             onChange={(e) => {
               setPassword(e.target.value);
+              setServer({});
             }}
           />
           <StrengthMeter password={password} />
@@ -112,10 +114,11 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
             aria-describedby={`${id}-confirm`}
             onChange={(e) => {
               setConfirm(e.target.value);
+              setServer((s) => ({ password: s.password }));
             }}
           />
           {errors.confirm !== undefined && (
-            <span id={`${id}-confirm`} className="field-error">
+            <span id={`${id}-confirm`} className="field-error" role="alert">
               {errors.confirm}
             </span>
           )}
@@ -151,7 +154,36 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
 /** The recovery code, shown once. The user must confirm they saved it. */
 export function RecoveryCode({ created, onDone }: { created: CreatedVault; onDone: () => void }) {
   const [saved, setSaved] = useState(false);
+  // What Copy or Save did (Rust holds the code for both until Continue).
+  const [kept, setKept] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
   const groups = groupCode(created.recovery_code);
+
+  const keep = async (how: 'copy' | 'save') => {
+    setBusy(true);
+    try {
+      if (how === 'copy') {
+        const c = await recoveryCopy();
+        setKept({
+          tone: 'ok',
+          text:
+            c.clear_after_s === null
+              ? 'Copied. Paste it where you keep it safe.'
+              : `Copied. Paste it where you keep it safe: the clipboard clears in ${String(c.clear_after_s)} s.`,
+        });
+      } else {
+        const r = await recoverySave();
+        setKept({
+          tone: 'ok',
+          text: `Saved to ${r.path} (only you can read it). Print it or move it to a USB key, then delete it from this computer.`,
+        });
+      }
+    } catch (e) {
+      setKept({ tone: 'error', text: toIpcError(e).message });
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <div className="gate">
       <div className="gate-card gate-card-wide">
@@ -168,6 +200,27 @@ export function RecoveryCode({ created, onDone }: { created: CreatedVault; onDon
             <code key={i}>{g}</code>
           ))}
         </div>
+        <div className="recovery-actions">
+          <button type="button" data-testid="recovery-copy" disabled={busy} onClick={() => void keep('copy')}>
+            Copy
+          </button>
+          <button type="button" data-testid="recovery-save" disabled={busy} onClick={() => void keep('save')}>
+            Save to file
+          </button>
+          <span className="field-hint">
+            Save writes keywright-recovery-&lt;date&gt;.txt to your Documents folder (or your home folder); only you can
+            read it.
+          </span>
+        </div>
+        {kept !== null && (
+          <p
+            className={`banner ${kept.tone === 'ok' ? 'banner-ok' : 'banner-error'}`}
+            role={kept.tone === 'ok' ? 'status' : 'alert'}
+            data-testid="recovery-kept"
+          >
+            {kept.text}
+          </p>
+        )}
         {created.keyring_notice !== null && (
           <p className="banner banner-warn" role="status">
             The system keyring could not be used: {created.keyring_notice} You will unlock with
@@ -187,7 +240,16 @@ export function RecoveryCode({ created, onDone }: { created: CreatedVault; onDon
           />
           <span>I have saved my recovery code</span>
         </label>
-        <button type="button" className="primary wide" disabled={!saved} onClick={onDone}>
+        <button
+          type="button"
+          className="primary wide"
+          disabled={!saved}
+          onClick={() => {
+            // Rust forgets the code now; the screen goes with it.
+            void recoveryForget().catch(() => undefined);
+            onDone();
+          }}
+        >
           Continue to the vault
         </button>
       </div>

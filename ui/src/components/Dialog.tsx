@@ -1,4 +1,5 @@
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import { createPortal } from 'react-dom';
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 
 /** Open dialogs, innermost last: Escape closes only the top one. */
 const stack: symbol[] = [];
@@ -11,25 +12,48 @@ interface Props {
   /** Shown under the title. */
   subtitle?: ReactNode;
   className?: string;
-  /** Close on a click outside (not for forms: a stray click must not lose typing). */
+  /** Close on a click outside. */
   closeOnOutside?: boolean;
+  /** The dialog holds typed input not saved yet: Escape, a click outside and × ask
+   * "Discard changes?" first (Keep editing is the default). Untouched, they close at once. */
+  dirty?: boolean;
 }
 
 const FOCUSABLE =
   'input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
 
-export function Dialog({ title, onClose, children, wide = false, subtitle, className, closeOnOutside = true }: Props) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  wide = false,
+  subtitle,
+  className,
+  closeOnOutside = true,
+  dirty = false,
+}: Props) {
   const panel = useRef<HTMLDivElement>(null);
   const titleId = useId();
-  const closeRef = useRef(onClose);
+  const [confirming, setConfirming] = useState(false);
+  // Escape is handled by a listener made once: it reads the latest props through a ref.
+  const closeRef = useRef(() => {
+    onClose();
+  });
 
   useEffect(() => {
-    closeRef.current = onClose;
-  }, [onClose]);
+    closeRef.current = () => {
+      if (dirty) setConfirming(true);
+      else onClose();
+    };
+  }, [onClose, dirty]);
 
   useEffect(() => {
     const me = Symbol('dialog');
     stack.push(me);
+    // The window behind is inert while a dialog is open: no focus, no clicks, nothing of
+    // it (a pane's scrollbar included) drawn over the dialog, which lives outside it.
+    const app = document.getElementById('root');
+    app?.setAttribute('inert', '');
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const el = panel.current;
     const first =
@@ -46,13 +70,16 @@ export function Dialog({ title, onClose, children, wide = false, subtitle, class
     return () => {
       document.removeEventListener('keydown', onKey, true);
       stack.splice(stack.indexOf(me), 1);
+      if (stack.length === 0) app?.removeAttribute('inert');
       if (before?.isConnected) before.focus();
     };
   }, []);
 
   // Keep Tab inside the dialog.
   const trap = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.key !== 'Tab' || !panel.current) return;
+    if (e.key !== 'Tab' || !panel.current || e.defaultPrevented) return;
+    // A dialog opened over this one (rendered in a portal) keeps its own Tab.
+    if (!panel.current.contains(document.activeElement)) return;
     const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
     const first = items[0];
     const last = items[items.length - 1];
@@ -66,11 +93,11 @@ export function Dialog({ title, onClose, children, wide = false, subtitle, class
     }
   };
 
-  return (
+  return createPortal(
     <div
       className="overlay"
       onMouseDown={(e) => {
-        if (closeOnOutside && e.target === e.currentTarget) onClose();
+        if (closeOnOutside && e.target === e.currentTarget) closeRef.current();
       }}
     >
       <div
@@ -89,10 +116,55 @@ export function Dialog({ title, onClose, children, wide = false, subtitle, class
           </div>
         </header>
         {children}
-        <button type="button" className="icon-button dialog-close" aria-label="Close" onClick={onClose}>
+        <button
+          type="button"
+          className="icon-button dialog-close"
+          aria-label="Close"
+          onClick={() => {
+            closeRef.current();
+          }}
+        >
           ×
         </button>
       </div>
-    </div>
+      {confirming &&
+        createPortal(
+          <Dialog
+            title="Discard changes?"
+            className="dialog-confirm"
+            onClose={() => {
+              setConfirming(false);
+            }}
+          >
+            <div className="dialog-body">
+              <p>What you typed here has not been saved and will be lost.</p>
+            </div>
+            <footer className="dialog-foot dialog-foot-bar">
+              <button
+                type="button"
+                className="danger"
+                onClick={() => {
+                  setConfirming(false);
+                  onClose();
+                }}
+              >
+                Discard
+              </button>
+              <button
+                type="button"
+                className="primary"
+                data-autofocus
+                onClick={() => {
+                  setConfirming(false);
+                }}
+              >
+                Keep editing
+              </button>
+            </footer>
+          </Dialog>,
+          document.body,
+        )}
+    </div>,
+    document.body,
   );
 }

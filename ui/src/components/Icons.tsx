@@ -81,7 +81,13 @@ export type IconName =
   | 'eye-off'
   | 'copy'
   | 'import'
-  | 'upload';
+  | 'upload'
+  | 'menu'
+  | 'chevron'
+  | 'back'
+  | 'keyboard'
+  | 'jwt'
+  | 'trash';
 
 const ICONS: Record<IconName, React.ReactNode> = {
   all: <path d="M3.5 5h13M3.5 10h13M3.5 15h13" />,
@@ -146,6 +152,22 @@ const ICONS: Record<IconName, React.ReactNode> = {
     <>
       <path d="M10 13V3.5M6 7.5l4-4 4 4" />
       <path d="M3.5 13.5v2a1.5 1.5 0 001.5 1.5h10a1.5 1.5 0 001.5-1.5v-2" />
+    </>
+  ),
+  menu: <path d="M3 5.5h14M3 10h14M3 14.5h14" />,
+  jwt: <path d="M7 4.5C5 4.5 5 6 5 7.5S4.5 10 3.5 10c1 0 1.5 1 1.5 2.5S5 15.5 7 15.5M13 4.5c2 0 2 1.5 2 3s.5 2.5 1.5 2.5c-1 0-1.5 1-1.5 2.5s0 3-2 3" />,
+  chevron: <path d="M6 8l4 4 4-4" />,
+  back: <path d="M12 4.5L6.5 10l5.5 5.5" />,
+  keyboard: (
+    <>
+      <rect x="2" y="5" width="16" height="10" rx="1.5" />
+      <path d="M5 8.5h.01M8 8.5h.01M11 8.5h.01M14 8.5h.01M6 12h8" />
+    </>
+  ),
+  trash: (
+    <>
+      <path d="M3.5 5.5h13M8 5.5V3.5h4v2" />
+      <path d="M5 5.5l1 11a1 1 0 001 1h6a1 1 0 001-1l1-11M8.5 8.5v6M11.5 8.5v6" />
     </>
   ),
   copy: (

@@ -555,7 +555,14 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
   }
 
   return (
-    <Dialog title="Import 2FA codes" onClose={close} closeOnOutside={false} wide className="import-dialog">
+    <Dialog
+      title="Import 2FA codes"
+      onClose={close}
+      // Pasted text or a typed export password: Escape or a click outside asks first.
+      dirty={step.s !== 'summary' && (text.trim() !== '' || password !== '')}
+      wide
+      className="import-dialog"
+    >
       <div ref={body} className="dialog-form">
         {content}
       </div>

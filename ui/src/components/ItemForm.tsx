@@ -2,12 +2,14 @@ import { type SubmitEvent, type ReactNode, useId, useRef, useState } from 'react
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { Kind } from '../bindings/Kind';
 import { KIND_LABEL, KINDS, VALUE_LABEL } from '../lib/format';
-import { itemAdd, itemUpdate, toIpcError } from '../lib/ipc';
+import { itemAdd, itemUpdate, otpLinkRead, toIpcError } from '../lib/ipc';
 import {
   emptyForm,
   type FormErrors,
   formFromDetail,
   type FormValues,
+  isOtpLink,
+  secretRequired,
   toEdit,
   toInput,
   validate,
@@ -22,6 +24,9 @@ interface Props {
   onClose: () => void;
   /** Offered with the TOTP kind: import many codes at once instead. */
   onImport?: () => void;
+  /** The edited item changed or was deleted by another process while the form was open:
+   * say so, keep what the user typed, and save a deleted item as a new one. */
+  outside?: 'changed' | 'deleted' | null;
 }
 
 /** The inputs each kind shows, by server field name. */
@@ -30,28 +35,99 @@ function shownFields(kind: Kind): Set<string> {
   const per: Record<Kind, string[]> = {
     api_key: ['placement'],
     bearer: [],
-    oauth2: ['client_id', 'oauth_issuer', 'token_url', 'auth', 'scopes', 'audience', 'access_token', 'refresh_token'],
+    oauth2: ['client_id', 'oauth_issuer', 'token_url', 'auth', 'grant', 'scopes', 'audience', 'access_token', 'refresh_token'],
     basic: ['username'],
-    totp: ['issuer', 'username', 'otp_type', 'algorithm', 'digits', 'period'],
+    totp: ['issuer', 'username', 'otp_type', 'algorithm', 'digits', 'period', 'counter'],
   };
   return new Set([...all, ...per[kind]]);
 }
 
-export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
+/** The error keys an input's change makes stale (a message may sit on a neighbour). */
+const CLEARS: Partial<Record<keyof FormValues, string[]>> = {
+  placement_in: ['placement', 'placement_in'],
+  placement_name: ['placement'],
+  oauth_issuer: ['oauth_issuer', 'token_url'],
+  token_url: ['token_url', 'oauth_issuer'],
+  otp_type: ['otp_type', 'digits', 'period', 'counter'],
+};
+
+const GRANTS: readonly (readonly [string, string])[] = [
+  ['client_credentials', 'Client credentials (no login)'],
+  ['authorization_code', 'Browser login (authorization code + PKCE)'],
+  ['device_code', 'Device code (log in on another device)'],
+];
+
+const GRANT_HINT: Record<FormValues['grant'], string> = {
+  client_credentials: 'The app gets tokens with the client ID and secret.',
+  authorization_code: 'After saving, Log in opens your browser; the refresh token renews it after that.',
+  device_code: 'After saving, Log in shows a code to enter on another device.',
+};
+
+/** Same values as the form started with (the kind picker alone is no typing). */
+function sameForm(a: FormValues, b: FormValues): boolean {
+  return (Object.keys(a) as (keyof FormValues)[]).every((k) => k === 'kind' || a[k] === b[k]);
+}
+
+export function ItemForm({ editing, onSaved, onClose, onImport, outside = null }: Props) {
   const [f, setF] = useState<FormValues>(() => (editing ? formFromDetail(editing) : emptyForm()));
   const [errors, setErrors] = useState<FormErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [showSecret, setShowSecret] = useState(false);
   const [clearNotes, setClearNotes] = useState(false);
+  /** What the pasted otpauth:// link filled in, as a hint under the secret. */
+  const [linkNote, setLinkNote] = useState<string | null>(null);
+  const [initial] = useState(f);
   const form = useRef<HTMLFormElement>(null);
   const uid = useId();
   const isEdit = editing !== undefined;
+  const dirty = clearNotes || !sameForm(f, initial);
+
+  /** A field's error (and those it explains) goes as soon as that field changes. */
+  const clearErrors = (keys: string[]) => {
+    setErrors((prev) => (keys.some((k) => prev[k] !== undefined)
+      ? Object.fromEntries(Object.entries(prev).filter(([k]) => !keys.includes(k)))
+      : prev));
+  };
 
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
     setF((prev) => ({ ...prev, [key]: value }));
-    if (errors[key] !== undefined) {
-      setErrors((prev) => Object.fromEntries(Object.entries(prev).filter(([k]) => k !== key)));
+    clearErrors(CLEARS[key] ?? [key]);
+  };
+
+  /** An otpauth:// link in the 2FA secret: Rust reads it (the core's parser, as the CLI)
+   * and the visible fields are filled from it; the link itself stays in the field and
+   * goes to Rust on save, which takes the seed from it. */
+  const latestLink = useRef('');
+  const readLink = async (value: string) => {
+    latestLink.current = value;
+    if (!isOtpLink(value)) {
+      setLinkNote(null);
+      return;
+    }
+    try {
+      const link = await otpLinkRead(value.trim());
+      if (latestLink.current !== value) return;
+      setF((prev) => ({
+        ...prev,
+        issuer: link.issuer ?? prev.issuer,
+        username: link.account ?? prev.username,
+        otp_type: link.otp.type,
+        algorithm: link.otp.algorithm,
+        digits: String(link.otp.digits),
+        period: String(link.otp.period),
+        counter: String(link.counter),
+        name: prev.name.trim() === '' ? (link.issuer ?? link.account ?? '') : prev.name,
+      }));
+      clearErrors(['value', 'issuer', 'username', 'otp_type', 'algorithm', 'digits', 'period', 'counter', 'name']);
+      const who = [link.issuer, link.account].filter((x) => x !== null && x !== '').join(' · ');
+      setLinkNote(
+        `Read from the otpauth link${who !== '' ? `: ${who}` : ''}. Issuer, account and settings are filled in below.`,
+      );
+    } catch (err) {
+      if (latestLink.current !== value) return;
+      setLinkNote(null);
+      setErrors((prev) => ({ ...prev, value: toIpcError(err).message }));
     }
   };
 
@@ -73,7 +149,10 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
     }
     setBusy(true);
     try {
-      const saved = editing ? await itemUpdate(editing.id, toEdit(f, clearNotes, editing)) : await itemAdd(toInput(f));
+      const saved =
+        editing && outside !== 'deleted'
+          ? await itemUpdate(editing.id, toEdit(f, clearNotes, editing))
+          : await itemAdd(toInput(f));
       onSaved(saved);
     } catch (err) {
       const ipc = toIpcError(err);
@@ -139,7 +218,13 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
     const err = errors[key];
     const id = `${uid}-${key}`;
     return (
-      <Row id={id} label={label} required={required} error={err} hint={hint ?? keepHint}>
+      <Row
+        id={id}
+        label={label}
+        required={required}
+        error={err}
+        hint={key === 'value' && linkNote !== null ? linkNote : (hint ?? keepHint)}
+      >
         <div className="input-with-button">
           <input
             id={id}
@@ -154,6 +239,7 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
             aria-describedby={`${id}-msg`}
             onChange={(e) => {
               set(key, e.target.value);
+              if (key === 'value' && f.kind === 'totp') void readLink(e.target.value);
             }}
           />
           {key === 'value' && (
@@ -174,19 +260,21 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
   };
 
   const select = (
-    key: 'placement_in' | 'auth' | 'otp_type' | 'algorithm',
+    key: 'placement_in' | 'auth' | 'grant' | 'otp_type' | 'algorithm',
     label: string,
     options: readonly (readonly [string, string])[],
     errorKey?: string,
+    hint?: string,
   ) => {
     const id = `${uid}-${key}`;
     const err = errors[errorKey ?? key];
     return (
-      <Row id={id} label={label} required={false} error={err}>
+      <Row id={id} label={label} required={false} error={err} hint={hint}>
         <select
           id={id}
           value={f[key]}
           aria-invalid={err !== undefined}
+          aria-describedby={err !== undefined || hint !== undefined ? `${id}-msg` : undefined}
           onChange={(e) => {
             set(key, e.target.value as FormValues[typeof key]);
           }}
@@ -223,8 +311,14 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
     bearer: <>{secret('value', 'Token', !isEdit, isEdit ? keepHint : 'A bearer token or a JWT.')}</>,
     oauth2: (
       <>
+        {select('grant', 'Grant type', GRANTS, undefined, GRANT_HINT[f.grant])}
         {text('client_id', 'Client ID', { required: true, mono: true })}
-        {secret('value', VALUE_LABEL.oauth2, !isEdit)}
+        {secret(
+          'value',
+          VALUE_LABEL.oauth2,
+          !isEdit && secretRequired(f),
+          isEdit ? keepHint : secretRequired(f) ? undefined : 'Leave blank for a public client.',
+        )}
         <div className="form-pair">
           {text('oauth_issuer', 'Issuer', {
             placeholder: 'https://login.example.com',
@@ -262,7 +356,12 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
             </button>
           </p>
         )}
-        {secret('value', 'Secret (base32)', !isEdit, isEdit ? keepHint : 'The key behind the QR code, e.g. JBSW Y3DP EHPK 3PXP.')}
+        {secret(
+          'value',
+          'Secret (base32) or otpauth:// link',
+          !isEdit,
+          isEdit ? keepHint : 'The key behind the QR code, e.g. JBSW Y3DP EHPK 3PXP, or the whole otpauth:// link.',
+        )}
         <div className="form-pair">
           {text('issuer', 'Issuer', { placeholder: 'GitHub' })}
           {text('username', 'Account', { placeholder: 'you@example.com' })}
@@ -281,6 +380,7 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
             ])}
           {f.otp_type !== 'steam' && text('digits', 'Digits', { inputMode: 'numeric' })}
           {f.otp_type === 'totp' && text('period', 'Period (s)', { inputMode: 'numeric' })}
+          {f.otp_type === 'hotp' && !isEdit && text('counter', 'Counter', { inputMode: 'numeric' })}
         </div>
       </>
     ),
@@ -291,11 +391,22 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
       title={isEdit ? `Edit ${editing.name}` : 'New item'}
       subtitle={isEdit ? KIND_LABEL[editing.kind] : undefined}
       onClose={onClose}
-      closeOnOutside={false}
+      dirty={dirty}
       wide
     >
       <form ref={form} className="dialog-form" onSubmit={(e) => void submit(e)} noValidate>
         <div className="dialog-body item-form">
+        {outside === 'changed' && (
+          <p className="banner banner-warn" role="status" data-testid="form-outside">
+            This item was changed outside this window. Saving applies only the fields you changed here.
+          </p>
+        )}
+        {outside === 'deleted' && (
+          <p className="banner banner-warn" role="status" data-testid="form-outside">
+            This item was deleted outside this window. Saving adds it again as a new item with what you typed
+            {editing !== undefined && editing.secrets.value ? ' (enter its secret again: it went with the item)' : ''}.
+          </p>
+        )}
         {!isEdit && (
           <fieldset className="kind-picker">
             <legend>Kind</legend>
@@ -308,6 +419,7 @@ export function ItemForm({ editing, onSaved, onClose, onImport }: Props) {
                   checked={f.kind === k}
                   onChange={() => {
                     setErrors({});
+                    setLinkNote(null);
                     setF((prev) => ({ ...prev, kind: k }));
                   }}
                 />

@@ -106,7 +106,7 @@ export function ItemRows({ items, selectedId, onSelect, onOpen, onKeyDown, reset
           <span className="row-name">{item.name}</span>
           <span className="row-sub">{subtitle(item)}</span>
         </div>
-        {(needsAttention(item.status) || item.status === 'unknown') && (
+        {needsAttention(item.status) && (
           <StatusBadge status={item.status} />
         )}
       </div>,

@@ -4,11 +4,14 @@ import type { ImportSummary } from '../bindings/ImportSummary';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemSummary } from '../bindings/ItemSummary';
 import type { Kind } from '../bindings/Kind';
-import { KIND_LABEL, KIND_PLURAL, KINDS, needsAttention } from '../lib/format';
+import type { Trashed } from '../bindings/Trashed';
+import { needsAttention } from '../lib/format';
 import {
   appActivity,
   type IpcError,
+  itemCopyMain,
   itemDelete,
+  itemRestore,
   type ItemList,
   itemsList,
   onFileDrop,
@@ -16,29 +19,33 @@ import {
   type SettingsView,
   settingsGet,
   toIpcError,
+  trashList,
   vaultLock,
   type VaultStatus,
 } from '../lib/ipc';
+import { count, keepFor, type Nav, type View, VIEW_KEYS } from '../lib/nav';
+import type { ConsoleMemory } from '../lib/request';
 import { buildIndex, search } from '../lib/search';
-import { BrandMark } from './BrandMark';
+import { Banners, type Notice } from './Banners';
 import type { FocusRequest } from './CodeGrid';
 import { CodesView } from './CodesView';
-import { DetailPane, type DetailTab } from './DetailPane';
-import type { ConsoleMemory } from '../lib/request';
-import { Dialog } from './Dialog';
-import { Icon, KindIcon } from './Icons';
+import type { DetailTab } from './DetailPane';
+import { Icon } from './Icons';
 import { ImportWizard } from './ImportWizard';
 import { ItemForm } from './ItemForm';
-import { ItemRows } from './ItemRows';
+import { ItemsView } from './ItemsView';
+import { type JwtItemSource, JwtView } from './JwtView';
+import { MoveToTrashDialog } from './MoveToTrashDialog';
 import { RequestsView } from './RequestsView';
-import { TimelineView } from './TimelineView';
 import { SettingsDialog } from './SettingsDialog';
+import { ShortcutsDialog } from './ShortcutsDialog';
+import { Sidebar } from './Sidebar';
+import { TimelineView } from './TimelineView';
 import { CopyToast, type ToastData } from './Toast';
+import { TrashView } from './TrashView';
+import { UndoToast } from './UndoToast';
 
-export type Nav = { t: 'all' } | { t: 'kind'; kind: Kind } | { t: 'tag'; tag: string } | { t: 'expiring' };
-
-/** The main window shows the item list or the live 2FA codes. */
-export type View = 'items' | 'codes' | 'timeline' | 'requests';
+export type { Nav, View } from '../lib/nav';
 
 type Modal =
   | null
@@ -46,6 +53,7 @@ type Modal =
   | { t: 'edit'; item: ItemDetail }
   | { t: 'delete'; item: ItemDetail }
   | { t: 'settings' }
+  | { t: 'shortcuts' }
   | { t: 'import'; initial?: ImportSource };
 
 interface Props {
@@ -56,48 +64,36 @@ interface Props {
 }
 
 const ACTIVITY_EVERY_MS = 15_000;
-/** How often the list is read again while the window stays open. */
-const RELIST_EVERY_MS = 5 * 60 * 1000;
+/** How often the list is read again while the window stays open (statuses move with the
+ * clock: expiring → expired). Changes by other processes arrive at once (`items-changed`). */
+const RELIST_EVERY_MS = 60 * 1000;
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 const MOD = IS_MAC ? '⌘' : 'Ctrl+';
 
-function navKey(n: Nav): string {
-  return n.t === 'kind' ? `kind:${n.kind}` : n.t === 'tag' ? `tag:${n.tag}` : n.t;
+/** Typing into a field: the window's shortcuts (?, Ctrl+C) leave the keys alone. */
+function typingIn(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t instanceof HTMLTextAreaElement || t.isContentEditable) return true;
+  if (t instanceof HTMLSelectElement) return true;
+  return t instanceof HTMLInputElement && t.type !== 'checkbox' && t.type !== 'radio' && t.type !== 'button';
 }
 
-function navTitle(n: Nav): string {
-  switch (n.t) {
-    case 'all':
-      return 'All items';
-    case 'kind':
-      return KIND_PLURAL[n.kind];
-    case 'tag':
-      return `#${n.tag}`;
-    case 'expiring':
-      return 'Expiring and due';
+/** Text the user selected (in the page or inside a field): Ctrl+C copies that, as always. */
+function hasSelection(t: EventTarget | null): boolean {
+  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) {
+    try {
+      return t.selectionStart !== null && t.selectionStart !== t.selectionEnd;
+    } catch {
+      return false;
+    }
   }
-}
-
-function keepFor(n: Nav): (i: ItemSummary) => boolean {
-  switch (n.t) {
-    case 'all':
-      return () => true;
-    case 'kind':
-      return (i) => i.kind === n.kind;
-    case 'tag':
-      return (i) => i.tags.includes(n.tag);
-    case 'expiring':
-      return (i) => needsAttention(i.status);
-  }
-}
-
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+  const s = window.getSelection();
+  return s !== null && !s.isCollapsed && s.toString() !== '';
 }
 
 export function MainView({ status, onLocked, onSettings }: Props) {
   const [list, setList] = useState<ItemList | null>(null);
-  const [errors, setErrors] = useState<{ id: number; message: string }[]>([]);
+  const [notices, setNotices] = useState<Notice[]>([]);
   const [query, setQuery] = useState('');
   const [nav, setNav] = useState<Nav>({ t: 'all' });
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -105,17 +101,32 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   const [toast, setToast] = useState<ToastData | null>(null);
   const [detailVersion, setDetailVersion] = useState(0);
   const [detailTab, setDetailTab] = useState<DetailTab>('details');
+  const [listHidden, setListHidden] = useState(true);
+  const [drawer, setDrawer] = useState(false);
   // The request console's drafts by item: they survive an edit of the item; gone on lock
   // (this view unmounts).
   const [consoleMemory] = useState(() => new Map<string, ConsoleMemory>());
   const [deleting, setDeleting] = useState(false);
+  // The Undo offered after a delete, the Trash's count (sidebar) and a version to list it again.
+  const [undo, setUndo] = useState<{ key: number; trashed: Trashed } | null>(null);
+  const [trashCount, setTrashCount] = useState(0);
+  const [trashVersion, setTrashVersion] = useState(0);
   const [view, setView] = useState<View>('items');
   const [codesQuery, setCodesQuery] = useState('');
   const [codesVersion, setCodesVersion] = useState(0);
   const [codesFocus, setCodesFocus] = useState<FocusRequest | null>(null);
+  // The JWT debugger opened on an item's token (Rust reads it; it never comes here).
+  const [jwtItem, setJwtItem] = useState<JwtItemSource | null>(null);
   const searchBox = useRef<HTMLInputElement>(null);
-  const tabs = useRef<HTMLDivElement>(null);
-  const errorSeq = useRef(0);
+  const noticeSeq = useRef(0);
+  const listRef = useRef<ItemList | null>(null);
+  const selectedRef = useRef<string | null>(null);
+
+  const notify = useCallback((message: string, tone: Notice['tone']) => {
+    noticeSeq.current += 1;
+    const id = noticeSeq.current;
+    setNotices((prev) => [...prev.filter((p) => p.message !== message), { id, message, tone }]);
+  }, []);
 
   const showError = useCallback(
     (e: IpcError) => {
@@ -123,33 +134,60 @@ export function MainView({ status, onLocked, onSettings }: Props) {
         onLocked(null);
         return;
       }
-      errorSeq.current += 1;
-      const id = errorSeq.current;
-      setErrors((prev) => [...prev.filter((p) => p.message !== e.message), { id, message: e.message }]);
+      notify(e.message, 'error');
     },
-    [onLocked],
+    [onLocked, notify],
   );
 
-  const reload = useCallback(async () => {
-    try {
-      setList(await itemsList());
-    } catch (e) {
-      showError(toIpcError(e));
-    }
-  }, [showError]);
+  /** Reads the list again. `outside`: another process changed the vault — say so when the
+   * item the user is looking at is gone. */
+  const reload = useCallback(
+    async (outside = false) => {
+      try {
+        const next = await itemsList();
+        const before = listRef.current;
+        const shown = selectedRef.current;
+        if (outside && before !== null && shown !== null && !next.items.some((i) => i.id === shown)) {
+          const gone = before.items.find((i) => i.id === shown);
+          if (gone) notify(`“${gone.name}” was deleted outside this window.`, 'info');
+        }
+        listRef.current = next;
+        setList(next);
+      } catch (e) {
+        showError(toIpcError(e));
+      }
+    },
+    [showError, notify],
+  );
 
   useEffect(() => {
-    itemsList().then(setList, (e: unknown) => {
-      showError(toIpcError(e));
-    });
+    trashList().then(
+      (l) => {
+        setTrashCount(l.items.length + l.damaged.length);
+      },
+      () => {
+        // The count is a hint; the Trash view reports its own errors.
+      },
+    );
+  }, [trashVersion]);
+
+  useEffect(() => {
+    itemsList().then(
+      (l) => {
+        listRef.current = l;
+        setList(l);
+      },
+      (e: unknown) => {
+        showError(toIpcError(e));
+      },
+    );
     settingsGet().then(onSettings, () => {
       // Only used for the auto-lock note; the settings dialog reports its own errors.
     });
   }, [showError, onSettings]);
 
-  // Items change behind the window's back (the CLI, another app instance) and statuses
-  // move with the clock (expiring → expired): list again when the window regains focus,
-  // and every few minutes.
+  // Statuses move with the clock: list again when the window regains focus, and every
+  // minute. Changes by another process arrive as `items-changed` (below).
   useEffect(() => {
     const again = () => {
       void reload();
@@ -161,6 +199,19 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       window.clearInterval(timer);
     };
   }, [reload]);
+
+  // Another process (the CLI, a second window, a sync tool) or a background renewal changed
+  // the vault: list again. The shown item is read again only if it changed (its key holds
+  // `updated_at`), so nothing revealed or typed is lost for an unrelated change.
+  useEffect(
+    () =>
+      onItemsChanged(() => {
+        void reload(true);
+        setCodesVersion((v) => v + 1);
+        setTrashVersion((v) => v + 1);
+      }),
+    [reload],
+  );
 
   // Tell the auto-lock timer about real activity, at most every 15 s.
   useEffect(() => {
@@ -199,12 +250,29 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       if (needsAttention(i.status)) attention++;
     }
     const tagList = [...tags.entries()].sort((a, b) => a[0].localeCompare(b[0]));
-    return { kinds, tags: tagList, attention };
-  }, [items]);
+    return { all: items.length, attention, codes: kinds.get('totp') ?? 0, trash: trashCount, kinds, tags: tagList };
+  }, [items, trashCount]);
 
   // The highlighted row: the chosen one while it is in view, else the first result.
   const selected =
     selectedId !== null && filtered.some((i) => i.id === selectedId) ? selectedId : (filtered[0]?.id ?? null);
+  useEffect(() => {
+    selectedRef.current = selected;
+  }, [selected]);
+  const selectedSummary: ItemSummary | undefined =
+    selected === null ? undefined : filtered.find((i) => i.id === selected);
+
+  // An edit form open on an item that changed or went away elsewhere.
+  const editing = modal?.t === 'edit' ? modal.item : null;
+  const editingNow = editing === null || list === null ? undefined : items.find((i) => i.id === editing.id);
+  const editingOutside: 'changed' | 'deleted' | null =
+    editing === null || list === null
+      ? null
+      : editingNow === undefined
+        ? 'deleted'
+        : editingNow.updated_at !== editing.updated_at
+          ? 'changed'
+          : null;
 
   const lock = useCallback(async () => {
     try {
@@ -213,6 +281,30 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       showError(toIpcError(e));
     }
   }, [onLocked, showError]);
+
+  const onCopied = useCallback((c: { clear_after_s: number | null }, what: string) => {
+    setToast({ key: Date.now(), what, clearAfter: c.clear_after_s });
+  }, []);
+  const onCodeCopied = useCallback((c: { clear_after_s: number | null }) => {
+    setToast({ key: Date.now(), what: '2FA code', clearAfter: c.clear_after_s, otp: true });
+  }, []);
+  const dismissToast = useCallback(() => {
+    setToast(null);
+  }, []);
+
+  /** Ctrl+C on a selected item: Rust picks and copies its main secret. */
+  const copyMain = useCallback(
+    async (id: string) => {
+      try {
+        const c = await itemCopyMain(id);
+        setToast({ key: Date.now(), what: c.what, clearAfter: c.clear_after_s, otp: c.what === '2FA code' });
+        if (selectedRef.current === id) setDetailVersion((v) => v + 1);
+      } catch (e) {
+        showError(toIpcError(e));
+      }
+    },
+    [showError],
+  );
 
   const openDetail = () => {
     requestAnimationFrame(() => {
@@ -284,26 +376,34 @@ export function MainView({ status, onLocked, onSettings }: Props) {
 
   const showView = useCallback((v: View) => {
     setView(v);
+    if (v === 'items') {
+      setNav({ t: 'all' });
+      setListHidden(false);
+    }
   }, []);
-
-  /** The Items | Codes tabs: arrows move between them (and switch, like any tab list). */
-  const tabKeys = (e: KeyboardEvent<HTMLDivElement>) => {
-    let to: View | null = null;
-    if (e.key === 'ArrowRight' || e.key === 'End') to = 'codes';
-    else if (e.key === 'ArrowLeft' || e.key === 'Home') to = 'items';
-    if (to === null) return;
-    e.preventDefault();
-    setView(to);
-    tabs.current?.querySelector<HTMLElement>(`[data-view="${to}"]`)?.focus();
-  };
 
   // Global shortcuts (not while a dialog is open: it owns the keyboard).
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
-      if (modal !== null) return;
+      if (modal !== null || e.defaultPrevented) return;
       const mod = e.ctrlKey || e.metaKey;
-      if (!mod || e.altKey || e.shiftKey) return;
       const k = e.key.toLowerCase();
+      if (!mod && !e.altKey && e.key === '?' && !typingIn(e.target)) {
+        e.preventDefault();
+        setModal({ t: 'shortcuts' });
+        return;
+      }
+      if (!mod || e.altKey) return;
+      if (k === 'c' && view === 'items' && selected !== null && !hasSelection(e.target)) {
+        // In the search box too (Ctrl+K, a few letters, Ctrl+C); never over selected text.
+        const inField = typingIn(e.target) && e.target !== searchBox.current;
+        if (inField) return;
+        if (e.shiftKey) return; // Ctrl+Shift+C: the username (wired with the detail's copy buttons).
+        e.preventDefault();
+        void copyMain(selected);
+        return;
+      }
+      if (e.shiftKey) return;
       if (k === 'k' || k === 'f') {
         e.preventDefault();
         searchBox.current?.focus();
@@ -314,26 +414,18 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       } else if (k === 'l') {
         e.preventDefault();
         void lock();
-      } else if (k === '1' || k === '2') {
+      } else if (k >= '1' && k <= '4') {
+        const v = VIEW_KEYS[Number(k) - 1];
+        if (v === undefined) return;
         e.preventDefault();
-        showView(k === '1' ? 'items' : 'codes');
+        showView(v);
       }
     };
     document.addEventListener('keydown', onKey);
     return () => {
       document.removeEventListener('keydown', onKey);
     };
-  }, [modal, lock, showView]);
-
-  // A background renewal changed items: list again, and show the selected one anew.
-  useEffect(
-    () =>
-      onItemsChanged(() => {
-        void reload();
-        setDetailVersion((v) => v + 1);
-      }),
-    [reload],
-  );
+  }, [modal, lock, showView, view, selected, copyMain]);
 
   // Files dropped on the window in the Codes view open the import with them.
   const dropToImport = view === 'codes' && modal === null;
@@ -369,6 +461,14 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     setView('codes');
   };
 
+  const openItem = (id: string, tab?: DetailTab) => {
+    setNav({ t: 'all' });
+    setQuery('');
+    setSelectedId(id);
+    if (tab !== undefined) setDetailTab(tab);
+    setView('items');
+  };
+
   const afterSave = (d: ItemDetail) => {
     if (modal?.t === 'add') {
       // Show the new item even if the current filter would hide it.
@@ -382,15 +482,28 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     void reload();
   };
 
+  const undoDelete = async (t: Trashed) => {
+    try {
+      const d = await itemRestore(t.id);
+      await reload();
+      setSelectedId(d.id);
+      setTrashVersion((v) => v + 1);
+    } catch (e) {
+      showError(toIpcError(e));
+    }
+  };
+
   const confirmDelete = async (item: ItemDetail) => {
     setDeleting(true);
     try {
-      await itemDelete(item.id);
+      const trashed = await itemDelete(item.id);
       const at = filtered.findIndex((i) => i.id === item.id);
       const next = filtered[at + 1] ?? filtered[at - 1];
       setSelectedId(next ? next.id : null);
       setModal(null);
       await reload();
+      setTrashVersion((v) => v + 1);
+      if (trashed.in_trash) setUndo({ key: Date.now(), trashed });
     } catch (e) {
       setModal(null);
       showError(toIpcError(e));
@@ -399,143 +512,57 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     }
   };
 
-  const onCopied = useCallback((c: { clear_after_s: number | null }, what: string) => {
-    setToast({ key: Date.now(), what, clearAfter: c.clear_after_s });
-  }, []);
-  const onCodeCopied = useCallback((c: { clear_after_s: number | null }) => {
-    setToast({ key: Date.now(), what: '2FA code', clearAfter: c.clear_after_s, otp: true });
-  }, []);
-  const dismissToast = useCallback(() => {
-    setToast(null);
-  }, []);
-
-  const navButton = (n: Nav, label: React.ReactNode, n2: number, icon: React.ReactNode) => {
-    const on = view === 'items' && navKey(n) === navKey(nav);
-    return (
-      <li key={navKey(n)}>
-        <button
-          type="button"
-          className={`nav-item${on ? ' on' : ''}`}
-          aria-current={on ? 'page' : undefined}
-          onClick={() => {
-            setNav(n);
-            setView('items');
-          }}
-        >
-          {icon}
-          <span className="nav-label">{label}</span>
-          <span className="nav-count">{n2.toLocaleString()}</span>
-        </button>
-      </li>
-    );
-  };
-
   const loading = list === null;
   const empty = !loading && items.length === 0;
+  const closeModal = () => {
+    setModal(null);
+  };
 
   return (
-    <div className="main">
-      <aside className="sidebar" aria-label="Vault">
-        <div className="sidebar-brand">
-          <BrandMark />
-          <span>Keywright</span>
-        </div>
-        <nav aria-label="Items">
-          <ul>
-            {navButton({ t: 'all' }, 'All items', items.length, <Icon name="all" />)}
-            {navButton({ t: 'expiring' }, 'Expiring', counts.attention, <Icon name="alert" />)}
-          </ul>
-          <h3 className="nav-head">Kinds</h3>
-          <ul>
-            {KINDS.map((k) =>
-              navButton({ t: 'kind', kind: k }, KIND_PLURAL[k], counts.kinds.get(k) ?? 0, <KindIcon kind={k} />),
-            )}
-          </ul>
-          {counts.tags.length > 0 && (
-            <>
-              <h3 className="nav-head">Tags</h3>
-              <ul className="nav-tags">
-                {counts.tags.map(([t, n]) => navButton({ t: 'tag', tag: t }, t, n, <Icon name="tag" />))}
-              </ul>
-            </>
-          )}
-          <h3 className="nav-head">Tools</h3>
-          <ul>
-            <li>
-              <button
-                type="button"
-                className={`nav-item${view === 'codes' ? ' on' : ''}`}
-                aria-current={view === 'codes' ? 'page' : undefined}
-                title={`2FA codes (${MOD}2)`}
-                onClick={() => {
-                  setView('codes');
-                }}
-              >
-                <Icon name="codes" />
-                <span className="nav-label">Codes</span>
-                <span className="nav-count">{(counts.kinds.get('totp') ?? 0).toLocaleString()}</span>
-              </button>
-            </li>
-            <li>
-              <button
-                type="button"
-                className={`nav-item${view === 'timeline' ? ' on' : ''}`}
-                aria-current={view === 'timeline' ? 'page' : undefined}
-                title="Expiry timeline"
-                onClick={() => {
-                  setView('timeline');
-                }}
-              >
-                <Icon name="timeline" />
-                <span className="nav-label">Timeline</span>
-                <span className="nav-count">{counts.attention.toLocaleString()}</span>
-              </button>
-            </li>
-            <li>
-              <button
-                type="button"
-                className={`nav-item${view === 'requests' ? ' on' : ''}`}
-                aria-current={view === 'requests' ? 'page' : undefined}
-                title="Test requests sent with every credential"
-                onClick={() => {
-                  setView('requests');
-                }}
-              >
-                <Icon name="requests" />
-                <span className="nav-label">Requests</span>
-              </button>
-            </li>
-          </ul>
-        </nav>
-      </aside>
+    <div className={`main${drawer ? ' drawer-open' : ''}`}>
+      <Sidebar
+        view={view}
+        nav={nav}
+        counts={counts}
+        mod={MOD}
+        drawer={drawer}
+        onCloseDrawer={() => {
+          setDrawer(false);
+        }}
+        onNav={(n) => {
+          setNav(n);
+          setView('items');
+          // A list was asked for: show it, even beside the request console.
+          setListHidden(false);
+        }}
+        onView={(v) => {
+          if (v === 'jwt') setJwtItem(null);
+          setView(v);
+        }}
+      />
+      {drawer && (
+        <div
+          className="drawer-scrim"
+          aria-hidden="true"
+          onMouseDown={() => {
+            setDrawer(false);
+          }}
+        />
+      )}
 
       <div className="workspace">
         <header className="topbar">
-          <div className="segmented" role="tablist" aria-label="View" ref={tabs} onKeyDown={tabKeys}>
-            {(
-              [
-                ['items', 'Items', '1'],
-                ['codes', 'Codes', '2'],
-              ] as const
-            ).map(([v, label, key]) => (
-              <button
-                key={v}
-                type="button"
-                role="tab"
-                id={`tab-${v}`}
-                data-view={v}
-                aria-selected={view === v}
-                aria-controls="main-panel"
-                tabIndex={view === v ? 0 : -1}
-                title={`${label} (${MOD}${key})`}
-                onClick={() => {
-                  setView(v);
-                }}
-              >
-                {label}
-              </button>
-            ))}
-          </div>
+          <button
+            type="button"
+            className="icon-button menu-button"
+            aria-label="Show the sidebar"
+            aria-expanded={drawer}
+            onClick={() => {
+              setDrawer((d) => !d);
+            }}
+          >
+            <Icon name="menu" size={18} />
+          </button>
           <div className="search">
             <Icon name="search" />
             {view === 'codes' ? (
@@ -565,8 +592,9 @@ export function MainView({ status, onLocked, onSettings }: Props) {
                 autoComplete="off"
                 onChange={(e) => {
                   setQuery(e.target.value);
+                  setListHidden(false);
                   // A search from the timeline shows its results.
-                  if (view === 'timeline' || view === 'requests') setView('items');
+                  if (view !== 'items') setView('items');
                 }}
                 onKeyDown={listKeys}
               />
@@ -578,14 +606,23 @@ export function MainView({ status, onLocked, onSettings }: Props) {
             className="primary"
             aria-label="New item"
             title={`New item (${MOD}N)`}
-            onClick={() => {
-              setModal({ t: 'add' });
-            }}
+            onClick={openAdd}
           >
             <Icon name="plus" /> <span className="btn-text">New item</span>
           </button>
           <button type="button" aria-label="Lock" title={`Lock (${MOD}L)`} onClick={() => void lock()}>
             <Icon name="lock" /> <span className="btn-text">Lock</span>
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Keyboard shortcuts"
+            title="Keyboard shortcuts (?)"
+            onClick={() => {
+              setModal({ t: 'shortcuts' });
+            }}
+          >
+            <Icon name="keyboard" size={18} />
           </button>
           <button
             type="button"
@@ -600,56 +637,47 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           </button>
         </header>
 
-        {(errors.length > 0 || (list !== null && (list.damaged.length > 0 || list.warnings.length > 0))) && (
-          <div className="banners">
-            {errors.map((e) => (
-              <div key={e.id} className="banner banner-error" role="alert">
-                <span>{e.message}</span>
-                <button
-                  type="button"
-                  className="icon-button"
-                  aria-label="Dismiss"
-                  onClick={() => {
-                    setErrors((prev) => prev.filter((p) => p.id !== e.id));
-                  }}
-                >
-                  ×
-                </button>
-              </div>
-            ))}
-            {list?.warnings.map((w) => (
-              <div key={w} className="banner banner-warn" role="alert">
-                <span>{w}</span>
-              </div>
-            ))}
-            {list !== null && list.damaged.length > 0 && (
-              <details className="banner banner-warn" role="alert">
-                <summary>
-                  {count(list.damaged.length, 'item')} failed {list.damaged.length === 1 ? 'its' : 'their'} integrity
-                  check
-                </summary>
-                <ul>
-                  {list.damaged.map((d) => (
-                    <li key={d.id}>
-                      <code>{d.id}</code> — {d.reason}
-                    </li>
-                  ))}
-                </ul>
-              </details>
-            )}
-          </div>
-        )}
+        <Banners
+          notices={notices}
+          list={list}
+          onDismiss={(id) => {
+            setNotices((prev) => prev.filter((p) => p.id !== id));
+          }}
+        />
 
-        {view === 'requests' ? (
+        {view === 'trash' ? (
+          <div className="codes-panel" id="main-panel">
+            <TrashView
+              version={trashVersion}
+              onCount={setTrashCount}
+              onRestored={(d) => {
+                void reload();
+                setSelectedId(d.id);
+              }}
+            />
+          </div>
+        ) : view === 'jwt' ? (
+          <div className="codes-panel" id="main-panel">
+            <JwtView
+              key={jwtItem === null ? 'paste' : `${jwtItem.id}:${jwtItem.field}`}
+              item={jwtItem}
+              keyItems={items.filter((i) => i.kind !== 'totp').map((i) => ({ id: i.id, name: i.name }))}
+              {...(jwtItem === null
+                ? {}
+                : {
+                    onClose: () => {
+                      setJwtItem(null);
+                      openItem(jwtItem.id);
+                    },
+                  })}
+            />
+          </div>
+        ) : view === 'requests' ? (
           <div className="codes-panel" id="main-panel">
             <RequestsView
               items={items}
               onOpen={(id) => {
-                setNav({ t: 'all' });
-                setQuery('');
-                setSelectedId(id);
-                setDetailTab('requests');
-                setView('items');
+                openItem(id, 'requests');
               }}
             />
           </div>
@@ -658,15 +686,12 @@ export function MainView({ status, onLocked, onSettings }: Props) {
             <TimelineView
               items={items}
               onOpen={(id) => {
-                setNav({ t: 'all' });
-                setQuery('');
-                setSelectedId(id);
-                setView('items');
+                openItem(id);
               }}
             />
           </div>
         ) : view === 'codes' ? (
-          <div className="codes-panel" role="tabpanel" id="main-panel" aria-labelledby="tab-codes">
+          <div className="codes-panel" id="main-panel">
             <CodesView
               query={codesQuery}
               onClearQuery={() => {
@@ -683,188 +708,91 @@ export function MainView({ status, onLocked, onSettings }: Props) {
             />
           </div>
         ) : (
-        <div className="panes" role="tabpanel" id="main-panel" aria-labelledby="tab-items">
-          <section className="list-pane" aria-label="Item list">
-            <div className="list-head">
-              <h2>{navTitle(nav)}</h2>
-              <span className="muted" data-testid="result-count">
-                {count(filtered.length, 'item')}
-              </span>
-            </div>
-            {loading ? (
-              <p className="muted pad">Loading items…</p>
-            ) : empty ? (
-              <div className="empty">
-                <p>Your vault is empty.</p>
-                <button
-                  type="button"
-                  className="primary big"
-                  onClick={() => {
-                    setModal({ t: 'add' });
-                  }}
-                >
-                  <Icon name="plus" /> Add your first credential
-                </button>
-                <p className="muted small">API keys, tokens, OAuth clients, passwords and 2FA secrets.</p>
-                <button type="button" onClick={openImport}>
-                  <Icon name="import" /> Import 2FA codes…
-                </button>
-              </div>
-            ) : filtered.length === 0 ? (
-              <div className="empty">
-                {query.trim() !== '' ? (
-                  <>
-                    <p>No items match “{query.trim()}”</p>
-                    <button
-                      type="button"
-                      onClick={() => {
-                        setQuery('');
-                        searchBox.current?.focus();
-                      }}
-                    >
-                      Clear search
-                    </button>
-                  </>
-                ) : (
-                  <p className="muted">
-                    {nav.t === 'expiring' ? 'Nothing needs attention. Every credential is current.' : 'Nothing here yet.'}
-                  </p>
-                )}
-              </div>
-            ) : (
-              <ItemRows
-                items={filtered}
-                selectedId={selected}
-                resetKey={`${navKey(nav)}\u0000${query}`}
-                label={navTitle(nav)}
-                onSelect={setSelectedId}
-                onOpen={(id) => {
-                  setSelectedId(id);
-                  openDetail();
-                }}
-                onKeyDown={listKeys}
-              />
-            )}
-          </section>
-
-          <div
-            className="detail-pane"
-            onKeyDown={(e) => {
-              // Back to the list from the item.
-              if (e.key === 'Escape') {
-                e.preventDefault();
-                document.querySelector<HTMLElement>('[data-testid="item-rows"]')?.focus();
-              }
+          <ItemsView
+            nav={nav}
+            query={query}
+            loading={loading}
+            empty={empty}
+            filtered={filtered}
+            selected={selected}
+            detailKey={`${selected ?? ''}:${String(detailVersion)}:${String(selectedSummary?.updated_at ?? 0)}`}
+            tab={detailTab}
+            onTab={(t) => {
+              setDetailTab(t);
+              if (t === 'requests') setListHidden(true);
             }}
-          >
-            {selected !== null ? (
-              <DetailPane
-                key={`${selected}:${String(detailVersion)}`}
-                id={selected}
-                summary={filtered.find((i) => i.id === selected)}
-                onEdit={(item) => {
-                  setModal({ t: 'edit', item });
-                }}
-                onDelete={(item) => {
-                  setModal({ t: 'delete', item });
-                }}
-                onCopied={onCopied}
-                onError={showError}
-                onShowInCodes={showInCodes}
-                tab={detailTab}
-                onTab={setDetailTab}
-                consoleMemory={consoleMemory}
-              />
-            ) : (
-              <div className="detail detail-empty">
-                <p className="muted">{empty ? 'Add a credential to see it here.' : 'Select an item.'}</p>
-              </div>
-            )}
-          </div>
-        </div>
+            listHidden={listHidden}
+            onShowList={() => {
+              setListHidden(false);
+            }}
+            consoleMemory={consoleMemory}
+            searchBox={searchBox}
+            onClearQuery={() => {
+              setQuery('');
+              searchBox.current?.focus();
+            }}
+            onSelect={setSelectedId}
+            onOpen={(id) => {
+              setSelectedId(id);
+              openDetail();
+            }}
+            onListKeys={listKeys}
+            onAdd={openAdd}
+            onImport={openImport}
+            onEdit={(item) => {
+              setModal({ t: 'edit', item });
+            }}
+            onDelete={(item) => {
+              setModal({ t: 'delete', item });
+            }}
+            onCopied={onCopied}
+            onError={showError}
+            onShowInCodes={showInCodes}
+          />
         )}
-        <footer className="statusbar">
-          <span className="path" title="Vault file">
-            {status.path}
-          </span>
-          <span className="muted">
-            {count(items.length, 'item')}
-            {counts.attention > 0 && ` · ${count(counts.attention, 'needs', 'need')} attention`}
-          </span>
+        <footer className={`statusbar${toast || undo ? ' toasting' : ''}`}>
+          {undo ? (
+            <UndoToast
+              key={undo.key}
+              message={`Moved “${undo.trashed.name ?? 'the item'}” to Trash`}
+              onUndo={() => undoDelete(undo.trashed)}
+              onDone={() => {
+                setUndo(null);
+              }}
+            />
+          ) : toast ? (
+            <CopyToast key={toast.key} toast={toast} onDone={dismissToast} />
+          ) : (
+            <>
+              <span className="path" title="Vault file">
+                {status.path}
+              </span>
+              <span className="muted">
+                {count(items.length, 'item')}
+                {counts.attention > 0 && ` · ${count(counts.attention, 'needs', 'need')} attention`}
+              </span>
+            </>
+          )}
         </footer>
       </div>
 
-      {modal?.t === 'add' && (
-        <ItemForm
-          onImport={openImport}
-          onSaved={afterSave}
-          onClose={() => {
-            setModal(null);
-          }}
-        />
-      )}
+      {modal?.t === 'add' && <ItemForm onImport={openImport} onSaved={afterSave} onClose={closeModal} />}
       {modal?.t === 'edit' && (
-        <ItemForm
-          editing={modal.item}
-          onSaved={afterSave}
-          onClose={() => {
-            setModal(null);
-          }}
-        />
+        <ItemForm editing={modal.item} outside={editingOutside} onSaved={afterSave} onClose={closeModal} />
       )}
       {modal?.t === 'delete' && (
-        <Dialog
-          title={`Delete “${modal.item.name}”?`}
-          onClose={() => {
-            setModal(null);
-          }}
-        >
-          <div className="dialog-body">
-            <p>
-              This removes <strong>{modal.item.name}</strong> ({KIND_LABEL[modal.item.kind]}) and its secrets from
-              the vault. It cannot be undone.
-            </p>
-            <footer className="dialog-foot">
-              <button
-                type="button"
-                data-autofocus=""
-                onClick={() => {
-                  setModal(null);
-                }}
-              >
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger-solid"
-                disabled={deleting}
-                onClick={() => void confirmDelete(modal.item)}
-              >
-                {deleting ? 'Deleting…' : 'Delete item'}
-              </button>
-            </footer>
-          </div>
-        </Dialog>
+        <MoveToTrashDialog
+          item={modal.item}
+          busy={deleting}
+          onCancel={closeModal}
+          onConfirm={() => void confirmDelete(modal.item)}
+        />
       )}
       {modal?.t === 'import' && (
-        <ImportWizard
-          initial={modal.initial}
-          onClose={() => {
-            setModal(null);
-          }}
-          onDone={afterImport}
-          onError={showError}
-        />
+        <ImportWizard initial={modal.initial} onClose={closeModal} onDone={afterImport} onError={showError} />
       )}
-      {modal?.t === 'settings' && (
-        <SettingsDialog
-          onClose={() => {
-            setModal(null);
-          }}
-          onChanged={onSettings}
-        />
-      )}
-      {toast && <CopyToast key={toast.key} toast={toast} onDone={dismissToast} />}
+      {modal?.t === 'settings' && <SettingsDialog onClose={closeModal} onChanged={onSettings} />}
+      {modal?.t === 'shortcuts' && <ShortcutsDialog mod={MOD} onClose={closeModal} />}
     </div>
   );
 }

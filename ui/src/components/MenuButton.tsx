@@ -64,7 +64,7 @@ export function MenuButton<K extends string>({ children, label, choices, onPick,
   };
 
   return (
-    <div className={`menu-button${className ? ` ${className}` : ''}`} ref={box}>
+    <div className={`menu-anchor${className ? ` ${className}` : ''}`} ref={box}>
       <button
         ref={button}
         type="button"

@@ -9,6 +9,7 @@ import {
 } from '../lib/ipc';
 import { Dialog } from './Dialog';
 import { StrengthMeter } from './CreateVault';
+import { newPasswordErrors } from '../lib/password';
 
 const AUTO_LOCK: readonly (readonly [number, string])[] = [
   [1, '1 minute'],
@@ -44,6 +45,7 @@ export function SettingsDialog({ onClose, onChanged }: Props) {
   const [saved, setSaved] = useState<string | null>(null);
   const [keyringNotice, setKeyringNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [pwDirty, setPwDirty] = useState(false);
   const uid = useId();
 
   useEffect(() => {
@@ -91,7 +93,7 @@ export function SettingsDialog({ onClose, onChanged }: Props) {
   };
 
   return (
-    <Dialog title="Settings" onClose={onClose} closeOnOutside={false}>
+    <Dialog title="Settings" onClose={onClose} dirty={pwDirty}>
       <div className="dialog-body settings">
         {error !== null && (
           <p className="banner banner-error" role="alert">
@@ -166,7 +168,7 @@ export function SettingsDialog({ onClose, onChanged }: Props) {
                 </p>
               )}
             </section>
-            <ChangePassword />
+            <ChangePassword onDirty={setPwDirty} />
             <section>
               <h3>Vault file</h3>
               <p className="path">{view.path}</p>
@@ -178,45 +180,63 @@ export function SettingsDialog({ onClose, onChanged }: Props) {
   );
 }
 
-function ChangePassword() {
+type PwKey = 'current_password' | 'new_password' | 'confirm';
+
+/** `onDirty`: whether a password is typed (closing Settings then asks first). */
+function ChangePassword({ onDirty }: { onDirty: (dirty: boolean) => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [errors, setErrors] = useState<Partial<Record<'current_password' | 'new_password' | 'confirm' | 'form', string>>>({});
+  const [submitted, setSubmitted] = useState(false);
+  /** What Rust said; a message goes when its input changes. */
+  const [server, setServer] = useState<Partial<Record<PwKey | 'form', string>>>({});
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
   const uid = useId();
 
+  useEffect(() => {
+    onDirty(current !== '' || next !== '' || confirm !== '');
+  }, [current, next, confirm, onDirty]);
+
+  // Re-checked on every change: a message that no longer applies goes at once.
+  const live = newPasswordErrors(next, confirm, submitted);
+  const errors: Partial<Record<PwKey | 'form', string | undefined>> = {
+    current_password: server.current_password ?? (submitted && current === '' ? 'Enter your current password.' : undefined),
+    new_password: server.new_password ?? live.password,
+    confirm: live.confirm,
+    form: server.form,
+  };
+
   const submit = async (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (busy) return;
-    const found: typeof errors = {};
-    if (current === '') found.current_password = 'Enter your current password.';
-    if (next.length < 8) found.new_password = 'Use at least 8 characters.';
-    if (confirm !== next) found.confirm = 'The passwords do not match.';
-    setErrors(found);
+    setSubmitted(true);
+    setServer({});
     setDone(false);
-    if (Object.keys(found).length > 0) return;
+    const found = newPasswordErrors(next, confirm, true);
+    if (current === '' || found.password !== undefined || found.confirm !== undefined) return;
     setBusy(true);
     try {
       await vaultChangePassword(current, next);
       setCurrent('');
       setNext('');
       setConfirm('');
+      setSubmitted(false);
       setDone(true);
     } catch (err) {
       const ipc = toIpcError(err);
-      if (ipc.kind === 'wrong_password') setErrors({ current_password: 'Wrong password' });
-      else if (ipc.field === 'current_password' || ipc.field === 'new_password') {
-        setErrors({ [ipc.field]: ipc.message });
-      } else setErrors({ form: ipc.message });
+      if (ipc.kind === 'wrong_password') {
+        setServer({ current_password: 'Wrong password. Enter the password that unlocks this vault now.' });
+      } else if (ipc.field === 'current_password' || ipc.field === 'new_password') {
+        setServer({ [ipc.field]: ipc.message });
+      } else setServer({ form: ipc.message });
     } finally {
       setBusy(false);
     }
   };
 
   const input = (
-    key: 'current_password' | 'new_password' | 'confirm',
+    key: PwKey,
     label: string,
     value: string,
     setValue: (v: string) => void,
@@ -237,6 +257,8 @@ function ChangePassword() {
           aria-describedby={err !== undefined ? `${id}-msg` : undefined}
           onChange={(e) => {
             setValue(e.target.value);
+            setDone(false);
+            setServer((s) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== key && k !== 'form')));
           }}
         />
         {key === 'new_password' && <StrengthMeter password={value} />}

@@ -34,12 +34,7 @@ export function CopyToast({ toast, onDone }: { toast: ToastData; onDone: () => v
 
   let text: string;
   if (toast.clearAfter === null) text = `${toast.what} copied — the clipboard is not cleared automatically`;
-  else if (left !== null && left > 0) {
-    text =
-      toast.otp === true
-        ? `Copied ${toast.what} · clears in ${String(left)} s`
-        : `Copied — clipboard clears in ${String(left)} s`;
-  }
+  else if (left !== null && left > 0) text = `Copied ${toast.what} · clears in ${String(left)} s`;
   else text = 'Clipboard cleared';
 
   return (

@@ -21,6 +21,8 @@ interface Props {
   detail: ItemDetail;
   /** The item changed (renewed, logged in, inspected): read it again. */
   onChanged: () => void;
+  /** Open the JWT debugger on this item's token (Rust reads it; it never comes here). */
+  onOpenJwt?: (itemId: string, field: SecretField) => void;
 }
 
 type Banner = { tone: 'ok' | 'error'; text: string; action?: 'login' };
@@ -57,7 +59,7 @@ function useNow(on: boolean): number {
 }
 
 /** The token tools of an item: the JWT inspector, and for OAuth2 items Renew and Log in. */
-export function TokenPanel({ detail: d, onChanged }: Props) {
+export function TokenPanel({ detail: d, onChanged, onOpenJwt }: Props) {
   const [inspection, setInspection] = useState<TokenInspection | null>(null);
   const [inspectError, setInspectError] = useState<string | null>(null);
   const [banner, setBanner] = useState<Banner | null>(null);
@@ -165,6 +167,18 @@ export function TokenPanel({ detail: d, onChanged }: Props) {
           {field !== null && (
             <button type="button" className="small" disabled={busy !== null} onClick={() => void inspect()}>
               {busy === 'inspect' ? 'Decoding…' : inspection ? 'Decode again' : 'Inspect token'}
+            </button>
+          )}
+          {field !== null && onOpenJwt && (
+            <button
+              type="button"
+              className="small"
+              data-testid="open-jwt"
+              onClick={() => {
+                onOpenJwt(d.id, field);
+              }}
+            >
+              Verify in JWT debugger
             </button>
           )}
           {oauth !== null && (

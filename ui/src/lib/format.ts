@@ -52,7 +52,8 @@ export const STATUS_LABEL: Record<Status, string> = {
   expired: 'Expired',
   rotation_due: 'Rotation due',
   reauth_required: 'Re-auth required',
-  unknown: 'Unknown',
+  // No expiry date and no rotation reminder: most API keys. Said plainly, not as a warning.
+  unknown: 'No expiry',
 };
 
 /** The statuses that need the user's attention (the sidebar's "Expiring" view). */
@@ -67,6 +68,9 @@ export const ACTION_LABEL: Record<Action, string> = {
   reveal: 'Revealed',
   copy: 'Copied',
   rename: 'Renamed',
+  trash: 'Moved to Trash',
+  restore: 'Restored',
+  purge: 'Deleted forever',
 };
 
 /** A live countdown: "3 h 12 min", "4 min 05 s", "12 s"; days past a day ("2 days 3 h"). */
@@ -149,7 +153,7 @@ export function statusLine(item: Dated, now: number = nowSeconds()): string {
     case 'reauth_required':
       return 'sign in again to renew';
     case 'unknown':
-      return 'expiry unknown';
+      return 'no expiry date or rotation reminder set';
     case 'ok':
       // A snooze hides the reminder or notice, never the expiry itself.
       if (item.snoozed_until != null) {

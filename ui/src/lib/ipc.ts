@@ -8,6 +8,7 @@ import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { BodyInput } from '../bindings/BodyInput';
 import type { Copied } from '../bindings/Copied';
+import type { CopiedMain } from '../bindings/CopiedMain';
 import type { CurlParsed } from '../bindings/CurlParsed';
 import type { Diagnosis } from '../bindings/Diagnosis';
 import type { DiagnosisKind } from '../bindings/DiagnosisKind';
@@ -26,13 +27,19 @@ import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemEdit } from '../bindings/ItemEdit';
 import type { ItemInput } from '../bindings/ItemInput';
 import type { ItemList } from '../bindings/ItemList';
+import type { JwtCheck } from '../bindings/JwtCheck';
+import type { JwtKey } from '../bindings/JwtKey';
+import type { JwtReport } from '../bindings/JwtReport';
+import type { JwtVerify } from '../bindings/JwtVerify';
 import type { KeyringChange } from '../bindings/KeyringChange';
 import type { LockReason } from '../bindings/LockReason';
 import type { DeviceCodePrompt } from '../bindings/DeviceCodePrompt';
 import type { LoginMethod } from '../bindings/LoginMethod';
 import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpCodes } from '../bindings/OtpCodes';
+import type { OtpLink } from '../bindings/OtpLink';
 import type { RecentRequest } from '../bindings/RecentRequest';
+import type { RecoverySaved } from '../bindings/RecoverySaved';
 import type { RequestInput } from '../bindings/RequestInput';
 import type { RequestResult } from '../bindings/RequestResult';
 import type { SavedRequest } from '../bindings/SavedRequest';
@@ -41,11 +48,15 @@ import type { Settings } from '../bindings/Settings';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { TokenInspection } from '../bindings/TokenInspection';
 import type { TokenOutcome } from '../bindings/TokenOutcome';
+import type { Trashed } from '../bindings/Trashed';
+import type { TrashList } from '../bindings/TrashList';
+import type { TrashSummary } from '../bindings/TrashSummary';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
 export type {
   BodyInput,
   Copied,
+  CopiedMain,
   CurlParsed,
   Diagnosis,
   DiagnosisKind,
@@ -64,12 +75,17 @@ export type {
   ItemEdit,
   ItemInput,
   ItemList,
+  JwtCheck,
+  JwtKey,
+  JwtReport,
+  JwtVerify,
   KeyringChange,
   LockReason,
   LoginMethod,
   OtpCode,
   OtpCodes,
   RecentRequest,
+  RecoverySaved,
   RequestInput,
   RequestResult,
   SavedRequest,
@@ -78,6 +94,9 @@ export type {
   SettingsView,
   TokenInspection,
   TokenOutcome,
+  Trashed,
+  TrashList,
+  TrashSummary,
   VaultStatus,
 };
 
@@ -147,6 +166,27 @@ export function vaultChangePassword(current_password: string, new_password: stri
   return call('vault_change_password', { current_password, new_password });
 }
 
+/** Forgot the password: unlock with the recovery code and set a new password (Rust checks
+ * the code; a wrong one is `wrong_recovery_code`). */
+export function vaultRecover(recovery_code: string, new_password: string): Promise<VaultStatus> {
+  return call('vault_recover', { recovery_code, new_password });
+}
+
+/** First run: Rust copies the new vault's recovery code (it holds it until dismissed). */
+export function recoveryCopy(): Promise<Copied> {
+  return call('recovery_copy');
+}
+
+/** First run: Rust saves the recovery code to a 0600 file; resolves with its path. */
+export function recoverySave(): Promise<RecoverySaved> {
+  return call('recovery_save');
+}
+
+/** First run is over: Rust drops the recovery code. */
+export function recoveryForget(): Promise<null> {
+  return call('recovery_forget');
+}
+
 /** Tells the auto-lock timer the user is active. */
 export function appActivity(): Promise<null> {
   return call('app_activity');
@@ -172,6 +212,11 @@ export function itemCopy(id: string, field: SecretField): Promise<Copied> {
   return call('item_copy', { id, field });
 }
 
+/** Ctrl+C: Rust copies the item's main secret (a 2FA item's code) and says what it was. */
+export function itemCopyMain(id: string): Promise<CopiedMain> {
+  return call('item_copy_main', { id });
+}
+
 export function itemAdd(item: ItemInput): Promise<ItemDetail> {
   return call('item_add', { item });
 }
@@ -180,8 +225,33 @@ export function itemUpdate(id: string, item: ItemEdit): Promise<ItemDetail> {
   return call('item_update', { id, item });
 }
 
-export function itemDelete(id: string): Promise<null> {
+/** Moves the item to the Trash (kept 30 days); returns what an Undo needs. A damaged item
+ * is deleted for good instead (`in_trash` false: no Undo). */
+export function itemDelete(id: string): Promise<Trashed> {
   return call('item_delete', { id });
+}
+
+// ---- Trash ----
+
+/** What the Trash holds, the most recently deleted first. */
+export function trashList(): Promise<TrashList> {
+  return call('trash_list');
+}
+
+/** Brings an item back from the Trash (Undo, Restore). `name`: a new name when another item
+ * has taken its own (that refusal is `duplicate_name` with `field` "name"). */
+export function itemRestore(id: string, name: string | null = null): Promise<ItemDetail> {
+  return call('item_restore', { id, name });
+}
+
+/** Deletes one item in the Trash for good. */
+export function itemPurge(id: string): Promise<null> {
+  return call('item_purge', { id });
+}
+
+/** Deletes everything in the Trash for good; resolves to how many items went. */
+export function trashEmpty(): Promise<number> {
+  return call('trash_empty');
 }
 
 // ---- rotation ----
@@ -224,6 +294,12 @@ export function hotpNext(id: string, copy: boolean): Promise<HotpCode> {
   return call('hotp_next', { id, copy });
 }
 
+/** Issuer, account and parameters of an otpauth:// link pasted in the 2FA form, read by
+ * the core's parser (never the seed). An invalid link rejects with what is wrong. */
+export function otpLinkRead(link: string): Promise<OtpLink> {
+  return call('otp_link_read', { link });
+}
+
 // ---- import ----
 
 /** Parses an authenticator export or otpauth URIs; Rust keeps the entries under `id`.
@@ -249,6 +325,22 @@ export function importCancel(id: string): Promise<null> {
 /** A JWT's header and claims (Rust decodes; the token itself never comes here). */
 export function tokenInspect(id: string, field: SecretField): Promise<TokenInspection> {
   return call('token_inspect', { id, field });
+}
+
+/** The JWT debugger: decode a pasted token and, with `verify`, check it. The token goes to
+ * Rust as a secret string and is never echoed back. */
+export function jwtInspect(token: string, verify: JwtVerify | null): Promise<JwtReport> {
+  return call('jwt_inspect', { token, verify });
+}
+
+/** The JWT debugger on an item's token: Rust reads it; it never comes to the window. */
+export function jwtInspectItem(id: string, field: SecretField, verify: JwtVerify | null): Promise<JwtReport> {
+  return call('jwt_inspect_item', { id, field, verify });
+}
+
+/** Copy a decoded header or claims JSON (cleared like any copy). */
+export function jwtCopy(text: string): Promise<Copied> {
+  return call('jwt_copy', { text });
 }
 
 /** Renew an OAuth2 item's access token now (refresh token or client credentials). */

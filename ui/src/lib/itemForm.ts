@@ -1,6 +1,7 @@
 // The add/edit form's model: the inputs as strings, checks before sending, and the
 // conversion to the wire types. Error keys are the server's `field` names.
 import type { ClientAuth } from '../bindings/ClientAuth';
+import type { Grant } from '../bindings/Grant';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemEdit } from '../bindings/ItemEdit';
 import type { ItemInput } from '../bindings/ItemInput';
@@ -8,7 +9,7 @@ import type { Kind } from '../bindings/Kind';
 import type { OtpAlgorithm } from '../bindings/OtpAlgorithm';
 import type { OtpType } from '../bindings/OtpType';
 import type { Placement } from '../bindings/Placement';
-import { fromDateInput, toDateInput, VALUE_LABEL } from './format';
+import { fromDateInput, toDateInput } from './format';
 
 export interface FormValues {
   kind: Kind;
@@ -23,12 +24,15 @@ export interface FormValues {
   oauth_issuer: string;
   token_url: string;
   auth: ClientAuth;
+  grant: Grant;
   scopes: string;
   audience: string;
   otp_type: OtpType;
   algorithm: OtpAlgorithm;
   digits: string;
   period: string;
+  /** HOTP: the counter of the next code (new items only). */
+  counter: string;
   expires_at: string;
   rotate_every_days: string;
   warn_days: string;
@@ -54,12 +58,14 @@ export function emptyForm(kind: Kind = 'api_key'): FormValues {
     oauth_issuer: '',
     token_url: '',
     auth: 'basic',
+    grant: 'client_credentials',
     scopes: '',
     audience: '',
     otp_type: 'totp',
     algorithm: 'SHA1',
     digits: '6',
     period: '30',
+    counter: '0',
     expires_at: '',
     rotate_every_days: '',
     warn_days: '',
@@ -87,6 +93,7 @@ export function formFromDetail(d: ItemDetail): FormValues {
     f.oauth_issuer = d.oauth.issuer ?? '';
     f.token_url = d.oauth.token_url ?? '';
     f.auth = d.oauth.auth;
+    f.grant = d.oauth.grant ?? 'client_credentials';
     f.scopes = (d.oauth.scopes ?? []).join(' ');
     f.audience = d.oauth.audience ?? '';
   }
@@ -134,6 +141,25 @@ export function splitTags(s: string): string[] {
   return out;
 }
 
+/** A 2FA secret field holding an `otpauth://` link (Rust reads it: `otpLinkRead`). */
+export function isOtpLink(s: string): boolean {
+  return /^\s*otpauth:/i.test(s);
+}
+
+/** The grant needs no person: the client secret is what gets the token. */
+export function secretRequired(f: FormValues): boolean {
+  return f.kind !== 'oauth2' || f.grant === 'client_credentials';
+}
+
+/** What "Enter the …" asks for when the main secret is blank. */
+const VALUE_NOUN: Record<Kind, string> = {
+  api_key: 'API key',
+  bearer: 'token',
+  oauth2: 'client secret',
+  basic: 'password',
+  totp: 'secret (base32) or paste an otpauth:// link',
+};
+
 export function normaliseBase32(s: string): string {
   return s.replace(/[\s-]/g, '').toUpperCase();
 }
@@ -152,7 +178,7 @@ export function validate(f: FormValues, editing: boolean): FormErrors {
   for (const t of splitTags(f.tags)) {
     if (t.length > 64) e.tags = 'Tags are at most 64 characters each.';
   }
-  if (!editing) need('value', `Enter the ${VALUE_LABEL[f.kind].toLowerCase()}.`);
+  if (!editing && secretRequired(f)) need('value', `Enter the ${VALUE_NOUN[f.kind]}.`);
 
   switch (f.kind) {
     case 'api_key':
@@ -182,7 +208,7 @@ export function validate(f: FormValues, editing: boolean): FormErrors {
       break;
     case 'totp': {
       const v = normaliseBase32(f.value);
-      if (v !== '' && !BASE32.test(v)) {
+      if (v !== '' && !isOtpLink(f.value) && !BASE32.test(v)) {
         e.value = 'The secret is base32: letters A–Z and digits 2–7 only.';
       }
       if (f.otp_type !== 'steam') {
@@ -194,6 +220,9 @@ export function validate(f: FormValues, editing: boolean): FormErrors {
         if (!/^\d+$/.test(f.period.trim()) || p <= 0 || p > 86_400) {
           e.period = 'The period is a number of seconds above 0 (at most 86400).';
         }
+      }
+      if (f.otp_type === 'hotp' && !editing && !/^\d+$/.test(f.counter.trim())) {
+        e.counter = 'The counter is a whole number (0 for a new account).';
       }
       break;
     }
@@ -244,6 +273,7 @@ function common(f: FormValues): Omit<ItemEdit, 'value' | 'notes' | 'access_token
         issuer: opt(f.oauth_issuer),
         token_url: opt(f.token_url),
         auth: f.auth,
+        grant: f.grant,
         scopes: f.scopes.split(/[\s,]+/).filter((s) => s !== ''),
         audience: opt(f.audience),
       };
@@ -271,7 +301,9 @@ function common(f: FormValues): Omit<ItemEdit, 'value' | 'notes' | 'access_token
 }
 
 function secretValue(f: FormValues): string {
-  return f.kind === 'totp' ? normaliseBase32(f.value) : f.value;
+  // An otpauth:// link goes to Rust as typed: the core's parser reads its seed.
+  if (f.kind !== 'totp') return f.value;
+  return isOtpLink(f.value) ? f.value.trim() : normaliseBase32(f.value);
 }
 
 export function toInput(f: FormValues): ItemInput {
@@ -279,6 +311,7 @@ export function toInput(f: FormValues): ItemInput {
   // A blank field means "no reminder", as the hint says (the core's rule too).
   item.rotate_every_days ??= 0;
   if (f.notes !== '') item.notes = f.notes;
+  if (f.kind === 'totp' && f.otp_type === 'hotp') item.counter = Number(f.counter.trim());
   if (f.kind === 'oauth2') {
     if (f.access_token.trim() !== '') item.access_token = f.access_token.trim();
     if (f.refresh_token.trim() !== '') item.refresh_token = f.refresh_token.trim();

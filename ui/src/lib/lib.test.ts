@@ -140,6 +140,7 @@ describe('item form', () => {
         issuer: 'https://acme.auth0.com',
         token_url: null,
         auth: 'basic',
+        grant: 'client_credentials',
         scopes: ['read', 'write', 'admin'],
         audience: null,
       },

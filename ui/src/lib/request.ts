@@ -31,6 +31,13 @@ export interface ConsoleMemory {
   result: RequestResult | null;
   /** The saved request the draft came from, for "Save" to default to its name. */
   savedName: string | null;
+  /** The request `result` answers (the draft when it was sent). */
+  answered?: Draft | null;
+}
+
+/** The same request: an answer to one is an answer to the other. */
+export function sameDraft(a: Draft, b: Draft): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;

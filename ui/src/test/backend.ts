@@ -22,6 +22,8 @@ import type { VaultState } from '../bindings/VaultState';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
 export const PATH = '/home/dev/.local/share/keywright/vault.db';
+/** The recovery code of the fake's new vault (and the one `vault_recover` accepts). */
+export const RECOVERY_CODE = 'ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789';
 export const NOW = Math.floor(Date.now() / 1000);
 export const DAY = 86400;
 
@@ -265,6 +267,10 @@ export interface Options {
   previewRows?: ImportRow[];
   /** Replace the answer to one command. */
   on?: Record<string, (args: Record<string, unknown>) => unknown>;
+  /** What the Trash holds at the start (`trash_list`), with the time each was deleted. */
+  trash?: { item: FakeItem; deleted_at: number }[];
+  /** Rows of the Trash that failed their integrity check. */
+  trashDamaged?: DamagedItem[];
 }
 
 export interface Call {
@@ -274,8 +280,12 @@ export interface Call {
 
 export function fakeBackend(opts: Options = {}) {
   let state: VaultState = opts.state ?? 'unlocked';
+  let password = opts.password ?? 'right password';
   const items = new Map<string, FakeItem>();
   for (const i of opts.items ?? sampleItems()) items.set(i.detail.id, i);
+  /** The Trash: deleted items with the time they were deleted. */
+  const trash = new Map<string, { item: FakeItem; deleted_at: number }>();
+  for (const t of opts.trash ?? []) trash.set(t.item.detail.id, t);
   let settings: SettingsView = {
     auto_lock_minutes: 10,
     clipboard_clear_seconds: 30,
@@ -310,12 +320,12 @@ export function fakeBackend(opts: Options = {}) {
   const sendRequest = (a: Record<string, unknown>): RequestResult => {
     const it = find(a.id);
     const req = a.request as RequestInput;
-    if (!/^https?:\/\/\S+$/.test(req.url)) backendError('invalid_input', `invalid URL: ${JSON.stringify(req.url)} is not a URL`, 'URL');
+    if (!/^https?:\/\/\S+$/.test(req.url)) backendError('invalid_input', `${JSON.stringify(req.url)} is not a full URL. Start it with https://.`, 'URL');
     if (req.body.kind === 'json') {
       try {
         JSON.parse(req.body.text);
       } catch {
-        backendError('invalid_input', 'invalid body: is not valid JSON: EOF while parsing an object at line 1, column 1', 'body');
+        backendError('invalid_input', 'The JSON body does not parse: it ends too early (a closing }, ] or " is missing) at line 1, column 1. Fix it, or choose Raw to send it as it is.', 'body');
       }
     }
     const now = Math.floor(Date.now() / 1000);
@@ -375,15 +385,35 @@ export function fakeBackend(opts: Options = {}) {
     vault_create: () => {
       state = 'unlocked';
       items.clear();
-      return { status: status(), recovery_code: 'ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789', keyring_enabled: true, keyring_notice: null };
+      return { status: status(), recovery_code: RECOVERY_CODE, keyring_enabled: true, keyring_notice: null };
     },
     vault_unlock: (a) => {
-      if (a.password !== (opts.password ?? 'right password')) {
+      if (a.password !== password) {
         backendError('wrong_password', 'wrong password (the vault was not changed)');
       }
       state = 'unlocked';
       return status();
     },
+    // The recovery code of vault_create; any case, dashes or spaces.
+    vault_recover: (a) => {
+      const code = String(a.recovery_code).replace(/[\s-]/g, '').toUpperCase();
+      if (code !== RECOVERY_CODE.replace(/-/g, '')) {
+        backendError(
+          'wrong_recovery_code',
+          'That recovery code does not open this vault. Check it against the one you saved.',
+          'recovery_code',
+        );
+      }
+      if (String(a.new_password).length < 8) {
+        backendError('invalid_input', 'Use at least 8 characters for the new password.', 'new_password');
+      }
+      password = String(a.new_password);
+      state = 'unlocked';
+      return status();
+    },
+    recovery_copy: () => ({ clear_after_s: clearAfter() }),
+    recovery_save: () => ({ path: '/home/dev/Documents/keywright-recovery-2026-05-01.txt' }),
+    recovery_forget: () => null,
     vault_unlock_keyring: () => {
       state = 'unlocked';
       return status();
@@ -404,6 +434,11 @@ export function fakeBackend(opts: Options = {}) {
       return v ?? backendError('not_found', 'no such field');
     },
     item_copy: () => ({ clear_after_s: settings.clipboard_clear_seconds === 0 ? null : settings.clipboard_clear_seconds }),
+    item_copy_main: (a) => {
+      const d = find(a.id).detail;
+      const what = d.kind === 'totp' ? '2FA code' : d.kind === 'api_key' ? 'API key' : 'password';
+      return { clear_after_s: settings.clipboard_clear_seconds === 0 ? null : settings.clipboard_clear_seconds, what };
+    },
     item_add: (a) => {
       const input = a.item as { name: string; kind: ItemDetail['kind'] };
       const created = item({ name: input.name, kind: input.kind });
@@ -452,9 +487,55 @@ export function fakeBackend(opts: Options = {}) {
       return { clear_after_s: clearAfter() };
     },
     item_delete: (a) => {
-      find(a.id);
+      const it = find(a.id);
       items.delete(String(a.id));
+      const at = Math.floor(Date.now() / 1000);
+      trash.set(it.detail.id, { item: it, deleted_at: at });
+      return { id: it.detail.id, name: it.detail.name, in_trash: true, deleted_at: at, purge_at: at + 30 * DAY };
+    },
+    trash_list: () => ({
+      items: [...trash.values()]
+        .sort((a, b) => b.deleted_at - a.deleted_at)
+        .map(({ item: it, deleted_at }) => {
+          const purge_at = deleted_at + 30 * DAY;
+          const d = it.detail;
+          return {
+            id: d.id,
+            name: d.name,
+            kind: d.kind,
+            tags: d.tags,
+            url: d.url,
+            username: d.username,
+            issuer: d.issuer,
+            deleted_at,
+            purge_at,
+            days_left: Math.max(0, Math.ceil((purge_at - Math.floor(Date.now() / 1000)) / DAY)),
+          };
+        }),
+      damaged: opts.trashDamaged ?? [],
+      keep_days: 30,
+    }),
+    item_restore: (a) => {
+      const t = trash.get(String(a.id)) ?? backendError('not_found', `nothing named ${JSON.stringify(a.id)} is in the Trash`);
+      const name = typeof a.name === 'string' && a.name.trim() !== '' ? a.name.trim() : t.item.detail.name;
+      if ([...items.values()].some((i) => i.detail.name.toLowerCase() === name.toLowerCase())) {
+        backendError('duplicate_name', `cannot restore ${JSON.stringify(name)}: another item has that name now`, 'name');
+      }
+      trash.delete(String(a.id));
+      t.item.detail = { ...t.item.detail, name };
+      items.set(t.item.detail.id, t.item);
+      return t.item.detail;
+    },
+    item_purge: (a) => {
+      if (!trash.delete(String(a.id)) && !(opts.trashDamaged ?? []).some((d) => d.id === a.id)) {
+        backendError('not_found', `nothing named ${JSON.stringify(a.id)} is in the Trash`);
+      }
       return null;
+    },
+    trash_empty: () => {
+      const n = trash.size;
+      trash.clear();
+      return n;
     },
     settings_get: () => settings,
     settings_set: (a) => {
@@ -471,6 +552,37 @@ export function fakeBackend(opts: Options = {}) {
       const o = findOtp(a.id);
       if (o.otp_type === 'hotp') backendError('invalid_input', 'a HOTP code is made on request: use hotp_next');
       return { clear_after_s: clearAfter() };
+    },
+    // A stand-in for the core's parser (otp/uri.rs), enough for the form's tests.
+    otp_link_read: (a) => {
+      const link = String(a.link);
+      const bad = (why: string): never => backendError('invalid_input', `This otpauth:// link ${why}.`, 'value');
+      const m = /^otpauth:\/\/([a-z]+)\/([^?]*)\??(.*)$/i.exec(link.trim());
+      if (!m) backendError('invalid_input', 'The text does not start with otpauth://. Paste the whole link, or the base32 secret alone.', 'value');
+      const type = m[1] ?? '';
+      const label = m[2] ?? '';
+      const query = m[3] ?? '';
+      const t = type.toLowerCase();
+      if (t !== 'totp' && t !== 'hotp' && t !== 'steam') bad(`has an unknown type "${type}"; use totp, hotp or steam`);
+      const q = new URLSearchParams(query);
+      if (!q.get('secret')) bad('has no secret= parameter');
+      const digits = Number(q.get('digits') ?? '6');
+      if (![6, 7, 8].includes(digits)) bad(`is not usable: digits must be 6, 7 or 8`);
+      const decoded = decodeURIComponent(label);
+      const cut = decoded.indexOf(':');
+      const li = cut >= 0 ? decoded.slice(0, cut) : null;
+      const acc = cut >= 0 ? decoded.slice(cut + 1) : decoded;
+      return {
+        issuer: q.get('issuer') ?? li ?? null,
+        account: acc.trim() === '' ? null : acc.trim(),
+        otp: {
+          type: t,
+          algorithm: q.get('algorithm') ?? 'SHA1',
+          digits,
+          period: Number(q.get('period') ?? '30'),
+        },
+        counter: t === 'hotp' ? Number(q.get('counter') ?? '0') : 0,
+      };
     },
     hotp_next: (a) => {
       const o = findOtp(a.id);
@@ -640,6 +752,7 @@ export function fakeBackend(opts: Options = {}) {
     calls,
     callsOf: (cmd: string) => calls.filter((c) => c.cmd === cmd),
     items,
+    trash,
     otps,
     /** Previews Rust still holds (not committed nor cancelled). */
     previews,

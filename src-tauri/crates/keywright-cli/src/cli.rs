@@ -60,9 +60,13 @@ pub enum Command {
     /// Hide a credential's rotation reminder or expiry notice for some days, the credential
     /// unchanged (an expiry that comes is still shown: a snoozed expired token is expired)
     Snooze(SnoozeArgs),
-    /// Delete a credential
+    /// Move a credential to the Trash (restorable for 30 days); --purge deletes it for good
     #[command(alias = "delete")]
     Rm(RmArgs),
+    /// What is in the Trash (deleted items are kept 30 days); `trash empty` deletes it all
+    Trash(TrashArgs),
+    /// Bring an item back from the Trash, with its history
+    Restore(RestoreArgs),
     /// Change the vault password (re-wraps the vault key; items are not re-encrypted)
     Passwd(PasswdArgs),
     /// A new vault key when a session, the recovery code or the vault key may have leaked:
@@ -71,7 +75,7 @@ pub enum Command {
     Rekey(RekeyArgs),
     /// Manage the system-keyring slot
     Keyring(KeyringArgs),
-    /// The audit log (add, change, delete, reveal, copy), oldest first
+    /// The audit log (add, change, delete, reveal, copy, trash, restore, purge), oldest first
     Log(LogArgs),
     /// Print the current code of a 2FA item (TOTP or Steam)
     Totp(TotpArgs),
@@ -543,7 +547,39 @@ pub struct EditArgs {
 
 #[derive(Debug, Args)]
 pub struct RmArgs {
+    /// Item name or id
     pub name: String,
+    /// Delete for good instead of moving to the Trash (also takes an item out of the Trash)
+    #[arg(long)]
+    pub purge: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrashArgs {
+    #[command(subcommand)]
+    pub action: Option<TrashAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrashAction {
+    /// Delete everything in the Trash for good (asks first on a terminal)
+    Empty(EmptyTrashArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmptyTrashArgs {
+    /// Do not ask (required when there is no terminal to ask on)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Name or id of the item in the Trash
+    pub name: String,
+    /// Restore it under this name (when another item has taken its name)
+    #[arg(long = "as", value_name = "NEW_NAME")]
+    pub as_name: Option<String>,
 }
 
 #[derive(Debug, Args)]

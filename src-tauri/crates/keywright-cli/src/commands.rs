@@ -80,24 +80,9 @@ fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Res
         Command::Edit(a) => edit(ctx, a, input, out),
         Command::Rotate(a) => crate::rotate::rotate(ctx, a, input, out),
         Command::Snooze(a) => crate::rotate::snooze(ctx, a, input, out),
-        Command::Rm(a) => {
-            let mut v = open_unlocked(&ctx.path, input)?;
-            // A damaged item (it fails its integrity check) can still be removed.
-            let (id, name) = match v.find(&a.name) {
-                Ok(item) => (item.id, Some(item.overview.name)),
-                Err(keywright_core::Error::Tampered { item, .. }) => (item, None),
-                Err(e) => return Err(e),
-            };
-            v.delete(&id)?;
-            if ctx.json {
-                emit_json(out, &json!({"deleted": id, "name": name}))
-            } else {
-                match name {
-                    Some(name) => emit(out, &format!("Deleted {name}")),
-                    None => emit(out, &format!("Deleted damaged item {id}")),
-                }
-            }
-        }
+        Command::Rm(a) => crate::trash::rm(ctx, a, input, out),
+        Command::Trash(a) => crate::trash::trash(ctx, a, input, out),
+        Command::Restore(a) => crate::trash::restore(ctx, a, input, out),
         Command::Passwd(a) => passwd(ctx, a, input, out),
         Command::Rekey(a) => rekey(ctx, a, input, out),
         Command::Keyring(a) => keyring(ctx, a.action, input, out),
@@ -678,6 +663,7 @@ fn rekey(ctx: &Ctx, a: RekeyArgs, input: &mut Input, out: Out<'_>) -> Result<()>
                 "requests": r.requests,
                 "saved_requests": r.saved_requests,
                 "settings": r.settings,
+                "trash": r.trash,
                 "versions": r.versions,
                 "tampered": tampered,
                 "sessions_ended": r.sessions_ended,
@@ -737,8 +723,9 @@ fn log(ctx: &Ctx, a: LogArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
         None => vault.audit_log(None)?,
         Some(name) => match vault.find(name) {
             Ok(item) => vault.audit_log(Some(&item.id))?,
-            // A deleted item: match its events by the name they recorded.
-            Err(Error::NotFound { .. }) => {
+            // A deleted item (or one in the Trash): match its events by the name they
+            // recorded.
+            Err(Error::NotFound { .. } | Error::InTrash { .. }) => {
                 let all = vault.audit_log(None)?;
                 let wanted = keywright_core::vault::normalize_name(name);
                 let ids: Vec<String> = all

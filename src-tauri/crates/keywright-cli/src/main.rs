@@ -12,6 +12,7 @@ mod output;
 mod request;
 mod rotate;
 mod tokens;
+mod trash;
 mod unlock;
 
 use std::io::Write as _;

@@ -162,24 +162,12 @@ fn verify_key(
             keywright_core::limits::MAX_KEY_FILE_BYTES,
             "cannot read the key file",
         )?;
-        let is_hmac = ins.is_hmac();
-        let text = String::from_utf8_lossy(&bytes);
-        if is_hmac && !text.trim_start().starts_with('{') {
-            // A secret in a file: its final newline is not part of it.
-            let mut b = bytes;
-            while b.last().is_some_and(|c| *c == b'\n' || *c == b'\r') {
-                b.pop();
-            }
-            return Ok(Some(VerifyKey::Secret(b)));
-        }
-        if is_hmac {
-            let set = jwt::jwks_from_json(&text).map_err(|r| Error::InvalidInput {
+        return jwt::key_from_material(bytes, ins)
+            .map(Some)
+            .map_err(|reason| Error::InvalidInput {
                 field: "key file".into(),
-                reason: r,
-            })?;
-            return Ok(Some(VerifyKey::Jwks(set)));
-        }
-        return Ok(Some(VerifyKey::Public(bytes.to_vec())));
+                reason,
+            });
     }
     if let Some(name) = &a.key_item {
         let v = vault.ok_or(Error::Locked)?;
@@ -192,41 +180,14 @@ fn verify_key(
     let jwks_url = match (&a.jwks, &a.issuer) {
         (Some(u), _) => Some(u.clone()),
         (None, Some(issuer)) => Some(block_on(async {
-            let http = net::auth_client()?;
-            let eps = oauth::discover(&http, issuer).await?;
-            eps.jwks_uri.ok_or_else(|| Error::Network {
-                url: issuer.clone(),
-                reason: "the discovery document has no jwks_uri".into(),
-            })
+            jwt::issuer_jwks_uri(&net::auth_client()?, issuer).await
         })??),
         (None, None) => None,
     };
     let Some(url) = jwks_url else {
         return Ok(None);
     };
-    // Keys that decide what is trusted come over https (http only from this machine).
-    net::require_https("jwks", &url)?;
-    let text = block_on(async {
-        let http = net::auth_client()?;
-        let resp = http
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| net::network_error(&url, &e))?;
-        let status = resp.status();
-        let body = net::read_limited(&url, resp, net::MAX_AUTH_BODY).await?;
-        if !status.is_success() {
-            return Err(Error::Network {
-                url: net::redact_url(&url),
-                reason: format!("HTTP {status}"),
-            });
-        }
-        Ok(String::from_utf8_lossy(&body).into_owned())
-    })??;
-    let set = jwt::jwks_from_json(&text).map_err(|r| Error::Network {
-        url: net::redact_url(&url),
-        reason: r,
-    })?;
+    let set = block_on(async { jwt::fetch_jwks(&net::auth_client()?, &url).await })??;
     Ok(Some(VerifyKey::Jwks(set)))
 }
 

@@ -342,7 +342,7 @@ pub struct NewItem {
     pub oauth: Option<OAuthConfig>,
     pub otp: Option<OtpParams>,
     pub expires_at: Option<i64>,
-    /// `None` = the default policy (90 days); `Some(0)` = no rotation reminder.
+    /// `None` or `Some(0)` = no rotation reminder (never one for a 2FA item).
     pub rotate_every_days: Option<u32>,
     pub warn_days: Option<u32>,
     pub secret: SecretFields,
@@ -645,12 +645,14 @@ pub fn validate_url(field: &str, s: &str) -> Result<String> {
     // The URL parser drops tabs and newlines and escapes the rest; what is stored and shown
     // is the text as given, so it is checked as text first.
     check_line(field, s)?;
-    let u = url::Url::parse(s)
-        .map_err(|e| Error::invalid(field, format!("{s:?} is not a URL: {e}")))?;
+    let u = url::Url::parse(s).map_err(|e| crate::net::url_error(field, s, e))?;
     if !matches!(u.scheme(), "http" | "https") {
         return Err(Error::invalid(
             field,
-            format!("{s:?} must start with https:// or http://"),
+            format!(
+                "{:?} is not a web address. Start it with https:// or http://.",
+                crate::net::shown_url(s)
+            ),
         ));
     }
     Ok(s.to_owned())
@@ -871,32 +873,32 @@ mod tests {
         n.name = "Evil\u{1b}]0;x\u{7}".into();
         assert_eq!(
             msg(n),
-            "invalid name: contains a control character (U+001B)"
+            "Invalid name: contains a control character (U+001B)"
         );
         let mut n = base();
         n.name = "invoice\u{202e}fdp.exe".into();
         assert_eq!(
             msg(n),
-            "invalid name: contains a bidirectional override (U+202E)"
+            "Invalid name: contains a bidirectional override (U+202E)"
         );
         let mut n = base();
         n.issuer = Some("Evil\u{1b}".into());
         assert_eq!(
             msg(n),
-            "invalid issuer: contains a control character (U+001B)"
+            "Invalid issuer: contains a control character (U+001B)"
         );
         let mut n = base();
         n.username = Some("a\u{9b}b".into());
         assert_eq!(
             msg(n),
-            "invalid username: contains a control character (U+009B)"
+            "Invalid username: contains a control character (U+009B)"
         );
         let mut n = base();
         n.tags = vec!["t\u{7f}".into()];
-        assert_eq!(msg(n), "invalid tag: contains a control character (U+007F)");
+        assert_eq!(msg(n), "Invalid tag: contains a control character (U+007F)");
         let mut n = base();
         n.url = Some("https://x.example/\u{1b}[2J".into());
-        assert_eq!(msg(n), "invalid url: contains a control character (U+001B)");
+        assert_eq!(msg(n), "Invalid url: contains a control character (U+001B)");
         let mut n = base();
         n.placement = Some(Placement::Query {
             name: "k\u{0}".into(),
@@ -906,7 +908,7 @@ mod tests {
         n.secret.notes = "line\u{1b}".into();
         assert_eq!(
             msg(n),
-            "invalid notes: contains a control character (U+001B)"
+            "Invalid notes: contains a control character (U+001B)"
         );
         let mut n = NewItem::new(Kind::Oauth2, "o", "cs");
         n.oauth = Some(OAuthConfig {
@@ -914,7 +916,7 @@ mod tests {
             token_url: Some("https://auth.example/token".into()),
             ..OAuthConfig::default()
         });
-        assert!(msg(n).starts_with("invalid client id:"));
+        assert!(msg(n).starts_with("Invalid client id:"));
         // Notes keep lines and tabs; Windows line ends become \n; a lone CR is refused.
         let mut n = base();
         n.secret.notes = "a\r\nb\tc\n".into();
@@ -937,7 +939,7 @@ mod tests {
         n.expires_at = Some(i64::MAX);
         assert_eq!(
             msg(n),
-            "invalid expires: 9223372036854775807 is after 9999-12-31 (use Unix seconds \
+            "Invalid expires: 9223372036854775807 is after 9999-12-31 (use Unix seconds \
              from 0 to 253402300799)"
         );
         let mut n = NewItem::new(Kind::ApiKey, "k", "v");
@@ -947,11 +949,11 @@ mod tests {
         n.rotate_every_days = Some(u32::MAX);
         assert_eq!(
             msg(n),
-            "invalid rotation period: 4294967295 days is longer than 36500 days (about 100 years)"
+            "Invalid rotation period: 4294967295 days is longer than 36500 days (about 100 years)"
         );
         let mut n = NewItem::new(Kind::ApiKey, "k", "v");
         n.warn_days = Some(36_501);
-        assert!(msg(n).starts_with("invalid warning period:"));
+        assert!(msg(n).starts_with("Invalid warning period:"));
         let mut n = NewItem::new(Kind::ApiKey, "k", "v");
         n.expires_at = Some(crate::timefmt::MAX_TIMESTAMP);
         n.rotate_every_days = Some(MAX_DAYS);

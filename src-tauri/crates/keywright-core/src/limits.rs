@@ -95,13 +95,13 @@ mod tests {
         assert_eq!(e.kind(), "invalid_input");
         assert_eq!(
             e.to_string(),
-            "invalid secret value: is 65537 bytes long; the limit is 65536 bytes"
+            "Invalid secret value: is 65537 bytes long; the limit is 65536 bytes"
         );
         let mut notes = NewItem::new(Kind::ApiKey, "Stripe", "sk_live_1");
         notes.secret.notes = over.clone();
         let e = notes.into_parts(0).expect_err("notes");
         assert!(
-            e.to_string().starts_with("invalid notes: is 65537 bytes"),
+            e.to_string().starts_with("Invalid notes: is 65537 bytes"),
             "{e}"
         );
     }
@@ -120,7 +120,7 @@ mod tests {
             .expect_err("long seed");
         assert_eq!(
             e.to_string(),
-            "invalid TOTP secret: is 2000 characters long; the limit is 1024"
+            "Invalid TOTP secret: is 2000 characters long; the limit is 1024"
         );
     }
 }

@@ -55,38 +55,165 @@ impl From<reqwest::Client> for LazyClient {
 /// A reqwest error in plain words, with its underlying cause (DNS, refused, TLS, timeout).
 /// Never includes a request body; the URL is the caller's to add.
 pub fn describe(e: &reqwest::Error) -> String {
-    let mut causes = Vec::new();
-    let mut src = e.source();
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !t.is_empty() && !causes.contains(&t) {
-            causes.push(t);
-        }
-        src = s.source();
-    }
-    let chain = causes.join(": ");
+    let chain = causes(e).join(": ");
     let lower = chain.to_ascii_lowercase();
-    let what = if e.is_timeout() {
-        "timed out".to_owned()
-    } else if lower.contains("dns error") || lower.contains("failed to lookup") {
-        "the host name could not be resolved (DNS)".to_owned()
-    } else if lower.contains("connection refused") {
-        "the connection was refused (nothing listens on that port)".to_owned()
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    // A known cause is said in words alone: the library's chain would only repeat it.
+    if e.is_timeout() {
+        return "timed out; check the address, or try again later".to_owned();
+    }
+    if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
     {
-        "the TLS connection failed".to_owned()
-    } else if e.is_connect() {
-        "could not connect".to_owned()
-    } else if e.is_decode() || e.is_body() {
-        "the response could not be read".to_owned()
-    } else {
-        "the request failed".to_owned()
-    };
+        return "the host name could not be found (DNS); check the address and your network"
+            .to_owned();
+    }
+    if lower.contains("connection refused") {
+        return "the connection was refused (nothing listens on that port)".to_owned();
+    }
+    let what =
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            "the TLS connection failed".to_owned()
+        } else if e.is_connect() {
+            "could not connect".to_owned()
+        } else if e.is_decode() || e.is_body() {
+            "the response could not be read".to_owned()
+        } else {
+            "the request failed".to_owned()
+        };
     if chain.is_empty() {
         what
     } else {
         format!("{what} ({chain})")
     }
+}
+
+/// The causes under a reqwest error, outermost first, each said once: a layer that
+/// repeats the one beneath it (`dns error: failed to lookup address information: …` over
+/// `failed to lookup address information: …`) keeps only its own words. The error itself
+/// is left out: its message carries the URL, query (an API key) included.
+pub fn causes(e: &reqwest::Error) -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    let mut src = e.source();
+    while let Some(s) = src {
+        all.push(s.to_string());
+        src = s.source();
+    }
+    dedupe_chain(all)
+}
+
+/// See [`causes`]: each message loses a tail that is the next one's message, and empty or
+/// repeated messages go.
+pub fn dedupe_chain(all: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, t) in all.iter().enumerate() {
+        let mut own = t.trim().to_owned();
+        if let Some(next) = all.get(i + 1) {
+            let next = next.trim();
+            if !next.is_empty()
+                && own != next
+                && let Some(head) = own.strip_suffix(next)
+            {
+                own = head.trim_end_matches([':', ' ', '(']).to_owned();
+            }
+        }
+        if own.is_empty() || out.iter().any(|o| o.contains(own.as_str())) {
+            continue;
+        }
+        out.push(own);
+    }
+    out
+}
+
+/// A URL the user typed, as an error may quote it: without a query, a fragment or user
+/// info (any of them can carry a key or a password), and cut at 80 characters.
+pub fn shown_url(s: &str) -> String {
+    let s = s.trim();
+    let s = s.split(['?', '#']).next().unwrap_or_default();
+    let s = match s.split_once("://") {
+        Some((scheme, rest)) => {
+            let (auth, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = auth.rsplit('@').next().unwrap_or(auth);
+            format!("{scheme}://{host}{path}")
+        }
+        None => match s.split_once('@') {
+            Some((_, rest)) if !s.starts_with('/') => rest.to_owned(),
+            _ => s.to_owned(),
+        },
+    };
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(79).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// Whether text reads as a web address (`api.example.com/v1`, `https://localhost:8080`):
+/// then an error may quote it. Anything else may be a secret pasted in the wrong field.
+fn looks_like_address(shown: &str) -> bool {
+    if shown.is_empty() || shown.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let rest = shown.split_once("://").map_or(shown, |(_, r)| r);
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    if host.is_empty() {
+        // `https://` alone, `https://:80`: the scheme is all there is to quote.
+        return shown.contains("://");
+    }
+    host.eq_ignore_ascii_case("localhost")
+        || host.starts_with('[')
+        || (host.contains('.')
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+}
+
+/// The error for a URL the parser refused, in words: what is wrong and what to do.
+pub fn url_error(field: &str, input: &str, e: url::ParseError) -> Error {
+    let shown = shown_url(input);
+    // The field named in words unless it is the URL itself: `Issuer "login" is not …`.
+    let label = if field.eq_ignore_ascii_case("url") {
+        String::new()
+    } else {
+        let words = field.replace('_', " ");
+        let words = words
+            .split(' ')
+            .map(|w| if w == "url" { "URL" } else { w })
+            .collect::<Vec<_>>()
+            .join(" ");
+        format!("{} ", crate::error::sentence(&words))
+    };
+    if !looks_like_address(&shown) {
+        // Not an address at all (a key pasted in the wrong field?): not repeated.
+        let what = match label.trim() {
+            "" => "The URL".to_owned(),
+            l => l.to_owned(),
+        };
+        return Error::invalid(
+            field,
+            format!(
+                "{what} does not look like a web address. Enter it like https://api.example.com/v1."
+            ),
+        );
+    }
+    let quoted = format!("{label}{shown:?}");
+    let reason = match e {
+        url::ParseError::RelativeUrlWithoutBase => {
+            format!("{quoted} is not a full URL. Start it with https://.")
+        }
+        url::ParseError::EmptyHost => format!("{quoted} has no host name after https://."),
+        url::ParseError::InvalidPort => {
+            format!("{quoted} has a port that is not a number from 1 to 65535.")
+        }
+        url::ParseError::InvalidIpv4Address | url::ParseError::InvalidIpv6Address => {
+            format!("{quoted} has an IP address that cannot be read.")
+        }
+        url::ParseError::InvalidDomainCharacter | url::ParseError::IdnaError => {
+            format!("{quoted} has a character a host name cannot hold (a space?).")
+        }
+        _ => format!("{quoted} is not a URL. Enter it like https://api.example.com/v1."),
+    };
+    Error::invalid(field, reason)
 }
 
 /// The error for a failed request to `url`.
@@ -145,8 +272,7 @@ pub const HTTPS_RULE: &str =
 /// never quote the URL's query or user info.
 pub fn require_https(field: &str, url: &str) -> Result<url::Url> {
     let url = url.trim();
-    let u = url::Url::parse(url)
-        .map_err(|e| Error::invalid(field, format!("{} is not a URL ({e})", quoted_url(url))))?;
+    let u = url::Url::parse(url).map_err(|e| url_error(field, url, e))?;
     match u.scheme() {
         "https" if u.host().is_some() => Ok(u),
         "http" if is_loopback(&u) => Ok(u),
@@ -158,20 +284,11 @@ pub fn require_https(field: &str, url: &str) -> Result<url::Url> {
     }
 }
 
-/// A URL for an error message: as [`redact_url`] shows it, quoted.
-fn quoted_url(url: &str) -> String {
-    match redact_url(url).as_str() {
-        "(an invalid URL)" => "the value".to_owned(),
-        r => format!("{r:?}"),
-    }
-}
-
 /// A URL handed to the system's opener (a browser login, a device verification page):
 /// http or https only. `file:`, `javascript:` or a custom handler would run something
 /// other than a browser page.
 pub fn require_web_url(field: &str, url: &str) -> Result<url::Url> {
-    let u = url::Url::parse(url.trim())
-        .map_err(|e| Error::invalid(field, format!("{} is not a URL ({e})", quoted_url(url))))?;
+    let u = url::Url::parse(url.trim()).map_err(|e| url_error(field, url, e))?;
     if matches!(u.scheme(), "http" | "https") && u.host().is_some() {
         Ok(u)
     } else {
@@ -220,7 +337,7 @@ mod tests {
         assert_eq!(e.kind(), "invalid_input");
         assert_eq!(
             e.to_string(),
-            "invalid token_url: must use https (http is allowed only for loopback hosts such as 127.0.0.1)"
+            "Invalid token_url: must use https (http is allowed only for loopback hosts such as 127.0.0.1)"
         );
         for bad in [
             "http://127.0.0.1.evil.example/",
@@ -253,7 +370,7 @@ mod tests {
             let e = require_web_url("authorization_endpoint", bad).expect_err(bad);
             assert!(
                 e.to_string()
-                    .starts_with("invalid authorization_endpoint: only http and https"),
+                    .starts_with("Invalid authorization_endpoint: only http and https"),
                 "{e}"
             );
         }
@@ -281,7 +398,11 @@ mod tests {
                     }
                     Err(e) => {
                         let m = e.to_string();
-                        prop_assert!(m.starts_with("invalid issuer: "), "{}", m);
+                        prop_assert!(
+                            m.starts_with("Invalid issuer: ") || m.starts_with("Issuer "),
+                            "{}",
+                            m
+                        );
                         prop_assert!(!m.contains("sk_live"), "{}", m);
                     }
                 }
@@ -292,6 +413,64 @@ mod tests {
                 prop_assert!(!shown.contains("sk_live"), "{}", shown);
             }
         }
+    }
+
+    #[test]
+    fn url_errors_quote_the_input_and_say_what_to_do() {
+        let e = validate_url_for_test("url", "api.example.com/v1");
+        assert_eq!(
+            e,
+            "\"api.example.com/v1\" is not a full URL. Start it with https://."
+        );
+        let e = validate_url_for_test("issuer", "login.example.com");
+        assert_eq!(
+            e,
+            "Issuer \"login.example.com\" is not a full URL. Start it with https://."
+        );
+        let e = validate_url_for_test("token_url", "https://");
+        assert!(e.starts_with("Token URL "), "{e}");
+        // Never a key or a password the URL carries.
+        let e = validate_url_for_test("url", "me@api.example.com/v1?api_key=sk_live_X");
+        assert_eq!(
+            e,
+            "\"api.example.com/v1\" is not a full URL. Start it with https://."
+        );
+        // Text that is no address at all (a key pasted in the wrong field) is not repeated.
+        let e = validate_url_for_test("url", "sk_live_X");
+        assert_eq!(
+            e,
+            "The URL does not look like a web address. Enter it like https://api.example.com/v1."
+        );
+        let e = validate_url_for_test("issuer", "not a url sk_live_x");
+        assert_eq!(
+            e,
+            "Issuer does not look like a web address. Enter it like https://api.example.com/v1."
+        );
+    }
+
+    fn validate_url_for_test(field: &str, s: &str) -> String {
+        match url::Url::parse(s) {
+            Ok(_) => String::new(),
+            Err(e) => url_error(field, s, e).to_string(),
+        }
+    }
+
+    #[test]
+    fn a_cause_repeated_down_the_chain_is_said_once() {
+        let chain = dedupe_chain(vec![
+            "client error (Connect)".into(),
+            "dns error: failed to lookup address information: Name or service not known".into(),
+            "failed to lookup address information: Name or service not known".into(),
+        ]);
+        assert_eq!(
+            chain.join(": "),
+            "client error (Connect): dns error: failed to lookup address information: Name or \
+             service not known"
+        );
+        assert_eq!(
+            dedupe_chain(vec!["a: b".into(), "b".into(), "b".into(), String::new()]),
+            vec!["a".to_owned(), "b".to_owned()]
+        );
     }
 
     #[test]

@@ -25,6 +25,16 @@ pub fn default_vault_path(flavor: Option<&str>) -> Result<PathBuf> {
     Ok(dirs.data_dir().join(file))
 }
 
+/// Where a file for the user goes when there is no save dialog: their documents folder
+/// (`XDG_DOCUMENTS_DIR`, `~/Documents`) when it exists, else their home directory.
+pub fn user_documents_dir() -> Option<PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    match dirs.document_dir() {
+        Some(d) if d.is_dir() => Some(d.to_path_buf()),
+        _ => Some(dirs.home_dir().to_path_buf()),
+    }
+}
+
 /// `--vault`, else `KEYWRIGHT_VAULT`, else the default path.
 pub fn resolve_vault_path(explicit: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = explicit {

@@ -225,7 +225,7 @@ mod tests {
             1_801_396_800
         );
         let e = parse_date("expires", "31/01/2027").expect_err("not a date");
-        assert!(e.to_string().contains("invalid expires"), "{e}");
+        assert!(e.to_string().contains("Invalid expires"), "{e}");
         assert!(parse_date("d", "2027-02-30").is_err());
         assert_eq!(rfc3339(1_801_396_800), "2027-01-31T12:00:00Z");
     }
@@ -235,7 +235,7 @@ mod tests {
         let e = parse_timestamp("--at", "9223372036854775807").expect_err("too late");
         assert_eq!(
             e.to_string(),
-            "invalid --at: 9223372036854775807 is after 9999-12-31 (use Unix seconds from 0 \
+            "Invalid --at: 9223372036854775807 is after 9999-12-31 (use Unix seconds from 0 \
              to 253402300799)"
         );
         assert_eq!(e.kind(), "invalid_input");
@@ -280,15 +280,15 @@ mod tests {
             fn any_text(s in "[0-9smhdwTZ:+.-]{0,30}|\\PC{0,30}") {
                 match parse_duration("f", &s) {
                     Ok(d) => prop_assert!((1..=MAX_DURATION_SECS).contains(&d)),
-                    Err(e) => prop_assert!(e.to_string().starts_with("invalid f: ")),
+                    Err(e) => prop_assert!(e.to_string().starts_with("Invalid f: ")),
                 }
                 match parse_days("f", &s) {
                     Ok(d) => prop_assert!((1..=36_500).contains(&d)),
-                    Err(e) => prop_assert!(e.to_string().starts_with("invalid f: ")),
+                    Err(e) => prop_assert!(e.to_string().starts_with("Invalid f: ")),
                 }
                 match parse_timestamp("f", &s) {
                     Ok(t) => prop_assert!((MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&t)),
-                    Err(e) => prop_assert!(e.to_string().starts_with("invalid f: ")),
+                    Err(e) => prop_assert!(e.to_string().starts_with("Invalid f: ")),
                 }
                 if let Ok(t) = parse_date("f", &s) {
                     // Every date read can be written back.
@@ -336,7 +336,7 @@ mod tests {
         let e = parse_duration("--within", "99999999999999999999d").expect_err("too long");
         assert_eq!(
             e.to_string(),
-            "invalid --within: \"99999999999999999999d\" is longer than 36500 days (about 100 years)"
+            "Invalid --within: \"99999999999999999999d\" is longer than 36500 days (about 100 years)"
         );
         assert!(parse_duration("t", "36500d").is_ok());
         assert!(parse_duration("t", "36500d1s").is_err());

@@ -1,16 +1,17 @@
 //! The command bodies. Each is a few lines over keywright-core; `src-tauri` wraps each in
 //! a `#[tauri::command]` of the same name that runs it on a worker thread.
 
-use keywright_core::credential::{NewItem, SecretFields};
+use keywright_core::credential::{Kind, NewItem, SecretFields};
+use keywright_core::otp::uri;
 use keywright_core::vault::{Item, ItemPatch, KeyringOutcome};
 use keywright_core::{CreateOptions, Error as CoreError, Vault, timefmt};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::dto::{
-    Copied, CreatedVault, DamagedItem, ItemDetail, ItemEdit, ItemInput, ItemList, ItemSummary,
-    KeyringChange, Revealed, SecretField, SecretPresence, Settings, SettingsView, VaultState,
-    VaultStatus,
+    Copied, CopiedMain, CreatedVault, DamagedItem, ItemDetail, ItemEdit, ItemInput, ItemList,
+    ItemSummary, KeyringChange, OtpLink, Revealed, SecretField, SecretPresence, Settings,
+    SettingsView, VaultState, VaultStatus,
 };
 use crate::error::{ErrorKind, IpcError};
 use crate::state::AppState;
@@ -62,7 +63,7 @@ fn no_vault(path: &std::path::Path) -> IpcError {
 /// the input's key.
 pub(crate) fn form_field(e: IpcError) -> IpcError {
     let field = e.field.as_deref().map(|f| match f {
-        "API key" | "token" | "TOTP secret" => "value",
+        "API key" | "token" | "TOTP secret" | "otpauth URI" => "value",
         "tag" => "tags",
         "client id" => "client_id",
         "issuer" => "oauth_issuer",
@@ -79,7 +80,7 @@ pub(crate) fn form_field(e: IpcError) -> IpcError {
 
 /// After an unlock: the vault's preferences, and what the unlock changed (items renamed by
 /// the name-folding upgrade) for the list's warnings.
-fn after_unlock(state: &AppState, vault: &mut Vault) {
+pub(crate) fn after_unlock(state: &AppState, vault: &mut Vault) {
     let notices = vault.take_notices();
     if !notices.is_empty() {
         state.add_notices(notices);
@@ -146,6 +147,8 @@ pub fn vault_create(
     let recovery_code = Revealed(Zeroizing::new(
         created.recovery_code.expose_secret().to_owned(),
     ));
+    // For Copy and Save on the first-run screen (dropped when it is dismissed).
+    state.hold_recovery_code(recovery_code.0.clone());
     state.set_settings(Settings::default());
     state.install(created.vault);
     state.touch();
@@ -339,12 +342,98 @@ pub fn item_copy(state: &AppState, id: &str, field: SecretField) -> Result<Copie
     Ok(Copied { clear_after_s })
 }
 
+/// Ctrl+C on a selected item: its main secret, the one a user pastes most. A 2FA item's
+/// current code (an HOTP item's next one: the counter advances, as with "Next code"); an
+/// OAuth client's access token, or its client secret while it has none; else the value.
+pub fn item_copy_main(state: &AppState, id: &str) -> Result<CopiedMain, IpcError> {
+    let item = state.with_vault(|v| Ok(v.find(id)?))?;
+    if item.overview.kind == Kind::Totp {
+        let hotp = item
+            .overview
+            .otp
+            .as_ref()
+            .is_some_and(|o| o.otp_type == keywright_core::credential::OtpType::Hotp);
+        let copied = if hotp {
+            crate::otp::hotp_next(state, id, true)?
+                .copied
+                .ok_or_else(|| IpcError::new(ErrorKind::Internal, "the code was not copied"))?
+        } else {
+            crate::otp::otp_copy(state, id)?
+        };
+        return Ok(CopiedMain {
+            clear_after_s: copied.clear_after_s,
+            what: "2FA code".to_owned(),
+        });
+    }
+    let has_token = state.with_vault(|v| Ok(!v.open_secret(id)?.access_token.is_empty()))?;
+    let field = if item.overview.kind == Kind::Oauth2 && has_token {
+        SecretField::AccessToken
+    } else {
+        SecretField::Value
+    };
+    let copied = item_copy(state, id, field)?;
+    let what = match (item.overview.kind, field) {
+        (_, SecretField::AccessToken) => "access token",
+        (Kind::ApiKey, _) => "API key",
+        (Kind::Bearer, _) => "token",
+        (Kind::Oauth2, _) => "client secret",
+        _ => "password",
+    };
+    Ok(CopiedMain {
+        clear_after_s: copied.clear_after_s,
+        what: what.to_owned(),
+    })
+}
+
 fn expose(s: Option<&SecretString>) -> String {
     s.map(|s| s.expose_secret().to_owned()).unwrap_or_default()
 }
 
 fn blank_to_none(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// Whether a 2FA secret field holds an `otpauth://` link rather than a base32 seed.
+fn is_otp_link(value: &str) -> bool {
+    value
+        .trim_start()
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("otpauth:"))
+}
+
+/// What an `otpauth://` link pasted in the 2FA form says, without its secret, for the form
+/// to fill its fields. The core's parser reads it (the CLI's and the import's); an invalid
+/// link is an `invalid_input` error on the `value` field that names the problem.
+pub fn otp_link_read(link: &SecretString) -> Result<OtpLink, IpcError> {
+    let acc = uri::parse(link.expose_secret()).map_err(|e| form_field(e.into()))?;
+    Ok(OtpLink {
+        issuer: acc.issuer.clone(),
+        account: acc.account.clone(),
+        otp: acc.params,
+        counter: acc.counter,
+    })
+}
+
+/// A 2FA item whose secret field holds an `otpauth://` link: the seed and the counter are
+/// read from it; what the form sends (issuer, account, parameters, counter) wins over the
+/// link's, as flags do for `keywright add totp NAME 'otpauth://…'`.
+fn take_otp_link(new: &mut NewItem, counter: Option<u64>) -> Result<(), IpcError> {
+    if new.kind != Kind::Totp || !is_otp_link(&new.secret.value) {
+        new.secret.counter = counter.unwrap_or(0);
+        return Ok(());
+    }
+    let link = Zeroizing::new(std::mem::take(&mut new.secret.value));
+    let acc = uri::parse(&link).map_err(|e| form_field(e.into()))?;
+    new.secret.value = acc.secret.as_str().to_owned();
+    new.otp = new.otp.or(Some(acc.params));
+    if new.issuer.is_none() {
+        new.issuer = acc.issuer.clone();
+    }
+    if new.username.is_none() {
+        new.username = acc.account.clone();
+    }
+    new.secret.counter = counter.unwrap_or(acc.counter);
+    Ok(())
 }
 
 pub fn item_add(state: &AppState, input: ItemInput) -> Result<ItemDetail, IpcError> {
@@ -368,6 +457,8 @@ pub fn item_add(state: &AppState, input: ItemInput) -> Result<ItemDetail, IpcErr
         warn_days: input.warn_days,
         secret,
     };
+    let mut new = new;
+    take_otp_link(&mut new, input.counter)?;
     state.with_vault(|vault| {
         let item = vault.add(new).map_err(|e| form_field(e.into()))?;
         detail(vault, item)
@@ -396,6 +487,20 @@ pub fn item_update(state: &AppState, id: &str, edit: ItemEdit) -> Result<ItemDet
     };
     state.with_vault(|vault| {
         let mut patch = patch;
+        // A new 2FA secret given as an otpauth:// link: its seed, and its counter (HOTP).
+        if patch.value.as_deref().is_some_and(|v| is_otp_link(v))
+            && vault.find(id)?.overview.kind == Kind::Totp
+        {
+            let link = patch.value.take().unwrap_or_default();
+            let acc = uri::parse(&link).map_err(|e| form_field(e.into()))?;
+            patch.value = Some(Zeroizing::new(acc.secret.as_str().to_owned()));
+            if patch.otp.is_none() {
+                patch.otp = Some(acc.params);
+            }
+            if acc.params.otp_type == keywright_core::credential::OtpType::Hotp {
+                patch.counter = Some(acc.counter);
+            }
+        }
         // Token expiries are learnt from the server (renewal), not typed: keep them.
         if let Some(cfg) = patch.oauth.as_mut() {
             let old = vault.find(id)?.overview.oauth;
@@ -407,8 +512,24 @@ pub fn item_update(state: &AppState, id: &str, edit: ItemEdit) -> Result<ItemDet
     })
 }
 
-pub fn item_delete(state: &AppState, id: &str) -> Result<(), IpcError> {
-    state.with_vault(|vault| Ok(vault.delete(id)?))
+/// Move an item to the Trash (restorable for 30 days); returns what the Undo toast needs.
+/// A damaged item cannot be sealed into the Trash: it is deleted for good (`in_trash`
+/// false, no Undo).
+pub fn item_delete(state: &AppState, id: &str) -> Result<crate::dto::Trashed, IpcError> {
+    state.with_vault(|vault| match vault.trash(id) {
+        Ok(t) => Ok(crate::dto::Trashed::from_trashed(&t)),
+        Err(CoreError::Tampered { item, .. }) => {
+            vault.delete(&item)?;
+            Ok(crate::dto::Trashed {
+                id: item,
+                name: None,
+                in_trash: false,
+                deleted_at: None,
+                purge_at: None,
+            })
+        }
+        Err(e) => Err(e.into()),
+    })
 }
 
 // ----- settings --------------------------------------------------------------------------

@@ -118,6 +118,82 @@ pub struct ItemList {
     pub warnings: Vec<String>,
 }
 
+/// An item just deleted: what the Undo toast needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Trashed {
+    pub id: String,
+    /// `None` for a damaged item (its name could not be read).
+    pub name: Option<String>,
+    /// False when the item was damaged and deleted for good (it cannot go to the Trash):
+    /// no Undo then.
+    pub in_trash: bool,
+    #[ts(type = "number | null")]
+    pub deleted_at: Option<i64>,
+    /// When it is purged from the Trash.
+    #[ts(type = "number | null")]
+    pub purge_at: Option<i64>,
+}
+
+impl Trashed {
+    pub fn from_trashed(t: &keywright_core::vault::TrashedItem) -> Self {
+        Trashed {
+            id: t.id.clone(),
+            name: Some(t.overview.name.clone()),
+            in_trash: true,
+            deleted_at: Some(t.deleted_at),
+            purge_at: Some(t.purge_at()),
+        }
+    }
+}
+
+/// One row of the Trash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TrashSummary {
+    pub id: String,
+    pub name: String,
+    pub kind: Kind,
+    pub tags: Vec<String>,
+    pub url: Option<String>,
+    pub username: Option<String>,
+    pub issuer: Option<String>,
+    #[ts(type = "number")]
+    pub deleted_at: i64,
+    #[ts(type = "number")]
+    pub purge_at: i64,
+    /// Whole days until the purge, rounded up.
+    pub days_left: u32,
+}
+
+impl TrashSummary {
+    pub fn new(t: &keywright_core::vault::TrashedItem, now: i64) -> Self {
+        let ov = &t.overview;
+        TrashSummary {
+            id: t.id.clone(),
+            name: ov.name.clone(),
+            kind: ov.kind,
+            tags: ov.tags.clone(),
+            url: ov.url.clone(),
+            username: ov.username.clone(),
+            issuer: ov.issuer.clone(),
+            deleted_at: t.deleted_at,
+            purge_at: t.purge_at(),
+            days_left: u32::try_from(t.days_left(now)).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// What the Trash holds, the most recently deleted first; damaged rows can only be purged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TrashList {
+    pub items: Vec<TrashSummary>,
+    pub damaged: Vec<DamagedItem>,
+    /// Days an item stays in the Trash.
+    pub keep_days: u32,
+}
+
 /// Which secret fields an item has, without their values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -202,6 +278,16 @@ pub struct Copied {
     pub clear_after_s: Option<u32>,
 }
 
+/// What Ctrl+C copied (`item_copy_main`) and when the clipboard will be cleared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CopiedMain {
+    /// Seconds until the clipboard is cleared (if it still holds the copy); `null` = never.
+    pub clear_after_s: Option<u32>,
+    /// What was copied, for the toast: "2FA code", "access token", "API key", …
+    pub what: String,
+}
+
 /// A new item from the add form. Secrets arrive as `SecretString` (zeroized, redacted).
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
@@ -249,6 +335,23 @@ pub struct ItemInput {
     #[serde(default)]
     #[ts(optional, type = "string | null")]
     pub refresh_token: Option<SecretString>,
+    /// 2FA (HOTP): the counter of the next code; `null` = 0, or the pasted link's.
+    #[serde(default)]
+    #[ts(optional, type = "number | null")]
+    pub counter: Option<u64>,
+}
+
+/// What an `otpauth://` link says, without its secret: the 2FA form fills its fields from
+/// it (read by the core's parser, the one the CLI and the import use).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OtpLink {
+    pub issuer: Option<String>,
+    pub account: Option<String>,
+    pub otp: OtpParams,
+    /// HOTP: the counter of the next code (0 for TOTP and Steam).
+    #[ts(type = "number")]
+    pub counter: u64,
 }
 
 /// The edit form: the whole item as it should be. Secret fields left `null` keep their

@@ -89,7 +89,7 @@ impl From<keywright_core::Error> for IpcError {
             // SQLite's "attempt to write a readonly database".
             return IpcError {
                 kind: ErrorKind::Io,
-                message: "the vault's folder is not writable (permission denied), so the vault \
+                message: "The vault's folder is not writable (permission denied), so the vault \
                           was opened read-only and this change was refused; nothing was \
                           changed. Make the folder writable, or work on a copy of the vault"
                     .to_owned(),
@@ -100,7 +100,8 @@ impl From<keywright_core::Error> for IpcError {
             .unwrap_or(ErrorKind::Internal);
         let field = match &e {
             keywright_core::Error::InvalidInput { field, .. } => Some(field.clone()),
-            keywright_core::Error::DuplicateName { .. } => Some("name".to_owned()),
+            keywright_core::Error::DuplicateName { .. }
+            | keywright_core::Error::RestoreConflict { .. } => Some("name".to_owned()),
             _ => None,
         };
         IpcError {
@@ -140,6 +141,14 @@ mod tests {
                 expired_at: "2026-01-01T00:00:00Z".into(),
             },
             Error::DuplicateName { name: "n".into() },
+            Error::NotInTrash { name: "n".into() },
+            Error::InTrash { name: "n".into() },
+            Error::RestoreConflict { name: "n".into() },
+            Error::TrashAmbiguous {
+                name: "n".into(),
+                count: 2,
+                choices: "a, b".into(),
+            },
             Error::InvalidInput {
                 field: "url".into(),
                 reason: "is not a URL".into(),

@@ -10,11 +10,14 @@ pub mod clipboard;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod jwt;
 pub mod otp;
+pub mod recovery;
 pub mod requests;
 pub mod rotation;
 pub mod state;
 pub mod tokens;
+pub mod trash;
 pub mod watch;
 
 pub use error::{ErrorKind, IpcError};

@@ -229,4 +229,36 @@ mod tests {
         assert_eq!(renewable(&key), Some(false));
         Ok(())
     }
+
+    /// One watch tick purges both: the previous versions whose grace period has ended, and
+    /// what has been in the Trash 30 days (a trashed item's versions are kept until then).
+    #[test]
+    fn the_watch_purges_ended_versions_and_the_trash() -> TestResult {
+        let (_d, state, _c) = fixture()?;
+        let a = add(
+            &state,
+            serde_json::json!({"kind": "api_key", "name": "A", "value": "a1"}),
+        )?;
+        let b = add(
+            &state,
+            serde_json::json!({"kind": "api_key", "name": "B", "value": "b1"}),
+        )?;
+        item_rotate(&state, &a, &SecretString::from("a2"), 1)?;
+        item_rotate(&state, &b, &SecretString::from("b2"), 30)?;
+        crate::commands::item_delete(&state, &b)?;
+        let now = crate::watch::now();
+        let t = crate::watch::tick(&state, now + 2 * 86_400);
+        assert!(t.purged.is_empty(), "{:?}", t.purged);
+        // A's version is gone (its row: the detail at the real clock would still show it).
+        assert!(item_get(&state, &a)?.previous_versions.is_empty());
+        // B's is kept in the Trash, and comes back with a restore.
+        crate::trash::item_restore(&state, &b, None)?;
+        assert_eq!(item_get(&state, &b)?.previous_versions.len(), 1);
+        crate::commands::item_delete(&state, &b)?;
+        let t = crate::watch::tick(&state, now + 30 * 86_400 + 60);
+        assert_eq!(t.purged, std::slice::from_ref(&b));
+        let e = item_previous_reveal(&state, &b, None).expect_err("purged");
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        Ok(())
+    }
 }

@@ -93,6 +93,14 @@ pub struct AppState {
     /// Background renewals that failed, by item: when (the watcher waits before trying
     /// again, and tells of a failure once).
     pub(crate) renew_failures: Mutex<std::collections::HashMap<String, i64>>,
+    /// The vault's `data_version` at the last look for outside changes (`None` while
+    /// locked, and until the first look after an unlock).
+    seen_version: Mutex<Option<i64>>,
+    /// A new vault's recovery code, for Copy and Save until the first-run screen is
+    /// dismissed (`recovery_forget`). Wiped on drop.
+    pub(crate) pending_recovery: Mutex<Option<zeroize::Zeroizing<String>>>,
+    /// Where Save writes when set (tests); else the user's documents folder.
+    pub(crate) save_dir: Mutex<Option<PathBuf>>,
 }
 
 impl AppState {
@@ -134,6 +142,9 @@ impl AppState {
             request_cancel: CancelSlot::default(),
             last_status: Mutex::new(None),
             renew_failures: Mutex::new(std::collections::HashMap::new()),
+            seen_version: Mutex::new(None),
+            pending_recovery: Mutex::new(None),
+            save_dir: Mutex::new(None),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
                 keywright_core::oauth::loopback::open_browser(url)
             }))),
@@ -193,6 +204,16 @@ impl AppState {
     pub(crate) fn install(&self, mut vault: Vault) {
         vault.set_actor(Actor::App);
         *self.lock_session() = Some(vault);
+    }
+
+    /// Whether another process committed to the vault file since the last call (the shell
+    /// asks every second and tells the window to list again). The app's own writes never
+    /// count; the first look after an unlock only takes note; locked: `false`.
+    pub fn changed_outside(&self) -> bool {
+        let version = self.with_vault(|v| Ok(v.data_version()?)).ok();
+        let mut seen = self.seen_version.lock().unwrap_or_else(|p| p.into_inner());
+        let before = std::mem::replace(&mut *seen, version);
+        matches!((before, version), (Some(a), Some(b)) if a != b)
     }
 
     pub fn settings(&self) -> Settings {

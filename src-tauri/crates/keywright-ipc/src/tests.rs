@@ -17,18 +17,18 @@ use crate::dto::{ItemEdit, ItemInput, SecretField, Settings, VaultState};
 use crate::error::ErrorKind;
 use crate::state::AppState;
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-const PW: &str = "correct horse";
+pub(crate) const PW: &str = "correct horse";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    state: AppState,
-    clipboard: Arc<MemoryClipboard>,
+pub(crate) struct Fixture {
+    pub(crate) _dir: tempfile::TempDir,
+    pub(crate) state: AppState,
+    pub(crate) clipboard: Arc<MemoryClipboard>,
 }
 
 /// A state over `dir/vault.db`, with a cheap-KDF vault when `create` is set.
-fn fixture(create: bool) -> Result<Fixture, Box<dyn std::error::Error>> {
+pub(crate) fn fixture(create: bool) -> Result<Fixture, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("vault.db");
     if create {
@@ -52,7 +52,7 @@ fn fixture(create: bool) -> Result<Fixture, Box<dyn std::error::Error>> {
     })
 }
 
-fn api_key(name: &str, value: &str) -> Result<ItemInput, serde_json::Error> {
+pub(crate) fn api_key(name: &str, value: &str) -> Result<ItemInput, serde_json::Error> {
     serde_json::from_value(serde_json::json!({
         "kind": "api_key", "name": name, "value": value, "tags": ["prod"],
         "placement": {"in": "header", "name": "X-Api-Key"}, "url": "https://api.example.com"
@@ -268,6 +268,70 @@ fn form_errors_name_the_input() -> TestResult {
     let e = item_add(&f.state, totp).err();
     assert_eq!(e.and_then(|e| e.field).as_deref(), Some("value"));
     assert_eq!(items_list(&f.state)?.items.len(), 1, "nothing half-added");
+    Ok(())
+}
+
+#[test]
+fn an_otpauth_link_fills_the_2fa_form_and_its_seed_is_saved() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let link = "otpauth://hotp/ACME%20Co:ann@example.com?secret=jbsw%20y3dp%20ehpk%203pxp\
+                &issuer=ACME%20Co&algorithm=SHA256&digits=8&counter=42";
+    let read = otp_link_read(&SecretString::from(link))?;
+    assert_eq!(read.issuer.as_deref(), Some("ACME Co"));
+    assert_eq!(read.account.as_deref(), Some("ann@example.com"));
+    assert_eq!(
+        (
+            read.otp.otp_type,
+            read.otp.algorithm,
+            read.otp.digits,
+            read.counter
+        ),
+        (
+            keywright_core::credential::OtpType::Hotp,
+            keywright_core::credential::OtpAlgorithm::Sha256,
+            8,
+            42
+        )
+    );
+    // Nothing secret comes back to the form.
+    assert!(!format!("{read:?}").to_ascii_uppercase().contains("JBSW"));
+
+    // The form sends the link as the secret, with the fields it filled (the user changed
+    // the issuer): the seed is the link's, what the form says wins.
+    let input: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "totp", "name": "ACME", "value": link, "issuer": "ACME (work)",
+        "username": "ann@example.com",
+        "otp": {"type": "hotp", "algorithm": "SHA256", "digits": 8, "period": 30},
+        "counter": 42
+    }))?;
+    let d = item_add(&f.state, input)?;
+    assert_eq!(d.summary.issuer.as_deref(), Some("ACME (work)"));
+    let seed = item_reveal(&f.state, &d.summary.id, SecretField::Value)?;
+    assert_eq!(seed.0.as_str(), "JBSWY3DPEHPK3PXP");
+    let next = crate::otp::hotp_next(&f.state, &d.summary.id, false)?;
+    assert_eq!(next.counter, 42);
+
+    // An invalid link names the problem, on the secret field, without the secret.
+    for (bad, says) in [
+        ("otpauth://totp/x?issuer=a", "no secret"),
+        (
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=10",
+            "digits",
+        ),
+        ("otpauth://motp/x?secret=JBSWY3DPEHPK3PXP", "unknown type"),
+    ] {
+        let e = otp_link_read(&SecretString::from(bad)).err();
+        let e = e.ok_or("accepted")?;
+        assert_eq!(e.field.as_deref(), Some("value"), "{bad}");
+        assert!(e.message.contains(says), "{bad}: {}", e.message);
+        assert!(!e.message.contains("JBSWY3DPEHPK3PXP"), "{}", e.message);
+        let input: ItemInput = serde_json::from_value(serde_json::json!({
+            "kind": "totp", "name": "Bad", "value": bad
+        }))?;
+        let e = item_add(&f.state, input).err().ok_or("added")?;
+        assert_eq!(e.field.as_deref(), Some("value"), "{bad}");
+    }
     Ok(())
 }
 
@@ -627,5 +691,182 @@ mod otp_commands {
             }
         );
         assert!(shown.contains("/tmp/a.json"), "{shown}");
+    }
+}
+
+#[test]
+fn changes_by_another_process_are_seen_and_the_apps_own_are_not() -> TestResult {
+    let f = fixture(true)?;
+    assert!(
+        !f.state.changed_outside(),
+        "no vault open yet: nothing to say"
+    );
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    assert!(!f.state.changed_outside(), "the first look only takes note");
+    // The app's own writes are not news to the window.
+    item_add(&f.state, api_key("Own", "k1")?)?;
+    assert!(!f.state.changed_outside());
+
+    // Another connection (the CLI) adds an item: seen once, and the list has it.
+    let mut other = Vault::open(f.state.vault_path()?)?;
+    other.unlock_with_password(&SecretString::from(PW))?;
+    other.add(keywright_core::credential::NewItem::new(
+        Kind::ApiKey,
+        "From the CLI",
+        "k2",
+    ))?;
+    assert!(f.state.changed_outside());
+    assert!(!f.state.changed_outside(), "told once");
+    let names: Vec<String> = items_list(&f.state)?
+        .items
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert!(names.contains(&"From the CLI".to_owned()), "{names:?}");
+
+    // Locked: nothing to watch, and the first look after the next unlock only takes note.
+    vault_lock(&f.state)?;
+    assert!(!f.state.changed_outside());
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    assert!(!f.state.changed_outside());
+    Ok(())
+}
+
+#[test]
+fn ctrl_c_copies_the_main_secret_of_each_kind() -> TestResult {
+    let f = fixture(true)?;
+    vault_unlock(&f.state, &SecretString::from(PW))?;
+    let key = item_add(&f.state, api_key("Key", "sk_main")?)?;
+    let c = item_copy_main(&f.state, &key.summary.id)?;
+    assert_eq!(c.what, "API key");
+    assert_eq!(f.clipboard.text()?.as_deref(), Some("sk_main"));
+
+    // A 2FA item: the current code, never the seed.
+    let totp: ItemInput = serde_json::from_value(serde_json::json!({
+        "kind": "totp", "name": "GitHub 2FA", "value": "JBSWY3DPEHPK3PXP", "tags": []
+    }))?;
+    let t = item_add(&f.state, totp)?;
+    let c = item_copy_main(&f.state, &t.summary.id)?;
+    assert_eq!(c.what, "2FA code");
+    let copied = f.clipboard.text()?.unwrap_or_default();
+    assert!(
+        copied.len() == 6 && copied.bytes().all(|b| b.is_ascii_digit()),
+        "{copied:?}"
+    );
+    let now = keywright_core::timefmt::now();
+    let expect = keywright_core::otp::timed_code(
+        &keywright_core::credential::OtpParams::default(),
+        &keywright_core::otp::decode_secret("JBSWY3DPEHPK3PXP")?,
+        now,
+    )?;
+    // The code of this or the previous step (the test may straddle a boundary).
+    let prev = keywright_core::otp::timed_code(
+        &keywright_core::credential::OtpParams::default(),
+        &keywright_core::otp::decode_secret("JBSWY3DPEHPK3PXP")?,
+        now - 30,
+    )?;
+    assert!(
+        copied == *expect.code || copied == *prev.code,
+        "copied {copied}"
+    );
+    let last = item_get(&f.state, &t.summary.id)?.history;
+    assert_eq!(last.first().map(|e| e.action), Some(Action::Copy));
+    Ok(())
+}
+
+mod trash_commands {
+    use super::*;
+    use crate::trash::{item_purge, item_restore, trash_empty, trash_list};
+
+    #[test]
+    fn delete_moves_to_the_trash_and_undo_brings_it_back() -> TestResult {
+        let f = fixture(true)?;
+        vault_unlock(&f.state, &SecretString::from(PW))?;
+        let d = item_add(&f.state, api_key("Stripe live", "sk_live_123")?)?;
+        let id = d.summary.id.clone();
+        let t = item_delete(&f.state, &id)?;
+        assert!(t.in_trash);
+        assert_eq!(t.name.as_deref(), Some("Stripe live"));
+        let (at, purge) = (t.deleted_at.ok_or("time")?, t.purge_at.ok_or("time")?);
+        assert_eq!(purge - at, 30 * 86_400);
+        assert!(items_list(&f.state)?.items.is_empty());
+        let e = item_get(&f.state, &id).err().ok_or("gone")?;
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        assert!(e.message.contains("in the Trash"), "{}", e.message);
+
+        let list = trash_list(&f.state)?;
+        assert_eq!(list.keep_days, 30);
+        assert_eq!(list.items.len(), 1);
+        assert_eq!(list.items[0].id, id);
+        assert_eq!(list.items[0].name, "Stripe live");
+        assert_eq!(list.items[0].days_left, 30);
+        assert_eq!(list.items[0].tags, ["prod"]);
+        // No secret crosses with the list.
+        assert!(!serde_json::to_string(&list)?.contains("sk_live_123"));
+
+        // Undo.
+        let back = item_restore(&f.state, &id, None)?;
+        assert_eq!(back.summary.id, id);
+        let actions: Vec<Action> = back.history.iter().map(|e| e.action).collect();
+        assert_eq!(actions, [Action::Restore, Action::Trash, Action::Add]);
+        assert_eq!(items_list(&f.state)?.items.len(), 1);
+        assert!(trash_list(&f.state)?.items.is_empty());
+        let r = item_reveal(&f.state, &id, SecretField::Value)?;
+        assert_eq!(serde_json::to_value(&r)?, "sk_live_123");
+        assert!(items_list(&f.state)?.warnings.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn a_taken_name_is_a_form_error_and_a_new_name_restores() -> TestResult {
+        let f = fixture(true)?;
+        vault_unlock(&f.state, &SecretString::from(PW))?;
+        let id = item_add(&f.state, api_key("GitHub", "ghp_1")?)?.summary.id;
+        item_delete(&f.state, &id)?;
+        item_add(&f.state, api_key("github", "ghp_2")?)?;
+        let e = item_restore(&f.state, &id, Some("  ".into()))
+            .err()
+            .ok_or("conflict")?;
+        assert_eq!(e.kind, ErrorKind::DuplicateName);
+        assert_eq!(e.field.as_deref(), Some("name"));
+        assert!(e.message.contains("\"GitHub\""), "{}", e.message);
+        let d = item_restore(&f.state, &id, Some("GitHub (old)".into()))?;
+        assert_eq!(d.summary.name, "GitHub (old)");
+        let names: Vec<String> = items_list(&f.state)?
+            .items
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(names, ["github", "GitHub (old)"]);
+        Ok(())
+    }
+
+    #[test]
+    fn purge_empty_and_the_watch_purges_after_30_days() -> TestResult {
+        let f = fixture(true)?;
+        vault_unlock(&f.state, &SecretString::from(PW))?;
+        let mut ids = Vec::new();
+        for n in ["A", "B", "C", "D"] {
+            let id = item_add(&f.state, api_key(n, "v")?)?.summary.id;
+            item_delete(&f.state, &id)?;
+            ids.push(id);
+        }
+        item_purge(&f.state, &ids[0])?;
+        let e = item_purge(&f.state, &ids[0]).err().ok_or("gone")?;
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        assert_eq!(trash_list(&f.state)?.items.len(), 3);
+        // The watch purges what has been there 30 days, at the time it is given.
+        let now = crate::watch::now();
+        let t = crate::watch::tick(&f.state, now + 30 * 86_400 - 120);
+        assert!(t.purged.is_empty(), "{:?}", t.purged);
+        let t = crate::watch::tick(&f.state, now + 30 * 86_400 + 5);
+        assert_eq!(t.purged.len(), 3);
+        assert!(trash_list(&f.state)?.items.is_empty());
+        let id = item_add(&f.state, api_key("E", "v")?)?.summary.id;
+        item_delete(&f.state, &id)?;
+        assert_eq!(trash_empty(&f.state)?, 1);
+        assert_eq!(trash_empty(&f.state)?, 0);
+        assert!(items_list(&f.state)?.warnings.is_empty());
+        Ok(())
     }
 }

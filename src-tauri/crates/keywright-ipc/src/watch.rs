@@ -35,6 +35,8 @@ pub struct Tick {
     pub notices: Vec<Notice>,
     /// Items renewed in the background (the window should list again).
     pub renewed: Vec<String>,
+    /// Items purged from the Trash after 30 days (the Trash should list again).
+    pub purged: Vec<String>,
 }
 
 fn worth_telling(s: Status) -> bool {
@@ -72,12 +74,18 @@ fn notice_for(name: &str, s: Status, expires_at: Option<i64>, now: i64) -> (Stri
     }
 }
 
-/// One look at the vault (the shell calls this every half minute): renew the items marked
+/// One look at the vault (the shell calls this every half minute): purge what has been in
+/// the Trash 30 days, renew the items marked
 /// for background renewal whose token is due, then compare every item's status with the
 /// last look and return a notice for each item that has just become expiring, expired or
 /// in need of a login. The first look after an unlock only takes note.
 pub fn tick(state: &AppState, now: i64) -> Tick {
     let mut out = Tick::default();
+    // What has been in the Trash 30 days goes (also done at unlock; the app may stay
+    // unlocked for days). A failure (a busy writer) waits for the next tick.
+    if let Ok(purged) = state.with_vault(|v| Ok(v.purge_expired_trash(now)?)) {
+        out.purged = purged.into_iter().map(|t| t.id).collect();
+    }
     let Ok(items) = state.with_vault(|v| {
         // Previous versions whose grace period has ended go (the detail stops showing them
         // at that second anyway).

@@ -245,8 +245,25 @@ pub fn verify(
     expect: &Expect,
     now: i64,
 ) -> Verification {
-    let token = strip_bearer(token);
-    let mut checks = vec![signature_check(token, ins, key)];
+    let mut checks = vec![check_signature(token, ins, key)];
+    checks.extend(claim_checks(ins, expect, now));
+    let failed = checks.iter().find(|c| !c.ok).map(|c| c.check.clone());
+    Verification {
+        ok: failed.is_none(),
+        failed,
+        checks,
+    }
+}
+
+/// The signature check alone: does `key` verify `token` (already inspected)?
+pub fn check_signature(token: &str, ins: &Inspected, key: &VerifyKey) -> Check {
+    signature_check(strip_bearer(token), ins, key)
+}
+
+/// The claim checks at `now`: `exp` and `nbf` when the token has them, `iss` / `aud` when
+/// expected. They say nothing about who made the token: only the signature does.
+pub fn claim_checks(ins: &Inspected, expect: &Expect, now: i64) -> Vec<Check> {
+    let mut checks = Vec::new();
     if let Some(exp) = ins.expires_at {
         let ok = exp > now;
         let msg = if ok {
@@ -299,12 +316,7 @@ pub fn verify(
         };
         checks.push(check("aud", ok, msg));
     }
-    let failed = checks.iter().find(|c| !c.ok).map(|c| c.check.clone());
-    Verification {
-        ok: failed.is_none(),
-        failed,
-        checks,
-    }
+    checks
 }
 
 /// Issuers compare as strings; a trailing slash is not a different issuer in practice.
@@ -419,6 +431,84 @@ fn signature_check(token: &str, ins: &Inspected, key: &VerifyKey) -> Check {
         }
     }
     check("signature", false, last)
+}
+
+/// What verifies a token, from key material as the user gave it (a file, a pasted text,
+/// an item's value): for an HMAC token a JWK (Set) in JSON, else the secret itself (a final
+/// newline is not part of it); for any other a PEM public key or a JWK (Set).
+pub fn key_from_material(
+    material: Zeroizing<Vec<u8>>,
+    ins: &Inspected,
+) -> std::result::Result<VerifyKey, String> {
+    let is_json = String::from_utf8_lossy(&material)
+        .trim_start()
+        .starts_with('{');
+    if !ins.is_hmac() {
+        return Ok(VerifyKey::Public(material.to_vec()));
+    }
+    if is_json {
+        let text = String::from_utf8_lossy(&material).into_owned();
+        let text = Zeroizing::new(text);
+        return jwks_from_json(&text).map(VerifyKey::Jwks);
+    }
+    let mut b = material;
+    while b.last().is_some_and(|c| *c == b'\n' || *c == b'\r') {
+        b.pop();
+    }
+    if b.is_empty() {
+        return Err("the secret is empty".into());
+    }
+    Ok(VerifyKey::Secret(b))
+}
+
+/// The JWK Set at `url`: https, or http to this machine only (keys decide what is
+/// trusted). At most [`crate::net::MAX_AUTH_BODY`] bytes are read.
+pub async fn fetch_jwks(http: &reqwest::Client, url: &str) -> Result<JwkSet> {
+    crate::net::require_https("jwks", url)?;
+    let resp = http
+        .get(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|e| crate::net::network_error(url, &e))?;
+    let status = resp.status();
+    let body = crate::net::read_limited(url, resp, crate::net::MAX_AUTH_BODY).await?;
+    if !status.is_success() {
+        return Err(Error::Network {
+            url: crate::net::redact_url(url),
+            reason: format!("HTTP {status}"),
+        });
+    }
+    jwks_from_json(&String::from_utf8_lossy(&body)).map_err(|r| Error::Network {
+        url: crate::net::redact_url(url),
+        reason: r,
+    })
+}
+
+/// The JWKS URL an issuer publishes, found by discovery (the issuer and the URL both pass
+/// the https rule).
+pub async fn issuer_jwks_uri(http: &reqwest::Client, issuer: &str) -> Result<String> {
+    let eps = crate::oauth::discover(http, issuer).await?;
+    eps.jwks_uri.ok_or_else(|| Error::Network {
+        url: issuer.to_owned(),
+        reason: "the discovery document has no jwks_uri".into(),
+    })
+}
+
+/// The header and claims of an unsigned token (`alg: none`), to show what it claims;
+/// `None` for any other token. [`inspect`] refuses such a token and nothing verifies it.
+pub fn unsigned_parts(token: &str) -> Option<(Value, Map<String, Value>)> {
+    let segments: Vec<&str> = strip_bearer(token).split('.').collect();
+    if segments.len() != 3 {
+        return None;
+    }
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segments[0]).ok()?).ok()?;
+    if !header.get("alg")?.as_str()?.eq_ignore_ascii_case("none") {
+        return None;
+    }
+    let claims: Map<String, Value> =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segments[1]).ok()?).ok()?;
+    Some((header, claims))
 }
 
 /// A JWK Set, or a single JWK, from JSON text.

@@ -470,3 +470,63 @@ mod props {
         }
     }
 }
+
+#[test]
+fn an_unsigned_token_is_read_for_display_only() {
+    let h = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let c = URL_SAFE_NO_PAD.encode(br#"{"sub":"admin","exp":1800000000}"#);
+    let t = format!("{h}.{c}.");
+    let err = inspect(&t).expect_err("alg none is refused");
+    assert!(err.to_string().contains("unsigned"), "{err}");
+    let (header, claims) = unsigned_parts(&format!("Bearer {t}")).expect("shown");
+    assert_eq!(header["alg"], "none");
+    assert_eq!(claims["sub"], "admin");
+    // A signed token is not "unsigned".
+    assert!(unsigned_parts(RFC7515_A1).is_none());
+    assert!(unsigned_parts("a.b").is_none());
+}
+
+#[test]
+fn key_material_becomes_the_key_the_token_needs() {
+    let hs = inspect(&sign(Algorithm::HS256, &json!({}), None)).expect("hs");
+    let rs = inspect(&sign(Algorithm::RS256, &json!({}), None)).expect("rs");
+    let m = |s: &str| Zeroizing::new(s.as_bytes().to_vec());
+    match key_from_material(m("secret\n"), &hs) {
+        Ok(VerifyKey::Secret(s)) => assert_eq!(s.as_slice(), b"secret"),
+        other => panic!("{other:?}"),
+    }
+    let jwk = json!({"kty": "oct", "k": RFC7515_A1_K}).to_string();
+    assert!(matches!(key_from_material(m(&jwk), &hs), Ok(VerifyKey::Jwks(s)) if s.keys.len() == 1));
+    assert!(matches!(
+        key_from_material(m(RSA_PUB), &rs),
+        Ok(VerifyKey::Public(_))
+    ));
+    assert_eq!(
+        key_from_material(m("\n"), &hs).err().as_deref(),
+        Some("the secret is empty")
+    );
+    assert!(key_from_material(m("{not json"), &hs).is_err());
+}
+
+#[test]
+fn claim_checks_without_a_key() {
+    let now = 1_800_000_000;
+    let t = sign(
+        Algorithm::HS256,
+        &json!({"exp": now - 10, "nbf": now - 20, "iss": "a"}),
+        None,
+    );
+    let ins = inspect(&t).expect("d");
+    let checks = claim_checks(
+        &ins,
+        &Expect {
+            issuer: Some("b".into()),
+            audience: None,
+        },
+        now,
+    );
+    let names: Vec<(&str, bool)> = checks.iter().map(|c| (c.check.as_str(), c.ok)).collect();
+    assert_eq!(names, [("exp", false), ("nbf", true), ("iss", false)]);
+    let sig = check_signature(&format!("Bearer {t}"), &ins, &public_for(Algorithm::HS256));
+    assert!(sig.ok, "{sig:?}");
+}

@@ -49,8 +49,7 @@ struct Metadata {
 /// (which puts the well-known part before the issuer's path).
 fn discovery_urls(issuer: &str) -> Result<Vec<String>> {
     let base = issuer.trim_end_matches('/');
-    let u = url::Url::parse(base)
-        .map_err(|_| Error::invalid("issuer", format!("{issuer:?} is not a URL")))?;
+    let u = url::Url::parse(base).map_err(|e| crate::net::url_error("issuer", issuer, e))?;
     let mut out = vec![format!("{base}/.well-known/openid-configuration")];
     let path = u.path().trim_end_matches('/');
     let origin = u.origin().ascii_serialization();

@@ -22,10 +22,20 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 
 const FIELD: &str = "otpauth URI";
 
+/// What starts every message about a link that is not usable (an import's row shows the
+/// rest: [`import`](super::import) strips it).
+pub const BAD_LINK: &str = "This otpauth:// link ";
+
+/// `This otpauth:// link <reason>.`
 fn bad(reason: impl Into<String>) -> Error {
+    sentence(format!("{BAD_LINK}{}.", reason.into()))
+}
+
+/// A message that is a whole sentence of its own.
+fn sentence(text: String) -> Error {
     Error::InvalidInput {
         field: FIELD.into(),
-        reason: reason.into(),
+        reason: text,
     }
 }
 
@@ -40,9 +50,17 @@ pub fn parse(uri: &str) -> Result<OtpAccount> {
     }
     let rest = strip_prefix_ci(s, "otpauth://").ok_or_else(|| {
         if strip_prefix_ci(s, "otpauth-migration://").is_some() {
-            bad("this is a Google Authenticator export (otpauth-migration://); import it as google-migration")
+            sentence(
+                "This is a Google Authenticator export (otpauth-migration://), not one \
+                 account's link: import it with Import… (format google-migration)."
+                    .into(),
+            )
         } else {
-            bad("does not start with otpauth://")
+            sentence(
+                "The text does not start with otpauth://. Paste the whole link, or the \
+                 base32 secret alone."
+                    .into(),
+            )
         }
     })?;
     let rest = rest.split('#').next().unwrap_or_default();
@@ -57,7 +75,7 @@ pub fn parse(uri: &str) -> Result<OtpAccount> {
         "" => return Err(bad("has no type; use otpauth://totp/… or otpauth://hotp/…")),
         other => {
             return Err(bad(format!(
-                "unknown type {other:?}; use totp, hotp or steam"
+                "has an unknown type {other:?}; use totp, hotp or steam"
             )));
         }
     };
@@ -65,7 +83,7 @@ pub fn parse(uri: &str) -> Result<OtpAccount> {
         percent_decode_str(s)
             .decode_utf8()
             .map(|c| c.into_owned())
-            .map_err(|_| bad("the label is not valid UTF-8"))
+            .map_err(|_| bad("has a label that is not valid UTF-8"))
     };
     // The issuer and account are separated by a literal or an encoded colon; a literal one
     // is split first, so an encoded colon inside the issuer survives.
@@ -93,31 +111,34 @@ pub fn parse(uri: &str) -> Result<OtpAccount> {
             "algorithm" => {
                 algorithm = OtpAlgorithm::parse(&v).map_err(|_| {
                     bad(format!(
-                        "algorithm {:?} is not supported; use SHA1, SHA256 or SHA512",
+                        "has algorithm={:?}, which is not supported; use SHA1, SHA256 or SHA512",
                         v.as_ref()
                     ))
                 })?;
             }
             "digits" => {
-                digits = Some(
-                    v.trim()
-                        .parse()
-                        .map_err(|_| bad(format!("digits {:?} is not a number", v.as_ref())))?,
-                );
+                digits = Some(v.trim().parse().map_err(|_| {
+                    bad(format!(
+                        "has digits={:?}, which is not a number",
+                        v.as_ref()
+                    ))
+                })?);
             }
             "period" => {
                 period = v.trim().parse().map_err(|_| {
                     bad(format!(
-                        "period {:?} is not a number of seconds",
+                        "has period={:?}, which is not a number of seconds",
                         v.as_ref()
                     ))
                 })?;
             }
             "counter" => {
-                counter =
-                    Some(v.trim().parse().map_err(|_| {
-                        bad(format!("counter {:?} is not a whole number", v.as_ref()))
-                    })?);
+                counter = Some(v.trim().parse().map_err(|_| {
+                    bad(format!(
+                        "has counter={:?}, which is not a whole number",
+                        v.as_ref()
+                    ))
+                })?);
             }
             // KeePassXC and some others mark Steam this way.
             "encoder" if v.eq_ignore_ascii_case("steam") => otp_type = OtpType::Steam,
@@ -136,7 +157,9 @@ pub fn parse(uri: &str) -> Result<OtpAccount> {
         period,
     };
     let mut acc = OtpAccount::from_base32(&secret, params).map_err(|e| match e {
-        Error::InvalidInput { field, reason } => bad(format!("{field} {reason}")),
+        Error::InvalidInput { field, reason } => {
+            bad(format!("is not usable: {}", field_reason(&field, &reason)))
+        }
         e => e,
     })?;
     acc.issuer = issuer.or(label_issuer);
@@ -189,6 +212,17 @@ pub fn to_uri(acc: &OtpAccount) -> Zeroizing<String> {
         OtpType::Steam => {}
     }
     Zeroizing::new(uri)
+}
+
+/// A core check's field and reason as one phrase: `secret contains '1'…`.
+fn field_reason(field: &str, reason: &str) -> String {
+    let field = field.replace("TOTP secret", "secret");
+    let reason = reason.trim_end_matches('.');
+    if reason.starts_with(|c: char| c.is_uppercase() || c == '"') {
+        reason.to_owned()
+    } else {
+        format!("{field} {reason}")
+    }
 }
 
 fn clean(s: &str) -> Option<String> {

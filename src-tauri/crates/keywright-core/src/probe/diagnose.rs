@@ -1,7 +1,5 @@
 //! Why a request failed, in one kind, a sentence and a fix-it action.
 
-use std::error::Error as _;
-
 use serde::{Deserialize, Serialize};
 
 use super::{AttachKind, Response};
@@ -58,7 +56,7 @@ impl Diagnosis {
     fn new(kind: DiagnosisKind, message: impl Into<String>, action: Option<FixAction>) -> Self {
         Diagnosis {
             kind,
-            message: message.into(),
+            message: crate::error::sentence(&message.into()),
             action,
             retry_after_s: None,
         }
@@ -290,15 +288,10 @@ pub fn diagnose_response(
 /// Diagnose a request that got no response.
 pub fn diagnose_error(e: &reqwest::Error, url: &url::Url) -> Diagnosis {
     let host = url.host_str().unwrap_or("the host").to_owned();
-    let mut chain = Vec::new();
-    let mut src = e.source();
-    while let Some(s) = src {
-        chain.push(s.to_string());
-        src = s.source();
-    }
+    // Only the causes: reqwest's own message carries the URL, query (an API key) included.
+    let chain = crate::net::causes(e);
     let all = chain.join(": ");
     let lower = all.to_ascii_lowercase();
-    // Only the causes: reqwest's own message carries the URL, query (an API key) included.
     let cause = chain
         .last()
         .cloned()
@@ -317,7 +310,10 @@ pub fn diagnose_error(e: &reqwest::Error, url: &url::Url) -> Diagnosis {
     {
         return Diagnosis::new(
             DiagnosisKind::DnsError,
-            format!("the name {host} could not be resolved (DNS): {cause}"),
+            format!(
+                "The name {host} could not be found. Check the host name in the URL, or your \
+                 network connection"
+            ),
             None,
         );
     }

@@ -90,19 +90,17 @@ impl RequestInput {
         let method = super::parse_method(&self.method)?;
         let url = self.url.trim();
         if url.is_empty() {
-            return Err(Error::invalid("URL", "is empty"));
-        }
-        let parsed = url::Url::parse(url).map_err(|e| {
-            Error::invalid(
+            return Err(Error::invalid(
                 "URL",
-                format!("{:?} is not a URL ({e})", crate::net::redact_url(url)),
-            )
-        })?;
+                "Enter the URL to send the request to, like https://api.example.com/v1/me.",
+            ));
+        }
+        let parsed = url::Url::parse(url).map_err(|e| crate::net::url_error("URL", url, e))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(Error::invalid(
                 "URL",
                 format!(
-                    "only http and https URLs can be requested, not {}:",
+                    "Only http and https URLs can be requested, not {}:. Start the URL with https://.",
                     parsed.scheme()
                 ),
             ));
@@ -112,20 +110,27 @@ impl RequestInput {
             let name = k.trim();
             if name.is_empty() {
                 if !v.trim().is_empty() {
-                    return Err(Error::invalid("header", "a header has a value but no name"));
+                    return Err(Error::invalid(
+                        "header",
+                        "A header has a value but no name. Give it a name or remove the row.",
+                    ));
                 }
                 continue;
             }
             if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
                 return Err(Error::invalid(
                     "header",
-                    format!("{name:?} is not a header name"),
+                    format!(
+                        "{name:?} is not a header name. Use letters, digits and - only (no spaces or colons)."
+                    ),
                 ));
             }
             if reqwest::header::HeaderValue::from_str(v.trim()).is_err() {
                 return Err(Error::invalid(
                     "header",
-                    format!("the value of {name} has a line break or a control character"),
+                    format!(
+                        "The value of the {name} header has a line break or a control character. Put it on one line."
+                    ),
                 ));
             }
             headers.push((name.to_owned(), v.trim().to_owned()));
@@ -138,7 +143,8 @@ impl RequestInput {
                     return Err(Error::invalid(
                         "body",
                         format!(
-                            "is not valid JSON: {} at line {}, column {}",
+                            "The JSON body does not parse: {} at line {}, column {}. Fix it, or \
+                             choose Raw to send it as it is.",
                             json_reason(&e),
                             e.line(),
                             e.column()
@@ -236,9 +242,20 @@ impl RequestInput {
 /// serde_json's message without its own " at line L column C" (we say it in words).
 fn json_reason(e: &serde_json::Error) -> String {
     let s = e.to_string();
-    match s.rfind(" at line ") {
+    let s = match s.rfind(" at line ") {
         Some(i) => s[..i].to_owned(),
         None => s,
+    };
+    if e.is_eof() {
+        "it ends too early (a closing }, ] or \" is missing)".to_owned()
+    } else if s == "expected value" {
+        "a value is missing or is not JSON (text needs double quotes)".to_owned()
+    } else if s == "trailing comma" {
+        "there is a comma before a closing } or ]".to_owned()
+    } else if s == "key must be a string" {
+        "a key is not in double quotes, or a comma comes before }".to_owned()
+    } else {
+        s
     }
 }
 
@@ -322,7 +339,35 @@ mod tests {
         .to_spec()
         .expect_err("trailing comma");
         let m = e.to_string();
-        assert!(m.contains("not valid JSON") && m.contains("line 3"), "{m}");
+        assert_eq!(
+            m,
+            "The JSON body does not parse: a key is not in double quotes, or a comma comes \
+             before } at line 3, column 1. Fix it, or choose Raw to send it as it is."
+        );
+        let e = input(BodyInput::Json {
+            text: "{\"a\": ".into(),
+        })
+        .to_spec()
+        .expect_err("eof");
+        assert!(e.to_string().contains("it ends too early"), "{e}");
+
+        // A URL without a scheme: quoted, sentence case, what to do; no parser words.
+        let no_scheme = RequestInput::get("api.example.com/v1?key=sk_live_SECRET");
+        let e = no_scheme.to_spec().expect_err("relative");
+        assert_eq!(
+            e.to_string(),
+            "\"api.example.com/v1\" is not a full URL. Start it with https://."
+        );
+        assert_eq!(e.kind(), "invalid_input");
+        let e = RequestInput::get("https://api.example.com:99999/x")
+            .to_spec()
+            .expect_err("port");
+        assert_eq!(
+            e.to_string(),
+            "\"https://api.example.com:99999/x\" has a port that is not a number from 1 to 65535."
+        );
+        let e = RequestInput::get("   ").to_spec().expect_err("empty");
+        assert!(e.to_string().starts_with("Enter the URL"), "{e}");
 
         let mut bad = RequestInput::get("ftp://x/");
         assert!(bad.to_spec().expect_err("ftp").to_string().contains("ftp:"));

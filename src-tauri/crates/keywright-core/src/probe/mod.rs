@@ -245,16 +245,12 @@ pub async fn send(
     // One client per kind of hop, made when first needed (redirects may change scheme).
     let mut plain: Option<reqwest::Client> = None;
     let mut tls: Option<reqwest::Client> = None;
-    let first = url::Url::parse(&spec.url).map_err(|e| {
-        Error::invalid(
-            "URL",
-            format!("{:?} is not a URL ({e})", crate::net::redact_url(&spec.url)),
-        )
-    })?;
+    let first =
+        url::Url::parse(&spec.url).map_err(|e| crate::net::url_error("URL", &spec.url, e))?;
     if !matches!(first.scheme(), "http" | "https") {
         return Err(Error::invalid(
             "URL",
-            "only http and https URLs can be requested",
+            "Only http and https URLs can be requested. Start the URL with https://.",
         ));
     }
     let mut headers = HeaderMap::new();

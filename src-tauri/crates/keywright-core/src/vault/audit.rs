@@ -1,4 +1,4 @@
-//! Sealed audit events: add, change, delete, reveal, copy, rename.
+//! Sealed audit events: add, change, delete, reveal, copy, rename, trash, restore, purge.
 
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,13 @@ pub enum Action {
     Copy,
     /// Keywright renamed the item (two names became the same under a new name folding).
     Rename,
+    /// Moved to the Trash (restorable for 30 days).
+    Trash,
+    /// Brought back from the Trash (`detail`: the name it had, when restored under a new
+    /// one).
+    Restore,
+    /// Deleted for good from the Trash (`detail`: why, when not asked for one by one).
+    Purge,
 }
 
 /// Who did it.

@@ -13,6 +13,7 @@ pub mod requests;
 pub mod schema;
 pub mod session;
 pub mod slots;
+pub mod trash;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ use zeroize::Zeroizing;
 pub use self::audit::{Action, Actor, AuditEvent};
 use self::keyring::{Keyring, Lookup};
 use self::slots::{Slot, SlotParams};
+pub use self::trash::{Trash, TrashedItem};
 use crate::credential::{NewItem, Overview, SecretFields};
 use crate::crypto::kdf::KdfParams;
 use crate::crypto::{self, Key, OpenError};
@@ -508,7 +510,7 @@ impl Vault {
             notices: Vec::new(),
         };
         if let Some(keys) = &vault.keys {
-            head::write(&vault.conn, &keys.overview, &vault_id, 0)?;
+            head::write(&vault.conn, &keys.overview, &vault_id, 0, 0)?;
         }
         let keyring = match keyring {
             None => KeyringOutcome::NotRequested,
@@ -799,7 +801,7 @@ impl Vault {
                 let n: i64 = self
                     .conn
                     .query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
-                head::write(&self.conn, &keys.overview, &self.vault_id, n)?;
+                head::write(&self.conn, &keys.overview, &self.vault_id, n, 0)?;
             }
         }
         // Vaults from older versions or other tools may use a rollback journal.
@@ -818,6 +820,11 @@ impl Vault {
             Ok(renamed) => {
                 self.notices
                     .extend(renamed.iter().map(names::Renamed::notice));
+                // What has been in the Trash 30 days goes now; a failure (a busy writer)
+                // leaves it for the next unlock.
+                if let Err(e) = self.purge_expired_trash(timefmt::now()) {
+                    tracing::warn!("the Trash was not purged: {e}");
+                }
                 Ok(())
             }
             Err(e) => {
@@ -943,7 +950,10 @@ impl Vault {
 
     // ----- items ---------------------------------------------------------------------
 
-    fn data_version(&self) -> Result<i64> {
+    /// SQLite's `data_version`: it changes when another connection (the CLI, another
+    /// process, a sync tool writing through SQLite) commits to the file, never for this
+    /// connection's own writes. The app polls it to show outside changes at once.
+    pub fn data_version(&self) -> Result<i64> {
         Ok(self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
@@ -1132,33 +1142,45 @@ impl Vault {
     }
 
     /// Items removed (or added) outside Keywright, as told by the sealed item count kept
-    /// with every add and delete: `None` when the count matches the file. The mismatch
-    /// stays reported until `rekey` accepts the vault as it is.
+    /// with every add, delete, move to the Trash, restore and purge: `None` when the counts
+    /// match the file. The mismatch stays reported until `rekey` accepts the vault as it is.
     pub fn item_count_problem(&self) -> Result<Option<String>> {
         let keys = self.keys()?;
         if self.schema_version < head::SINCE_SCHEMA {
             return Ok(None);
         }
         let count = i64::try_from(self.item_count()?).unwrap_or(i64::MAX);
-        let what = |n: i64| {
+        let in_trash = i64::try_from(self.trash_count()?).unwrap_or(i64::MAX);
+        let what = |n: i64, count: i64, place: &str| {
             if n > count {
                 format!(
-                    "{} item(s) were removed outside Keywright (the vault's sealed count is {n}, \
-                     the file holds {count}); restore a backup to get them back",
+                    "{} item(s) were removed {place}outside Keywright (the vault's sealed count \
+                     is {n}, the file holds {count}); restore a backup to get them back",
                     n - count
                 )
             } else {
                 format!(
-                    "{} item(s) were added outside Keywright, e.g. restored from an old copy \
-                     (the vault's sealed count is {n}, the file holds {count})",
+                    "{} item(s) were added {place}outside Keywright, e.g. restored from an old \
+                     copy (the vault's sealed count is {n}, the file holds {count})",
                     count - n
                 )
             }
         };
         Ok(
             match head::read(&self.conn, &keys.overview, &self.vault_id)? {
-                head::Head::Count(n) if n == count => None,
-                head::Head::Count(n) => Some(what(n)),
+                head::Head::Count { items, trash } => {
+                    let mut found = Vec::new();
+                    if items != count {
+                        found.push(what(items, count, ""));
+                    }
+                    if trash != in_trash {
+                        found.push(
+                            what(trash, in_trash, "from the Trash ")
+                                .replace("were added from the Trash", "were added to the Trash"),
+                        );
+                    }
+                    (!found.is_empty()).then(|| found.join("; "))
+                }
                 head::Head::Missing => Some(
                     "the vault's sealed item count is missing: items may have been removed \
                  outside Keywright"
@@ -1250,7 +1272,16 @@ impl Vault {
             Err(e) => return e,
         };
         if !listed {
-            return not_found;
+            // Asked for by the name or id of an item in the Trash: say so.
+            return match self.find_in_trash(name_or_id) {
+                Ok(t) => Error::InTrash {
+                    name: t.overview.name,
+                },
+                Err(Error::TrashAmbiguous { .. }) => Error::InTrash {
+                    name: name_or_id.trim().to_owned(),
+                },
+                Err(_) => not_found,
+            };
         }
         let check = integrity_report(&self.conn);
         Error::corrupt(format!(
@@ -1279,7 +1310,7 @@ impl Vault {
         )
         .map_err(|e| unique_violation(e, &ov.name))?;
         audit::insert(&tx, &ev_row)?;
-        head::bump(&tx, &keys.overview, &self.vault_id, 1)?;
+        head::bump(&tx, &keys.overview, &self.vault_id, 1, 0)?;
         tx.commit()?;
         let item = Item { id, overview: ov };
         self.cache_put(item.clone());
@@ -1324,6 +1355,7 @@ impl Vault {
             &keys.overview,
             &self.vault_id,
             i64::try_from(rows.len()).unwrap_or(i64::MAX),
+            0,
         )?;
         tx.commit()?;
         self.cache = None;
@@ -1585,7 +1617,7 @@ impl Vault {
             });
         }
         audit::insert(&tx, &row)?;
-        head::bump(&tx, &keys.overview, &self.vault_id, -1)?;
+        head::bump(&tx, &keys.overview, &self.vault_id, -1, 0)?;
         tx.commit()?;
         if let Some(c) = &mut self.cache {
             c.remove(id);

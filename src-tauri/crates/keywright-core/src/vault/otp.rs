@@ -79,9 +79,19 @@ impl ImportPlan {
         self.rows
             .iter()
             .find(|r| r.status == PlanStatus::Invalid)
-            .map(|r| Error::InvalidInput {
-                field: r.label.clone(),
-                reason: r.reason.clone().unwrap_or_default(),
+            .map(|r| {
+                // Always after the row's label (`Invalid line 3: this otpauth:// link …`),
+                // even when the reason is a sentence of its own.
+                let reason = r.reason.clone().unwrap_or_default();
+                let mut chars = reason.chars();
+                let reason = match chars.next() {
+                    Some(c) => c.to_lowercase().chain(chars).collect(),
+                    None => reason,
+                };
+                Error::InvalidInput {
+                    field: r.label.clone(),
+                    reason,
+                }
             })
     }
 }

@@ -7,7 +7,8 @@
 //! Sealed columns (vault/migrations/*.sql): meta.key_check, slots.wrapped_key,
 //! items.overview / items.secret (and items.name_mac, an HMAC under a derived key),
 //! audit.event, settings.value, overview_index.blob (derived: deleted, rebuilt on the next
-//! load), requests.entry, saved_requests.request, versions.value, and meta.item_head (the sealed item
+//! load), trash.overview / trash.secret, requests.entry, saved_requests.request, versions.value
+//! (the Trash's items' previous versions too), and meta.item_head (the sealed item
 //! count, rewritten from the rows: a rekey accepts the vault as it is). OAuth token state and 2FA counters live
 //! in items.secret. A blob that does not open with the old key (tampered) is left as it
 //! is: it stays reported as tampered, never silently dropped.
@@ -36,12 +37,14 @@ pub struct Rekeyed {
     pub recovery_code: SecretString,
     /// Items whose overview and secret were re-sealed.
     pub items: usize,
+    /// Items in the Trash re-sealed (their overview opened).
+    pub trash: usize,
     /// Audit events, request history entries, saved requests and settings re-sealed.
     pub audit_events: usize,
     pub requests: usize,
     pub saved_requests: usize,
     pub settings: usize,
-    /// Previous versions of items' secrets (schema 7) re-sealed.
+    /// Previous versions of items' secrets (schema 8) re-sealed, a trashed item's too.
     pub versions: usize,
     /// Rows that did not open with the old key and were left as they are (still reported
     /// as tampered): `(table, row id)`.
@@ -213,6 +216,25 @@ impl Vault {
             &new.secret,
             &|id, item_id| requests::saved_ad(vid, item_id, id),
         )?;
+        // The Trash: the overview's AD binds the deletion time.
+        let n_trashed = column(
+            "trash",
+            "id",
+            "CAST(deleted_at AS TEXT)",
+            "overview",
+            &old.overview,
+            &new.overview,
+            &|id, at| super::trash::overview_ad(vid, id, at.parse().unwrap_or(i64::MIN)),
+        )?;
+        column(
+            "trash",
+            "id",
+            "''",
+            "secret",
+            &old.secret,
+            &new.secret,
+            &|id, _| super::trash::secret_ad(vid, id),
+        )?;
         let n_versions = if self.schema_version >= versions::SINCE_SCHEMA {
             // The AD binds the item and the purge time too (vault/versions.rs).
             column(
@@ -254,7 +276,8 @@ impl Vault {
             insert_slot(&tx, id, params, &wrapped, now)?;
         }
         let n_rows: i64 = tx.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
-        super::head::write(&tx, &new.overview, vid, n_rows)?;
+        let n_trash: i64 = tx.query_row("SELECT count(*) FROM trash", [], |r| r.get(0))?;
+        super::head::write(&tx, &new.overview, vid, n_rows, n_trash)?;
         let ended = if self.schema_version >= 6 {
             session::end_all_in(&tx)?
         } else {
@@ -294,6 +317,7 @@ impl Vault {
         Ok(Rekeyed {
             recovery_code: SecretString::from(recovery_code.as_str().to_owned()),
             items: n_items,
+            trash: n_trashed,
             audit_events: n_audit,
             requests: n_requests,
             saved_requests: n_saved,

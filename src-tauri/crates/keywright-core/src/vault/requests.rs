@@ -77,10 +77,12 @@ impl Vault {
     }
 
     /// The newest `limit` requests of the whole vault, with their item's id, newest first
-    /// (for a view across items). An entry that fails to open is skipped.
+    /// (for a view across items; not those of items in the Trash). An entry that fails to
+    /// open is skipped.
     pub fn recent_requests(&mut self, limit: usize) -> Result<Vec<(String, HistoryEntry)>> {
         self.history_rows(
-            "SELECT id, item_id, entry FROM requests ORDER BY at DESC, rowid DESC LIMIT ?1",
+            "SELECT id, item_id, entry FROM requests WHERE item_id NOT IN (SELECT id FROM trash) \
+             ORDER BY at DESC, rowid DESC LIMIT ?1",
             params![i64::try_from(limit).unwrap_or(i64::MAX)],
         )
     }

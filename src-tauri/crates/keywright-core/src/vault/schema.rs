@@ -15,7 +15,8 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_requests.sql"),
     include_str!("migrations/0005_saved_requests.sql"),
     include_str!("migrations/0006_sessions.sql"),
-    include_str!("migrations/0007_versions.sql"),
+    include_str!("migrations/0007_trash.sql"),
+    include_str!("migrations/0008_versions.sql"),
 ];
 
 /// Newest schema this build understands.

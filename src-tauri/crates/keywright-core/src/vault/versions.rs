@@ -1,4 +1,4 @@
-//! Rotation (schema 7): "Mark rotated" replaces an item's secret value and keeps the old
+//! Rotation (schema 8): "Mark rotated" replaces an item's secret value and keeps the old
 //! one, sealed, as a previous version for a grace period the user chooses, so that the
 //! services still using it keep working while they roll over. Until the period ends the
 //! previous value can be revealed or copied (audited); then its row is deleted (at the
@@ -29,8 +29,8 @@ pub const MAX_SNOOZE_DAYS: u32 = 365;
 pub const DEFAULT_GRACE_DAYS: u32 = 7;
 /// Previous versions kept per item at most (older ones go first).
 pub const MAX_VERSIONS: usize = 10;
-/// The schema that added the `versions` table (migrations/0007_versions.sql).
-pub const SINCE_SCHEMA: u32 = 7;
+/// The schema that added the `versions` table (migrations/0008_versions.sql).
+pub const SINCE_SCHEMA: u32 = 8;
 /// The audit detail of a previous version's reveal or copy.
 pub const PREVIOUS_FIELD: &str = "previous value";
 
@@ -285,7 +285,8 @@ impl Vault {
         Ok(item)
     }
 
-    /// The item's previous versions still in their grace period, newest first.
+    /// The item's previous versions still in their grace period, newest first (none while
+    /// the item is in the Trash: they are kept with it, and come back with a restore).
     pub fn previous_versions(&self, item_id: &str) -> Result<Vec<PreviousVersion>> {
         self.previous_versions_at(item_id, timefmt::now())
     }
@@ -295,6 +296,7 @@ impl Vault {
         self.keys()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, created_at, purge_at FROM versions WHERE item_id = ?1 AND purge_at > ?2 \
+             AND EXISTS (SELECT 1 FROM items WHERE id = ?1) \
              ORDER BY created_at DESC, rowid DESC",
         )?;
         let rows = stmt.query_map(params![item_id, now], |r| {
@@ -308,7 +310,8 @@ impl Vault {
     }
 
     /// Open a previous version's value for use (not audited); `version_id` `None` is the
-    /// newest. A version past its grace period is gone, even before the purge ran.
+    /// newest. A version past its grace period is gone, even before the purge ran; an
+    /// item in the Trash must be restored first (as for its current value).
     pub fn open_previous(
         &mut self,
         item_id: &str,
@@ -330,6 +333,7 @@ impl Vault {
             .query_row(
                 "SELECT id, created_at, purge_at, value FROM versions \
                  WHERE item_id = ?1 AND purge_at > ?2 AND (?3 IS NULL OR id = ?3) \
+                 AND EXISTS (SELECT 1 FROM items WHERE id = ?1) \
                  ORDER BY created_at DESC, rowid DESC LIMIT 1",
                 params![item_id, now, version_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
@@ -714,20 +718,140 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let mut v = vault(dir.path());
         let id = add(&mut v, "A", "old", None);
-        v.conn
-            .execute_batch(
-                "DROP TRIGGER versions_on_item_delete; DROP TABLE versions; \
-                 PRAGMA user_version = 6;",
+        // Back to schema 6 as migrations 0007 (the Trash) and 0008 find it: no versions,
+        // no trash, the request triggers of 0004/0005, a sealed count of items only.
+        let keys = v.keys.as_ref().expect("unlocked");
+        let old_head = keys
+            .overview
+            .seal(
+                &ad(&v.vault_id, "meta", "item_head", "value"),
+                br#"{"items":1}"#,
             )
-            .expect("downgrade");
+            .expect("seal");
+        let schema6 = format!(
+            "DROP TRIGGER versions_on_item_delete; DROP TABLE versions; DROP TABLE trash;
+             DROP TRIGGER requests_on_item_delete;
+             DROP TRIGGER saved_requests_on_item_delete;
+             CREATE TRIGGER requests_on_item_delete AFTER DELETE ON items
+             BEGIN DELETE FROM requests WHERE item_id = OLD.id; END;
+             CREATE TRIGGER saved_requests_on_item_delete AFTER DELETE ON items
+             BEGIN DELETE FROM saved_requests WHERE item_id = OLD.id; END;
+             UPDATE meta SET value = '{}' WHERE key = 'item_head';
+             PRAGMA user_version = 6;",
+            {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD.encode(old_head)
+            }
+        );
+        v.conn.execute_batch(&schema6).expect("downgrade");
         drop(v);
         let mut v = reopen(dir.path());
         assert_eq!(v.schema_version(), super::super::schema::SCHEMA_VERSION);
+        assert_eq!(v.item_count_problem().expect("check"), None);
         assert_eq!(v.open_secret(&id).expect("secret").value, "old");
         let r = v
             .rotate_at(&id, z("new"), 7, timefmt::now())
             .expect("rotate");
         assert!(r.previous.is_some());
         assert_eq!(v.open_previous(&id, None).expect("open").1.as_str(), "old");
+        // Both tables work together: the versions stay with the item in the Trash.
+        v.trash(&id).expect("trash");
+        v.restore(&id, None).expect("restore");
+        assert_eq!(v.open_previous(&id, None).expect("open").1.as_str(), "old");
+        assert_eq!(v.item_count_problem().expect("check"), None);
+    }
+
+    /// A schema 7 vault (with the Trash, before the versions) gets the table, and an item
+    /// already in the Trash is restored fine.
+    #[test]
+    fn a_schema_7_vault_gets_the_versions_table() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut v = vault(dir.path());
+        let id = add(&mut v, "A", "old", None);
+        let gone = add(&mut v, "B", "b", None);
+        v.trash(&gone).expect("trash");
+        v.conn
+            .execute_batch(
+                "DROP TRIGGER versions_on_item_delete; DROP TRIGGER versions_on_trash_delete; \
+                 DROP TABLE versions; PRAGMA user_version = 7;",
+            )
+            .expect("downgrade");
+        drop(v);
+        let mut v = reopen(dir.path());
+        assert_eq!(v.schema_version(), SINCE_SCHEMA);
+        assert_eq!(v.item_count_problem().expect("check"), None);
+        v.rotate_at(&id, z("new"), 7, timefmt::now())
+            .expect("rotate");
+        assert_eq!(v.open_previous(&id, None).expect("open").1.as_str(), "old");
+        v.restore(&gone, None).expect("restore");
+        assert_eq!(v.open_secret(&gone).expect("secret").value, "b");
+    }
+
+    fn version_rows(v: &Vault, item_id: &str) -> i64 {
+        v.conn
+            .query_row(
+                "SELECT count(*) FROM versions WHERE item_id = ?1",
+                [item_id],
+                |r| r.get(0),
+            )
+            .expect("count")
+    }
+
+    /// An item's previous versions stay with it in the Trash (hidden, not openable), come
+    /// back with a restore, survive a rekey there, and go when it is purged or the Trash
+    /// is emptied; their grace period still runs meanwhile.
+    #[test]
+    fn previous_versions_follow_an_item_into_the_trash_and_out() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut v = vault(dir.path());
+        let now = timefmt::now();
+        let a = add(&mut v, "A", "a-old", None);
+        let b = add(&mut v, "B", "b-old", None);
+        let c = add(&mut v, "C", "c-old", None);
+        v.rotate_at(&a, z("a-new"), 30, now).expect("rotate a");
+        v.rotate_at(&b, z("b-new"), 30, now).expect("rotate b");
+        v.rotate_at(&c, z("c-new"), 1, now - DAY + 60)
+            .expect("rotate c");
+        v.trash(&a).expect("trash a");
+        v.trash(&b).expect("trash b");
+        v.trash(&c).expect("trash c");
+        // Kept, but neither listed nor opened while in the Trash.
+        assert_eq!(version_rows(&v, &a), 1);
+        assert!(v.previous_versions(&a).expect("list").is_empty());
+        let e = v.open_previous(&a, None).expect_err("in the Trash");
+        assert!(e.to_string().contains("is in the Trash"), "{e}");
+        assert!(v.reveal_previous(&a, None).is_err());
+        // Their grace period runs on in the Trash.
+        assert_eq!(v.purge_versions_at(now + 120), 1);
+        assert_eq!(version_rows(&v, &c), 0);
+        // A rekey re-seals them there too.
+        let r = v
+            .rekey(&SecretString::from("pw".to_owned()), None, None)
+            .expect("rekey");
+        assert_eq!((r.versions, r.trash), (2, 3));
+        assert!(r.tampered.is_empty(), "{:?}", r.tampered);
+        drop(v);
+        let mut v = reopen(dir.path());
+        // A restore brings them back, still opening.
+        v.restore(&a, None).expect("restore a");
+        let list = v.previous_versions(&a).expect("list");
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].purge_at, now + 30 * DAY);
+        assert_eq!(
+            v.open_previous(&a, None).expect("opens").1.as_str(),
+            "a-old"
+        );
+        // Purged with the item (and never orphaned by the move).
+        v.purge(&b).expect("purge b");
+        assert_eq!(version_rows(&v, &b), 0);
+        assert_eq!(version_rows(&v, &a), 1);
+        v.trash(&a).expect("trash a again");
+        assert_eq!(v.empty_trash().expect("empty"), 2);
+        let rows: i64 = v
+            .conn
+            .query_row("SELECT count(*) FROM versions", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(rows, 0, "nothing orphaned");
+        assert_eq!(v.item_count_problem().expect("check"), None);
     }
 }

@@ -404,7 +404,11 @@ fn not_this(format: Format, data: &[u8], reason: &str) -> Error {
 fn reason_of(e: Error) -> String {
     match e {
         Error::InvalidInput { field, reason } => match field.as_str() {
-            "otpauth URI" => reason.replace("TOTP secret", "secret"),
+            // The row says what is wrong with its link: the rest of the sentence.
+            "otpauth URI" => match reason.strip_prefix(uri::BAD_LINK) {
+                Some(rest) => rest.trim_end_matches('.').to_owned(),
+                None => reason,
+            },
             "TOTP secret" => format!("secret {reason}"),
             _ => format!("{field} {reason}"),
         },
