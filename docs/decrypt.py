@@ -5,7 +5,8 @@ Usage:
     python3 docs/decrypt.py VAULT.db  < password        # unlock with the password
     python3 docs/decrypt.py --recovery VAULT.db < code  # unlock with the recovery code
 
-Prints every item (overview and secret) and the audit log as JSON on stdout.
+Prints every item (overview and secret), the previous values kept by "Mark rotated" and the
+audit log as JSON on stdout.
 Needs: pip install pynacl argon2-cffi   (libsodium's XChaCha20-Poly1305, reference Argon2)
 """
 
@@ -15,6 +16,7 @@ import hmac
 import json
 import sqlite3
 import sys
+import time
 import unicodedata
 
 from argon2.low_level import Type, hash_secret_raw
@@ -117,8 +119,21 @@ def main() -> int:
         json.loads(open_blob(k_audit, f"keywright/v1/{vault_id}/audit/{ev_id}/event", blob))
         for ev_id, blob in db.execute("SELECT id, event FROM audit ORDER BY seq")
     ]
+    # Schema 8: previous values kept by "Mark rotated" until purge_at (later rows are ignored).
+    # A trashed item keeps its previous versions (their item_id is in `trash`, not `items`).
+    previous = []
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'versions'").fetchone():
+        now = int(time.time())
+        for vid, item_id, created_at, purge_at, blob in db.execute(
+            "SELECT id, item_id, created_at, purge_at, value FROM versions WHERE purge_at > ? ORDER BY created_at",
+            (now,),
+        ):
+            ad = f"keywright/v1/{vault_id}/versions/{vid}/value/{item_id}/{purge_at}"
+            value = json.loads(open_blob(k_secret, ad, blob))["value"]
+            previous.append({"id": vid, "item_id": item_id, "created_at": created_at, "purge_at": purge_at, "value": value})
     json.dump(
-        {"vault_id": vault_id, "items": items, "trash": trash, "item_head": head, "audit": audit},
+        {"vault_id": vault_id, "items": items, "trash": trash, "item_head": head, "audit": audit,
+         "previous_versions": previous},
         sys.stdout, indent=1, sort_keys=True,
     )
     print()

@@ -858,7 +858,9 @@ fn rekey_prints_a_new_recovery_code_and_ends_sessions() {
             "saved_requests",
             "sessions_ended",
             "settings",
-            "tampered"
+            "tampered",
+            "trash",
+            "versions"
         ]
     );
     assert_eq!(r["items"], 1);

@@ -81,7 +81,20 @@ fn independent_decryptor_opens_product_vaults() {
     c.vault.add_batch(items).expect("add");
     let id = c.vault.find("stripe").expect("find").id;
     c.vault.reveal(&id).expect("reveal");
-    c.vault.add(api_key("Trashed", "sk_TRASH")).expect("add");
+    // A rotation keeps the old value (schema 8), sealed as the spec says.
+    let tok = c.vault.find("Token").expect("find").id;
+    c.vault
+        .rotate(&tok, zeroize::Zeroizing::new("tok_NEW".into()), 7)
+        .expect("rotate");
+    // A trashed item keeps its previous version.
+    let t = c
+        .vault
+        .add(api_key("Trashed", "sk_TRASH_OLD"))
+        .expect("add")
+        .id;
+    c.vault
+        .rotate(&t, zeroize::Zeroizing::new("sk_TRASH".into()), 7)
+        .expect("rotate");
     let trashed = c.vault.trash("Trashed").expect("trash");
     let code = c.recovery_code.expose_secret().to_owned();
     drop(c);
@@ -99,7 +112,22 @@ fn independent_decryptor_opens_product_vaults() {
     assert_eq!(v["items"].as_array().expect("items").len(), 6);
     assert_eq!(by_name("Straße API")["secret"]["value"], "sk_FOLD");
     assert_eq!(by_name("Stripe")["secret"]["value"], "sk_live_FORMAT");
-    assert_eq!(by_name("Token")["secret"]["value"], "tok_FORMAT");
+    assert_eq!(by_name("Token")["secret"]["value"], "tok_NEW");
+    let prev_of = |item_id: &Value| -> Value {
+        v["previous_versions"]
+            .as_array()
+            .expect("previous")
+            .iter()
+            .find(|p| &p["item_id"] == item_id)
+            .cloned()
+            .expect("a previous version")
+    };
+    let prev = prev_of(&by_name("Token")["id"]);
+    assert_eq!(prev["value"], "tok_FORMAT");
+    assert_eq!(
+        prev["purge_at"].as_i64().expect("purge_at") - prev["created_at"].as_i64().expect("at"),
+        7 * 86_400
+    );
     assert_eq!(by_name("Basic")["secret"]["notes"], "notes_FORMAT");
     assert_eq!(by_name("Basic")["overview"]["username"], "u");
     assert_eq!(by_name("OAuth")["secret"]["refresh_token"], "rt_FORMAT");
@@ -122,6 +150,11 @@ fn independent_decryptor_opens_product_vaults() {
         .map(|e| e["action"].as_str().expect("a"))
         .collect();
     assert_eq!(actions.iter().filter(|a| **a == "add").count(), 7);
+    assert_eq!(
+        actions.iter().filter(|a| **a == "change").count(),
+        2,
+        "the rotations"
+    );
     assert_eq!(actions.last(), Some(&"trash"));
     // The Trash, with the deletion time its AD binds, and the sealed counts.
     let trash = v["trash"].as_array().expect("trash");
@@ -131,6 +164,13 @@ fn independent_decryptor_opens_product_vaults() {
     assert_eq!(trash[0]["overview"]["name"], "Trashed");
     assert_eq!(trash[0]["secret"]["value"], "sk_TRASH");
     assert_eq!(v["item_head"], serde_json::json!({"items": 6, "trash": 1}));
+    // The trashed item's previous version opens too.
+    assert_eq!(
+        v["previous_versions"].as_array().expect("previous").len(),
+        2
+    );
+    let prev = prev_of(&Value::from(trashed.id.as_str()));
+    assert_eq!(prev["value"], "sk_TRASH_OLD");
 
     let r = decrypt(&py, &db, &code, true);
     assert_eq!(r["items"], v["items"]);

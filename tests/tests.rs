@@ -10,6 +10,7 @@ mod cli;
 mod cli_clipboard;
 mod cli_otp;
 mod cli_request;
+mod cli_rotate;
 mod cli_tokens;
 mod cli_trash;
 mod common;

@@ -1522,7 +1522,7 @@ fn the_item_count_starts_at_the_upgrade() {
     raw::exec(
         &db,
         "DELETE FROM meta WHERE key = 'item_head'; DROP TABLE sessions; DROP TABLE trash; \
-         PRAGMA user_version = 5;",
+         DROP TRIGGER versions_on_item_delete; DROP TABLE versions; PRAGMA user_version = 5;",
     );
     let mut v = reopen(&db);
     assert_eq!(

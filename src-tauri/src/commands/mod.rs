@@ -7,6 +7,7 @@
 pub mod items;
 pub mod otp;
 pub mod requests;
+pub mod rotation;
 pub mod settings;
 pub mod tokens;
 pub mod vault;

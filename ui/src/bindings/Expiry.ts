@@ -12,4 +12,9 @@ expires_at: number | null,
 /**
  * When the rotation policy asks for a new value, if a policy is set.
  */
-rotation_due_at: number | null, };
+rotation_due_at: number | null, 
+/**
+ * While a snooze hides a reminder or notice: when it ends (the status is then `Ok`).
+ * `None` when there is no snooze, it has ended, or it hides nothing.
+ */
+snoozed_until: number | null, };

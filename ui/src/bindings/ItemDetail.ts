@@ -4,6 +4,7 @@ import type { Kind } from "./Kind";
 import type { OAuthConfig } from "./OAuthConfig";
 import type { OtpParams } from "./OtpParams";
 import type { Placement } from "./Placement";
+import type { PreviousVersion } from "./PreviousVersion";
 import type { SecretPresence } from "./SecretPresence";
 import type { Status } from "./Status";
 
@@ -20,6 +21,11 @@ manual_expires_at: number | null,
  */
 token_expires_at: number | null, rotate_every_days: number | null, warn_days: number | null, created_at: number, last_rotated_at: number, secrets: SecretPresence, 
 /**
+ * Values replaced by "Mark rotated" still in their grace period, newest first
+ * (metadata only; the value through `item_previous_reveal` / `item_previous_copy`).
+ */
+previous_versions: Array<PreviousVersion>, 
+/**
  * The item's audit history, newest first.
  */
 history: Array<AuditEvent>, id: string, name: string, kind: Kind, tags: Array<string>, url: string | null, username: string | null, issuer: string | null, 
@@ -31,4 +37,15 @@ placement_name?: string, status: Status,
 /**
  * The effective hard expiry (manual date, refresh-token expiry).
  */
-expires_at: number | null, rotation_due_at: number | null, updated_at: number, };
+expires_at: number | null, rotation_due_at: number | null, 
+/**
+ * While a snooze hides the rotation reminder or expiry notice (the status is then
+ * `ok`): when it ends. A snooze never hides an expiry that has come.
+ */
+snoozed_until: number | null, 
+/**
+ * An OAuth2 item whose access token Keywright can renew without a person (it holds a
+ * refresh token the server has not refused, or it uses client credentials): the
+ * timeline offers Renew.
+ */
+renewable: boolean, updated_at: number, };

@@ -14,4 +14,15 @@ placement_name?: string, status: Status,
 /**
  * The effective hard expiry (manual date, refresh-token expiry).
  */
-expires_at: number | null, rotation_due_at: number | null, updated_at: number, };
+expires_at: number | null, rotation_due_at: number | null, 
+/**
+ * While a snooze hides the rotation reminder or expiry notice (the status is then
+ * `ok`): when it ends. A snooze never hides an expiry that has come.
+ */
+snoozed_until: number | null, 
+/**
+ * An OAuth2 item whose access token Keywright can renew without a person (it holds a
+ * refresh token the server has not refused, or it uses client credentials): the
+ * timeline offers Renew.
+ */
+renewable: boolean, updated_at: number, };

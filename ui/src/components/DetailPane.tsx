@@ -27,6 +27,8 @@ import { Icon, KindIcon } from './Icons';
 import { StatusBadge } from './StatusBadge';
 import { RequestConsole } from './RequestConsole';
 import { TokenPanel } from './TokenPanel';
+import { PreviousVersions } from './PreviousVersions';
+import { RotateDialog } from './RotateDialog';
 import type { ConsoleMemory } from '../lib/request';
 
 const MASK = '••••••••••••';
@@ -40,6 +42,8 @@ interface Props {
   onCopied: (c: Copied, what: string) => void;
   /** A 2FA code copied (the Codes view's toast); default: onCopied(c, '2FA code'). */
   onCodeCopied?: (c: Copied) => void;
+  /** After Mark rotated (the list shows the new status). */
+  onRotated?: (d: ItemDetail) => void;
   /** Open the JWT debugger on one of this item's tokens (Rust reads it). */
   onOpenJwt?: (itemId: string, field: SecretField) => void;
   onError: (e: IpcError) => void;
@@ -83,6 +87,7 @@ export function DetailPane({
   onCopied,
   onCodeCopied,
   onOpenJwt,
+  onRotated,
   onError,
   onShowInCodes,
   tab = 'details',
@@ -91,6 +96,7 @@ export function DetailPane({
 }: Props) {
   const [fallbackMemory] = useState(() => new Map<string, ConsoleMemory>());
   const [detail, setDetail] = useState<ItemDetail | null>(null);
+  const [rotating, setRotating] = useState(false);
   const [failed, setFailed] = useState<IpcError | null>(null);
   const [revealed, setRevealed] = useState<Partial<Record<SecretField, string>>>({});
   const [busy, setBusy] = useState<string | null>(null);
@@ -267,6 +273,17 @@ export function DetailPane({
           <p className="muted">{KIND_LABEL[d.kind]}</p>
         </div>
         <div className="detail-actions">
+          {d.kind !== 'totp' && d.secrets.value && (
+            <button
+              type="button"
+              title="Enter the new value; the old one stays readable for a grace period you choose"
+              onClick={() => {
+                setRotating(true);
+              }}
+            >
+              Mark rotated
+            </button>
+          )}
           {d.kind === 'totp' && onShowInCodes && (
             <button
               type="button"
@@ -360,6 +377,8 @@ export function DetailPane({
         ) : (
           secretList
         ))}
+
+      <PreviousVersions key={d.id} detail={d} onCopied={onCopied} onAudited={() => void reload()} />
 
       <dl className="facts">
         {d.url !== null && (
@@ -495,6 +514,19 @@ export function DetailPane({
         )}
       </div>
         </>
+      )}
+      {rotating && (
+        <RotateDialog
+          item={d}
+          onClose={() => {
+            setRotating(false);
+          }}
+          onRotated={(nd) => {
+            setRotating(false);
+            setDetail(nd);
+            onRotated?.(nd);
+          }}
+        />
       )}
     </section>
   );

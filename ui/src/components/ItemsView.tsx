@@ -8,6 +8,8 @@ import type { ConsoleMemory } from '../lib/request';
 import { DetailPane, type DetailTab, REQUEST_KINDS } from './DetailPane';
 import { Icon } from './Icons';
 import { ItemRows } from './ItemRows';
+import { SortMenu } from './SortMenu';
+import type { SortKey } from '../lib/sort';
 
 interface Props {
   nav: Nav;
@@ -36,6 +38,9 @@ interface Props {
   onCopied: (c: Copied, what: string) => void;
   onCodeCopied: (c: Copied) => void;
   onOpenJwt: (itemId: string, field: SecretField) => void;
+  onRotated: () => void;
+  sort: SortKey;
+  onSort: (k: SortKey) => void;
   onError: (e: IpcError) => void;
   onShowInCodes: (id: string) => void;
 }
@@ -103,6 +108,7 @@ export function ItemsView(p: Props) {
             <span className="muted" data-testid="result-count">
               {count(filtered.length, 'item')}
             </span>
+            <SortMenu value={p.sort} onChange={p.onSort} />
           </div>
           {list}
         </section>
@@ -139,6 +145,7 @@ export function ItemsView(p: Props) {
             onCopied={p.onCopied}
             onCodeCopied={p.onCodeCopied}
             onOpenJwt={p.onOpenJwt}
+            onRotated={p.onRotated}
             onError={p.onError}
             onShowInCodes={p.onShowInCodes}
             tab={p.tab}

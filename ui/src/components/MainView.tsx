@@ -27,6 +27,7 @@ import {
 import { count, keepFor, type Nav, type View, VIEW_KEYS } from '../lib/nav';
 import type { ConsoleMemory } from '../lib/request';
 import { buildIndex, search } from '../lib/search';
+import { type SortKey, sortItems } from '../lib/sort';
 import { Banners, type Notice } from './Banners';
 import type { FocusRequest } from './CodeGrid';
 import { CodesView } from './CodesView';
@@ -113,6 +114,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   const [trashCount, setTrashCount] = useState(0);
   const [trashVersion, setTrashVersion] = useState(0);
   const [view, setView] = useState<View>('items');
+  const [sort, setSort] = useState<SortKey>('name');
   const [codesQuery, setCodesQuery] = useState('');
   const [codesVersion, setCodesVersion] = useState(0);
   const [codesFocus, setCodesFocus] = useState<FocusRequest | null>(null);
@@ -239,7 +241,11 @@ export function MainView({ status, onLocked, onSettings }: Props) {
 
   const items = useMemo(() => list?.items ?? [], [list]);
   const index = useMemo(() => buildIndex(items), [items]);
-  const filtered = useMemo(() => search(index, query, keepFor(nav)), [index, query, nav]);
+  // A search ranks by how well each item matches; otherwise the list is in the chosen order.
+  const filtered = useMemo(() => {
+    const found = search(index, query, keepFor(nav));
+    return query.trim() === '' ? sortItems(found, sort) : found;
+  }, [index, query, nav, sort]);
 
   const counts = useMemo(() => {
     const kinds = new Map<Kind, number>();
@@ -703,6 +709,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           <div className="codes-panel" id="main-panel">
             <TimelineView
               items={items}
+              onChanged={() => void reload()}
               onOpen={(id) => {
                 openItem(id);
               }}
@@ -765,6 +772,9 @@ export function MainView({ status, onLocked, onSettings }: Props) {
             }}
             onCopied={onCopied}
             onCodeCopied={onCodeCopied}
+            onRotated={() => void reload()}
+            sort={sort}
+            onSort={setSort}
             onOpenJwt={(id, field) => {
               const name = items.find((i) => i.id === id)?.name ?? '';
               setJwtItem({ id, name, field });

@@ -134,6 +134,8 @@ interface Dated {
   status: Status;
   expires_at: number | null;
   rotation_due_at: number | null;
+  /** While a snooze hides a reminder or notice (the status is then ok). */
+  snoozed_until?: number | null;
 }
 
 /** One line under the status badge: "expires in 3 days", "expired 2 days ago", "rotation due". */
@@ -153,6 +155,13 @@ export function statusLine(item: Dated, now: number = nowSeconds()): string {
     case 'unknown':
       return 'no expiry date or rotation reminder set';
     case 'ok':
+      // A snooze hides the reminder or notice, never the expiry itself.
+      if (item.snoozed_until != null) {
+        const until = formatDate(item.snoozed_until);
+        return exp !== null
+          ? `snoozed until ${until} · expires ${relative(exp, now)}`
+          : `rotation reminder snoozed until ${until}`;
+      }
       if (exp !== null) return `expires ${relative(exp, now)}`;
       if (item.rotation_due_at !== null) return `rotate by ${formatDate(item.rotation_due_at)}`;
       return 'no expiry';

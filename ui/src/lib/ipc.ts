@@ -261,6 +261,29 @@ export function trashEmpty(): Promise<number> {
   return call('trash_empty');
 }
 
+// ---- rotation ----
+
+/** "Mark rotated": the new value goes straight to Rust (a SecretString there); the old
+ * one stays readable for `grace_days` (0: not kept). */
+export function itemRotate(id: string, value: string, grace_days: number): Promise<ItemDetail> {
+  return call('item_rotate', { id, value, grace_days });
+}
+
+/** Hides the rotation reminder or expiry notice for `days`; never hides an expiry. */
+export function itemSnooze(id: string, days: number): Promise<ItemDetail> {
+  return call('item_snooze', { id, days });
+}
+
+/** A previous version's value (audited); `version_id` null is the newest. */
+export function itemPreviousReveal(id: string, version_id: string | null): Promise<string> {
+  return call('item_previous_reveal', { id, version_id });
+}
+
+/** Rust copies a previous version's value (audited, cleared like any copy). */
+export function itemPreviousCopy(id: string, version_id: string | null): Promise<Copied> {
+  return call('item_previous_copy', { id, version_id });
+}
+
 // ---- 2FA codes ----
 
 /** Every 2FA item with its live code at Rust's `now` (the window's clock is not trusted). */

@@ -36,6 +36,8 @@ function summary(over: Partial<ItemSummary> & Pick<ItemSummary, 'name'>): ItemSu
     status: 'ok',
     expires_at: null,
     rotation_due_at: null,
+    snoozed_until: null,
+    renewable: false,
     updated_at: NOW,
     ...over,
   };
@@ -54,6 +56,7 @@ function formBase(): ItemDetail {
     created_at: NOW,
     last_rotated_at: NOW,
     secrets: { value: true, notes: false, access_token: false, refresh_token: false },
+    previous_versions: [],
     history: [],
   };
 }

@@ -14,6 +14,8 @@ function item(over: Partial<ItemSummary> & Pick<ItemSummary, 'name'>): ItemSumma
     status: 'ok',
     expires_at: null,
     rotation_due_at: null,
+    snoozed_until: null,
+    renewable: false,
     updated_at: 0,
     ...over,
   };

@@ -15,7 +15,7 @@ export interface Due {
 /** Why and when one item is due. */
 export function dueOf(item: ItemSummary, now: number): Due {
   const exp = item.expires_at;
-  const rot = item.rotation_due_at;
+  let rot = item.rotation_due_at;
   switch (item.status) {
     case 'reauth_required':
       return { item, at: exp, reason: 'needs a new login', group: 'now' };
@@ -26,13 +26,16 @@ export function dueOf(item: ItemSummary, now: number): Due {
     default:
       break;
   }
-  // The sooner of the expiry and the rotation date.
+  // The sooner of the expiry and the rotation date; a snoozed reminder comes back when
+  // the snooze ends (an expiry stays where it is: a snooze never hides it).
   let at: number | null = null;
   let reason: Due['reason'] = 'no expiry';
   if (exp !== null) {
     at = exp;
     reason = 'expires';
   }
+  const snoozed = item.snoozed_until;
+  if (rot !== null && snoozed !== null) rot = Math.max(rot, snoozed);
   if (rot !== null && (at === null || rot < at)) {
     at = rot;
     reason = 'rotation due';

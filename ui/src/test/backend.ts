@@ -54,6 +54,8 @@ export function item(
     status: 'ok',
     expires_at: null,
     rotation_due_at: NOW + 60 * DAY,
+    snoozed_until: null,
+    renewable: over.kind === 'oauth2' && secrets.refresh_token !== undefined,
     updated_at: NOW - 3 * DAY,
     placement: over.kind === undefined || over.kind === 'api_key' ? { in: 'header', name: 'X-API-Key' } : null,
     oauth: null,
@@ -70,6 +72,7 @@ export function item(
       access_token: secrets.access_token !== undefined,
       refresh_token: secrets.refresh_token !== undefined,
     },
+    previous_versions: [],
     history: [{ at: NOW - 30 * DAY, action: 'add', item_id: '', item_name: over.name, actor: 'app', detail: null }],
     ...over,
   };
@@ -88,6 +91,8 @@ export function summary(d: ItemDetail): ItemSummary {
     status: d.status,
     expires_at: d.expires_at,
     rotation_due_at: d.rotation_due_at,
+    snoozed_until: d.snoozed_until,
+    renewable: d.renewable,
     updated_at: d.updated_at,
   };
 }
@@ -309,6 +314,7 @@ export function fakeBackend(opts: Options = {}) {
   const history = new Map<string, HistoryEntry[]>();
   const savedRequests = new Map<string, SavedRequest[]>();
   const renewed = new Set<string>();
+  const previous = new Map<string, string>();
   const sent: { item_id: string; entry: HistoryEntry }[] = [];
   let savedSeq = 0;
   const sendRequest = (a: Record<string, unknown>): RequestResult => {
@@ -450,6 +456,41 @@ export function fakeBackend(opts: Options = {}) {
       const edit = a.item as { name: string };
       it.detail = { ...it.detail, name: edit.name };
       return it.detail;
+    },
+    // Rotation (h4): the old value is kept as `previous` for the grace period.
+    item_rotate: (a) => {
+      const it = find(a.id);
+      const value = String(a.value);
+      if (value.trim() === '') backendError('invalid_input', 'invalid value: the new value is empty: enter the new secret the service gave you', 'value');
+      if (value === it.secrets.value) {
+        backendError('invalid_input', `invalid value: the new value is the same as the current value of ${JSON.stringify(it.detail.name)}: enter the new secret the service gave you`, 'value');
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const grace = Number(a.grace_days);
+      if (grace > 0 && it.secrets.value !== undefined) {
+        previous.set(it.detail.id, it.secrets.value);
+        it.detail = { ...it.detail, previous_versions: [{ id: `v-${it.detail.id}`, created_at: now, purge_at: now + grace * DAY }] };
+      } else {
+        it.detail = { ...it.detail, previous_versions: [] };
+      }
+      it.secrets = { ...it.secrets, value };
+      const due = it.detail.rotate_every_days === null ? null : now + it.detail.rotate_every_days * DAY;
+      const status = it.detail.status === 'rotation_due' ? 'ok' : it.detail.status;
+      it.detail = { ...it.detail, last_rotated_at: now, rotation_due_at: due, status, snoozed_until: null };
+      return it.detail;
+    },
+    item_snooze: (a) => {
+      const it = find(a.id);
+      if (it.detail.status === 'expired') backendError('invalid_input', `invalid snooze: ${JSON.stringify(it.detail.name)} has expired, and a snooze does not change that: rotate or renew it`, 'snooze');
+      const until = Math.floor(Date.now() / 1000) + Number(a.days) * DAY;
+      const status = it.detail.status === 'rotation_due' || it.detail.status === 'expiring' ? 'ok' : it.detail.status;
+      it.detail = { ...it.detail, snoozed_until: until, status };
+      return it.detail;
+    },
+    item_previous_reveal: (a) => previous.get(String(a.id)) ?? backendError('invalid_input', 'has no previous version', 'previous'),
+    item_previous_copy: (a) => {
+      if (!previous.has(String(a.id))) backendError('invalid_input', 'has no previous version', 'previous');
+      return { clear_after_s: clearAfter() };
     },
     item_delete: (a) => {
       const it = find(a.id);
@@ -727,6 +768,10 @@ export function fakeBackend(opts: Options = {}) {
     previews,
     setState: (s: VaultState) => {
       state = s;
+    },
+    /** The previous value an item's `item_previous_*` answers with. */
+    setPrevious: (id: string, value: string) => {
+      previous.set(id, value);
     },
   };
 }

@@ -53,6 +53,13 @@ pub enum Command {
     Show(ShowArgs),
     /// Change a credential
     Edit(EditArgs),
+    /// Mark a credential rotated: its new value is read from stdin or a hidden prompt; the
+    /// old one stays readable for a grace period (`show NAME --previous --reveal`) while
+    /// the services using it roll over, then it is deleted
+    Rotate(RotateArgs),
+    /// Hide a credential's rotation reminder or expiry notice for some days, the credential
+    /// unchanged (an expiry that comes is still shown: a snoozed expired token is expired)
+    Snooze(SnoozeArgs),
     /// Move a credential to the Trash (restorable for 30 days); --purge deletes it for good
     #[command(alias = "delete")]
     Rm(RmArgs),
@@ -463,9 +470,42 @@ pub struct CommonFields {
 }
 
 #[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Item name or id
+    pub name: String,
+    /// Keep the old value readable this long: 1d, 7d, 30d...; 0 or `none` keeps nothing
+    #[arg(long, default_value = "7d", value_name = "DAYS")]
+    pub grace: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SnoozeArgs {
+    /// Item name or id
+    pub name: String,
+    /// How many days to hide the reminder or notice (1 to 365)
+    #[arg(long, value_name = "N")]
+    pub days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum SortArg {
+    /// By name (case-insensitive)
+    #[default]
+    Name,
+    /// What needs the user first (expiry or rotation reminder; a snoozed reminder at the
+    /// snooze's end); items with neither last
+    Expiry,
+    /// Most recently changed first
+    Updated,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Words to search for
     pub query: Vec<String>,
+    /// Order of the rows (and of `--json`)
+    #[arg(long, value_enum, default_value = "name")]
+    pub sort: SortArg,
     /// Only items with this tag
     #[arg(long)]
     pub tag: Option<String>,
@@ -480,6 +520,10 @@ pub struct ShowArgs {
     /// Include the secret (recorded in the audit log)
     #[arg(long)]
     pub reveal: bool,
+    /// Show the previous values kept by `rotate` instead (with --reveal: the newest one's
+    /// value)
+    #[arg(long)]
+    pub previous: bool,
 }
 
 #[derive(Debug, Args)]

@@ -78,6 +78,8 @@ fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Res
         Command::List(a) => list(ctx, a, input, out),
         Command::Show(a) => show(ctx, a, input, out),
         Command::Edit(a) => edit(ctx, a, input, out),
+        Command::Rotate(a) => crate::rotate::rotate(ctx, a, input, out),
+        Command::Snooze(a) => crate::rotate::snooze(ctx, a, input, out),
         Command::Rm(a) => crate::trash::rm(ctx, a, input, out),
         Command::Trash(a) => crate::trash::trash(ctx, a, input, out),
         Command::Restore(a) => crate::trash::restore(ctx, a, input, out),
@@ -457,7 +459,7 @@ fn list(ctx: &Ctx, a: ListArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
     let now = timefmt::now();
     let kind = a.kind.map(kind_of);
     let query = a.query.join(" ");
-    let items: Vec<&Item> = vault
+    let mut items: Vec<&Item> = vault
         .search(&query)?
         .into_iter()
         .filter(|i| kind.is_none_or(|k| i.overview.kind == k))
@@ -470,6 +472,7 @@ fn list(ctx: &Ctx, a: ListArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
             })
         })
         .collect();
+    crate::rotate::sort(&mut items, a.sort, now);
     let result = if ctx.json {
         let list: Vec<_> = items
             .iter()
@@ -489,6 +492,10 @@ fn list(ctx: &Ctx, a: ListArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
 fn show(ctx: &Ctx, a: ShowArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
     let mut vault = open_unlocked(&ctx.path, input)?;
     let item = vault.find(&a.name)?;
+    if a.previous {
+        return crate::rotate::show_previous(ctx, &mut vault, &item, a.reveal, out);
+    }
+    let previous = vault.previous_versions(&item.id)?;
     let secret = if a.reveal {
         Some(vault.reveal(&item.id)?)
     } else {
@@ -496,9 +503,15 @@ fn show(ctx: &Ctx, a: ShowArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
     };
     let now = timefmt::now();
     if ctx.json {
-        emit_json(out, &output::item_detail(&item, now, secret.as_ref()))
+        emit_json(
+            out,
+            &output::item_detail(&item, now, secret.as_ref(), &previous),
+        )
     } else {
-        emit(out, &output::item_text(&item, now, secret.as_ref()))
+        emit(
+            out,
+            &output::item_text(&item, now, secret.as_ref(), &previous),
+        )
     }
 }
 
@@ -650,6 +663,8 @@ fn rekey(ctx: &Ctx, a: RekeyArgs, input: &mut Input, out: Out<'_>) -> Result<()>
                 "requests": r.requests,
                 "saved_requests": r.saved_requests,
                 "settings": r.settings,
+                "trash": r.trash,
+                "versions": r.versions,
                 "tampered": tampered,
                 "sessions_ended": r.sessions_ended,
                 "keyring": kr_state,

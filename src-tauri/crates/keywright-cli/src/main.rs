@@ -10,6 +10,7 @@ mod input;
 mod otp;
 mod output;
 mod request;
+mod rotate;
 mod tokens;
 mod trash;
 mod unlock;

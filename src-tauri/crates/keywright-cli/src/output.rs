@@ -2,6 +2,7 @@
 
 use keywright_core::credential::{Kind, Placement};
 use keywright_core::vault::Item;
+use keywright_core::vault::versions::PreviousVersion;
 use keywright_core::{Error, SecretFields, timefmt};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -78,8 +79,24 @@ pub fn item_summary(item: &Item, now: i64) -> Value {
     serde_json::to_value(ItemSummary::new(item, now)).unwrap_or(Value::Null)
 }
 
-/// `show --json`: the summary plus the item's other fields; `secret` with `--reveal`.
-pub fn item_detail(item: &Item, now: i64, secret: Option<&SecretFields>) -> Value {
+/// A previous version's metadata: `{"id","created_at","purge_at"}` (RFC 3339), never the
+/// value.
+pub fn previous_json(p: &PreviousVersion) -> Value {
+    json!({
+        "id": p.id,
+        "created_at": timefmt::rfc3339(p.created_at),
+        "purge_at": timefmt::rfc3339(p.purge_at),
+    })
+}
+
+/// `show --json`: the summary plus the item's other fields (`previous_versions`: what
+/// `rotate` kept, metadata only); `secret` with `--reveal`.
+pub fn item_detail(
+    item: &Item,
+    now: i64,
+    secret: Option<&SecretFields>,
+    previous: &[PreviousVersion],
+) -> Value {
     let ov = &item.overview;
     let exp = item.expiry(now);
     let mut v = item_summary(item, now);
@@ -95,6 +112,8 @@ pub fn item_detail(item: &Item, now: i64, secret: Option<&SecretFields>) -> Valu
         "created_at": timefmt::rfc3339(ov.created_at),
         "updated_at": timefmt::rfc3339(ov.updated_at),
         "last_rotated_at": timefmt::rfc3339(ov.last_rotated_at),
+        "snoozed_until": exp.snoozed_until.map(timefmt::rfc3339),
+        "previous_versions": previous.iter().map(previous_json).collect::<Vec<_>>(),
     });
     if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
         m.extend(e);
@@ -117,8 +136,25 @@ fn secret_json(kind: Kind, s: &SecretFields) -> Value {
     }
 }
 
+/// `status:` of the human views: `ok (snoozed until …)` while a snooze hides a reminder.
+pub fn status_text(e: &keywright_core::Expiry) -> String {
+    match e.snoozed_until {
+        Some(t) => format!(
+            "{} (snoozed until {})",
+            e.status.as_str(),
+            timefmt::rfc3339(t)
+        ),
+        None => e.status.as_str().to_owned(),
+    }
+}
+
 /// Human detail view.
-pub fn item_text(item: &Item, now: i64, secret: Option<&SecretFields>) -> String {
+pub fn item_text(
+    item: &Item,
+    now: i64,
+    secret: Option<&SecretFields>,
+    previous: &[PreviousVersion],
+) -> String {
     let ov = &item.overview;
     let exp = item.expiry(now);
     let mut lines = vec![
@@ -167,7 +203,7 @@ pub fn item_text(item: &Item, now: i64, secret: Option<&SecretFields>) -> String
             )),
         );
     }
-    field("status:", Some(exp.status.as_str().to_owned()));
+    field("status:", Some(status_text(&exp)));
     field("expires:", exp.expires_at.map(timefmt::rfc3339));
     field(
         "rotate:",
@@ -180,6 +216,16 @@ pub fn item_text(item: &Item, now: i64, secret: Option<&SecretFields>) -> String
         }),
     );
     field("updated:", Some(timefmt::rfc3339(ov.updated_at)));
+    for p in previous {
+        field(
+            "previous:",
+            Some(format!(
+                "******** replaced {}, kept until {} (use --previous --reveal)",
+                timefmt::rfc3339(p.created_at),
+                timefmt::rfc3339(p.purge_at)
+            )),
+        );
+    }
     match secret {
         Some(s) => {
             match ov.kind {
@@ -227,7 +273,11 @@ pub fn table(out: &mut dyn std::io::Write, items: &[&Item], now: i64) -> std::io
                 i.overview.kind.as_str().into(),
                 tags,
                 expires,
-                e.status.as_str().into(),
+                if e.snoozed_until.is_some() {
+                    "ok (snoozed)".into()
+                } else {
+                    e.status.as_str().into()
+                },
             ]
         })
         .collect();

@@ -379,8 +379,10 @@ fn due(item: &Item, now: i64, within: i64) -> Option<(i64, &'static str)> {
                 .expires_at
                 .filter(|t| *t <= horizon)
                 .map(|t| (t, "expires"));
+            // A snoozed reminder comes back when the snooze ends; an expiry stays.
             let rot = e
                 .rotation_due_at
+                .map(|t| e.snoozed_until.map_or(t, |s| t.max(s)))
                 .filter(|t| *t <= horizon)
                 .map(|t| (t, "rotation due"));
             match (exp, rot) {

@@ -293,6 +293,10 @@ pub struct Overview {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_rotated_at: i64,
+    /// "Snooze": the rotation reminder or expiry notice is not shown before this time
+    /// (Unix seconds). It never hides a real expiry; see `expiry::evaluate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<i64>,
 }
 
 /// Secret material, sealed with the secret key; wiped from memory on drop and never
@@ -494,6 +498,7 @@ impl NewItem {
             created_at: now,
             updated_at: now,
             last_rotated_at: now,
+            snoozed_until: None,
         };
         Ok((ov, secret))
     }

@@ -5,6 +5,11 @@
 //! policy. An OAuth access token that can be renewed without a person does not make its
 //! item expire: only what needs a person counts (the refresh token's end, a refused
 //! refresh token, or the access token of a login without a refresh token).
+//!
+//! A snooze (`Overview::snoozed_until`) hides a rotation reminder or an expiry notice
+//! ("expiring") until it ends: the status is `Ok` with `snoozed_until` set. It never hides
+//! what has really happened: an expired credential is `Expired` and a refused login is
+//! `ReauthRequired`, snoozed or not.
 
 use serde::Serialize;
 
@@ -51,6 +56,10 @@ pub struct Expiry {
     /// When the rotation policy asks for a new value, if a policy is set.
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub rotation_due_at: Option<i64>,
+    /// While a snooze hides a reminder or notice: when it ends (the status is then `Ok`).
+    /// `None` when there is no snooze, it has ended, or it hides nothing.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub snoozed_until: Option<i64>,
 }
 
 /// Compute an item's status at `now`.
@@ -77,7 +86,7 @@ pub fn evaluate(ov: &Overview, now: i64) -> Expiry {
             .saturating_add(i64::from(d).saturating_mul(DAY))
     });
     let warn = i64::from(ov.warn_days.unwrap_or(DEFAULT_WARN_DAYS)).saturating_mul(DAY);
-    let status = if refused || oauth_refresh.is_some_and(|t| t <= now) {
+    let mut status = if refused || oauth_refresh.is_some_and(|t| t <= now) {
         Status::ReauthRequired
     } else if expires_at.is_some_and(|t| t <= now) {
         Status::Expired
@@ -96,10 +105,32 @@ pub fn evaluate(ov: &Overview, now: i64) -> Expiry {
     } else {
         Status::Unknown
     };
+    // A snooze hides a reminder or a notice, never an expiry that has come.
+    let snoozed_until = ov
+        .snoozed_until
+        .filter(|t| *t > now && matches!(status, Status::RotationDue | Status::Expiring));
+    if snoozed_until.is_some() {
+        status = Status::Ok;
+    }
     Expiry {
         status,
         expires_at,
         rotation_due_at,
+        snoozed_until,
+    }
+}
+
+/// The time an item next needs the user, for sorting by expiry and for the timeline: the
+/// earliest of its hard expiry and its rotation reminder, the reminder moved to the end of
+/// a snooze (an expiry stays where it is: it is a fact, not a reminder); `None` when
+/// nothing is due, ever.
+pub fn next_due(e: &Expiry) -> Option<i64> {
+    let rot = e
+        .rotation_due_at
+        .map(|t| e.snoozed_until.map_or(t, |s| t.max(s)));
+    match (e.expires_at, rot) {
+        (Some(x), Some(r)) => Some(x.min(r)),
+        (x, r) => x.or(r),
     }
 }
 
@@ -229,6 +260,37 @@ mod tests {
         // An opaque token has no exp to read.
         let n = NewItem::new(Kind::Bearer, "opaque", "ghp_abcdef");
         assert_eq!(n.into_parts(0).expect("valid").0.token_expires_at, None);
+    }
+
+    #[test]
+    fn a_snooze_hides_reminders_and_notices_not_an_expiry() {
+        let now = 100 * DAY;
+        // A due rotation reminder, snoozed for 7 days.
+        let mut o = ov(None, Some(90));
+        assert_eq!(evaluate(&o, now).status, Status::RotationDue);
+        o.snoozed_until = Some(now + 7 * DAY);
+        let e = evaluate(&o, now);
+        assert_eq!(
+            (e.status, e.snoozed_until, e.rotation_due_at),
+            (Status::Ok, Some(now + 7 * DAY), Some(90 * DAY))
+        );
+        assert_eq!(next_due(&e), Some(now + 7 * DAY));
+        // When the snooze ends the reminder is back.
+        let e = evaluate(&o, now + 7 * DAY);
+        assert_eq!((e.status, e.snoozed_until), (Status::RotationDue, None));
+        // An expiry notice, snoozed past the expiry: hidden until the expiry comes, then
+        // expired all the same.
+        let mut o = ov(Some(now + 3 * DAY), None);
+        o.snoozed_until = Some(now + 30 * DAY);
+        let e = evaluate(&o, now);
+        assert_eq!((e.status, e.expires_at), (Status::Ok, Some(now + 3 * DAY)));
+        assert_eq!(next_due(&e), Some(now + 3 * DAY), "an expiry is not moved");
+        let e = evaluate(&o, now + 3 * DAY);
+        assert_eq!((e.status, e.snoozed_until), (Status::Expired, None));
+        // A snooze of an item with nothing due is not reported.
+        let mut o = ov(Some(now + 300 * DAY), None);
+        o.snoozed_until = Some(now + DAY);
+        assert_eq!(evaluate(&o, now).snoozed_until, None);
     }
 
     #[test]

@@ -291,6 +291,7 @@ pub(crate) fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcErr
         created_at: ov.created_at,
         last_rotated_at: ov.last_rotated_at,
         secrets,
+        previous_versions: vault.previous_versions(&item.id)?,
         history,
     })
 }

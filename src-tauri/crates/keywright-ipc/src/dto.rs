@@ -7,6 +7,7 @@
 
 use keywright_core::credential::{Kind, OAuthConfig, OtpParams, OtpType, Placement};
 use keywright_core::expiry::Status;
+use keywright_core::vault::versions::PreviousVersion;
 use keywright_core::vault::{AuditEvent, Item};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,14 @@ pub struct ItemSummary {
     pub expires_at: Option<i64>,
     #[ts(type = "number | null")]
     pub rotation_due_at: Option<i64>,
+    /// While a snooze hides the rotation reminder or expiry notice (the status is then
+    /// `ok`): when it ends. A snooze never hides an expiry that has come.
+    #[ts(type = "number | null")]
+    pub snoozed_until: Option<i64>,
+    /// An OAuth2 item whose access token Keywright can renew without a person (it holds a
+    /// refresh token the server has not refused, or it uses client credentials): the
+    /// timeline offers Renew.
+    pub renewable: bool,
     #[ts(type = "number")]
     pub updated_at: i64,
 }
@@ -91,6 +100,10 @@ impl ItemSummary {
             status: e.status,
             expires_at: e.expires_at,
             rotation_due_at: e.rotation_due_at,
+            snoozed_until: e.snoozed_until,
+            renewable: ov.oauth.as_ref().is_some_and(|o| {
+                !o.reauth_required && (o.has_refresh_token || !o.grant().is_interactive())
+            }),
             updated_at: ov.updated_at,
         }
     }
@@ -222,6 +235,9 @@ pub struct ItemDetail {
     #[ts(type = "number")]
     pub last_rotated_at: i64,
     pub secrets: SecretPresence,
+    /// Values replaced by "Mark rotated" still in their grace period, newest first
+    /// (metadata only; the value through `item_previous_reveal` / `item_previous_copy`).
+    pub previous_versions: Vec<PreviousVersion>,
     /// The item's audit history, newest first.
     pub history: Vec<AuditEvent>,
 }

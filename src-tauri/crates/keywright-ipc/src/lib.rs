@@ -14,6 +14,7 @@ pub mod jwt;
 pub mod otp;
 pub mod recovery;
 pub mod requests;
+pub mod rotation;
 pub mod state;
 pub mod tokens;
 pub mod trash;

@@ -86,7 +86,12 @@ pub fn tick(state: &AppState, now: i64) -> Tick {
     if let Ok(purged) = state.with_vault(|v| Ok(v.purge_expired_trash(now)?)) {
         out.purged = purged.into_iter().map(|t| t.id).collect();
     }
-    let Ok(items) = state.with_vault(|v| Ok(v.items()?.to_vec())) else {
+    let Ok(items) = state.with_vault(|v| {
+        // Previous versions whose grace period has ended go (the detail stops showing them
+        // at that second anyway).
+        v.purge_versions_at(now);
+        Ok(v.items()?.to_vec())
+    }) else {
         // Locked (or no vault): start again at the next unlock.
         *state.last_status.lock().unwrap_or_else(|p| p.into_inner()) = None;
         return out;

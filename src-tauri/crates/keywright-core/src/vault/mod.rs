@@ -14,6 +14,7 @@ pub mod schema;
 pub mod session;
 pub mod slots;
 pub mod trash;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -145,6 +146,17 @@ impl std::fmt::Debug for ItemPatch {
             .field("counter", &self.counter)
             .finish()
     }
+}
+
+/// What [`Vault::apply_update`] does beyond an edit.
+#[derive(Default)]
+struct UpdateExtra {
+    /// Keep the replaced value this many days (0: not at all).
+    keep_previous_days: Option<u32>,
+    /// `Some(t)` sets (or with `None` clears) the snooze.
+    snooze: Option<Option<i64>>,
+    /// Put in front of the audit event's list of changed fields.
+    detail_prefix: Option<&'static str>,
 }
 
 struct Keys {
@@ -802,6 +814,8 @@ impl Vault {
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         }
         self.keys = Some(Keys::derive(vk, &self.vault_id));
+        // Previous versions whose grace period has ended go now (reads skip them anyway).
+        self.purge_versions();
         match names::migrate(self) {
             Ok(renamed) => {
                 self.notices
@@ -1439,9 +1453,22 @@ impl Vault {
 
     /// Change an item; overview, secret and audit event in one transaction.
     pub fn update(&mut self, id: &str, patch: ItemPatch) -> Result<Item> {
+        self.apply_update(id, patch, timefmt::now(), UpdateExtra::default())
+            .map(|(item, _)| item)
+    }
+
+    /// [`Vault::update`] at `now`, with what rotation and snooze add: the replaced value
+    /// kept as a previous version, a snooze set or cleared, a word in front of the audit
+    /// detail. Returns the item and the previous version kept, if any.
+    fn apply_update(
+        &mut self,
+        id: &str,
+        patch: ItemPatch,
+        now: i64,
+        extra: UpdateExtra,
+    ) -> Result<(Item, Option<versions::PreviousVersion>)> {
         let old = self.get(id)?;
         let old_secret = self.open_secret(id)?;
-        let now = timefmt::now();
         let o = &old.overview;
         let value_changed = patch
             .value
@@ -1501,12 +1528,38 @@ impl Vault {
         } else {
             o.last_rotated_at
         };
-        let changed = changed_fields(o, &ov, secret != old_secret);
+        // A snooze concerns the reminder and expiry it was set for: a new value, expiry
+        // or rotation period ends it.
+        ov.snoozed_until = match extra.snooze {
+            Some(s) => s,
+            None if value_changed
+                || ov.expires_at != o.expires_at
+                || ov.rotate_every_days != o.rotate_every_days =>
+            {
+                None
+            }
+            None => o.snoozed_until,
+        };
+        let mut changed = changed_fields(o, &ov, secret != old_secret);
         if changed.is_empty() {
-            return Ok(old);
+            return Ok((old, None));
+        }
+        if let Some(word) = extra.detail_prefix {
+            changed.insert(0, word.to_owned());
         }
         let keys = self.keys()?;
         let (mac, ov_blob, sec_blob) = seal_item(keys, &self.vault_id, id, &ov, &secret)?;
+        let previous = match extra.keep_previous_days {
+            Some(days) if days > 0 && value_changed => Some(versions::seal(
+                &keys.secret,
+                &self.vault_id,
+                id,
+                &old_secret.value,
+                now,
+                days,
+            )?),
+            _ => None,
+        };
         let event = AuditEvent::new(
             now,
             Action::Change,
@@ -1531,13 +1584,16 @@ impl Vault {
             });
         }
         audit::insert(&tx, &ev_row)?;
+        if let Some(p) = &previous {
+            versions::insert(&tx, p, now)?;
+        }
         tx.commit()?;
         let item = Item {
             id: id.to_owned(),
             overview: ov,
         };
         self.cache_put(item.clone());
-        Ok(item)
+        Ok((item, previous.map(|p| p.meta)))
     }
 
     /// Delete an item (its audit history stays, sealed).

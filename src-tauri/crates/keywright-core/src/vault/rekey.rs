@@ -7,7 +7,8 @@
 //! Sealed columns (vault/migrations/*.sql): meta.key_check, slots.wrapped_key,
 //! items.overview / items.secret (and items.name_mac, an HMAC under a derived key),
 //! audit.event, settings.value, overview_index.blob (derived: deleted, rebuilt on the next
-//! load), trash.overview / trash.secret, requests.entry, saved_requests.request, and meta.item_head (the sealed item
+//! load), trash.overview / trash.secret, requests.entry, saved_requests.request, versions.value
+//! (the Trash's items' previous versions too), and meta.item_head (the sealed item
 //! count, rewritten from the rows: a rekey accepts the vault as it is). OAuth token state and 2FA counters live
 //! in items.secret. A blob that does not open with the old key (tampered) is left as it
 //! is: it stays reported as tampered, never silently dropped.
@@ -19,7 +20,7 @@ use super::keyring::Keyring;
 use super::slots::{self, Slot};
 use super::{
     KEY_CHECK, KeyringOutcome, Keys, Vault, ad, audit, crypto, insert_slot, normalize_name,
-    read_slots, requests, session,
+    read_slots, requests, session, versions,
 };
 use crate::credential::Overview;
 use crate::crypto::Key;
@@ -43,6 +44,8 @@ pub struct Rekeyed {
     pub requests: usize,
     pub saved_requests: usize,
     pub settings: usize,
+    /// Previous versions of items' secrets (schema 8) re-sealed, a trashed item's too.
+    pub versions: usize,
     /// Rows that did not open with the old key and were left as they are (still reported
     /// as tampered): `(table, row id)`.
     pub tampered: Vec<(String, String)>,
@@ -232,6 +235,20 @@ impl Vault {
             &new.secret,
             &|id, _| super::trash::secret_ad(vid, id),
         )?;
+        let n_versions = if self.schema_version >= versions::SINCE_SCHEMA {
+            // The AD binds the item and the purge time too (vault/versions.rs).
+            column(
+                "versions",
+                "id",
+                "item_id || '/' || purge_at",
+                "value",
+                &old.secret,
+                &new.secret,
+                &|id, aux| versions::ad_from_aux(vid, id, aux),
+            )?
+        } else {
+            0
+        };
         let n_settings = column(
             "settings",
             "key",
@@ -305,6 +322,7 @@ impl Vault {
             requests: n_requests,
             saved_requests: n_saved,
             settings: n_settings,
+            versions: n_versions,
             tampered,
             sessions_ended: ended.len(),
             keyring,

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_saved_requests.sql"),
     include_str!("migrations/0006_sessions.sql"),
     include_str!("migrations/0007_trash.sql"),
+    include_str!("migrations/0008_versions.sql"),
 ];
 
 /// Newest schema this build understands.

@@ -776,7 +776,8 @@ mod tests {
     }
 
     /// A vault of schema 6 (made by this code, then taken back to schema 6 exactly as
-    /// migration 0007 finds it, with a sealed count of items only) upgrades in place.
+    /// migration 0007 finds it: no Trash, no previous versions (0008), a sealed count of
+    /// items only) upgrades in place.
     #[test]
     fn a_schema_6_vault_upgrades_in_place() {
         let dir = tempfile::tempdir().expect("tmp");
@@ -793,7 +794,9 @@ mod tests {
             )
             .expect("seal");
         let schema6 = format!(
-            "DROP TABLE trash;
+            "DROP TRIGGER versions_on_item_delete;
+             DROP TABLE versions;
+             DROP TABLE trash;
              DROP TRIGGER requests_on_item_delete;
              DROP TRIGGER saved_requests_on_item_delete;
              CREATE TRIGGER requests_on_item_delete AFTER DELETE ON items
