@@ -226,6 +226,18 @@ def tour(s, out, theme, problems):
             go()
             time.sleep(0.15)
             bad = s.execute(LAYOUT_CHECK)
+            if leave == [ESC] and name != "sidebar-drawer":
+                # A dialog: the window behind is inert, draws no scrollbar over it, and the
+                # dialog is not part of it.
+                bad += s.execute(
+                    "const root = document.getElementById('root'), o = document.querySelector('.overlay');"
+                    "const bad = [];"
+                    "if (!root.hasAttribute('inert')) bad.push('the window behind the dialog is not inert');"
+                    "if (!o || root.contains(o)) bad.push('the dialog is inside the inert window');"
+                    "for (const e of root.querySelectorAll('.sidebar, .rows, .detail-pane, .timeline-scroll')) {"
+                    "  const st = getComputedStyle(e);"
+                    "  if (st.overflowY !== 'hidden') bad.push(e.className + ' can scroll (a scrollbar) behind the dialog'); }"
+                    "return bad;")
             for b in bad:
                 problems.append(f"{theme} {w}x{h} {name}: {b}")
             s.screenshot(os.path.join(out, f"{name}-{w}x{h}-{theme}.png"))

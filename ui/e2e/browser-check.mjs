@@ -280,7 +280,7 @@ async function mainFlow(browser, base) {
   check(!(await page.getByTestId('secret-value').innerText()).includes(secret), 'hiding masks the value again');
   const callsBefore = await page.evaluate(() => window.__kwFake.calls.filter((c) => c === 'item_reveal').length);
   await detail.getByRole('button', { name: 'Copy API key' }).click();
-  await page.getByTestId('toast').filter({ hasText: /Copied — clipboard clears in (30|29) s/ }).waitFor();
+  await page.getByTestId('toast').filter({ hasText: /Copied API key · clears in (30|29) s/ }).waitFor();
   const callsAfter = await page.evaluate(() => window.__kwFake.calls.filter((c) => c === 'item_reveal').length);
   check(callsAfter === callsBefore, 'copy shows the countdown toast and does not reveal');
 
@@ -316,8 +316,12 @@ async function mainFlow(browser, base) {
   await dialog.getByText(`an item named “${all[1].name}” already exists`).waitFor();
   check(true, 'duplicate name from the backend shown next to Name');
   await page.keyboard.press('Escape');
+  // Typed input is not thrown away without asking.
+  const discard = page.getByRole('dialog', { name: 'Discard changes?' });
+  await discard.waitFor();
+  await discard.getByRole('button', { name: 'Discard' }).click();
   await dialog.waitFor({ state: 'detached' });
-  check(true, 'Escape closes the dialog');
+  check(true, 'Escape on a filled form asks, Discard closes it');
 
   // Settings.
   await page.getByRole('button', { name: 'Settings' }).click();

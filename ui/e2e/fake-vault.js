@@ -191,6 +191,8 @@
   function summary(it) {
     const s = {};
     for (const k of SUMMARY_KEYS) s[k] = it[k];
+    s.snoozed_until = null;
+    s.renewable = it.kind === 'oauth2';
     // The header or query parameter an API key goes in (Rust leaves it out when none).
     if (it.placement && it.placement.in !== 'bearer') s.placement_name = it.placement.name;
     return s;
@@ -213,6 +215,7 @@
       last_rotated_at: it.last_rotated_at,
       secrets: { value: !!sec.value, notes: !!sec.notes, access_token: !!sec.access_token, refresh_token: !!sec.refresh_token },
       history: history.get(it.id).slice(),
+      previous_versions: [],
     });
   }
 
@@ -397,6 +400,10 @@
     item_get: ({ id }) => {
       needUnlocked();
       return detail(find(id));
+    },
+    trash_list: () => {
+      needUnlocked();
+      return { items: [], damaged: [], keep_days: 30 };
     },
     item_reveal: ({ id, field }) => {
       needUnlocked();

@@ -24,6 +24,7 @@ import {
   vaultLock,
   type VaultStatus,
 } from '../lib/ipc';
+import { hasSelection, typingIn } from '../lib/keys';
 import { count, keepFor, type Nav, type View, VIEW_KEYS } from '../lib/nav';
 import type { ConsoleMemory } from '../lib/request';
 import { buildIndex, search } from '../lib/search';
@@ -32,7 +33,6 @@ import { Banners, type Notice } from './Banners';
 import type { FocusRequest } from './CodeGrid';
 import { CodesView } from './CodesView';
 import type { DetailTab } from './DetailPane';
-import { Icon } from './Icons';
 import { ImportWizard } from './ImportWizard';
 import { ItemForm } from './ItemForm';
 import { ItemsView } from './ItemsView';
@@ -42,6 +42,7 @@ import { RequestsView } from './RequestsView';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { Sidebar } from './Sidebar';
+import { TopBar } from './TopBar';
 import { TimelineView } from './TimelineView';
 import { CopyToast, type ToastData } from './Toast';
 import { TrashView } from './TrashView';
@@ -71,27 +72,6 @@ const ACTIVITY_EVERY_MS = 15_000;
 const RELIST_EVERY_MS = 60 * 1000;
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 const MOD = IS_MAC ? '⌘' : 'Ctrl+';
-
-/** Typing into a field: the window's shortcuts (?, Ctrl+C) leave the keys alone. */
-function typingIn(t: EventTarget | null): boolean {
-  if (!(t instanceof HTMLElement)) return false;
-  if (t instanceof HTMLTextAreaElement || t.isContentEditable) return true;
-  if (t instanceof HTMLSelectElement) return true;
-  return t instanceof HTMLInputElement && t.type !== 'checkbox' && t.type !== 'radio' && t.type !== 'button';
-}
-
-/** Text the user selected (in the page or inside a field): Ctrl+C copies that, as always. */
-function hasSelection(t: EventTarget | null): boolean {
-  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) {
-    try {
-      return t.selectionStart !== null && t.selectionStart !== t.selectionEnd;
-    } catch {
-      return false;
-    }
-  }
-  const s = window.getSelection();
-  return s !== null && !s.isCollapsed && s.toString() !== '';
-}
 
 export function MainView({ status, onLocked, onSettings }: Props) {
   const [list, setList] = useState<ItemList | null>(null);
@@ -575,91 +555,35 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       )}
 
       <div className="workspace">
-        <header className="topbar">
-          <button
-            type="button"
-            className="icon-button menu-button"
-            aria-label="Show the sidebar"
-            aria-expanded={drawer}
-            onClick={() => {
-              setDrawer((d) => !d);
-            }}
-          >
-            <Icon name="menu" size={18} />
-          </button>
-          <div className="search">
-            <Icon name="search" />
-            {view === 'codes' ? (
-              <input
-                key="codes"
-                ref={searchBox}
-                type="search"
-                aria-label="Search 2FA codes"
-                placeholder="Search 2FA codes"
-                value={codesQuery}
-                spellCheck={false}
-                autoComplete="off"
-                onChange={(e) => {
-                  setCodesQuery(e.target.value);
-                }}
-                onKeyDown={codesSearchKeys}
-              />
-            ) : (
-              <input
-                key="items"
-                ref={searchBox}
-                type="search"
-                aria-label="Search items"
-                placeholder={`Search ${count(items.length, 'item')}`}
-                value={query}
-                spellCheck={false}
-                autoComplete="off"
-                onChange={(e) => {
-                  setQuery(e.target.value);
-                  setListHidden(false);
-                  // A search from the timeline shows its results.
-                  if (view !== 'items') setView('items');
-                }}
-                onKeyDown={listKeys}
-              />
-            )}
-            <kbd>{MOD}K</kbd>
-          </div>
-          <button
-            type="button"
-            className="primary"
-            aria-label="New item"
-            title={`New item (${MOD}N)`}
-            onClick={openAdd}
-          >
-            <Icon name="plus" /> <span className="btn-text">New item</span>
-          </button>
-          <button type="button" aria-label="Lock" title={`Lock (${MOD}L)`} onClick={() => void lock()}>
-            <Icon name="lock" /> <span className="btn-text">Lock</span>
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Keyboard shortcuts"
-            title="Keyboard shortcuts (?)"
-            onClick={() => {
-              setModal({ t: 'shortcuts' });
-            }}
-          >
-            <Icon name="keyboard" size={18} />
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Settings"
-            title="Settings"
-            onClick={() => {
-              setModal({ t: 'settings' });
-            }}
-          >
-            <Icon name="gear" size={18} />
-          </button>
-        </header>
+        <TopBar
+          mod={MOD}
+          drawer={drawer}
+          onToggleDrawer={() => {
+            setDrawer((d) => !d);
+          }}
+          searchBox={searchBox}
+          codes={view === 'codes'}
+          itemCount={items.length}
+          query={query}
+          onQuery={(q) => {
+            setQuery(q);
+            setListHidden(false);
+            // A search from the timeline shows its results.
+            if (view !== 'items') setView('items');
+          }}
+          onQueryKeys={listKeys}
+          codesQuery={codesQuery}
+          onCodesQuery={setCodesQuery}
+          onCodesQueryKeys={codesSearchKeys}
+          onAdd={openAdd}
+          onLock={() => void lock()}
+          onShortcuts={() => {
+            setModal({ t: 'shortcuts' });
+          }}
+          onSettings={() => {
+            setModal({ t: 'settings' });
+          }}
+        />
 
         <Banners
           notices={notices}
