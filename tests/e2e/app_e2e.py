@@ -65,6 +65,12 @@ def date_flag(v):
     return v
 
 
+def detail_title(s):
+    """The open item's name. (Read from the DOM: WebKitWebDriver's element text leaves out
+    a heading with `overflow: hidden`, though it is on screen.)"""
+    return s.execute("const h = document.querySelector('[data-testid=detail] h2'); return h ? h.textContent : null")
+
+
 def cli_show(cli, env, name):
     """The item as `keywright show --json` reads it from the vault file."""
     run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
@@ -109,7 +115,7 @@ def card_code(s, name):
     """The shown code of the card whose item is `name` (spaces removed), or None."""
     text = s.execute(
         "for (const c of document.querySelectorAll('[data-testid=codes-grid] .code-card')) {"
-        "  if (c.title === arguments[0]) return c.querySelector('[data-testid=code-value]').innerText; }"
+        "  if ((c.title === arguments[0] || c.title.endsWith(' · ' + arguments[0]))) return c.querySelector('[data-testid=code-value]').innerText; }"
         "return null;",
         name,
     )
@@ -125,7 +131,7 @@ def codes_phase(s, app, shot, step):
     gh = card_code(s, "GitHub 2FA")
     assert gh in oathtool("GEZDGNBVGY3TQOJQ"), f"GitHub card shows {gh}, oathtool disagrees"
     card = s.execute(
-        "for (const c of document.querySelectorAll('.code-card')) if (c.title === 'AWS root MFA') return c;"
+        "for (const c of document.querySelectorAll('.code-card')) if (c.title === 'AWS root MFA' || c.title.endsWith(' · AWS root MFA')) return c;"
     )
     s.click(card[ELEMENT])
     s.wait_text("Copied 2FA code")
@@ -202,6 +208,7 @@ def tokens_phase(s, app, shot, step, cli, env):
         assert row, "no list row for Billing API"
         s.click(row[ELEMENT])
         s.wait("the token panel", lambda: s.find_all("[data-testid=token-panel]"))
+        s.execute("document.querySelector('[data-testid=token-panel]').scrollIntoView({block: 'center'});")
         s.press("Renew")
         s.wait_text("Renewed with the client credentials", 30)
         # Centre the panel: scrolled in at the very bottom, the status bar covers its buttons.
@@ -251,6 +258,11 @@ def set_value(s, el, value):
 
 
 def select_item(s, name):
+    # Beside the request console the list folds away; one click brings it back.
+    back = s.execute("return document.querySelector('.pane-back button')")
+    if back:
+        s.click(back[ELEMENT])
+        s.el("[data-testid=item-rows]")
     row = s.execute(
         "for (const e of document.querySelectorAll('[role=option]')) {"
         "  if ((e.innerText || '').startsWith(arguments[0])) return e; }"
@@ -258,7 +270,7 @@ def select_item(s, name):
     )
     assert row, f"no list row for {name}"
     s.click(row[ELEMENT])
-    s.wait(f"the {name} detail", lambda: name in s.text(s.el("[data-testid=detail]")))
+    s.wait(f"the {name} detail", lambda: detail_title(s) == name)
 
 
 def diagnosis(s):
@@ -553,7 +565,7 @@ def main():
             s.click(row[ELEMENT])
             s.wait(
                 "the GitHub detail",
-                lambda: "GitHub deploy token" in s.text(s.el("[data-testid=detail]")),
+                lambda: detail_title(s) == "GitHub deploy token",
             )
             shot(s, "e2e-10-main.png")
 

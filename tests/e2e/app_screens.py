@@ -193,6 +193,11 @@ def screens(s):
             s.wait_text(text)
         return go
 
+    def rotate():
+        open_item(s, "Datadog API key")
+        s.press("Mark rotated")
+        s.el("[data-testid=rotate-dialog]")
+
     def drawer():
         if s.execute("return window.innerWidth < 960"):
             s.press("Show the sidebar")
@@ -211,6 +216,7 @@ def screens(s):
         ("trash", view("Trash", "[data-testid=trash]"), None),
         ("new-item", dialog(lambda: s.keys([CTRL, "n"]), "New item"), [ESC]),
         ("settings", dialog(lambda: s.press("Settings"), "Lock after inactivity"), [ESC]),
+        ("rotate", rotate, [ESC]),
         ("shortcuts", dialog(lambda: s.press("Keyboard shortcuts"), "Copy its main secret"), [ESC]),
         ("sidebar-drawer", drawer, [ESC]),
     ]
