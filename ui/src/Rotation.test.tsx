@@ -96,7 +96,7 @@ describe('RotateDialog', () => {
     const onRotated = vi.fn<(d: ItemDetail) => void>();
     const user = userEvent.setup();
     render(<RotateDialog item={target} onClose={() => undefined} onRotated={onRotated} />);
-    const input = screen.getByLabelText('New api key');
+    const input = screen.getByLabelText('New API key');
     expect(input.getAttribute('type')).toBe('password');
     expect(document.activeElement).toBe(input);
     const summaryBox = screen.getByTestId('rotate-summary');
@@ -129,14 +129,14 @@ describe('RotateDialog', () => {
     const user = userEvent.setup();
     render(<RotateDialog item={target} onClose={() => undefined} onRotated={() => undefined} />);
     await user.click(screen.getByRole('button', { name: 'Mark rotated' }));
-    expect(screen.getByRole('alert').textContent).toBe('Enter the new api key the service gave you.');
+    expect(screen.getByRole('alert').textContent).toBe('Enter the new API key the service gave you.');
     expect(b.callsOf('item_rotate')).toHaveLength(0);
     // The fake's current value of the first sample item.
-    await user.type(screen.getByLabelText('New api key'), 'sk_live_abc123');
+    await user.type(screen.getByLabelText('New API key'), 'sk_live_abc123');
     expect(screen.queryByRole('alert')).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Mark rotated' }));
     expect((await screen.findByRole('alert')).textContent).toContain('the same as the current value of "Stripe production"');
-    expect(screen.getByLabelText('New api key').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByLabelText('New API key').getAttribute('aria-invalid')).toBe('true');
   });
 
   it('asks before Escape throws away a typed value', async () => {
@@ -147,12 +147,12 @@ describe('RotateDialog', () => {
     await user.keyboard('{Escape}');
     expect(onClose).toHaveBeenCalledTimes(1);
     onClose.mockClear();
-    await user.type(screen.getByLabelText('New api key'), 'typed');
+    await user.type(screen.getByLabelText('New API key'), 'typed');
     await user.keyboard('{Escape}');
     expect(onClose).not.toHaveBeenCalled();
     const ask = screen.getByRole('alertdialog', { name: 'Discard the new value?' });
     await user.click(within(ask).getByRole('button', { name: 'Keep editing' }));
-    expect(screen.getByLabelText<HTMLInputElement>('New api key').value).toBe('typed');
+    expect(screen.getByLabelText<HTMLInputElement>('New API key').value).toBe('typed');
     await user.keyboard('{Escape}');
     await user.click(screen.getByRole('button', { name: 'Discard' }));
     expect(onClose).toHaveBeenCalledTimes(1);
@@ -174,12 +174,12 @@ describe('PreviousVersions', () => {
     const box = screen.getByTestId('previous-versions');
     expect(box.textContent).not.toContain('sk_old_value');
     expect(box.textContent).toMatch(/valid until .*in 7 days\), then deleted/);
-    await user.click(within(box).getByRole('button', { name: 'Reveal Previous api key' }));
+    await user.click(within(box).getByRole('button', { name: 'Reveal Previous API key' }));
     expect((await within(box).findByTestId('previous-v-id-1')).textContent).toBe('sk_old_value');
     expect(b.callsOf('item_previous_reveal')[0]?.args).toEqual({ id: 'id-1', version_id: 'v-id-1' });
-    await user.click(within(box).getByRole('button', { name: 'Copy Previous api key' }));
+    await user.click(within(box).getByRole('button', { name: 'Copy Previous API key' }));
     await waitFor(() => {
-      expect(onCopied).toHaveBeenCalledWith({ clear_after_s: 30 }, 'Previous api key');
+      expect(onCopied).toHaveBeenCalledWith({ clear_after_s: 30 }, 'Previous API key');
     });
     expect(b.callsOf('item_previous_copy')[0]?.args).toEqual({ id: 'id-1', version_id: 'v-id-1' });
   });

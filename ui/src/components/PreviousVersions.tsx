@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ItemDetail } from '../bindings/ItemDetail';
-import { formatDate, formatDateTime, nowSeconds, relative, VALUE_LABEL } from '../lib/format';
+import { formatDate, formatDateTime, nowSeconds, relative, VALUE_LABEL, inSentence } from '../lib/format';
 import { type Copied, itemPreviousCopy, itemPreviousReveal, toIpcError } from '../lib/ipc';
 import { Icon } from './Icons';
 
@@ -45,7 +45,7 @@ export function PreviousVersions({ detail, onCopied, onAudited }: Props) {
   }, [next]);
 
   if (versions.length === 0) return null;
-  const label = `Previous ${VALUE_LABEL[detail.kind].toLowerCase()}`;
+  const label = `Previous ${inSentence(VALUE_LABEL[detail.kind])}`;
 
   const reveal = async (vid: string) => {
     setBusy(true);

@@ -1,6 +1,6 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import type { ItemSummary } from '../bindings/ItemSummary';
-import { formatDate, formatDateTime, nowSeconds, VALUE_LABEL } from '../lib/format';
+import { formatDate, formatDateTime, nowSeconds, VALUE_LABEL, inSentence } from '../lib/format';
 import { type ItemDetail, itemRotate, toIpcError } from '../lib/ipc';
 import { Dialog } from './Dialog';
 
@@ -55,7 +55,7 @@ export function RotateDialog({ item, onClose, onRotated }: Props) {
   const submit = async (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (value.trim() === '') {
-      setErrors({ value: `Enter the new ${label.toLowerCase()} the service gave you.` });
+      setErrors({ value: `Enter the new ${inSentence(label)} the service gave you.` });
       return;
     }
     setBusy(true);
@@ -81,7 +81,7 @@ export function RotateDialog({ item, onClose, onRotated }: Props) {
         <div className="dialog-body">
           <div className="field">
             <label className="field-label" htmlFor={`${id}-value`}>
-              New {label.toLowerCase()}
+              New {inSentence(label)}
             </label>
             <input
               id={`${id}-value`}
@@ -134,8 +134,8 @@ export function RotateDialog({ item, onClose, onRotated }: Props) {
           <div className="rotate-summary" data-testid="rotate-summary" aria-live="polite">
             <p>
               {grace === 0
-                ? `The current ${label.toLowerCase()} is deleted now: anything still using it stops working.`
-                : `The current ${label.toLowerCase()} stays readable (Reveal, Copy) until ${formatDateTime(until)}, for services still using it, then it is deleted.`}
+                ? `The current ${inSentence(label)} is deleted now: anything still using it stops working.`
+                : `The current ${inSentence(label)} stays readable (Reveal, Copy) until ${formatDateTime(until)}, for services still using it, then it is deleted.`}
             </p>
             {item.manual_expires_at != null && item.manual_expires_at <= now && (
               <p>

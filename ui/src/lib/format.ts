@@ -211,3 +211,11 @@ export function groupCode(code: string): string[] {
   for (let i = 0; i < code.length; i += 4) groups.push(code.slice(i, i + 4));
   return groups;
 }
+
+/** A label inside a sentence: "API key" stays "API key", "Token" becomes "token". */
+export function inSentence(label: string): string {
+  return label
+    .split(' ')
+    .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w))
+    .join(' ');
+}
