@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { OtpCode } from '../bindings/OtpCode';
 import { type Copied, hotpNext, type IpcError, otpCodes, otpCopy, type OtpCodes, toIpcError } from '../lib/ipc';
 import { type ClockFix, fixClock, indexCodes, offsetOf, refreshAt, searchCodes } from '../lib/otp';
+import { useSecondTimer } from '../lib/ticker';
 import { CodeGrid, type FocusRequest, type Generated } from './CodeGrid';
 import { Icon } from './Icons';
 
@@ -99,42 +100,8 @@ export function CodesView({ query, onClearQuery, version, focus, onImport, onAdd
     };
   }, [read, version]);
 
-  // One timer for the whole view, at each of Rust's seconds.
-  useEffect(() => {
-    let timer: number | undefined;
-    const schedule = () => {
-      const t = clock();
-      timer = window.setTimeout(tick, Math.max(20, (Math.floor(t) + 1 - t) * 1000 + 10));
-    };
-    const tick = () => {
-      timer = undefined;
-      if (document.hidden) return;
-      const n = Math.floor(clock());
-      advanceTo(n);
-      if (n >= nextRead.current) void read();
-      schedule();
-    };
-    const onVisibility = () => {
-      if (document.hidden) {
-        window.clearTimeout(timer);
-        timer = undefined;
-      } else {
-        void read();
-        if (timer === undefined) schedule();
-      }
-    };
-    const onFocus = () => {
-      void read();
-    };
-    if (!document.hidden) schedule();
-    document.addEventListener('visibilitychange', onVisibility);
-    window.addEventListener('focus', onFocus);
-    return () => {
-      window.clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisibility);
-      window.removeEventListener('focus', onFocus);
-    };
-  }, [advanceTo, clock, read]);
+  // One timer for the whole view, at each of Rust's seconds; a read too on focus.
+  useSecondTimer({ clock, advance: advanceTo, read, nextRead, readOnFocus: true });
 
   const codes = useMemo(() => data?.codes ?? [], [data]);
   const index = useMemo(() => indexCodes(codes), [codes]);

@@ -3,6 +3,7 @@ import type { OtpCode } from '../bindings/OtpCode';
 import type { OtpType } from '../bindings/OtpType';
 import { type Copied, hotpNext, type IpcError, otpCode, otpCopy, toIpcError } from '../lib/ipc';
 import { type ClockFix, fixClock, groupOtp, NEXT_CODE_SECONDS, offsetOf, phaseAt } from '../lib/otp';
+import { useSecondTimer } from '../lib/ticker';
 import { Ring } from './CodeGrid';
 import { Icon } from './Icons';
 
@@ -80,37 +81,10 @@ function TimedCode({ id, onCopied, onError }: Omit<Props, 'otpType'>) {
     };
   }, [read]);
 
-  // One timer at each of Rust's seconds; none while the window is hidden.
-  useEffect(() => {
-    let timer: number | undefined;
-    const schedule = () => {
-      const t = clock();
-      timer = window.setTimeout(tick, Math.max(20, (Math.floor(t) + 1 - t) * 1000 + 10));
-    };
-    const tick = () => {
-      timer = undefined;
-      if (document.hidden) return;
-      const n = Math.floor(clock());
-      setNow((p) => Math.max(p, n));
-      if (n >= nextRead.current) read();
-      schedule();
-    };
-    const onVisibility = () => {
-      if (document.hidden) {
-        window.clearTimeout(timer);
-        timer = undefined;
-      } else {
-        read();
-        if (timer === undefined) schedule();
-      }
-    };
-    if (!document.hidden) schedule();
-    document.addEventListener('visibilitychange', onVisibility);
-    return () => {
-      window.clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisibility);
-    };
-  }, [clock, read]);
+  const advance = useCallback((n: number) => {
+    setNow((p) => Math.max(p, n));
+  }, []);
+  useSecondTimer({ clock, advance, read, nextRead });
 
   const copy = async () => {
     setBusy(true);

@@ -1,4 +1,4 @@
-import { type SubmitEvent, useCallback, useEffect, useState } from 'react';
+import { type ReactNode, type SubmitEvent, useCallback, useEffect, useState } from 'react';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { TrashList } from '../bindings/TrashList';
 import type { TrashSummary } from '../bindings/TrashSummary';
@@ -278,75 +278,68 @@ export function TrashView({ version = 0, onRestored, onCount }: TrashViewProps) 
         )}
       </div>
       {confirm?.t === 'purge' && (
-        <Dialog
+        <ForeverDialog
           title={`Delete “${confirm.name}” forever?`}
-          onClose={() => {
+          action="Delete forever"
+          busy={busy !== null}
+          onCancel={() => {
             setConfirm(null);
           }}
+          onConfirm={() => {
+            void purge(confirm.id);
+          }}
         >
-          <div className="dialog-body">
-            <p>It is deleted for good with its secrets and its saved requests. This cannot be undone.</p>
-            <footer className="dialog-foot">
-              <button
-                type="button"
-                data-autofocus=""
-                onClick={() => {
-                  setConfirm(null);
-                }}
-              >
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger-solid"
-                disabled={busy !== null}
-                onClick={() => {
-                  void purge(confirm.id);
-                }}
-              >
-                Delete forever
-              </button>
-            </footer>
-          </div>
-        </Dialog>
+          <p>It is deleted for good with its secrets and its saved requests. This cannot be undone.</p>
+        </ForeverDialog>
       )}
       {confirm?.t === 'empty' && (
-        <Dialog
+        <ForeverDialog
           title="Empty the Trash?"
-          onClose={() => {
+          action={confirm.count === 1 ? 'Delete 1 item forever' : `Delete ${String(confirm.count)} items forever`}
+          busy={busy !== null}
+          onCancel={() => {
             setConfirm(null);
           }}
+          onConfirm={() => {
+            void empty();
+          }}
         >
-          <div className="dialog-body">
-            <p>
-              The {confirm.count === 1 ? 'item' : `${String(confirm.count)} items`} in the Trash{' '}
-              {confirm.count === 1 ? 'is' : 'are'} deleted for good with {confirm.count === 1 ? 'its' : 'their'} secrets.
-              This cannot be undone.
-            </p>
-            <footer className="dialog-foot">
-              <button
-                type="button"
-                data-autofocus=""
-                onClick={() => {
-                  setConfirm(null);
-                }}
-              >
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger-solid"
-                disabled={busy !== null}
-                onClick={() => {
-                  void empty();
-                }}
-              >
-                {confirm.count === 1 ? 'Delete 1 item forever' : `Delete ${String(confirm.count)} items forever`}
-              </button>
-            </footer>
-          </div>
-        </Dialog>
+          <p>
+            The {confirm.count === 1 ? 'item' : `${String(confirm.count)} items`} in the Trash{' '}
+            {confirm.count === 1 ? 'is' : 'are'} deleted for good with {confirm.count === 1 ? 'its' : 'their'} secrets.
+            This cannot be undone.
+          </p>
+        </ForeverDialog>
       )}
     </section>
+  );
+}
+
+interface ForeverDialogProps {
+  title: string;
+  /** The danger button's label. */
+  action: string;
+  busy: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+  children: ReactNode;
+}
+
+/** The question before deleting for good: Cancel has the focus. */
+function ForeverDialog({ title, action, busy, onCancel, onConfirm, children }: ForeverDialogProps) {
+  return (
+    <Dialog title={title} onClose={onCancel}>
+      <div className="dialog-body">
+        {children}
+        <footer className="dialog-foot">
+          <button type="button" data-autofocus="" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="button" className="danger-solid" disabled={busy} onClick={onConfirm}>
+            {action}
+          </button>
+        </footer>
+      </div>
+    </Dialog>
   );
 }

@@ -498,20 +498,8 @@ fn named_checks(
         ),
     });
     let core = |name: &str| claims.iter().find(|c| c.check == name).map(from_core);
-    out.push(core("exp").unwrap_or_else(|| {
-        named(
-            "exp",
-            CheckResult::Skipped,
-            "The token has no \"exp\" claim: it never expires.",
-        )
-    }));
-    out.push(core("nbf").unwrap_or_else(|| {
-        named(
-            "nbf",
-            CheckResult::Skipped,
-            "The token has no \"nbf\" claim.",
-        )
-    }));
+    out.push(core("exp").unwrap_or_else(|| no_claim("exp")));
+    out.push(core("nbf").unwrap_or_else(|| no_claim("nbf")));
     out.push(iat_check(ins.issued_at, now));
     out.push(core("iss").unwrap_or_else(|| {
         named(
@@ -521,7 +509,7 @@ fn named_checks(
                 Some(i) => {
                     format!("Not checked: issued by {i}; enter the expected issuer to check it.")
                 }
-                None => "The token has no \"iss\" claim.".to_owned(),
+                None => no_claim_message("iss"),
             },
         )
     }));
@@ -531,7 +519,7 @@ fn named_checks(
             "aud",
             CheckResult::Skipped,
             if auds.is_empty() {
-                "The token has no \"aud\" claim.".to_owned()
+                no_claim_message("aud")
             } else {
                 format!(
                     "Not checked: for {}; enter the expected audience to check it.",
@@ -543,30 +531,46 @@ fn named_checks(
     out
 }
 
+/// What a skipped check says of a claim the token does not have.
+fn no_claim_message(name: &str) -> String {
+    let more = if name == "exp" {
+        ": it never expires"
+    } else {
+        ""
+    };
+    format!("The token has no \"{name}\" claim{more}.")
+}
+
+/// The skipped check of a claim the token does not have.
+fn no_claim(name: &str) -> JwtCheck {
+    named(name, CheckResult::Skipped, no_claim_message(name))
+}
+
+/// `t` as a date, then how far from `now` ("2026-01-02T03:04:05Z (in 3 hours)").
+fn date_then_relative(t: i64, now: i64) -> String {
+    format!("{} ({})", timefmt::rfc3339(t), timefmt::relative(t, now))
+}
+
+/// How far `t` is from `now`, then the date ("3 hours ago (2026-01-02T03:04:05Z)").
+fn relative_then_date(t: i64, now: i64) -> String {
+    format!("{} ({})", timefmt::relative(t, now), timefmt::rfc3339(t))
+}
+
 fn iat_check(iat: Option<i64>, now: i64) -> JwtCheck {
     match iat {
-        None => named(
-            "iat",
-            CheckResult::Skipped,
-            "The token has no \"iat\" claim.",
-        ),
+        None => no_claim("iat"),
         Some(t) if t > now.saturating_add(IAT_LEEWAY_S) => named(
             "iat",
             CheckResult::Fail,
             format!(
-                "Issued in the future: {} ({}). The issuer's clock or this computer's is wrong.",
-                timefmt::rfc3339(t),
-                timefmt::relative(t, now)
+                "Issued in the future: {}. The issuer's clock or this computer's is wrong.",
+                date_then_relative(t, now)
             ),
         ),
         Some(t) => named(
             "iat",
             CheckResult::Pass,
-            format!(
-                "Issued {} ({}).",
-                timefmt::relative(t, now),
-                timefmt::rfc3339(t)
-            ),
+            format!("Issued {}.", relative_then_date(t, now)),
         ),
     }
 }
@@ -585,36 +589,20 @@ fn unsigned_report(header: Value, claims: Map<String, Value>, now: i64) -> JwtRe
         ),
     ];
     checks.push(match time("exp") {
-        None => named(
-            "exp",
-            CheckResult::Skipped,
-            "The token has no \"exp\" claim: it never expires.",
-        ),
+        None => no_claim("exp"),
         Some(t) if t > now => named(
             "exp",
             CheckResult::Pass,
-            format!(
-                "Valid until {} ({}).",
-                timefmt::rfc3339(t),
-                timefmt::relative(t, now)
-            ),
+            format!("Valid until {}.", date_then_relative(t, now)),
         ),
         Some(t) => named(
             "exp",
             CheckResult::Fail,
-            format!(
-                "Expired {} ({}).",
-                timefmt::relative(t, now),
-                timefmt::rfc3339(t)
-            ),
+            format!("Expired {}.", relative_then_date(t, now)),
         ),
     });
     checks.push(match time("nbf") {
-        None => named(
-            "nbf",
-            CheckResult::Skipped,
-            "The token has no \"nbf\" claim.",
-        ),
+        None => no_claim("nbf"),
         Some(t) if t <= now => named(
             "nbf",
             CheckResult::Pass,
@@ -623,11 +611,7 @@ fn unsigned_report(header: Value, claims: Map<String, Value>, now: i64) -> JwtRe
         Some(t) => named(
             "nbf",
             CheckResult::Fail,
-            format!(
-                "Not valid yet: from {} ({}).",
-                timefmt::rfc3339(t),
-                timefmt::relative(t, now)
-            ),
+            format!("Not valid yet: from {}.", date_then_relative(t, now)),
         ),
     });
     checks.push(iat_check(time("iat"), now));
