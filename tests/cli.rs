@@ -1069,3 +1069,52 @@ fn names_fold_with_unicode_case_folding() {
         .collect();
     assert_eq!(actions, ["add", "trash"]);
 }
+
+#[test]
+fn show_says_what_a_key_is_from_its_shape() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(
+        &["add", "api-key", "Payments"],
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc\n",
+    );
+    cli.ok(
+        &["add", "bearer", "Deploys"],
+        &format!("ghp_{}\n", "a1B2".repeat(9)),
+    );
+    cli.ok(&["add", "api-key", "Internal"], "not-a-known-shape-123\n");
+
+    let p = cli.ok(&["show", "Payments"], "");
+    assert_eq!(p["service"], "stripe");
+    assert_eq!(p["key_variant"], "test");
+    assert_eq!(p["test_url"], "https://api.stripe.com/v1/balance");
+    assert!(p.get("secret").is_none(), "recognising does not reveal");
+    let d = cli.ok(&["show", "Deploys"], "");
+    assert_eq!(
+        (d["service"].as_str(), d["key_variant"].as_str()),
+        (Some("github"), Some("personal"))
+    );
+    let i = cli.ok(&["show", "Internal"], "");
+    assert!(i["service"].is_null() && i["key_variant"].is_null() && i["test_url"].is_null());
+
+    // The text says it too, without the key.
+    let out = cli
+        .cmd()
+        .args(["--password-stdin", "show", "Payments"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("recognised:  Stripe test secret key"),
+        "{text}"
+    );
+    assert!(!text.contains("sk_test_4eC39"), "{text}");
+    // Nothing is recorded as a reveal.
+    let log = cli.ok(&["log", "Payments"], "");
+    assert!(
+        log.as_array()
+            .is_some_and(|a| a.iter().all(|e| e["action"] != "reveal")),
+        "{log}"
+    );
+}

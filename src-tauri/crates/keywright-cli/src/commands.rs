@@ -501,17 +501,23 @@ fn show(ctx: &Ctx, a: ShowArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
     } else {
         None
     };
+    // What the key is, from its shape (never sent anywhere): API keys and tokens only.
+    let recognized = if matches!(item.overview.kind, Kind::ApiKey | Kind::Bearer) {
+        keywright_core::recognize::recognize(&vault.open_secret(&item.id)?.value)
+    } else {
+        None
+    };
     let now = timefmt::now();
     if ctx.json {
-        emit_json(
-            out,
-            &output::item_detail(&item, now, secret.as_ref(), &previous),
-        )
+        let mut v = output::item_detail(&item, now, secret.as_ref(), &previous);
+        output::add_recognized(&mut v, recognized.as_ref());
+        emit_json(out, &v)
     } else {
-        emit(
-            out,
-            &output::item_text(&item, now, secret.as_ref(), &previous),
-        )
+        let mut text = output::item_text(&item, now, secret.as_ref(), &previous);
+        if let Some(r) = &recognized {
+            text = output::with_recognized(text, r);
+        }
+        emit(out, &text)
     }
 }
 

@@ -149,6 +149,32 @@ pub fn status_text(e: &keywright_core::Expiry) -> String {
 }
 
 /// Human detail view.
+/// `show --json`'s `"service"`, `"key_variant"` and `"test_url"`: what the key's shape says
+/// (`null` when it is not a known shape).
+pub fn add_recognized(v: &mut Value, r: Option<&keywright_core::recognize::Recognized>) {
+    if let Value::Object(m) = v {
+        m.insert("service".into(), json!(r.map(|r| r.service)));
+        m.insert("key_variant".into(), json!(r.and_then(|r| r.variant)));
+        m.insert("test_url".into(), json!(r.and_then(|r| r.test_url)));
+    }
+}
+
+/// The detail text with a line saying what the key is, after the kind.
+pub fn with_recognized(text: String, r: &keywright_core::recognize::Recognized) -> String {
+    let line = match r.test_url {
+        Some(url) => format!("  recognised:  {} (test it: GET {url})", r.label),
+        None => format!("  recognised:  {}", r.label),
+    };
+    let mut lines: Vec<&str> = text.lines().collect();
+    let at = lines.len().min(2);
+    lines.insert(at, &line);
+    let mut out = lines.join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
 pub fn item_text(
     item: &Item,
     now: i64,

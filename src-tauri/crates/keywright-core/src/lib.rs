@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod otp;
 pub mod paths;
 pub mod probe;
+pub mod recognize;
 pub mod timefmt;
 pub mod vault;
 
