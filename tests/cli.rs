@@ -1097,6 +1097,36 @@ fn show_says_what_a_key_is_from_its_shape() {
     let i = cli.ok(&["show", "Internal"], "");
     assert!(i["service"].is_null() && i["key_variant"].is_null() && i["test_url"].is_null());
 
+    // Added without a placement or URL: a recognised key gets its service's.
+    assert_eq!(p["placement"], serde_json::json!({"in": "bearer"}));
+    assert_eq!(p["url"], "https://api.stripe.com");
+    assert_eq!(d["url"], "https://api.github.com");
+    assert_eq!(
+        i["placement"],
+        serde_json::json!({"in": "header", "name": "X-API-Key"})
+    );
+    assert!(i["url"].is_null());
+    // What the user says wins.
+    let mine = cli.ok(
+        &[
+            "add",
+            "api-key",
+            "Proxy",
+            "--header",
+            "X-Proxy-Key",
+            "--url",
+            "https://proxy.example",
+        ],
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
+    );
+    assert_eq!(mine["url"], "https://proxy.example");
+    let mine = cli.ok(&["show", "Proxy"], "");
+    assert_eq!(
+        mine["placement"],
+        serde_json::json!({"in": "header", "name": "X-Proxy-Key"})
+    );
+    assert_eq!(mine["service"], "stripe");
+
     // The text says it too, without the key.
     let out = cli
         .cmd()

@@ -404,7 +404,15 @@ impl NewItem {
         match self.kind {
             Kind::ApiKey => {
                 require_value(&secret, "API key")?;
-                let p = self.placement.clone().unwrap_or_default();
+                // Where a recognised key goes (a Stripe key as a Bearer token, a GitLab one
+                // in PRIVATE-TOKEN), unless the user said; else the X-API-Key header.
+                let p = self
+                    .placement
+                    .clone()
+                    .or_else(|| {
+                        crate::recognize::recognize(&secret.value).and_then(|r| r.placement())
+                    })
+                    .unwrap_or_default();
                 match &p {
                     Placement::Header { name } => validate_header_name(name)?,
                     Placement::Query { name } if name.trim().is_empty() => {
@@ -481,6 +489,15 @@ impl NewItem {
                 otp = Some(params);
             }
         }
+        // A recognised key's API, when no URL was given (the request console starts there).
+        let url = match url {
+            None if matches!(self.kind, Kind::ApiKey | Kind::Bearer) => {
+                crate::recognize::recognize(&secret.value)
+                    .and_then(|r| r.base_url)
+                    .map(str::to_owned)
+            }
+            u => u,
+        };
         let ov = Overview {
             name,
             kind: self.kind,
