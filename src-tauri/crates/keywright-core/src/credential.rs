@@ -401,6 +401,10 @@ impl NewItem {
         let mut placement = None;
         let mut oauth = None;
         let mut otp = None;
+        // What the key is, from its shape (read once; API keys and tokens only).
+        let recognized = matches!(self.kind, Kind::ApiKey | Kind::Bearer)
+            .then(|| crate::recognize::recognize(&secret.value))
+            .flatten();
         match self.kind {
             Kind::ApiKey => {
                 require_value(&secret, "API key")?;
@@ -409,9 +413,7 @@ impl NewItem {
                 let p = self
                     .placement
                     .clone()
-                    .or_else(|| {
-                        crate::recognize::recognize(&secret.value).and_then(|r| r.placement())
-                    })
+                    .or_else(|| recognized.as_ref().and_then(|r| r.placement()))
                     .unwrap_or_default();
                 match &p {
                     Placement::Header { name } => validate_header_name(name)?,
@@ -490,14 +492,12 @@ impl NewItem {
             }
         }
         // A recognised key's API, when no URL was given (the request console starts there).
-        let url = match url {
-            None if matches!(self.kind, Kind::ApiKey | Kind::Bearer) => {
-                crate::recognize::recognize(&secret.value)
-                    .and_then(|r| r.base_url)
-                    .map(str::to_owned)
-            }
-            u => u,
-        };
+        let url = url.or_else(|| {
+            recognized
+                .as_ref()
+                .and_then(|r| r.base_url)
+                .map(str::to_owned)
+        });
         let ov = Overview {
             name,
             kind: self.kind,

@@ -365,13 +365,19 @@ pub fn item_copy_main(state: &AppState, id: &str) -> Result<CopiedMain, IpcError
             what: "2FA code".to_owned(),
         });
     }
-    let has_token = state.with_vault(|v| Ok(!v.open_secret(id)?.access_token.is_empty()))?;
-    let field = if item.overview.kind == Kind::Oauth2 && has_token {
-        SecretField::AccessToken
-    } else {
-        SecretField::Value
-    };
-    let copied = item_copy(state, id, field)?;
+    // One open of the secret picks the field and gives its text.
+    let (field, text) = state.with_vault(|v| {
+        let secret = v.open_secret(id)?;
+        let field = if item.overview.kind == Kind::Oauth2 && !secret.access_token.is_empty() {
+            SecretField::AccessToken
+        } else {
+            SecretField::Value
+        };
+        Ok((field, pick(&secret, field)?))
+    })?;
+    let clear_after_s = state.copy_text(&text)?;
+    drop(text);
+    state.with_vault(|v| Ok(v.record_copy(id, field.as_str())?))?;
     let what = match (item.overview.kind, field) {
         (_, SecretField::AccessToken) => "access token",
         (Kind::ApiKey, _) => "API key",
@@ -380,7 +386,7 @@ pub fn item_copy_main(state: &AppState, id: &str) -> Result<CopiedMain, IpcError
         _ => "password",
     };
     Ok(CopiedMain {
-        clear_after_s: copied.clear_after_s,
+        clear_after_s,
         what: what.to_owned(),
     })
 }
