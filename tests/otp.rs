@@ -4,8 +4,9 @@
 use std::process::Command;
 
 use keywright_core::credential::{Kind, NewItem, OtpAlgorithm, OtpParams, OtpType};
+use keywright_core::import::Record;
 use keywright_core::otp::{self, import::Entry, uri};
-use keywright_core::vault::otp::PlanStatus;
+use keywright_core::vault::import::{Choice, PlanStatus};
 use keywright_core::{Error, Vault};
 use tempfile::tempdir;
 
@@ -294,7 +295,7 @@ fn hotp_never_issues_a_code_it_could_not_commit() {
     );
 }
 
-fn entries(lines: &[&str]) -> Vec<Entry> {
+fn entries(lines: &[&str]) -> Vec<Record> {
     lines
         .iter()
         .enumerate()
@@ -303,6 +304,7 @@ fn entries(lines: &[&str]) -> Vec<Entry> {
             label: format!("line {}", i + 1),
             account: uri::parse(l).map_err(|e| e.to_string()),
         })
+        .map(Record::from)
         .collect()
 }
 
@@ -354,7 +356,7 @@ fn import_plan_flags_duplicates_and_invalid_then_saves_atomically() {
             .is_some_and(|e| e.to_string().contains("line 3"))
     );
 
-    let added = v.apply_import(&plan).expect("apply");
+    let added = v.apply_import(&plan, Choice::Offered).expect("apply");
     assert_eq!(added.len(), 2);
     let bank = v.find("Bank (me)").expect("bank");
     assert_eq!(bank.overview.otp.map(|p| p.otp_type), Some(OtpType::Hotp));
@@ -404,7 +406,7 @@ fn import_refuses_control_characters_by_entry() {
         reasons[2],
         "account contains a bidirectional override (U+202E)"
     );
-    let added = v.apply_import(&plan).expect("apply");
+    let added = v.apply_import(&plan, Choice::Offered).expect("apply");
     assert_eq!(added.len(), 1);
     assert_eq!(v.items().expect("items").len(), 1);
 }

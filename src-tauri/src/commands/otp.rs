@@ -1,9 +1,11 @@
-//! 2FA: live codes, copy, HOTP, and the import wizard's preview / commit / cancel.
+//! 2FA (live codes, copy, HOTP) and the import wizard's preview / commit / cancel.
 
 use keywright_ipc::IpcError;
 use keywright_ipc::dto::{
-    Copied, HotpCode, ImportFormat, ImportPreview, ImportSource, ImportSummary, OtpCodes, OtpLink,
+    Copied, HotpCode, ImportFormat, ImportOptions, ImportPreview, ImportSource, ImportSummary,
+    OtpCodes, OtpLink,
 };
+use keywright_ipc::import as imp;
 use keywright_ipc::otp as o;
 use secrecy::SecretString;
 use tauri::AppHandle;
@@ -42,19 +44,27 @@ pub async fn import_preview(
     source: ImportSource,
     format: Option<ImportFormat>,
     password: Option<SecretString>,
+    options: Option<ImportOptions>,
 ) -> Result<ImportPreview, IpcError> {
-    on_worker(app, move |s| o::import_preview(s, source, format, password)).await
+    on_worker(app, move |s| {
+        imp::import_preview(s, source, format, password, options)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn import_commit(app: AppHandle, id: String) -> Result<ImportSummary, IpcError> {
-    on_worker(app, move |s| o::import_commit(s, &id)).await
+pub async fn import_commit(
+    app: AppHandle,
+    id: String,
+    rows: Option<Vec<u32>>,
+) -> Result<ImportSummary, IpcError> {
+    on_worker(app, move |s| imp::import_commit(s, &id, rows)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn import_cancel(app: AppHandle, id: String) -> Result<(), IpcError> {
     on_worker(app, move |s| {
-        o::import_cancel(s, &id);
+        imp::import_cancel(s, &id);
         Ok(())
     })
     .await

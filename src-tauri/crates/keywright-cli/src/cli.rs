@@ -81,7 +81,8 @@ pub enum Command {
     Totp(TotpArgs),
     /// Print the next code of an HOTP item and advance its counter
     Hotp(HotpArgs),
-    /// Import 2FA accounts from an authenticator export, an otpauth list or a QR image
+    /// Import credentials: .env files, KeePassXC, Bitwarden, 1Password, Postman, Bruno,
+    /// Insomnia, CSV, and 2FA accounts from authenticator exports, otpauth lists or QR images
     Import(ImportArgs),
     /// Export every 2FA item (asks for the vault password again)
     Export(ExportArgs),
@@ -291,6 +292,29 @@ pub enum ImportFormatArg {
     TwoFas,
     /// Ente Auth export, plain text or encrypted JSON
     Ente,
+    /// A .env file: each variable an item (settings such as PORT=3000 offered unticked)
+    Dotenv,
+    /// A KeePass / KeePassXC database (.kdbx, KDBX 3.1 and 4), with its password
+    Kdbx,
+    /// KeePassXC's XML export
+    #[value(name = "keepassxc-xml")]
+    KeepassXml,
+    /// KeePassXC's CSV export
+    #[value(name = "keepassxc-csv")]
+    KeepassCsv,
+    /// Bitwarden JSON export, plain or password-protected
+    Bitwarden,
+    /// 1Password .1pux export
+    #[value(name = "1password")]
+    OnePassword,
+    /// Postman collection (v2.1) or environment export; requests become saved requests
+    Postman,
+    /// Bruno collection folder (or one .bru file); requests become saved requests
+    Bruno,
+    /// Insomnia v4 export (JSON); requests become saved requests
+    Insomnia,
+    /// Any CSV with a header row, through --map
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -306,6 +330,19 @@ pub struct ImportArgs {
     /// Import nothing if any entry is invalid
     #[arg(long)]
     pub strict: bool,
+    /// Also import the entries offered unticked (settings of a .env file such as PORT=3000)
+    #[arg(long)]
+    pub all: bool,
+    /// Add this tag to every imported item (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// .env: the project tag its items get (default: the name of the file's folder)
+    #[arg(long, value_name = "PROJECT")]
+    pub prefix: Option<String>,
+    /// csv: which column holds what, e.g. name=Title,secret=Password,username=User,url=URL
+    /// (fields: name, secret, username, url, notes, tags, kind, expires, totp, header, query)
+    #[arg(long, value_name = "FIELD=COLUMN,...")]
+    pub map: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,21 +1,16 @@
-//! The 2FA subcommands: `totp`, `hotp`, `import`, `export`, `qr`, and `add totp`'s input.
+//! The 2FA subcommands: `totp`, `hotp`, `export`, `qr`, and `add totp`'s input.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use keywright_core::credential::{NewItem, OtpAlgorithm, OtpParams, OtpType};
-use keywright_core::limits::MAX_IMPORT_BYTES;
-use keywright_core::otp::import::{self, Format};
 use keywright_core::otp::{self as core_otp, OtpAccount, STEAM_DIGITS, export, uri};
-use keywright_core::vault::otp::{ImportPlan, PlanStatus, new_otp_item};
+use keywright_core::vault::otp::new_otp_item;
 use keywright_core::{Error, Result, Vault, timefmt};
 use secrecy::SecretString;
 use serde_json::json;
-use zeroize::Zeroizing;
 
-use crate::cli::{
-    AddArgs, ExportArgs, ExportFormatArg, HotpArgs, ImportArgs, ImportFormatArg, QrArgs, TotpArgs,
-};
+use crate::cli::{AddArgs, ExportArgs, ExportFormatArg, HotpArgs, QrArgs, TotpArgs};
 use crate::commands::{Ctx, Out, emit, emit_json, written};
 use crate::input::Input;
 use crate::unlock::{notice, open_unlocked};
@@ -170,187 +165,6 @@ pub fn hotp(ctx: &Ctx, a: HotpArgs, input: &mut Input, out: Out<'_>) -> Result<(
     } else {
         emit(out, &code)
     }
-}
-
-fn format_of(f: ImportFormatArg) -> Format {
-    match f {
-        ImportFormatArg::Otpauth => Format::Otpauth,
-        ImportFormatArg::Qr => Format::Qr,
-        ImportFormatArg::GoogleMigration => Format::GoogleMigration,
-        ImportFormatArg::Aegis => Format::Aegis,
-        ImportFormatArg::TwoFas => Format::TwoFas,
-        ImportFormatArg::Ente => Format::Ente,
-    }
-}
-
-/// The import file, or stdin for `-`: at most `MAX_IMPORT_BYTES` are read, and a larger
-/// source is refused without reading it all (`/dev/zero` and endless pipes included).
-fn read_source(format: Format, file: &str, input: &mut Input) -> Result<Zeroizing<Vec<u8>>> {
-    if file == "-" {
-        // With --password-stdin, the password line(s) came first; the rest is the file.
-        return input.rest_bytes();
-    }
-    let io = |e: std::io::Error| Error::Io {
-        action: "cannot read",
-        path: file.into(),
-        source: e,
-    };
-    let f = std::fs::File::open(file).map_err(io)?;
-    let mut buf = Zeroizing::new(Vec::new());
-    f.take(MAX_IMPORT_BYTES as u64 + 1)
-        .read_to_end(&mut buf)
-        .map_err(io)?;
-    import::check_size(format, buf.len())?;
-    Ok(buf)
-}
-
-pub fn import(ctx: &Ctx, a: ImportArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
-    let format = format_of(a.format);
-    let mut vault = open_unlocked(&ctx.path, input)?;
-    // With --password-stdin the line after the vault password is the export's password
-    // (for the formats that can be encrypted); then, with FILE = -, the file itself.
-    let can_encrypt = matches!(format, Format::Aegis | Format::TwoFas | Format::Ente);
-    let mut password: Option<SecretString> = if input.password_stdin() && can_encrypt {
-        input.line()?.map(|l| SecretString::from(l.to_string()))
-    } else {
-        None
-    };
-    let data = read_source(format, &a.file, input)?;
-    if password.is_none() && import::is_encrypted(format, &data) {
-        if std::io::stdin().is_terminal() && a.file != "-" {
-            let p =
-                Input::prompt_hidden(&format!("Password of the {} export: ", format.display()))?;
-            password = Some(SecretString::from(p.to_string()));
-        } else {
-            return Err(Error::ImportPasswordNeeded {
-                format: format.display(),
-            });
-        }
-    }
-    let entries = import::parse(format, &data, password.as_ref())?;
-    drop(data);
-    let plan = vault.plan_import(entries)?;
-    if a.strict
-        && let Some(e) = plan.first_invalid()
-    {
-        return Err(Error::InvalidInput {
-            field: format!("{} (--strict: nothing was imported)", e_field(&e)),
-            reason: e_reason(&e),
-        });
-    }
-    let added = if a.dry_run {
-        Vec::new()
-    } else {
-        vault.apply_import(&plan)?
-    };
-    report_import(ctx, format, &plan, a.dry_run, added.len(), out)
-}
-
-fn e_field(e: &Error) -> String {
-    match e {
-        Error::InvalidInput { field, .. } => field.clone(),
-        _ => "entry".into(),
-    }
-}
-
-fn e_reason(e: &Error) -> String {
-    match e {
-        Error::InvalidInput { reason, .. } => reason.clone(),
-        e => e.to_string(),
-    }
-}
-
-fn status_name(s: PlanStatus) -> &'static str {
-    match s {
-        PlanStatus::New => "new",
-        PlanStatus::Duplicate => "duplicate",
-        PlanStatus::Invalid => "invalid",
-    }
-}
-
-fn type_name(t: OtpType) -> &'static str {
-    match t {
-        OtpType::Totp => "totp",
-        OtpType::Hotp => "hotp",
-        OtpType::Steam => "steam",
-    }
-}
-
-fn report_import(
-    ctx: &Ctx,
-    format: Format,
-    plan: &ImportPlan,
-    dry_run: bool,
-    added: usize,
-    out: Out<'_>,
-) -> Result<()> {
-    let (new, dup, bad) = (
-        plan.count(PlanStatus::New),
-        plan.count(PlanStatus::Duplicate),
-        plan.count(PlanStatus::Invalid),
-    );
-    if ctx.json {
-        let rows: Vec<_> = plan
-            .rows
-            .iter()
-            .map(|r| {
-                let acc = r.account.as_ref();
-                json!({
-                    "position": r.position,
-                    "label": r.label,
-                    "status": status_name(r.status),
-                    "name": r.name,
-                    "issuer": acc.and_then(|a| a.issuer.clone()),
-                    "account": acc.and_then(|a| a.account.clone()),
-                    "type": acc.map(|a| type_name(a.params.otp_type)),
-                    "digits": acc.map(|a| a.params.digits),
-                    "period": acc.map(|a| core_otp::period_of(&a.params)),
-                    "reason": r.reason,
-                    "duplicate_of": r.duplicate_of,
-                })
-            })
-            .collect();
-        return emit_json(
-            out,
-            &json!({
-                "format": format.name(),
-                "dry_run": dry_run,
-                "rows": rows,
-                "new": new,
-                "duplicates": dup,
-                "invalid": bad,
-                "added": added,
-            }),
-        );
-    }
-    let mut text = String::new();
-    for r in &plan.rows {
-        let what = match r.status {
-            PlanStatus::New => r.name.clone().unwrap_or_default(),
-            PlanStatus::Duplicate => format!(
-                "already in the vault as {:?}",
-                r.duplicate_of.clone().unwrap_or_default()
-            ),
-            PlanStatus::Invalid => r.reason.clone().unwrap_or_default(),
-        };
-        text.push_str(&format!(
-            "{:<22} {:<9}  {what}\n",
-            r.label,
-            status_name(r.status)
-        ));
-    }
-    if dry_run {
-        text.push_str(&format!(
-            "Dry run: {new} new, {dup} duplicate, {bad} invalid; nothing was saved."
-        ));
-    } else {
-        text.push_str(&format!(
-            "Imported {added} {} from the {} export; skipped {dup} duplicate and {bad} invalid.",
-            if added == 1 { "code" } else { "codes" },
-            format.display()
-        ));
-    }
-    emit(out, &text)
 }
 
 /// Exports show every seed: the vault password is asked for again, whatever session or

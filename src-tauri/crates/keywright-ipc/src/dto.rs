@@ -581,6 +581,31 @@ pub enum ImportFormat {
     Aegis,
     TwoFas,
     Ente,
+    Dotenv,
+    Kdbx,
+    KeepassxcXml,
+    KeepassxcCsv,
+    Bitwarden,
+    Onepassword,
+    Postman,
+    Bruno,
+    Insomnia,
+    Csv,
+}
+
+/// What the user gave besides the source.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportOptions {
+    /// Tags added to every imported item.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// A `.env` file's project (the tag its items get; default: the file's folder name).
+    #[serde(default)]
+    pub project: Option<String>,
+    /// A CSV import's column mapping: `name=Title,secret=Password,url=URL,…`.
+    #[serde(default)]
+    pub map: Option<String>,
 }
 
 /// What an import would do with one entry of the source.
@@ -596,25 +621,38 @@ pub enum ImportStatus {
     Invalid,
 }
 
-/// One entry of an import preview. Never carries the seed.
+/// One entry of an import preview. Never carries a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct ImportRow {
+    /// Its index in the preview: what `import_commit` takes to choose rows.
+    pub row: u32,
     /// 1-based line or index in the source.
     pub position: u32,
     /// How to name it in messages: `line 3`, `entry 2`, `QR code 1`.
     pub label: String,
     pub status: ImportStatus,
+    /// The kind of item it becomes (valid and duplicate rows).
+    pub kind: Option<Kind>,
+    /// Whether the preview offers it ticked (obvious settings of a `.env` file are not).
+    pub selected: bool,
     /// The item name it will get (unique in the vault), when it is valid.
     pub name: Option<String>,
     pub issuer: Option<String>,
+    /// The account or user name.
     pub account: Option<String>,
+    pub url: Option<String>,
+    pub tags: Vec<String>,
     pub otp_type: Option<OtpType>,
     pub digits: Option<u8>,
     pub period: Option<u32>,
+    /// Requests of an API-client collection saved with the item.
+    pub requests: u32,
+    /// What the preview says about it ("a JWT: …", "looks like a setting, not a secret").
+    pub hint: Option<String>,
     /// Why it is invalid.
     pub reason: Option<String>,
-    /// For a duplicate: the name of the item that already has this seed.
+    /// For a duplicate: the name of the item that already has this credential.
     pub duplicate_of: Option<String>,
 }
 
@@ -638,4 +676,6 @@ pub struct ImportSummary {
     pub added: Vec<String>,
     pub skipped_duplicates: u32,
     pub skipped_invalid: u32,
+    /// New rows the user left unticked.
+    pub skipped_unselected: u32,
 }

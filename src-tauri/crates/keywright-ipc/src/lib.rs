@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod import;
 pub mod jwt;
 pub mod otp;
 pub mod recovery;

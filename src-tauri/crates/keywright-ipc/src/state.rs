@@ -79,7 +79,7 @@ pub struct AppState {
     notices: Mutex<Vec<String>>,
     keyring: KeyringFactory,
     /// An import previewed and not yet committed (it holds seeds: dropped on lock).
-    pub(crate) pending_import: Mutex<Option<crate::otp::PendingImport>>,
+    pub(crate) pending_import: Mutex<Option<crate::import::PendingImport>>,
     /// Ends the login that is waiting for the browser or a device (cancel, lock).
     pub(crate) login_cancel: CancelSlot,
     /// Ends the test request on the wire (cancel, lock).

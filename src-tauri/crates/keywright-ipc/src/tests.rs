@@ -498,6 +498,7 @@ mod otp_commands {
     use super::*;
     use crate::dto::{ImportSource, ImportStatus};
     use crate::error::IpcError;
+    use crate::import::*;
     use crate::otp::*;
     use keywright_core::limits::MAX_IMPORT_BYTES;
 
@@ -610,7 +611,7 @@ mod otp_commands {
                     otpauth://totp/AWS:root?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\n\
                     otpauth://totp/Bad?secret=0000\n";
         let src = || ImportSource::Text { text: text.into() };
-        let p = import_preview(&f.state, src(), None, None)?;
+        let p = import_preview(&f.state, src(), None, None, None)?;
         let st: Vec<_> = p.rows.iter().map(|r| r.status).collect();
         assert_eq!(
             st,
@@ -630,21 +631,21 @@ mod otp_commands {
 
         // Cancel forgets it; commit then refuses the id.
         import_cancel(&f.state, &p.id);
-        assert!(import_commit(&f.state, &p.id).is_err());
+        assert!(import_commit(&f.state, &p.id, None).is_err());
 
         // Lock forgets it too.
-        let p = import_preview(&f.state, src(), None, None)?;
+        let p = import_preview(&f.state, src(), None, None, None)?;
         vault_lock(&f.state)?;
         vault_unlock(&f.state, &SecretString::from(PW))?;
-        assert!(import_commit(&f.state, &p.id).is_err());
+        assert!(import_commit(&f.state, &p.id, None).is_err());
 
-        let p = import_preview(&f.state, src(), None, None)?;
-        let s = import_commit(&f.state, &p.id)?;
+        let p = import_preview(&f.state, src(), None, None, None)?;
+        let s = import_commit(&f.state, &p.id, None)?;
         assert_eq!(s.added, ["AWS (root)"]);
         assert_eq!((s.skipped_duplicates, s.skipped_invalid), (1, 1));
         assert_eq!(otp_codes(&f.state)?.codes.len(), 2);
         assert!(
-            import_commit(&f.state, &p.id).is_err(),
+            import_commit(&f.state, &p.id, None).is_err(),
             "a preview is committed once"
         );
 
@@ -655,6 +656,7 @@ mod otp_commands {
             },
             None,
             None,
+            None,
         )
         .err()
         .ok_or("empty source")?;
@@ -663,7 +665,7 @@ mod otp_commands {
     }
 
     fn preview_error(f: &Fixture, source: ImportSource) -> Result<IpcError, String> {
-        import_preview(&f.state, source, None, None)
+        import_preview(&f.state, source, None, None, None)
             .err()
             .ok_or_else(|| "the preview should fail".to_owned())
     }
@@ -699,7 +701,7 @@ mod otp_commands {
         );
         vault_unlock(&f.state, &SecretString::from(PW))?;
         assert_eq!(
-            import_preview(&f.state, file(&list), None, None)?.new_count,
+            import_preview(&f.state, file(&list), None, None, None)?.new_count,
             1
         );
         Ok(())

@@ -4,6 +4,7 @@
 
 pub mod audit;
 mod head;
+pub mod import;
 pub mod keyring;
 pub mod names;
 pub mod oauth;
@@ -1320,46 +1321,7 @@ impl Vault {
     /// Add many items in one transaction: all are added, or none (the first invalid or
     /// duplicate item is reported with its position).
     pub fn add_batch(&mut self, news: Vec<NewItem>) -> Result<Vec<Item>> {
-        let now = timefmt::now();
-        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
-        let mut rows = Vec::with_capacity(news.len());
-        for (i, new) in news.into_iter().enumerate() {
-            let (ov, secret) = new.into_parts(now).map_err(|e| match e {
-                Error::InvalidInput { field, reason } => Error::InvalidInput {
-                    field: format!("item {} {field}", i + 1),
-                    reason,
-                },
-                e => e,
-            })?;
-            let id = new_id()?;
-            let sealed = seal_item(keys, &self.vault_id, &id, &ov, &secret)?;
-            let event = AuditEvent::new(now, Action::Add, &id, &ov.name, self.actor, None);
-            let ev = audit::seal_event(&keys.audit, &self.vault_id, &event)?;
-            rows.push((Item { id, overview: ov }, sealed, ev));
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO items (id, name_mac, overview, secret) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for (item, (mac, ov_blob, sec_blob), ev) in &rows {
-                stmt.execute(params![item.id, &mac[..], ov_blob, sec_blob])
-                    .map_err(|e| unique_violation(e, item.name()))?;
-                audit::insert(&tx, ev)?;
-            }
-        }
-        head::bump(
-            &tx,
-            &keys.overview,
-            &self.vault_id,
-            i64::try_from(rows.len()).unwrap_or(i64::MAX),
-            0,
-        )?;
-        tx.commit()?;
-        self.cache = None;
-        Ok(rows.into_iter().map(|(item, _, _)| item).collect())
+        self.add_batch_with_requests(news.into_iter().map(|n| (n, Vec::new())).collect())
     }
 
     /// Keep the opened overviews in step with this connection's own writes (SQLite's

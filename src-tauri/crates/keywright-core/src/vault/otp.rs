@@ -1,18 +1,17 @@
 //! 2FA on the vault: live codes, HOTP with its counter advanced in the same transaction
-//! that issues the code, and imports planned (new / duplicate / invalid) before they are
-//! saved in one transaction.
+//! that issues the code. (Imports of 2FA accounts are planned and saved by
+//! `vault::import`, as every import is.)
 
 use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::{Item, OpenError, Vault, ad, normalize_name, open_secret_blob, slots};
+use super::{Item, OpenError, Vault, ad, open_secret_blob, slots};
 use crate::credential::{Kind, NewItem, OtpType, SecretFields};
 use crate::error::{Error, Result};
-use crate::otp::{self, OtpAccount, TimedCode, import::Entry};
+use crate::otp::{self, OtpAccount, TimedCode};
 use crate::vault::audit::Action;
 
 /// A 2FA item with what the Codes view shows for it.
@@ -23,77 +22,6 @@ pub struct OtpView {
     pub timed: Option<TimedCode>,
     /// HOTP: the counter of the next code.
     pub counter: Option<u64>,
-}
-
-/// What an import will do with one entry of its source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanStatus {
-    New,
-    Duplicate,
-    Invalid,
-}
-
-/// One entry of an import plan. `Debug` never shows the seed.
-#[derive(Debug)]
-pub struct PlanRow {
-    pub position: usize,
-    pub label: String,
-    pub status: PlanStatus,
-    /// The unique item name it will get (valid entries).
-    pub name: Option<String>,
-    pub account: Option<OtpAccount>,
-    /// Why it is invalid.
-    pub reason: Option<String>,
-    /// The item (or the entry of the same file) that already has this seed.
-    pub duplicate_of: Option<String>,
-}
-
-impl PlanRow {
-    /// An entry that cannot be imported, and why.
-    fn invalid(position: usize, label: String, reason: String) -> Self {
-        PlanRow {
-            position,
-            label,
-            status: PlanStatus::Invalid,
-            name: None,
-            account: None,
-            reason: Some(reason),
-            duplicate_of: None,
-        }
-    }
-}
-
-/// An import, checked against the vault and ready to save.
-#[derive(Debug, Default)]
-pub struct ImportPlan {
-    pub rows: Vec<PlanRow>,
-}
-
-impl ImportPlan {
-    pub fn count(&self, status: PlanStatus) -> usize {
-        self.rows.iter().filter(|r| r.status == status).count()
-    }
-
-    /// The first invalid entry as an error (for `--strict`).
-    pub fn first_invalid(&self) -> Option<Error> {
-        self.rows
-            .iter()
-            .find(|r| r.status == PlanStatus::Invalid)
-            .map(|r| {
-                // Always after the row's label (`Invalid line 3: this otpauth:// link …`),
-                // even when the reason is a sentence of its own.
-                let reason = r.reason.clone().unwrap_or_default();
-                let mut chars = reason.chars();
-                let reason = match chars.next() {
-                    Some(c) => c.to_lowercase().chain(chars).collect(),
-                    None => reason,
-                };
-                Error::InvalidInput {
-                    field: r.label.clone(),
-                    reason,
-                }
-            })
-    }
 }
 
 fn open_blob(
@@ -153,18 +81,6 @@ fn cached_otp_items(cache: Option<&super::Cache>) -> Vec<&Item> {
 pub struct SealedOtp {
     stamp: (i64, u64),
     blobs: HashMap<String, Vec<u8>>,
-}
-
-/// Identity of a seed for duplicate detection: type and seed bytes, hashed (only in memory).
-fn seed_id(acc: &OtpAccount) -> Option<[u8; 32]> {
-    let bytes = acc.secret_bytes().ok()?;
-    let mut h = Sha256::new();
-    h.update(match acc.params.otp_type {
-        OtpType::Hotp => b"hotp",
-        OtpType::Totp | OtpType::Steam => b"time",
-    });
-    h.update(&bytes[..]);
-    Some(h.finalize().into())
 }
 
 impl Vault {
@@ -368,103 +284,6 @@ impl Vault {
         acc.counter = secret.counter;
         Ok(acc)
     }
-
-    /// Check parsed entries against the vault: which are new (and the unique name each
-    /// will get), which the vault already has (same seed), which are invalid.
-    pub fn plan_import(&mut self, entries: Vec<Entry>) -> Result<ImportPlan> {
-        let mut known: HashMap<[u8; 32], String> = HashMap::new();
-        for (item, secret) in self.otp_secrets()? {
-            let (Ok(secret), Some(params)) = (secret, item.overview.otp) else {
-                continue;
-            };
-            if let Ok(acc) = OtpAccount::from_base32(&secret.value, params)
-                && let Some(idh) = seed_id(&acc)
-            {
-                known.insert(idh, item.overview.name.clone());
-            }
-        }
-        let mut taken: std::collections::HashSet<String> = self
-            .items()?
-            .iter()
-            .map(|i| normalize_name(&i.overview.name))
-            .collect();
-        let mut rows = Vec::with_capacity(entries.len());
-        for e in entries {
-            let acc = match e.account {
-                Ok(a) => a,
-                Err(reason) => {
-                    rows.push(PlanRow::invalid(e.position, e.label, reason));
-                    continue;
-                }
-            };
-            let idh = seed_id(&acc);
-            if let Some(of) = idh.and_then(|h| known.get(&h)).cloned() {
-                rows.push(PlanRow {
-                    position: e.position,
-                    label: e.label,
-                    status: PlanStatus::Duplicate,
-                    name: None,
-                    account: Some(acc),
-                    reason: None,
-                    duplicate_of: Some(of),
-                });
-                continue;
-            }
-            let base = acc.suggested_name();
-            if let Err(reason) = check_import_text(&base, &acc) {
-                rows.push(PlanRow::invalid(e.position, e.label, reason));
-                continue;
-            }
-            let name = unique_name(&base, &mut taken);
-            if let Some(h) = idh {
-                known.insert(h, name.clone());
-            }
-            rows.push(PlanRow {
-                position: e.position,
-                label: e.label,
-                status: PlanStatus::New,
-                name: Some(name),
-                account: Some(acc),
-                reason: None,
-                duplicate_of: None,
-            });
-        }
-        Ok(ImportPlan { rows })
-    }
-
-    /// Save the plan's new entries in one transaction (all or none).
-    pub fn apply_import(&mut self, plan: &ImportPlan) -> Result<Vec<Item>> {
-        let news: Vec<NewItem> = plan
-            .rows
-            .iter()
-            .filter(|r| r.status == PlanStatus::New)
-            .filter_map(|r| Some((r.name.clone()?, r.account.as_ref()?)))
-            .map(|(name, acc)| new_otp_item(name, acc))
-            .collect();
-        if news.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.add_batch(news)
-    }
-}
-
-/// Whether an imported account's text fields would be accepted as an item (no control
-/// characters or bidirectional overrides in issuer, account, tags, notes), as the reason
-/// an import shows: `issuer contains a control character (U+001B)`.
-fn check_import_text(name: &str, acc: &OtpAccount) -> std::result::Result<(), String> {
-    let reason = |e: Error| match e {
-        Error::InvalidInput { field, reason } => format!("{field} {reason}"),
-        e => e.to_string(),
-    };
-    for (field, v) in [("issuer", &acc.issuer), ("account", &acc.account)] {
-        if let Some(v) = v {
-            crate::credential::check_line(field, v).map_err(reason)?;
-        }
-    }
-    new_otp_item(name.to_owned(), acc)
-        .into_parts(0)
-        .map(drop)
-        .map_err(reason)
 }
 
 /// The vault item for an account.
@@ -492,16 +311,4 @@ fn otp_params(item: &Item) -> Result<crate::credential::OtpParams> {
     item.overview
         .otp
         .ok_or_else(|| Error::corrupt(format!("2FA item {:?} has no parameters", item.id)))
-}
-
-/// `base`, or `base 2`, `base 3`… whichever is free (names are unique case-insensitively).
-fn unique_name(base: &str, taken: &mut std::collections::HashSet<String>) -> String {
-    let mut name = base.to_owned();
-    let mut n = 2;
-    while taken.contains(&normalize_name(&name)) {
-        name = format!("{base} {n}");
-        n += 1;
-    }
-    taken.insert(normalize_name(&name));
-    name
 }
