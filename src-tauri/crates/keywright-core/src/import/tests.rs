@@ -61,9 +61,14 @@ fn dotenv_problems_name_the_line_and_the_rest_still_reads() {
     let b = bindings(text);
     assert_eq!(b[0].key, "GOOD");
     assert_eq!(b[1].key, "NOVALUE");
-    assert!(b[1].value.as_ref().unwrap_err().contains("no value"));
+    assert!(
+        b[1].value
+            .as_ref()
+            .expect_err("an error")
+            .contains("no value")
+    );
     assert_eq!(b[2].key, "X");
-    let e = b[2].value.as_ref().unwrap_err();
+    let e = b[2].value.as_ref().expect_err("an error");
     assert!(e.contains("never closed") && e.contains("line 3"), "{e}");
 }
 
@@ -80,7 +85,7 @@ fn dotenv_items_jwt_recognised_keys_and_settings() {
         project: Some("shop".into()),
         ..Options::default()
     };
-    let recs = parse(Format::Dotenv, Source::Bytes(text.as_bytes()), &opts).unwrap();
+    let recs = parse(Format::Dotenv, Source::Bytes(text.as_bytes()), &opts).expect("ok");
     let by = |k: &str| {
         recs.iter()
             .find(|r| r.label.starts_with(&format!("{k} ")))
@@ -90,7 +95,7 @@ fn dotenv_items_jwt_recognised_keys_and_settings() {
     assert_eq!(by("SESSION_JWT").item.kind, Kind::Bearer);
     assert_eq!(by("STRIPE").item.kind, Kind::ApiKey);
     assert!(by("STRIPE").selected);
-    assert!(by("STRIPE").hint.as_deref().unwrap().contains("Stripe"));
+    assert!(by("STRIPE").hint.as_deref().expect("ok").contains("Stripe"));
     for setting in ["PORT", "DEBUG", "API_URL", "NODE_ENV"] {
         assert!(!by(setting).selected, "{setting} is offered unticked");
     }
@@ -100,13 +105,13 @@ fn dotenv_items_jwt_recognised_keys_and_settings() {
     assert!(recs.iter().all(|r| {
         r.candidate
             .as_ref()
-            .unwrap()
+            .expect("ok")
             .item
             .tags
             .contains(&"shop".to_string())
     }));
     // The JWT's exp becomes the item's token expiry.
-    let (ov, _) = by("SESSION_JWT").item.clone().into_parts(0).unwrap();
+    let (ov, _) = by("SESSION_JWT").item.clone().into_parts(0).expect("ok");
     assert_eq!(ov.token_expires_at, Some(4_102_444_800));
 }
 
@@ -117,21 +122,21 @@ fn dotenv_without_bindings_is_not_a_dotenv_file() {
         Source::Bytes(b"# only a comment\n\n"),
         &Options::default(),
     )
-    .unwrap_err();
+    .expect_err("an error");
     assert!(e.to_string().contains("no KEY=value"), "{e}");
     let e = parse(
         Format::Dotenv,
         Source::Bytes(&[0xff, 0xfe, 0x00]),
         &Options::default(),
     )
-    .unwrap_err();
+    .expect_err("an error");
     assert!(e.to_string().contains("UTF-8"), "{e}");
 }
 
 #[test]
 fn every_format_has_a_name_that_parses_back() {
     for f in Format::all() {
-        assert_eq!(Format::parse_name(f.name()).unwrap(), f);
+        assert_eq!(Format::parse_name(f.name()).expect("ok"), f);
     }
     assert!(Format::parse_name("lastpass").is_err());
     let _ = dotenv::bindings("");
