@@ -6,6 +6,7 @@
 mod cli;
 mod clipboard;
 mod commands;
+mod export;
 mod input;
 mod otp;
 mod output;
