@@ -549,3 +549,49 @@ fn keepassxc_cli_imports_the_keepass_export() {
         String::from_utf8_lossy(&oathtool.stdout).trim()
     );
 }
+
+#[test]
+fn a_damaged_item_is_left_out_and_named() {
+    let cli = Cli::new();
+    rich_vault(&cli);
+    let id = cli.ok(&["show", "Registry"], "")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // One bit of its sealed secret flipped on disk: it fails its integrity check.
+    crate::raw::flip_byte(&cli.vault(), "items", "secret", &id, 30);
+    let path = out_path(&cli, "partial.json");
+    let p = path.to_str().expect("path");
+    let (ok, stdout, stderr) = human(
+        &cli,
+        &["export", "json", "--out", p],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("not exported: Registry"), "{stderr}");
+    assert!(stdout.starts_with("Exported 8 items (2 API keys, 1 token, 1 OAuth client, 4 2FA)"));
+    assert!(
+        stdout.contains("1 damaged item(s) could not be exported"),
+        "{stdout}"
+    );
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    let items = v["items"].as_array().expect("items");
+    assert_eq!(items.len(), 8);
+    assert!(items.iter().all(|i| i["name"] != "Registry"));
+
+    let v = cli.ok(&["export", "keepassxc", "--out", p, "--force"], "");
+    assert_eq!(v["exported"], 8);
+    assert_eq!(v["kinds"]["basic"], 0);
+    let left = v["left_out"].as_array().expect("left_out");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["id"], id.as_str());
+    assert_eq!(left[0]["name"], "Registry");
+    assert!(
+        left[0]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("integrity check"),
+        "{v}"
+    );
+}
