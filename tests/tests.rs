@@ -8,6 +8,7 @@ mod app_config;
 mod campaign;
 mod cli;
 mod cli_clipboard;
+mod cli_export;
 mod cli_import;
 mod cli_otp;
 mod cli_request;
