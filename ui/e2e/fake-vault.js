@@ -216,7 +216,20 @@
       secrets: { value: !!sec.value, notes: !!sec.notes, access_token: !!sec.access_token, refresh_token: !!sec.refresh_token },
       history: history.get(it.id).slice(),
       previous_versions: [],
+      recognized: recognizeKey(it.kind, sec.value),
     });
+  }
+
+  // A few of the core's key shapes (keywright-core/src/recognize.rs), for the detail pane.
+  function recognizeKey(kind, value) {
+    if ((kind !== 'api_key' && kind !== 'bearer') || typeof value !== 'string') return null;
+    const rules = [
+      ['sk_live_', 'stripe', 'live', 'Stripe live secret key', 'https://api.stripe.com/v1/balance'],
+      ['sk_test_', 'stripe', 'test', 'Stripe test secret key', 'https://api.stripe.com/v1/balance'],
+      ['ghp_', 'github', 'personal', 'GitHub personal access token', 'https://api.github.com/user'],
+    ];
+    const r = rules.find(([p]) => value.startsWith(p));
+    return r ? { service: r[1], variant: r[2], label: r[3], test_url: r[4] } : null;
   }
 
   let state = cfg.state;

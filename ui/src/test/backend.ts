@@ -72,6 +72,7 @@ export function item(
       access_token: secrets.access_token !== undefined,
       refresh_token: secrets.refresh_token !== undefined,
     },
+    recognized: null,
     previous_versions: [],
     history: [{ at: NOW - 30 * DAY, action: 'add', item_id: '', item_name: over.name, actor: 'app', detail: null }],
     ...over,
