@@ -601,6 +601,10 @@ export function ImportWizard({ scope, initial, onClose, onDone, onError }: Props
       const allChosen = newRows.length > 0 && newRows.every((r) => chosen.has(r.row));
       const unticked = newRows.length - chosen.size;
       const credentials = p.rows.some((r) => r.kind !== null && r.kind !== 'totp');
+      // Columns no row fills are left out (a .env file has no issuers or accounts).
+      const hasIssuer = p.rows.some((r) => r.issuer !== null);
+      const hasAccount = p.rows.some((r) => r.account !== null);
+      const hasDetail = !credentials || p.rows.some((r) => rowDetail(r) !== '');
       const toggle = (row: number, on: boolean) => {
         setChosen((prev) => {
           const next = new Set(prev);
@@ -644,9 +648,9 @@ export function ImportWizard({ scope, initial, onClose, onDone, onError }: Props
                     <th scope="col">Entry</th>
                     <th scope="col">Name</th>
                     {credentials && <th scope="col">Kind</th>}
-                    <th scope="col">Issuer</th>
-                    <th scope="col">Account</th>
-                    <th scope="col">{credentials ? 'Details' : 'Type'}</th>
+                    {hasIssuer && <th scope="col">Issuer</th>}
+                    {hasAccount && <th scope="col">{credentials ? 'Account or user' : 'Account'}</th>}
+                    {hasDetail && <th scope="col">{credentials ? 'Details' : 'Type'}</th>}
                     <th scope="col">Status</th>
                   </tr>
                 </thead>
@@ -671,9 +675,9 @@ export function ImportWizard({ scope, initial, onClose, onDone, onError }: Props
                         {r.hint !== null && <span className="import-hint muted small">{r.hint}</span>}
                       </td>
                       {credentials && <td className="nowrap">{r.kind === null ? '' : KIND_LABEL[r.kind]}</td>}
-                      <td>{r.issuer}</td>
-                      <td>{r.account}</td>
-                      <td className="import-detail">{credentials ? rowDetail(r) : rowType(r)}</td>
+                      {hasIssuer && <td>{r.issuer}</td>}
+                      {hasAccount && <td>{r.account}</td>}
+                      {hasDetail && <td className="import-detail">{credentials ? rowDetail(r) : rowType(r)}</td>}
                       <td>
                         <StatusChip row={r} />
                       </td>
