@@ -134,7 +134,13 @@ fn bitwarden_export() -> Value {
 fn check_bitwarden_vault(cli: &Cli) {
     assert_eq!(
         names(cli),
-        ["GitHub", "GitHub 2FA", "GitHub PAT", "Service token", "Stripe"]
+        [
+            "GitHub",
+            "GitHub 2FA",
+            "GitHub PAT",
+            "Service token",
+            "Stripe"
+        ]
     );
     let gh = cli.ok(&["show", "GitHub"], "");
     assert_eq!(gh["kind"], "basic");
@@ -143,7 +149,10 @@ fn check_bitwarden_vault(cli: &Cli) {
     assert_eq!(gh["tags"], json!(["Dev"]));
     assert_eq!(cli.ok(&["show", "GitHub PAT"], "")["service"], "github");
     let stripe = cli.ok(&["show", "Stripe"], "");
-    assert_eq!((&stripe["kind"], &stripe["service"]), (&json!("api_key"), &json!("stripe")));
+    assert_eq!(
+        (&stripe["kind"], &stripe["service"]),
+        (&json!("api_key"), &json!("stripe"))
+    );
     let token = cli.ok(&["show", "Service token"], "");
     assert_eq!(token["kind"], "bearer");
     assert!(
@@ -154,7 +163,10 @@ fn check_bitwarden_vault(cli: &Cli) {
     );
     // The linked 2FA item gives the codes oathtool gives for the seed.
     let otp = cli.ok(&["show", "GitHub 2FA"], "");
-    assert_eq!((&otp["kind"], &otp["issuer"]), (&json!("totp"), &json!("GitHub")));
+    assert_eq!(
+        (&otp["kind"], &otp["issuer"]),
+        (&json!("totp"), &json!("GitHub"))
+    );
     for at in [1_700_000_015i64, 2_000_000_000] {
         let code = cli.ok(&["totp", "GitHub 2FA", "--at", &at.to_string()], "");
         assert_eq!(code["code"], oathtool_totp(SEED, at), "at {at}");
@@ -195,7 +207,10 @@ fn bitwarden_plain_export_imports_once() {
         "{dry}"
     );
     for secret in ["hunter2", STRIPE, GITHUB_PAT, SEED, "4111111111111111"] {
-        assert!(!dry.to_string().contains(secret), "the preview shows no secret");
+        assert!(
+            !dry.to_string().contains(secret),
+            "the preview shows no secret"
+        );
     }
     assert!(names(&cli).is_empty(), "a dry run saves nothing");
 
@@ -219,7 +234,14 @@ fn bitwarden_password_protected_export_opens_with_the_second_stdin_line() {
     std::fs::write(&plain, bitwarden_export().to_string()).expect("write");
     let protected = dir.path().join("protected.json");
     let (p, o) = (plain.to_str().expect("p"), protected.to_str().expect("o"));
-    fixture(&["bitwarden-protect", p, o, EXPORT_PASSWORD, "pbkdf2", "600000"]);
+    fixture(&[
+        "bitwarden-protect",
+        p,
+        o,
+        EXPORT_PASSWORD,
+        "pbkdf2",
+        "600000",
+    ]);
 
     let cli = Cli::new();
     cli.init();
@@ -282,7 +304,16 @@ fn bitwarden_argon2id_export_made_by_argon2_cffi_opens() {
     let protected = dir.path().join("protected.json");
     let (p, o) = (plain.to_str().expect("p"), protected.to_str().expect("o"));
     // Bitwarden's default Argon2id parameters: 3 iterations, 64 MiB, 4 lanes.
-    fixture(&["bitwarden-protect", p, o, EXPORT_PASSWORD, "argon2id", "3", "64", "4"]);
+    fixture(&[
+        "bitwarden-protect",
+        p,
+        o,
+        EXPORT_PASSWORD,
+        "argon2id",
+        "3",
+        "64",
+        "4",
+    ]);
     let cli = Cli::new();
     cli.init();
     let (ok, v) = import_with(
@@ -366,9 +397,15 @@ fn onepassword_1pux_imports_once() {
 
     let done = cli.ok(&["import", "1password", f], "");
     assert_eq!(done["added"], 4);
-    assert_eq!(names(&cli), ["GitLab", "GitLab 2FA", "Router", "Stripe API"]);
+    assert_eq!(
+        names(&cli),
+        ["GitLab", "GitLab 2FA", "Router", "Stripe API"]
+    );
     let gl = cli.ok(&["show", "GitLab"], "");
-    assert_eq!((&gl["kind"], &gl["username"]), (&json!("basic"), &json!("tanuki")));
+    assert_eq!(
+        (&gl["kind"], &gl["username"]),
+        (&json!("basic"), &json!("tanuki"))
+    );
     assert_eq!(gl["tags"], json!(["dev"]));
     let at = 1_700_000_015i64;
     let code = cli.ok(&["totp", "GitLab 2FA", "--at", &at.to_string()], "");

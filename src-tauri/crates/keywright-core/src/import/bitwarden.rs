@@ -296,11 +296,7 @@ type ExportKeys = (Key, Key);
 
 /// Bitwarden's export key: the KDF of the password and the salt text, stretched with
 /// HKDF-Expand-SHA256 into a 32-byte encryption key and a 32-byte MAC key.
-pub(super) fn derive_keys(
-    password: &[u8],
-    salt: &str,
-    kdf: Kdf,
-) -> Result<ExportKeys> {
+pub(super) fn derive_keys(password: &[u8], salt: &str, kdf: Kdf) -> Result<ExportKeys> {
     let master = kdf_key(password, salt, kdf)?;
     stretch(&master)
 }

@@ -23,6 +23,8 @@ mod onepassword_tests;
 #[cfg(test)]
 mod pm_fixtures;
 #[cfg(test)]
+mod pm_fuzz;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;

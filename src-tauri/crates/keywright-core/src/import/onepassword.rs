@@ -510,7 +510,15 @@ fn item_records(position: usize, vault_tag: Option<&str>, item: Item) -> Vec<Rec
                     password = Some(Zeroizing::new(value.to_owned()));
                     continue;
                 }
-                "hostname" | "server" | "url" | "website" if api || entry.url.is_none() => {
+                // An API's host is its URL; a database's or a server's host is not a web
+                // address (it goes to the notes).
+                "hostname" if api => {
+                    if let Some(url) = pm::web_url(value) {
+                        entry.url = Some(url);
+                        continue;
+                    }
+                }
+                "url" | "website" if entry.url.is_none() => {
                     if let Some(url) = pm::web_url(value) {
                         entry.url = Some(url);
                         continue;

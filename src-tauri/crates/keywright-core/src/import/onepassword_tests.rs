@@ -444,3 +444,35 @@ fn a_million_items_are_refused_at_the_limit() {
         "{r}"
     );
 }
+
+#[test]
+fn a_database_keeps_its_host_in_the_notes_and_labels_stay_distinct() {
+    let data = op_export(&[(
+        "Private",
+        vec![op_item(
+            "102",
+            "Orders DB",
+            json!({"sections": [section(vec![
+                op_field("type", "database_type", json!({"menu": "postgresql"})),
+                op_field("server", "hostname", json!({"string": "db.internal.example.com"})),
+                op_field("port", "port", json!({"string": "5432"})),
+                op_field("username", "username", json!({"string": "orders"})),
+                op_field("password", "password", json!({"concealed": "db-pass-123"})),
+                op_field("one-time password", "TOTP_a", json!({"totp": SEED})),
+                op_field("2FA", "extra", json!({"concealed": "JBSWY3DPEHPK3PXP"})),
+            ])]}),
+            json!({}),
+        )],
+    )]);
+    let recs = run(&data).expect("parsed");
+    assert_eq!(labels(&recs), ["item 1", "item 1 (2FA)", "item 1 (2FA 2)"]);
+    let db = ok(&recs, "item 1");
+    assert_eq!(
+        (db.kind, db.username.as_deref()),
+        (Kind::Basic, Some("orders"))
+    );
+    assert_eq!(db.url, None, "a database host is not a web address");
+    assert!(db.secret.notes.contains("server: db.internal.example.com"));
+    assert!(db.secret.notes.contains("port: 5432"));
+    assert_eq!(ok(&recs, "item 1 (2FA 2)").name, "Orders DB 2FA 2");
+}

@@ -429,12 +429,16 @@ impl Entry {
             None => {}
         }
         let many = self.otp.len() > 1;
+        // Row suffixes given so far: a field named "2FA" does not share a label with the
+        // entry's one-time password.
+        let mut seen_names: Vec<String> = Vec::new();
         for (i, raw) in self.otp.iter().enumerate() {
             let suffix = if many {
                 format!("2FA {}", i + 1)
             } else {
                 "2FA".into()
             };
+            seen_names.push(suffix.clone());
             let candidate = otp_candidate(raw, &self.name, self.username.as_deref(), &self.tags)
                 .map(|mut item| {
                     item.name = name_with(&self.name, &suffix);
@@ -451,7 +455,6 @@ impl Entry {
                 candidate,
             ));
         }
-        let mut seen_names: Vec<String> = Vec::new();
         for (i, (field, value)) in self.secret_fields.iter().enumerate() {
             let field_name = if field.trim().is_empty() {
                 format!("field {}", i + 1)
