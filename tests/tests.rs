@@ -10,6 +10,7 @@ mod cli;
 mod cli_clipboard;
 mod cli_export;
 mod cli_import;
+mod cli_import_pwm;
 mod cli_otp;
 mod cli_request;
 mod cli_rotate;
