@@ -124,3 +124,8 @@ mod tests {
         );
     }
 }
+
+/// Most snapshot files one backup folder may hold before `backup list` and retention refuse
+/// it (retention keeps about 10 + 30 + one a month; a folder shared by many vaults over
+/// years stays far below).
+pub const MAX_BACKUP_FILES: usize = 10_000;
