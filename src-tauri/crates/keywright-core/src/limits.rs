@@ -77,6 +77,11 @@ pub const MAX_ARGON2_PASSES: u64 = 64;
 /// of libsodium's "sensitive" preset and of every step down Ente takes from it).
 pub const MAX_ARGON2_WORK_BYTES: u64 = 4 << 30;
 
+/// Most snapshot files one backup folder may hold before `backup list` and retention refuse
+/// it (retention keeps about 10 + 30 + one a month; a folder shared by many vaults over
+/// years stays far below).
+pub const MAX_BACKUP_FILES: usize = 10_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,8 +129,3 @@ mod tests {
         );
     }
 }
-
-/// Most snapshot files one backup folder may hold before `backup list` and retention refuse
-/// it (retention keeps about 10 + 30 + one a month; a folder shared by many vaults over
-/// years stays far below).
-pub const MAX_BACKUP_FILES: usize = 10_000;

@@ -61,9 +61,9 @@ pub const KEEP_DAILY_DAYS: i64 = 30;
 // ...plus the newest of each month, forever.
 
 /// The sealed setting with the automatic backup's configuration.
-const CONFIG_KEY: &str = "backup.config";
+pub const CONFIG_KEY: &str = "backup.config";
 /// The sealed setting with what the last automatic backup took.
-const STATE_KEY: &str = "backup.state";
+pub const STATE_KEY: &str = "backup.state";
 /// Settings under this prefix are the backup's own and do not count as a change.
 const SETTINGS_PREFIX: &str = "backup.";
 /// `meta` key marking a snapshot: when it was taken (Unix seconds).
@@ -432,7 +432,23 @@ pub fn list(dir: &Path) -> Result<Vec<BackupInfo>> {
         }
         out.push(inspect(&entry.path()));
     }
-    out.sort_by(|a, b| b.taken_at.cmp(&a.taken_at).then(b.path.cmp(&a.path)));
+    // Newest first; in one second, the later name (`-2` after none) first.
+    let seq = |b: &BackupInfo| {
+        b.path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(FILE_SUFFIX))
+            .and_then(|n| n.get(FILE_PREFIX.len() + ID_CHARS + 1 + STAMP_CHARS..))
+            .and_then(|n| n.strip_prefix('-'))
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(1)
+    };
+    out.sort_by(|a, b| {
+        b.taken_at
+            .cmp(&a.taken_at)
+            .then(seq(b).cmp(&seq(a)))
+            .then(b.path.cmp(&a.path))
+    });
     Ok(out)
 }
 
@@ -1287,6 +1303,30 @@ mod tests {
         let second = file_name(id, T0, 2).expect("name");
         assert_eq!(second, "keywright-01234567-20261202T101500Z-2.kwbak.db");
         assert_eq!(parse_name(&second), Some(("01234567".into(), T0)));
+        // Listed newest first: in one second, -10 after -2 after none.
+        let dir = tempfile::tempdir().expect("tmp");
+        for n in [1, 2, 10] {
+            fs::write(dir.path().join(file_name(id, T0, n).expect("name")), "x").expect("write");
+        }
+        let order: Vec<String> = list(dir.path())
+            .expect("list")
+            .iter()
+            .map(|b| {
+                b.path
+                    .file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                file_name(id, T0, 10).expect("name"),
+                second.clone(),
+                name.clone()
+            ]
+        );
         for bad in [
             "keywright-01234567-20261202T101500Z.kwbak.db.partial",
             ".keywright-01234567-20261202T101500Z.kwbak.db.ab12.partial",
@@ -1854,7 +1894,7 @@ mod tests {
         // A snapshot opened as a vault never backs itself up.
         let snap = list(&out).expect("list")[0].path.clone();
         let mut s = open_pw(&snap);
-        assert_eq!(s.backup_config().expect("cfg").auto, true);
+        assert!(s.backup_config().expect("cfg").auto);
         assert_eq!(
             s.maybe_auto_backup(last + 5 * DAILY_S).expect("auto"),
             AutoBackup::Snapshot
