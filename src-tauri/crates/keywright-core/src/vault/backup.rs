@@ -68,6 +68,9 @@ pub const STATE_KEY: &str = "backup.state";
 const SETTINGS_PREFIX: &str = "backup.";
 /// `meta` key marking a snapshot: when it was taken (Unix seconds).
 pub(crate) const TAKEN_AT_KEY: &str = "backup_taken_at";
+/// `meta` key of a snapshot: its item count, so that listing many snapshots reads a row
+/// each rather than every page of their `items` tables.
+const ITEMS_KEY: &str = "backup_items";
 /// Characters of the vault id in a file name.
 const ID_CHARS: usize = 8;
 /// `YYYYMMDDTHHMMSSZ`.
@@ -120,9 +123,10 @@ pub struct BackupState {
 }
 
 impl BackupState {
-    /// A change seen since the last backup and not yet backed up.
+    /// A change seen (or noted by a process that wrote: `seen_digest` unknown) since the
+    /// last backup and not yet backed up.
     pub fn pending(&self) -> bool {
-        self.seen_digest.is_some() && self.seen_digest != self.digest
+        self.seen_at.is_some() && self.seen_digest != self.digest
     }
 }
 
@@ -320,7 +324,9 @@ struct Facts {
     taken_at: Option<i64>,
 }
 
-fn read_facts(conn: &Connection) -> Result<Facts> {
+/// What a vault file says about itself. `exact`: count the `items` rows even when the file
+/// records its count (a snapshot opened as a vault and changed may differ from it).
+fn read_facts(conn: &Connection, exact: bool) -> Result<Facts> {
     schema::check(conn)?;
     let vault_id: String = conn
         .query_row("SELECT value FROM meta WHERE key = 'vault_id'", [], |r| {
@@ -336,7 +342,17 @@ fn read_facts(conn: &Connection) -> Result<Facts> {
     if !has_password {
         return Err(Error::corrupt("it has no password slot"));
     }
-    let items: i64 = conn.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
+    let meta = |key: &str| -> Result<Option<i64>> {
+        let v: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
+        Ok(v.and_then(|v| v.parse().ok()))
+    };
+    let recorded = meta(ITEMS_KEY)?;
+    let items: i64 = match recorded {
+        Some(n) if !exact => n,
+        _ => conn.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?,
+    };
     let taken_at: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = ?1",
@@ -385,7 +401,7 @@ pub fn inspect(path: &Path) -> BackupInfo {
         info.problem = Some(p);
         return info;
     }
-    match open_read_only(path).and_then(|c| read_facts(&c)) {
+    match open_read_only(path).and_then(|c| read_facts(&c, false)) {
         Ok(f) => {
             info.vault_id = Some(f.vault_id);
             info.items = Some(f.items);
@@ -515,33 +531,29 @@ pub fn prune(dir: &Path, vault_id: &str, now: i64) -> Result<Vec<PathBuf>> {
 /// SHA-256 over the sealed rows a backup is for (items, Trash, slots, settings other than
 /// the backup's own, saved requests, previous versions): equal digests, nothing to back
 /// up. The audit log and the request history are left out (a reveal or a test request is
-/// not worth a backup of its own; the next one holds them). Call inside a read
-/// transaction for a consistent view.
+/// not worth a backup of its own; the next one holds them). Each row is hashed alone and
+/// the row hashes of a table are XORed, so the tables are read in storage order (a
+/// snapshot may number rows differently; reading them by key costs 2-3 times as much).
+/// Call inside a read transaction for a consistent view.
 pub(crate) fn digest(conn: &Connection) -> Result<String> {
     const PARTS: &[(&str, &str)] = &[
-        (
-            "items",
-            "SELECT id, name_mac, overview, secret FROM items ORDER BY id",
-        ),
+        ("items", "SELECT id, name_mac, overview, secret FROM items"),
         (
             "trash",
-            "SELECT id, deleted_at, overview, secret FROM trash ORDER BY id",
+            "SELECT id, deleted_at, overview, secret FROM trash",
         ),
-        (
-            "slots",
-            "SELECT id, kind, params, wrapped_key FROM slots ORDER BY id",
-        ),
+        ("slots", "SELECT id, kind, params, wrapped_key FROM slots"),
         (
             "settings",
-            "SELECT key, value FROM settings WHERE substr(key, 1, 7) <> 'backup.' ORDER BY key",
+            "SELECT key, value FROM settings WHERE substr(key, 1, 7) <> 'backup.'",
         ),
         (
             "saved_requests",
-            "SELECT id, item_id, request FROM saved_requests ORDER BY id",
+            "SELECT id, item_id, request FROM saved_requests",
         ),
         (
             "versions",
-            "SELECT id, item_id, purge_at, value FROM versions ORDER BY id",
+            "SELECT id, item_id, purge_at, value FROM versions",
         ),
     ];
     debug_assert_eq!(SETTINGS_PREFIX.len(), 7);
@@ -555,31 +567,40 @@ pub(crate) fn digest(conn: &Connection) -> Result<String> {
         if !tables.contains(*table) {
             continue;
         }
-        h.update(table.as_bytes());
-        h.update([0u8]);
+        let mut acc = [0u8; 32];
+        let mut count = 0u64;
         let mut stmt = conn.prepare(sql)?;
         let n = stmt.column_count();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
+            let mut r = Sha256::new();
             for i in 0..n {
                 match row.get_ref(i)? {
-                    ValueRef::Null => h.update([0u8]),
+                    ValueRef::Null => r.update([0u8]),
                     ValueRef::Integer(v) => {
-                        h.update([1u8]);
-                        h.update(v.to_be_bytes());
+                        r.update([1u8]);
+                        r.update(v.to_be_bytes());
                     }
                     ValueRef::Real(v) => {
-                        h.update([2u8]);
-                        h.update(v.to_bits().to_be_bytes());
+                        r.update([2u8]);
+                        r.update(v.to_bits().to_be_bytes());
                     }
                     ValueRef::Text(b) | ValueRef::Blob(b) => {
-                        h.update([3u8]);
-                        h.update((b.len() as u64).to_be_bytes());
-                        h.update(b);
+                        r.update([3u8]);
+                        r.update((b.len() as u64).to_be_bytes());
+                        r.update(b);
                     }
                 }
             }
+            for (a, b) in acc.iter_mut().zip(r.finalize().iter()) {
+                *a ^= b;
+            }
+            count += 1;
         }
+        h.update(table.as_bytes());
+        h.update([0u8]);
+        h.update(count.to_be_bytes());
+        h.update(acc);
     }
     Ok(crypto::hex(&h.finalize()))
 }
@@ -675,13 +696,23 @@ fn set_snapshot_mark(path: &Path, taken_at: Option<i64>) -> Result<()> {
         tx.execute("DELETE FROM sessions", [])?;
     }
     match taken_at {
-        Some(t) => tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            rusqlite::params![TAKEN_AT_KEY, t.to_string()],
-        )?,
-        None => tx.execute("DELETE FROM meta WHERE key = ?1", [TAKEN_AT_KEY])?,
-    };
+        Some(t) => {
+            let items: i64 = tx.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
+            for (k, v) in [(TAKEN_AT_KEY, t), (ITEMS_KEY, items)] {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    rusqlite::params![k, v.to_string()],
+                )?;
+            }
+        }
+        None => {
+            tx.execute(
+                "DELETE FROM meta WHERE key IN (?1, ?2)",
+                [TAKEN_AT_KEY, ITEMS_KEY],
+            )?;
+        }
+    }
     tx.commit()?;
     close(conn)
 }
@@ -691,7 +722,7 @@ fn set_snapshot_mark(path: &Path, taken_at: Option<i64>) -> Result<()> {
 fn verify(path: &Path, vault_id: &str) -> Result<(u64, String)> {
     let conn = open_read_only(path)?;
     quick_check(&conn, path)?;
-    let facts = read_facts(&conn)?;
+    let facts = read_facts(&conn, true)?;
     if facts.vault_id != vault_id {
         return Err(Error::corrupt(format!(
             "{}: the copy holds vault {} instead of {vault_id}",
@@ -874,7 +905,7 @@ fn open_source(snapshot: &Path) -> Result<(Connection, Facts)> {
             found.join("; ")
         )));
     }
-    let facts = read_facts(&conn).map_err(|e| match e {
+    let facts = read_facts(&conn, true).map_err(|e| match e {
         e @ Error::NewerVersion { .. } => e,
         e => bad(e.to_string()),
     })?;
@@ -999,7 +1030,7 @@ fn replace(to: &Path, new: &Path, backup_dir: &Path, now: i64) -> Result<BackupI
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_millis(500))?;
-    let facts = read_facts(&conn).map_err(|e| {
+    let facts = read_facts(&conn, false).map_err(|e| {
         Error::invalid(
             "to",
             format!(
@@ -1068,7 +1099,7 @@ impl Vault {
             }
         }
         let v = serde_json::to_value(cfg).map_err(|e| Error::invalid("folder", e.to_string()))?;
-        self.set_setting(CONFIG_KEY, &v)
+        self.set_own_setting(CONFIG_KEY, &v)
     }
 
     /// Where backups go: the configured folder, else `backups/` next to the vault file.
@@ -1095,7 +1126,17 @@ impl Vault {
 
     fn set_backup_state(&mut self, s: &BackupState) -> Result<()> {
         let v = serde_json::to_value(s).map_err(|e| Error::corrupt(e.to_string()))?;
-        self.set_setting(STATE_KEY, &v)
+        self.set_own_setting(STATE_KEY, &v)
+    }
+
+    /// A backup setting, written without counting as a change of this process (see
+    /// [`Vault::auto_backup_at_close`]).
+    fn set_own_setting(&mut self, key: &str, v: &serde_json::Value) -> Result<()> {
+        let before = self.conn.total_changes();
+        self.set_setting(key, v)?;
+        let own = self.conn.total_changes().saturating_sub(before);
+        self.changes_at_unlock = self.changes_at_unlock.saturating_add(own);
+        Ok(())
     }
 
     /// When this file was taken as a snapshot, if it is one (`None` for a vault).
@@ -1164,13 +1205,18 @@ impl Vault {
         let since_backup = state.at.map(|a| now.saturating_sub(a));
         let changed = state.digest.as_deref() != Some(d.as_str());
         let due = if changed {
-            if state.seen_digest.as_deref() != Some(d.as_str()) {
+            if state.seen_digest.is_none() && state.seen_at.is_some() {
+                // Noted by a process that wrote (at `seen_at`) without reading the vault.
+                state.seen_digest = Some(d.clone());
+            } else if state.seen_digest.as_deref() != Some(d.as_str()) {
                 state.seen_digest = Some(d.clone());
                 state.seen_at = Some(now);
             }
             let quiet = now.saturating_sub(state.seen_at.unwrap_or(now));
             quiet >= DEBOUNCE_S || since_backup.is_none_or(|s| s >= MAX_WAIT_S)
         } else {
+            // A write that changed nothing a backup holds (the audit log): nothing waits.
+            state.seen_digest.clone_from(&state.digest);
             since_backup.is_none_or(|s| s >= DAILY_S)
         };
         if !due {
@@ -1207,20 +1253,35 @@ impl Vault {
         })
     }
 
-    /// [`Vault::maybe_auto_backup`] for a process that is done with the vault: skipped
-    /// cheaply (two settings read) when this connection wrote nothing, no change waits and
-    /// the last backup is less than a day old.
+    /// [`Vault::maybe_auto_backup`] for a process that is done with the vault (a CLI
+    /// command), without reading the whole vault when the clock says nothing can be due: a
+    /// write soon after the last backup is only noted (its time, [`BackupState::pending`]);
+    /// a command that wrote nothing looks only when a noted change has been quiet a
+    /// minute, or the last backup is old.
     pub(crate) fn auto_backup_at_close(&mut self, now: i64) -> Result<AutoBackup> {
         let wrote = self.conn.total_changes() > self.changes_at_unlock;
-        if !wrote {
-            if !self.backup_config()?.auto {
-                return Ok(AutoBackup::Off);
+        if !self.backup_config()?.auto || self.read_only.is_some() {
+            return Ok(AutoBackup::Off);
+        }
+        if self.snapshot_taken_at()?.is_some() {
+            return Ok(AutoBackup::Snapshot);
+        }
+        let mut state = self.backup_state()?;
+        let recent = |limit: i64| state.at.is_some_and(|a| now.saturating_sub(a) < limit);
+        if wrote {
+            if recent(MAX_WAIT_S) {
+                state.seen_digest = None;
+                state.seen_at = Some(now);
+                self.set_backup_state(&state)?;
+                return Ok(AutoBackup::Pending { since: now });
             }
-            let state = self.backup_state()?;
-            let daily = state.at.is_none_or(|a| now.saturating_sub(a) >= DAILY_S);
-            if !state.pending() && !daily {
-                return Ok(AutoBackup::NotDue);
+        } else if state.pending() {
+            let since = state.seen_at.unwrap_or(now);
+            if now.saturating_sub(since) < DEBOUNCE_S && recent(MAX_WAIT_S) {
+                return Ok(AutoBackup::Pending { since });
             }
+        } else if recent(DAILY_S) {
+            return Ok(AutoBackup::NotDue);
         }
         self.maybe_auto_backup(now)
     }
@@ -1628,6 +1689,34 @@ mod tests {
             .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
             .expect("count");
         assert_eq!(n, 0);
+        // Its item count is recorded, for listings (a restore counts the rows).
+        let recorded: String = c
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'backup_items'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("recorded");
+        assert_eq!(recorded, "1");
+        drop(c);
+        exec(
+            &b.path,
+            "UPDATE meta SET value = '7' WHERE key = 'backup_items'",
+        );
+        assert_eq!(inspect(&b.path).items, Some(7));
+        let r = restore(
+            &b.path,
+            &dir.path().join("r.db"),
+            &RestoreOptions::default(),
+        )
+        .expect("restore");
+        assert_eq!(r.items, 1);
+    }
+
+    fn exec(db: &Path, sql: &str) {
+        Connection::open(db)
+            .and_then(|c| c.execute_batch(sql))
+            .expect("sql");
     }
 
     /// Which of `times` an independent formulation of the policy keeps.
@@ -1949,6 +2038,85 @@ mod tests {
         assert_eq!(seen.len(), 2, "{seen:?}");
         assert_eq!(seen[0], "NotDue");
         assert!(seen[1].starts_with("Pending"), "{seen:?}");
+    }
+
+    #[test]
+    fn a_command_that_wrote_only_notes_the_change_until_the_clock_says_a_backup_is_due() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (mut v, _) = new_vault(dir.path(), 2);
+        let out = dir.path().join("bk");
+        auto_on(&mut v, &out);
+        assert!(matches!(
+            v.maybe_auto_backup(T0).expect("first"),
+            AutoBackup::Done { .. }
+        ));
+        let db = v.path().to_path_buf();
+        drop(v);
+        // A command that writes, seconds after the backup: the change is noted, not read.
+        let mut w = open_pw(&db);
+        w.add(NewItem::new(Kind::ApiKey, "new", "v")).expect("add");
+        assert_eq!(
+            w.auto_backup_at_close(T0 + 10).expect("close"),
+            AutoBackup::Pending { since: T0 + 10 }
+        );
+        let st = w.backup_state().expect("state");
+        assert!(st.pending());
+        assert_eq!((st.seen_digest, st.seen_at), (None, Some(T0 + 10)));
+        drop(w);
+        // Commands that only read: nothing until the change has been quiet a minute.
+        let mut r = open_pw(&db);
+        assert_eq!(
+            r.auto_backup_at_close(T0 + 30).expect("close"),
+            AutoBackup::Pending { since: T0 + 10 }
+        );
+        let AutoBackup::Done { backup, .. } = r.auto_backup_at_close(T0 + 70).expect("close")
+        else {
+            panic!("not backed up once quiet");
+        };
+        assert_eq!(backup.items, Some(3));
+        assert!(!r.backup_state().expect("state").pending());
+        assert_eq!(
+            r.auto_backup_at_close(T0 + 80).expect("close"),
+            AutoBackup::NotDue
+        );
+        drop(r);
+        // A write of the audit log only (a reveal): noted, then found to change nothing.
+        let mut a = open_pw(&db);
+        let id = a.find("new").expect("find").id;
+        a.record_reveal(&id).expect("reveal");
+        assert!(matches!(
+            a.auto_backup_at_close(T0 + 100).expect("close"),
+            AutoBackup::Pending { .. }
+        ));
+        drop(a);
+        let mut r = open_pw(&db);
+        assert_eq!(
+            r.auto_backup_at_close(T0 + 200).expect("close"),
+            AutoBackup::NotDue
+        );
+        assert!(!r.backup_state().expect("state").pending());
+        // The backup's own settings are no change of the command.
+        let cfg = r.backup_config().expect("cfg");
+        r.set_backup_config(&cfg).expect("config");
+        assert_eq!(
+            r.auto_backup_at_close(T0 + 210).expect("close"),
+            AutoBackup::NotDue
+        );
+        // The first write 10 minutes after a backup is backed up at once.
+        r.add(NewItem::new(Kind::ApiKey, "later", "v"))
+            .expect("add");
+        assert!(matches!(
+            r.auto_backup_at_close(T0 + 70 + MAX_WAIT_S).expect("close"),
+            AutoBackup::Done { .. }
+        ));
+        // Unchanged for a day: the next command, even a read, backs up.
+        drop(r);
+        let mut r = open_pw(&db);
+        assert!(matches!(
+            r.auto_backup_at_close(T0 + 70 + MAX_WAIT_S + DAILY_S)
+                .expect("close"),
+            AutoBackup::Done { .. }
+        ));
     }
 
     #[test]

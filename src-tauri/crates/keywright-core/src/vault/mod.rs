@@ -1019,7 +1019,11 @@ impl Vault {
                     // A cache: a read-only file or a busy writer only costs speed, so do
                     // not wait for another process's transaction to write it.
                     self.conn.busy_timeout(Duration::ZERO)?;
+                    let before = self.conn.total_changes();
                     let written = self.write_index(&cache.items, dv);
+                    // A cache, not a change: no reason for an automatic backup.
+                    let own = self.conn.total_changes().saturating_sub(before);
+                    self.changes_at_unlock = self.changes_at_unlock.saturating_add(own);
                     self.conn.busy_timeout(BUSY_TIMEOUT)?;
                     if let Err(e) = written {
                         tracing::debug!("overview index not written: {e}");
