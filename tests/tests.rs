@@ -7,6 +7,7 @@
 mod app_config;
 mod campaign;
 mod cli;
+mod cli_backup;
 mod cli_clipboard;
 mod cli_export;
 mod cli_import;

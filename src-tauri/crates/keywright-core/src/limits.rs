@@ -98,6 +98,11 @@ pub const MAX_BITWARDEN_ARGON2_PARALLELISM: u32 = 16;
 /// `export.attributes`, `export.data` and one file per document attachment.
 pub const MAX_ZIP_ENTRIES: usize = 10_000;
 
+/// Most snapshot files one backup folder may hold before `backup list` and retention refuse
+/// it (retention keeps about 10 + 30 + one a month; a folder shared by many vaults over
+/// years stays far below).
+pub const MAX_BACKUP_FILES: usize = 10_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
