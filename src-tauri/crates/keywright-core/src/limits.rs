@@ -34,6 +34,18 @@ pub const MAX_KEY_FILE_BYTES: usize = 1024 * 1024;
 /// batches. Blank lines and `#` comments are not counted.
 pub const MAX_IMPORT_ENTRIES: usize = 100_000;
 
+/// Most files and folders an import reads from a folder (a Bruno collection). A large
+/// collection has a few hundred requests.
+pub const MAX_IMPORT_FILES: usize = 10_000;
+
+/// Deepest folder an import reads inside a folder source (a Bruno collection), and deepest
+/// folder nesting of a Postman or Insomnia collection.
+pub const MAX_IMPORT_DEPTH: usize = 16;
+
+/// Longest text a collection's `{{variables}}` may expand to (a URL, a header, a body), in
+/// bytes: variables that refer to each other many times over cannot grow without bound.
+pub const MAX_TEMPLATE_BYTES: usize = 1024 * 1024;
+
 /// Most accounts in one Google Authenticator migration payload (one QR code holds about
 /// ten).
 pub const MAX_MIGRATION_ACCOUNTS: usize = 1_000;
