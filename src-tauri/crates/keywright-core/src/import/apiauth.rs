@@ -22,12 +22,10 @@ use zeroize::Zeroizing;
 use super::{Candidate, Format, Record, SavedDraft, add_tags, kind_of_value, reason_of};
 use crate::credential::{ClientAuth, Grant, Kind, MAX_NAME_LEN, MAX_TAG_LEN, NewItem};
 use crate::credential::{OAuthConfig, Placement, is_bidi_control};
-use crate::limits::{MAX_IMPORT_ENTRIES, MAX_TEMPLATE_BYTES};
+use crate::limits::{MAX_IMPORT_ENTRIES, MAX_JSON_VALUES, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 use crate::probe::input::{BodyInput, RequestInput};
 use crate::vault::requests::{MAX_SAVED, MAX_SAVED_NAME};
 
-/// How deep variables may refer to variables (`{{a}}` → `{{b}}` → …).
-const MAX_VAR_DEPTH: usize = 8;
 /// Requests named in a hint; the rest are counted.
 const NAMED_IN_HINT: usize = 5;
 
@@ -159,6 +157,53 @@ pub struct Vars<'a> {
 /// A variable a credential used: which scope, which name.
 type Used = Vec<(String, String)>;
 
+/// A JSON error without the offending value (serde_json quotes values, which may be
+/// secrets): the kind of problem and where.
+pub fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("line {}, column {}", e.line(), e.column());
+    match e.classify() {
+        Category::Eof => "the JSON ends early (the file is truncated)".into(),
+        Category::Syntax => format!("it is not valid JSON ({at})"),
+        Category::Data => format!("its JSON does not have the expected structure ({at})"),
+        Category::Io => "it could not be read".into(),
+    }
+}
+
+/// Refuse JSON text with more than [`MAX_JSON_VALUES`] values before it is parsed (each
+/// costs memory once parsed, whatever its few bytes in the file).
+pub fn check_json_values(format: Format, text: &str) -> crate::error::Result<()> {
+    let mut count = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' | b',' => count += 1,
+            _ => {}
+        }
+    }
+    if count > MAX_JSON_VALUES {
+        return Err(super::fail(
+            format,
+            format!(
+                "it holds more than {MAX_JSON_VALUES} JSON values, far more than any real \
+                 export; Keywright does not read it"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// `s` fit for a message: control characters as `?`, at most 60 characters.
 pub fn shown(s: &str) -> String {
     let mut out: String = s
@@ -254,10 +299,10 @@ impl Vars<'_> {
             let (name, process_env) = self.name_of(inner);
             match self.lookup(name, process_env) {
                 Lookup::Found(scope, value) => {
-                    if depth >= MAX_VAR_DEPTH {
+                    if depth >= MAX_TEMPLATE_DEPTH {
                         return Err(format!(
                             "{field} uses {{{{{}}}}}, whose variables refer to each other \
-                             more than {MAX_VAR_DEPTH} deep (a loop?)",
+                             more than {MAX_TEMPLATE_DEPTH} deep (a loop?)",
                             shown(inner)
                         ));
                     }

@@ -651,6 +651,15 @@ impl Reader {
 
 fn read_collection(dir: &Path) -> Result<Collection> {
     let manifest = dir.join("bruno.json");
+    if manifest.is_symlink() {
+        return Err(fail(
+            Format::Bruno,
+            format!(
+                "{} is a link; Keywright reads a collection's own files only",
+                manifest.display()
+            ),
+        ));
+    }
     if !manifest.is_file() {
         return Err(fail(
             Format::Bruno,
@@ -667,8 +676,12 @@ fn read_collection(dir: &Path) -> Result<Collection> {
         ignore: Vec::new(),
     };
     let json = r.read(&manifest)?;
-    let manifest: serde_json::Value = serde_json::from_str(&json)
-        .map_err(|e| fail(Format::Bruno, format!("its bruno.json is not JSON ({e})")))?;
+    let manifest: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
+        fail(
+            Format::Bruno,
+            format!("its bruno.json: {}", super::apiauth::json_error(&e)),
+        )
+    })?;
     let name = manifest
         .get("name")
         .and_then(serde_json::Value::as_str)

@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 
 use super::apiauth::{
     AuthSpec, Collector, Dialect, OAuth2Spec, Place, RawBody, RawRequest, Scheme, Scope, Vars,
-    shown,
+    check_json_values, json_error, shown,
 };
 use super::{Format, Options, Record, fail};
 use crate::error::Result;
@@ -340,16 +340,9 @@ pub fn parse(text_in: &str, _opts: &Options) -> Result<Vec<Record>> {
              (JSON)",
         ));
     }
-    let export: Export = serde_json::from_str(text_in).map_err(|e| {
-        fail(
-            Format::Insomnia,
-            if e.is_syntax() || e.is_eof() {
-                format!("it is not JSON ({e})")
-            } else {
-                format!("it is not an Insomnia export ({e})")
-            },
-        )
-    })?;
+    check_json_values(Format::Insomnia, text_in)?;
+    let export: Export =
+        serde_json::from_str(text_in).map_err(|e| fail(Format::Insomnia, json_error(&e)))?;
     if export.kind.as_deref() != Some("export") || export.resources.is_none() {
         return Err(fail(
             Format::Insomnia,

@@ -18,6 +18,8 @@ pub mod insomnia;
 pub mod postman;
 
 #[cfg(test)]
+mod apiclient_fuzz;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;

@@ -25,7 +25,7 @@ use zeroize::Zeroizing;
 
 use super::apiauth::{
     AuthSpec, Collector, Dialect, OAuth2Spec, Place, RawBody, RawRequest, Scheme, Scope, Vars,
-    fill_path_params, shown,
+    check_json_values, fill_path_params, json_error, shown,
 };
 use super::{Format, Options, Record, fail};
 use crate::error::{Error, Result};
@@ -354,13 +354,11 @@ fn environment(doc: &mut Doc) -> Option<Env> {
 }
 
 fn parse_doc(text: &str) -> std::result::Result<Doc, String> {
-    serde_json::from_str(text).map_err(|e| {
-        if e.is_syntax() || e.is_eof() {
-            format!("it is not JSON ({e})")
-        } else {
-            format!("it is not a Postman export ({e})")
-        }
-    })
+    check_json_values(Format::Postman, text).map_err(|e| match e {
+        Error::ImportFailed { reason, .. } => reason,
+        e => e.to_string(),
+    })?;
+    serde_json::from_str(text).map_err(|e| json_error(&e))
 }
 
 /// Read one environment file (bounded), counting its bytes against `budget`.
@@ -951,7 +949,8 @@ mod tests {
     fn hostile_and_wrong_files_get_a_clear_error() {
         let opts = Options::default();
         for (text, want) in [
-            ("not json", "not JSON"),
+            ("not json", "not valid JSON"),
+            ("{\"info\": {\"name\": \"x\"}, \"item\": [", "ends early"),
             (
                 "{\"info\": {\"name\": \"x\"}, \"requests\": [], \"order\": []}",
                 "v1",
@@ -962,14 +961,26 @@ mod tests {
                 "v2.1",
             ),
             (
-                "{\"info\": {\"name\": \"x\"}, \"item\": 5}",
-                "not a Postman export",
+                "{\"info\": {\"name\": \"x\"}, \"item\": \"sk_live_leak\"}",
+                "expected structure (line 1",
             ),
         ] {
             let e =
                 parse_any(Format::Postman, Source::Bytes(text.as_bytes()), &opts).expect_err(text);
             assert!(e.to_string().contains(want), "{text}: {e}");
+            assert!(
+                !e.to_string().contains("sk_live_leak"),
+                "no value in a message: {e}"
+            );
         }
+        // Millions of tiny values: refused before they are parsed.
+        let tiny = format!(
+            "{{\"info\": {{}}, \"item\": [{}]}}",
+            "[],".repeat(2_000_001)
+        );
+        let e =
+            parse_any(Format::Postman, Source::Bytes(tiny.as_bytes()), &opts).expect_err("tiny");
+        assert!(e.to_string().contains("JSON values"), "{e}");
         // Folders nested deeper than the limit.
         let mut item = serde_json::json!({"name": "r", "request": {"url": "https://x/", "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "t"}]}}});
         for _ in 0..=MAX_IMPORT_DEPTH + 1 {
