@@ -889,6 +889,13 @@ fn one_file(data: &[u8], opts: &Options) -> Result<Collection> {
     super::check_size(Format::Bruno, data.len())?;
     let text = super::text_of(Format::Bruno, data)?;
     let file = BruFile::parse(text).map_err(|r| fail(Format::Bruno, r))?;
+    if file.blocks.is_empty() {
+        return Err(fail(
+            Format::Bruno,
+            "it is not a .bru file (no block such as meta {, get { or auth:bearer {); give \
+             a collection's folder or one of its .bru files",
+        ));
+    }
     let stem = opts
         .path
         .as_ref()
@@ -1300,5 +1307,12 @@ mod tests {
         )
         .expect_err("nothing");
         assert!(e.to_string().contains("nothing to import"), "{e}");
+        let e = parse_any(
+            Format::Bruno,
+            Source::Bytes(b"{\n  \"info\": {\n    \"name\": \"x\"\n  }\n}\n"),
+            &Options::default(),
+        )
+        .expect_err("json");
+        assert!(e.to_string().contains("not a .bru file"), "{e}");
     }
 }
