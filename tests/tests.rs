@@ -11,6 +11,7 @@ mod cli_backup;
 mod cli_clipboard;
 mod cli_export;
 mod cli_import;
+mod cli_import_clients;
 mod cli_import_pwm;
 mod cli_otp;
 mod cli_request;

@@ -380,6 +380,10 @@ pub struct ImportArgs {
     /// (fields: name, secret, username, url, notes, tags, kind, expires, totp, header, query)
     #[arg(long, value_name = "FIELD=COLUMN,...")]
     pub map: Option<String>,
+    /// postman: an environment export the collection's {{variables}} resolve from
+    /// (repeatable; *.postman_environment.json files beside the collection are read too)
+    #[arg(long = "env", value_name = "FILE")]
+    pub envs: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
