@@ -11,7 +11,9 @@
 //!
 //! Messages name the entry and the problem and never contain a secret.
 
+pub mod csv;
 pub mod dotenv;
+pub mod keepass;
 
 #[cfg(test)]
 mod tests;
@@ -293,6 +295,21 @@ pub fn parse(format: Format, source: Source<'_>, opts: &Options) -> Result<Vec<R
             check_size(format, data.len())?;
             dotenv::parse(text_of(format, data)?, opts)?
         }
+        (Format::Kdbx, Source::Bytes(data)) => {
+            keepass::parse_kdbx(data, opts.password.as_ref())?
+        }
+        (Format::KeepassXml, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            keepass::parse_xml(text_of(format, data)?)?
+        }
+        (Format::KeepassCsv, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            keepass::parse_csv(text_of(format, data)?)?
+        }
+        (Format::Csv, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            csv::parse(text_of(format, data)?, opts)?
+        }
         (f, _) => {
             return Err(fail(
                 f,
@@ -318,6 +335,8 @@ pub fn parse(format: Format, source: Source<'_>, opts: &Options) -> Result<Vec<R
 pub fn is_encrypted(format: Format, data: &[u8]) -> bool {
     match format {
         Format::Otp(f) => otp_import::is_encrypted(f, data),
+        // A KeePass database is always encrypted (with its password).
+        Format::Kdbx => keepass::kdbx::looks_like_kdbx(data),
         _ => false,
     }
 }
