@@ -18,6 +18,8 @@ APT_PACKAGES=(
   gnome-keyring libsecret-tools dbus
   # Second TOTP implementation, browser for UI checks, benchmark timer
   oathtool chromium hyperfine python3-venv xdotool xclip
+  # keepassxc-cli: the real KeePassXC reads the KeePass XML export in the tests
+  keepassxc
 )
 
 missing=()

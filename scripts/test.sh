@@ -48,6 +48,8 @@ for i in $(seq 50); do
   sleep 0.2
 done
 export KEYWRIGHT_REQUIRE_SECRET_SERVICE=1
+# keepassxc-cli (installed by install-deps.sh) reads the KeePass XML export: never skipped here.
+export KEYWRIGHT_REQUIRE_KEEPASSXC=1
 export KEYWRIGHT_TEST_PYTHON=$ROOT/.venv/bin/python
 
 step "UI: typecheck, lint, unit tests, build"

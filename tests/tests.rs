@@ -9,6 +9,7 @@ mod campaign;
 mod cli;
 mod cli_clipboard;
 mod cli_import;
+mod cli_import_keepass;
 mod cli_otp;
 mod cli_request;
 mod cli_rotate;

@@ -20,7 +20,7 @@
 
 use zeroize::Zeroizing;
 
-use super::keepass::{otp_of_text, web_url};
+use super::keepass::{hinted, otp_of_text, web_url};
 use super::{Candidate, Format, Options, Record, add_tags, checked, fail, kind_of_value, reason_of};
 use crate::credential::{Kind, NewItem, OAuthConfig, Placement};
 use crate::error::Result;
@@ -328,7 +328,7 @@ fn map_row(m: &Mapping, rec: &csv::StringRecord, row: usize, out: &mut Vec<Recor
         match item {
             Ok(mut item) => {
                 add_tags(&mut item, &tags);
-                match checked(Candidate::new(item)) {
+                match checked(hinted(item)) {
                     Ok(c) => out.push(Record::ok(row, label.clone(), c)),
                     Err(r) => out.push(Record::invalid(row, label.clone(), r)),
                 }

@@ -282,9 +282,23 @@ fn looks_like_key(v: &str) -> bool {
     v.len() >= 8 && !v.contains(char::is_whitespace)
 }
 
+/// A candidate with what the preview says about its key: a JWT, or a recognised service.
+pub(crate) fn hinted(item: NewItem) -> Candidate {
+    let mut c = Candidate::new(item);
+    match c.item.kind {
+        Kind::Bearer => c.hint = Some("a JWT: kept as a bearer token with its expiry".into()),
+        Kind::ApiKey => {
+            c.hint = crate::recognize::recognize(c.item.secret.value.trim())
+                .map(|r| format!("recognised: {}", r.label));
+        }
+        _ => {}
+    }
+    c
+}
+
 /// One record made of an item (checked now, so a bad field is that row's reason).
 fn record(position: usize, label: String, item: NewItem) -> Record {
-    match checked(Candidate::new(item)) {
+    match checked(hinted(item)) {
         Ok(c) => Record::ok(position, label, c),
         Err(reason) => Record::invalid(position, label, reason),
     }
