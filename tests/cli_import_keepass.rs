@@ -275,7 +275,11 @@ fn kdbx4_from_keepassxc_cli_and_its_exports() {
     let f = db.to_str().expect("path");
 
     // A wrong database password: its own error kind, nothing imported.
-    let msg = cli.err(&["import", "kdbx", f], "not the password\n", "wrong_import_password");
+    let msg = cli.err(
+        &["import", "kdbx", f],
+        "not the password\n",
+        "wrong_import_password",
+    );
     assert!(msg.contains("KeePass database"), "{msg}");
     assert!(names_kinds(&cli).is_empty());
 
@@ -305,7 +309,13 @@ fn kdbx4_from_keepassxc_cli_and_its_exports() {
     );
     // The preview never carries a secret; history and the recycle bin are left out.
     let text = done.to_string();
-    for secret in [STRIPE, GITHUB_TOKEN, "hunter2", "old-password", "sk_deleted"] {
+    for secret in [
+        STRIPE,
+        GITHUB_TOKEN,
+        "hunter2",
+        "old-password",
+        "sk_deleted",
+    ] {
         assert!(!text.contains(secret), "{secret} in {text}");
     }
     assert_eq!(
@@ -354,19 +364,39 @@ fn kdbx4_from_keepassxc_cli_and_its_exports() {
 
     // Again: every entry is a duplicate of what the first import saved.
     let again = cli.ok(&["import", "kdbx", f], &format!("{DB_PASSWORD}\n"));
-    assert_eq!((again["new"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(7)));
+    assert_eq!(
+        (again["new"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(7))
+    );
 
     // KeePassXC's own exports of the same database: the same items.
-    let xml = kpx(&bin, &["export", "-q", "-f", "xml", f], &format!("{DB_PASSWORD}\n"));
+    let xml = kpx(
+        &bin,
+        &["export", "-q", "-f", "xml", f],
+        &format!("{DB_PASSWORD}\n"),
+    );
     let xml_path = dir.join("export.xml");
     std::fs::write(&xml_path, &xml).expect("xml");
     let v = cli.ok(
-        &["import", "keepassxc-xml", xml_path.to_str().expect("p"), "--dry-run"],
+        &[
+            "import",
+            "keepassxc-xml",
+            xml_path.to_str().expect("p"),
+            "--dry-run",
+        ],
         "",
     );
-    assert_eq!((v["new"].as_u64(), v["duplicates"].as_u64()), (Some(0), Some(7)), "{v}");
+    assert_eq!(
+        (v["new"].as_u64(), v["duplicates"].as_u64()),
+        (Some(0), Some(7)),
+        "{v}"
+    );
     assert_eq!(v["invalid"], 1);
-    let csv = kpx(&bin, &["export", "-q", "-f", "csv", f], &format!("{DB_PASSWORD}\n"));
+    let csv = kpx(
+        &bin,
+        &["export", "-q", "-f", "csv", f],
+        &format!("{DB_PASSWORD}\n"),
+    );
     assert!(
         csv.starts_with(
             "\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"TOTP\",\"Icon\",\
@@ -377,11 +407,20 @@ fn kdbx4_from_keepassxc_cli_and_its_exports() {
     let csv_path = dir.join("export.csv");
     std::fs::write(&csv_path, &csv).expect("csv");
     let v = cli.ok(
-        &["import", "keepassxc-csv", csv_path.to_str().expect("p"), "--dry-run"],
+        &[
+            "import",
+            "keepassxc-csv",
+            csv_path.to_str().expect("p"),
+            "--dry-run",
+        ],
         "",
     );
     // CSV has no custom fields: the deploy token is not in it; the rest are duplicates.
-    assert_eq!((v["new"].as_u64(), v["duplicates"].as_u64()), (Some(0), Some(6)), "{v}");
+    assert_eq!(
+        (v["new"].as_u64(), v["duplicates"].as_u64()),
+        (Some(0), Some(6)),
+        "{v}"
+    );
     // Its items would be the same, name for name.
     let labels: Vec<String> = rows(&v).into_iter().map(|r| r.0).collect();
     assert!(!labels.iter().any(|l| l.contains("Deploy")), "{labels:?}");
@@ -410,8 +449,10 @@ fn kdbx3_from_keepassxc_cli() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(
-        text.contains("Imported 7 items from the KeePass database export; skipped 0 duplicate \
-                       and 1 invalid."),
+        text.contains(
+            "Imported 7 items from the KeePass database export; skipped 0 duplicate \
+                       and 1 invalid."
+        ),
         "{text}"
     );
     assert!(text.contains("GitHub 2FA (totp)"), "{text}");
@@ -429,7 +470,10 @@ fn kdbx3_from_keepassxc_cli() {
     );
     assert!(!ok);
     let kind = v["error"]["kind"].as_str().expect("kind");
-    assert!(matches!(kind, "import_failed" | "wrong_import_password"), "{v}");
+    assert!(
+        matches!(kind, "import_failed" | "wrong_import_password"),
+        "{v}"
+    );
 }
 
 /// A CSV of the user's own columns, through --map.
@@ -447,8 +491,15 @@ fn csv_with_a_column_map() {
     .expect("csv");
     let p = f.to_str().expect("p");
     let msg = cli.err(&["import", "csv", p], "", "import_failed");
-    assert!(msg.contains("\"Service\", \"Key\"") && msg.contains("--map"), "{msg}");
-    let msg = cli.err(&["import", "csv", p, "--map", "name=Service,secret=Pass"], "", "import_failed");
+    assert!(
+        msg.contains("\"Service\", \"Key\"") && msg.contains("--map"),
+        "{msg}"
+    );
+    let msg = cli.err(
+        &["import", "csv", p, "--map", "name=Service,secret=Pass"],
+        "",
+        "import_failed",
+    );
     assert!(msg.contains("no column \"Pass\""), "{msg}");
     let v = cli.ok(
         &[
@@ -467,5 +518,8 @@ fn csv_with_a_column_map() {
     assert_eq!(mg["expires_at"], "2027-03-04T00:00:00Z");
     assert_eq!(mg["tags"], serde_json::json!(["Mail", "Prod"]));
     let j = cli.ok(&["show", "Jenkins"], "");
-    assert_eq!((j["kind"].as_str(), j["username"].as_str()), (Some("basic"), Some("admin")));
+    assert_eq!(
+        (j["kind"].as_str(), j["username"].as_str()),
+        (Some("basic"), Some("admin"))
+    );
 }

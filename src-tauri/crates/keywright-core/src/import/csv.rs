@@ -21,7 +21,7 @@
 use zeroize::Zeroizing;
 
 use super::keepass::{hinted, otp_of_text, web_url};
-use super::{Candidate, Format, Options, Record, add_tags, checked, fail, kind_of_value, reason_of};
+use super::{Candidate, Format, Options, Record, add_tags, fail, kind_of_value, reason_of};
 use crate::credential::{Kind, NewItem, OAuthConfig, Placement};
 use crate::error::Result;
 use crate::limits::{MAX_IMPORT_ENTRIES, MAX_SECRET_BYTES};
@@ -77,7 +77,9 @@ fn example(header: &[&str]) -> String {
             .find(|h| want.iter().any(|w| h.eq_ignore_ascii_case(w)))
             .copied()
     };
-    let name = pick(&["name", "title"]).or(header.first().copied()).unwrap_or("Name");
+    let name = pick(&["name", "title"])
+        .or(header.first().copied())
+        .unwrap_or("Name");
     let secret = pick(&["password", "secret", "key", "token", "value"])
         .or(header.get(1).copied())
         .unwrap_or("Secret");
@@ -166,7 +168,12 @@ pub fn parse(text: &str, opts: &Options) -> Result<Vec<Record>> {
         .from_reader(text.as_bytes());
     let header = rdr
         .headers()
-        .map_err(|e| fail(FORMAT, format!("its header row cannot be read ({})", csv_error(&e))))?
+        .map_err(|e| {
+            fail(
+                FORMAT,
+                format!("its header row cannot be read ({})", csv_error(&e)),
+            )
+        })?
         .clone();
     if header.iter().all(|h| h.trim().is_empty()) {
         return Err(fail(FORMAT, "it has no header row"));
@@ -206,7 +213,11 @@ fn map_row(m: &Mapping, rec: &csv::StringRecord, row: usize, out: &mut Vec<Recor
     // Line numbers as a spreadsheet shows them: the header is row 1.
     let line = row + 1;
     let label = format!("row {line}");
-    if let Some((i, _)) = rec.iter().enumerate().find(|(_, f)| f.len() > MAX_SECRET_BYTES) {
+    if let Some((i, _)) = rec
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.len() > MAX_SECRET_BYTES)
+    {
         out.push(Record::invalid(
             row,
             label,
@@ -314,10 +325,10 @@ fn map_row(m: &Mapping, rec: &csv::StringRecord, row: usize, out: &mut Vec<Recor
                         i.placement = Some(Placement::Query { name: q.to_owned() });
                         Ok(i)
                     }
-                    (Kind::ApiKey, _, _) => {
-                        Err("has both a header and a query parameter; an API key goes in one"
-                            .to_owned())
-                    }
+                    (Kind::ApiKey, _, _) => Err(
+                        "has both a header and a query parameter; an API key goes in one"
+                            .to_owned(),
+                    ),
                     (k, _, _) => Err(format!(
                         "has a header or query parameter, which only API keys have (this row is \
                          {k})"
@@ -328,10 +339,8 @@ fn map_row(m: &Mapping, rec: &csv::StringRecord, row: usize, out: &mut Vec<Recor
         match item {
             Ok(mut item) => {
                 add_tags(&mut item, &tags);
-                match checked(hinted(item)) {
-                    Ok(c) => out.push(Record::ok(row, label.clone(), c)),
-                    Err(r) => out.push(Record::invalid(row, label.clone(), r)),
-                }
+                // Checked once, by the plan (a bad field is that row's reason there).
+                out.push(Record::ok(row, label.clone(), hinted(item)));
             }
             Err(r) => out.push(Record::invalid(row, label.clone(), r)),
         }
@@ -348,10 +357,7 @@ fn map_row(m: &Mapping, rec: &csv::StringRecord, row: usize, out: &mut Vec<Recor
                 }
                 let mut item = crate::vault::otp::new_otp_item(format!("{name} 2FA"), &acc);
                 add_tags(&mut item, &tags);
-                match checked(Candidate::new(item)) {
-                    Ok(c) => out.push(Record::ok(row, two, c)),
-                    Err(r) => out.push(Record::invalid(row, two, r)),
-                }
+                out.push(Record::ok(row, two, Candidate::new(item)));
             }
             Err(r) => out.push(Record::invalid(row, two, r)),
         }
@@ -407,7 +413,10 @@ mod tests {
                 name: "X-Mailgun-Key".into()
             })
         );
-        assert_eq!(ok("row 4").placement, Some(Placement::Query { name: "key".into() }));
+        assert_eq!(
+            ok("row 4").placement,
+            Some(Placement::Query { name: "key".into() })
+        );
         let jenkins = ok("row 5");
         assert_eq!(jenkins.kind, Kind::Basic);
         assert_eq!(jenkins.url.as_deref(), Some("https://ci.example.com"));
@@ -420,9 +429,21 @@ mod tests {
         assert_eq!(ok("row 7 (2FA)").kind, Kind::Totp);
         assert_eq!(ok("row 8").kind, Kind::Bearer);
         let bad = |l: &str| row(l).candidate.as_ref().expect_err(l).clone();
-        assert!(bad("row 9").contains("unknown kind \"lastpass\""), "{}", bad("row 9"));
-        assert!(bad("row 10").contains("\"next week\" is not a date"), "{}", bad("row 10"));
-        assert!(bad("row 11").contains("both a header and a query"), "{}", bad("row 11"));
+        assert!(
+            bad("row 9").contains("unknown kind \"lastpass\""),
+            "{}",
+            bad("row 9")
+        );
+        assert!(
+            bad("row 10").contains("\"next week\" is not a date"),
+            "{}",
+            bad("row 10")
+        );
+        assert!(
+            bad("row 11").contains("both a header and a query"),
+            "{}",
+            bad("row 11")
+        );
         assert_eq!(bad("row 12"), "has no name");
         // The blank row is skipped; no secret is in any message.
         assert_eq!(recs.len(), 12);
@@ -452,10 +473,21 @@ mod tests {
         let e = csv(text, Some("name")).expect_err("pair");
         assert!(e.to_string().contains("not FIELD=COLUMN"), "{e}");
         // Case-insensitive column names.
-        assert_eq!(csv(text, Some("name=title,secret=PASSWORD")).expect("ok").len(), 1);
-        let e = csv("Title,Password\nA,b,c\n", Some("name=Title,secret=Password"))
-            .expect_err("ragged");
-        assert!(e.to_string().contains("row 2") && e.to_string().contains("3 fields"), "{e}");
+        assert_eq!(
+            csv(text, Some("name=title,secret=PASSWORD"))
+                .expect("ok")
+                .len(),
+            1
+        );
+        let e = csv(
+            "Title,Password\nA,b,c\n",
+            Some("name=Title,secret=Password"),
+        )
+        .expect_err("ragged");
+        assert!(
+            e.to_string().contains("row 2") && e.to_string().contains("3 fields"),
+            "{e}"
+        );
         let e = csv("Title,Password\n", Some("name=Title,secret=Password")).expect_err("empty");
         assert!(e.to_string().contains("no entries"), "{e}");
     }

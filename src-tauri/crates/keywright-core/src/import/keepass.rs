@@ -31,7 +31,7 @@ mod tests;
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use super::{Candidate, Format, Record, add_tags, checked, fail, kind_of_value, reason_of};
+use super::{Candidate, Format, Record, add_tags, fail, kind_of_value, reason_of};
 use crate::credential::{Kind, NewItem, OtpAlgorithm, OtpParams, OtpType, validate_url};
 use crate::error::{Error, Result};
 use crate::otp::OtpAccount;
@@ -173,8 +173,8 @@ fn keeotp(s: &str) -> std::result::Result<OtpAccount, String> {
                     .map_err(|_| format!("one-time password step {v:?} is not a number"))?;
             }
             "otphashmode" => {
-                params.algorithm =
-                    OtpAlgorithm::parse(&v).map_err(|e| format!("one-time password {}", reason_of(e)))?;
+                params.algorithm = OtpAlgorithm::parse(&v)
+                    .map_err(|e| format!("one-time password {}", reason_of(e)))?;
             }
             "type" if !v.eq_ignore_ascii_case("totp") => {
                 return Err(format!(
@@ -185,7 +185,8 @@ fn keeotp(s: &str) -> std::result::Result<OtpAccount, String> {
         }
     }
     let key = key.ok_or("its one-time password (KeeOtp) has no key")?;
-    OtpAccount::from_base32(&key, params).map_err(|e| format!("one-time password: {}", reason_of(e)))
+    OtpAccount::from_base32(&key, params)
+        .map_err(|e| format!("one-time password: {}", reason_of(e)))
 }
 
 /// The one-time password of an entry, if it has one.
@@ -232,11 +233,7 @@ fn totp_seed(seed: &str, settings: &str) -> std::result::Result<OtpAccount, Stri
 }
 
 /// KeePass 2.47+'s own TOTP fields.
-fn keepass_time_otp(
-    e: &Entry,
-    key: &str,
-    value: &str,
-) -> std::result::Result<OtpAccount, String> {
+fn keepass_time_otp(e: &Entry, key: &str, value: &str) -> std::result::Result<OtpAccount, String> {
     use base64::Engine as _;
     let bytes: Zeroizing<Vec<u8>> = Zeroizing::new(match key {
         "TimeOtp-Secret-Base32" => {
@@ -258,17 +255,29 @@ fn keepass_time_otp(
 
 fn time_otp_params(e: &Entry) -> std::result::Result<OtpParams, String> {
     let mut p = OtpParams::default();
-    if let Some(d) = e.get("TimeOtp-Length").map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(d) = e
+        .get("TimeOtp-Length")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         p.digits = d
             .parse()
             .map_err(|_| format!("TimeOtp-Length {d:?} is not a number"))?;
     }
-    if let Some(d) = e.get("TimeOtp-Period").map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(d) = e
+        .get("TimeOtp-Period")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         p.period = d
             .parse()
             .map_err(|_| format!("TimeOtp-Period {d:?} is not a number"))?;
     }
-    if let Some(a) = e.get("TimeOtp-Algorithm").map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(a) = e
+        .get("TimeOtp-Algorithm")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         p.algorithm = OtpAlgorithm::parse(a.trim_start_matches("HMAC-"))
             .map_err(|x| format!("TimeOtp-Algorithm: {}", reason_of(x)))?;
     }
@@ -296,12 +305,10 @@ pub(crate) fn hinted(item: NewItem) -> Candidate {
     c
 }
 
-/// One record made of an item (checked now, so a bad field is that row's reason).
+/// One record made of an item. Its fields are checked once, by the plan
+/// (`Vault::plan_import`), which makes a bad one that row's reason.
 fn record(position: usize, label: String, item: NewItem) -> Record {
-    match checked(hinted(item)) {
-        Ok(c) => Record::ok(position, label, c),
-        Err(reason) => Record::invalid(position, label, reason),
-    }
+    Record::ok(position, label, hinted(item))
 }
 
 /// The records of the entries (see the module's documentation for the mapping).
@@ -402,7 +409,11 @@ fn map_entry(e: &Entry, out: &mut Vec<Record>) {
     };
     if !password.trim().is_empty() {
         let mut item = if username.is_empty() {
-            base(kind_of_value(password.trim()), name.clone(), password.trim())
+            base(
+                kind_of_value(password.trim()),
+                name.clone(),
+                password.trim(),
+            )
         } else {
             let mut i = base(Kind::Basic, name.clone(), password);
             i.username = Some(username.to_owned());
@@ -419,19 +430,26 @@ fn map_entry(e: &Entry, out: &mut Vec<Record>) {
             item.secret.notes = notes.to_string();
             notes_given = true;
         }
-        out.push(record(pos, format!("{label} ({})", clip_name(&f.key)), item));
+        out.push(record(
+            pos,
+            format!("{label} ({})", clip_name(&f.key)),
+            item,
+        ));
     }
     match otp {
         None => {}
         Some(Err(reason)) => {
-            out.push(Record::invalid(pos, format!("{label} (2FA)"), format!("{shown}: {reason}")));
+            out.push(Record::invalid(
+                pos,
+                format!("{label} (2FA)"),
+                format!("{shown}: {reason}"),
+            ));
         }
         Some(Ok(mut acc)) => {
             if acc.issuer.as_deref().is_none_or(|s| s.trim().is_empty()) {
                 acc.issuer = (!title.is_empty()).then(|| clip_name(title));
             }
-            if acc.account.as_deref().is_none_or(|s| s.trim().is_empty()) && !username.is_empty()
-            {
+            if acc.account.as_deref().is_none_or(|s| s.trim().is_empty()) && !username.is_empty() {
                 acc.account = Some(username.to_owned());
             }
             if !notes_given {
@@ -464,8 +482,12 @@ pub fn parse_kdbx(data: &[u8], password: Option<&SecretString>) -> Result<Vec<Re
         format: Format::Kdbx.display(),
     })?;
     let mut opened = kdbx::open(data, password)?;
-    let text = std::str::from_utf8(&opened.xml)
-        .map_err(|_| fail(Format::Kdbx, "its XML is not UTF-8 (the database is damaged)"))?;
+    let text = std::str::from_utf8(&opened.xml).map_err(|_| {
+        fail(
+            Format::Kdbx,
+            "its XML is not UTF-8 (the database is damaged)",
+        )
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc = xml::read(Format::Kdbx, text, Some(&mut opened.stream))?;
     if let (Some(want), Some(got)) = (opened.header_sha256, doc.header_hash.as_deref())
@@ -502,7 +524,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<Record>> {
         .headers()
         .map_err(|e| fail(FORMAT, format!("its header row cannot be read ({e})")))?
         .clone();
-    let col = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let (Some(title), Some(user), Some(pass)) = (col("Title"), col("Username"), col("Password"))
     else {
         let got: Vec<&str> = header.iter().collect();
@@ -514,7 +540,13 @@ pub fn parse_csv(text: &str) -> Result<Vec<Record>> {
             ),
         ));
     };
-    let (group, url, notes, totp, tags) = (col("Group"), col("URL"), col("Notes"), col("TOTP"), col("Tags"));
+    let (group, url, notes, totp, tags) = (
+        col("Group"),
+        col("URL"),
+        col("Notes"),
+        col("TOTP"),
+        col("Tags"),
+    );
     let mut entries = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut row = 0usize;
@@ -525,7 +557,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<Record>> {
             Err(e) => {
                 return Err(fail(
                     FORMAT,
-                    format!("row {} cannot be read ({})", row + 2, super::csv::csv_error(&e)),
+                    format!(
+                        "row {} cannot be read ({})",
+                        row + 2,
+                        super::csv::csv_error(&e)
+                    ),
                 ));
             }
         }
@@ -538,7 +574,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<Record>> {
             position: row,
             ..Entry::default()
         };
-        let too_long = record.iter().any(|f| f.len() > crate::limits::MAX_SECRET_BYTES);
+        let too_long = record
+            .iter()
+            .any(|f| f.len() > crate::limits::MAX_SECRET_BYTES);
         if too_long {
             e.problem = Some(format!(
                 "a field is longer than {} bytes",

@@ -295,9 +295,7 @@ pub fn parse(format: Format, source: Source<'_>, opts: &Options) -> Result<Vec<R
             check_size(format, data.len())?;
             dotenv::parse(text_of(format, data)?, opts)?
         }
-        (Format::Kdbx, Source::Bytes(data)) => {
-            keepass::parse_kdbx(data, opts.password.as_ref())?
-        }
+        (Format::Kdbx, Source::Bytes(data)) => keepass::parse_kdbx(data, opts.password.as_ref())?,
         (Format::KeepassXml, Source::Bytes(data)) => {
             check_size(format, data.len())?;
             keepass::parse_xml(text_of(format, data)?)?

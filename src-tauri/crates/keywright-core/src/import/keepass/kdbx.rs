@@ -35,8 +35,7 @@ use std::io::Read;
 
 use aes::Aes256;
 use aes::cipher::{
-    BlockCipherEncrypt, BlockModeDecrypt, KeyInit, KeyIvInit, StreamCipher,
-    block_padding::Pkcs7,
+    BlockCipherEncrypt, BlockModeDecrypt, KeyInit, KeyIvInit, StreamCipher, block_padding::Pkcs7,
 };
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
@@ -449,7 +448,10 @@ pub fn kdf_of_dictionary(v: &[u8]) -> Result<Kdf> {
     } else if uuid == KDF_ARGON2D {
         false
     } else {
-        return Err(fail(FORMAT, "its key derivation function is not one KeePass writes"));
+        return Err(fail(
+            FORMAT,
+            "its key derivation function is not one KeePass writes",
+        ));
     };
     let memory = memory.ok_or_else(|| missing("Argon2 memory"))?;
     let iterations = iterations.ok_or_else(|| missing("Argon2 iterations"))?;
@@ -588,10 +590,7 @@ impl aes::cipher::BlockSizeUser for AesRounds<'_> {
 }
 
 impl aes::cipher::BlockCipherEncClosure for AesRounds<'_> {
-    fn call<B: aes::cipher::BlockCipherEncBackend<BlockSize = Self::BlockSize>>(
-        self,
-        backend: &B,
-    ) {
+    fn call<B: aes::cipher::BlockCipherEncBackend<BlockSize = Self::BlockSize>>(self, backend: &B) {
         let [a, b] = self.blocks;
         for _ in 0..self.rounds {
             backend.encrypt_block(a.into());
@@ -614,7 +613,10 @@ fn decrypt(cipher: Cipher, key: &[u8; 32], iv: &[u8], buf: &mut [u8]) -> Result<
             let d = cbc::Decryptor::<Aes256>::new_from_slices(key, iv)
                 .map_err(|_| damaged("encryption IV"))?;
             // A wrong key shows as bad padding in KDBX 3.1 (KDBX 4 checked the HMAC first).
-            let n = d.decrypt_padded::<Pkcs7>(buf).map_err(|_| wrong_password())?.len();
+            let n = d
+                .decrypt_padded::<Pkcs7>(buf)
+                .map_err(|_| wrong_password())?
+                .len();
             Ok(n)
         }
         Cipher::ChaCha20 => {
@@ -649,7 +651,8 @@ fn read_bounded(mut r: impl Read, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
         }
         if out.capacity() < out.len() + n {
             // Grown by hand so that the old buffer is wiped, not freed with the plaintext.
-            let mut bigger = Zeroizing::new(Vec::with_capacity((out.len() + n).max(2 * out.capacity())));
+            let mut bigger =
+                Zeroizing::new(Vec::with_capacity((out.len() + n).max(2 * out.capacity())));
             bigger.extend_from_slice(&out);
             out = bigger;
         }
@@ -758,8 +761,9 @@ fn open4(data: &[u8], h: &Header, transformed: &[u8; 32], version: String) -> Re
         Zeroizing::new(hh.finalize().into())
     };
     let header_mac = c.take(32, "header HMAC")?;
-    let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(&block_key(u64::MAX, &hmac_key)[..])
-        .map_err(|_| damaged("key"))?;
+    let mut mac =
+        <HmacSha256 as hmac::KeyInit>::new_from_slice(&block_key(u64::MAX, &hmac_key)[..])
+            .map_err(|_| damaged("key"))?;
     mac.update(header_bytes);
     if mac.verify_slice(header_mac).is_err() {
         return Err(wrong_password());
@@ -772,8 +776,9 @@ fn open4(data: &[u8], h: &Header, transformed: &[u8; 32], version: String) -> Re
         let size_bytes = c.take(4, "block")?;
         let size = le_u32(size_bytes, "block")? as usize;
         let block = c.take(size, "block")?;
-        let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(&block_key(index, &hmac_key)[..])
-            .map_err(|_| damaged("key"))?;
+        let mut mac =
+            <HmacSha256 as hmac::KeyInit>::new_from_slice(&block_key(index, &hmac_key)[..])
+                .map_err(|_| damaged("key"))?;
         mac.update(&index.to_le_bytes());
         mac.update(size_bytes);
         mac.update(block);

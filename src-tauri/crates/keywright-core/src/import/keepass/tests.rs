@@ -34,9 +34,18 @@ fn summary(recs: &[Record]) -> Vec<String> {
                 // Groups first (outermost first), then the entry's tags, sorted (KeePassXC
                 // sorts them when it saves).
                 let mut tags = c.item.tags.clone();
-                let groups = tags.iter().take_while(|t| ["Work", "APIs", "Personal"].contains(&t.as_str())).count();
+                let groups = tags
+                    .iter()
+                    .take_while(|t| ["Work", "APIs", "Personal"].contains(&t.as_str()))
+                    .count();
                 tags[groups..].sort();
-                format!("{} | {} {} | {}", r.label, c.item.kind, c.item.name, tags.join(","))
+                format!(
+                    "{} | {} {} | {}",
+                    r.label,
+                    c.item.kind,
+                    c.item.name,
+                    tags.join(",")
+                )
             }
             Err(reason) => format!("{} | invalid: {reason}", r.label),
         })
@@ -82,7 +91,10 @@ fn check_source_mapping(recs: &[Record]) {
     assert_eq!(github.item.url.as_deref(), Some("https://github.com/login"));
     assert_eq!(github.item.secret.notes, "Work account.\n\nEnv: prod");
     let token = find(recs, "entry 2 (API Token)");
-    assert_eq!(token.item.secret.value, "ghp_0123456789abcdefghijABCDEFGHIJ012345");
+    assert_eq!(
+        token.item.secret.value,
+        "ghp_0123456789abcdefghijABCDEFGHIJ012345"
+    );
     let otp = find(recs, "entry 2 (2FA)");
     assert_eq!(otp.item.issuer.as_deref(), Some("GitHub"));
     assert_eq!(otp.item.username.as_deref(), Some("alice"));
@@ -91,7 +103,10 @@ fn check_source_mapping(recs: &[Record]) {
     // 2030-01-02T03:04:05Z
     assert_eq!(stripe.item.expires_at, Some(1_893_553_445));
     assert_eq!(stripe.item.secret.notes, "Live key.\nRotate yearly.");
-    assert_eq!(stripe.item.url.as_deref(), Some("https://dashboard.stripe.com"));
+    assert_eq!(
+        stripe.item.url.as_deref(),
+        Some("https://dashboard.stripe.com")
+    );
     let aws = find(recs, "entry 4 (2FA)").item.otp.expect("otp");
     assert_eq!((aws.digits, aws.algorithm), (8, OtpAlgorithm::Sha256));
     let old = find(recs, "entry 5 (2FA)");
@@ -174,7 +189,10 @@ fn keepassxc_csv_export_keeps_what_csv_can_hold() {
             "entry 7 | invalid: \"Bookmark\" has no password, key or one-time password",
         ]
     );
-    assert_eq!(find(&recs, "entry 2").item.secret.value, "correct & horse <3");
+    assert_eq!(
+        find(&recs, "entry 2").item.secret.value,
+        "correct & horse <3"
+    );
     assert_eq!(
         find(&recs, "entry 6 (2FA)").item.otp.expect("otp").otp_type,
         OtpType::Steam
@@ -185,11 +203,17 @@ fn keepassxc_csv_export_keeps_what_csv_can_hold() {
 fn pykeepass_argon2_and_chacha20_databases() {
     for (name, data) in [
         ("argon2d aes", fixture!("pykeepass-argon2d-aes.kdbx")),
-        ("argon2id chacha20", fixture!("pykeepass-argon2id-chacha20.kdbx")),
+        (
+            "argon2id chacha20",
+            fixture!("pykeepass-argon2id-chacha20.kdbx"),
+        ),
     ] {
         let recs = kdbx(data).unwrap_or_else(|e| panic!("{name}: {e}"));
         let s = summary(&recs);
-        assert!(s.contains(&"entry 2 | api_key Stripe | ".to_string()), "{name}: {s:?}");
+        assert!(
+            s.contains(&"entry 2 | api_key Stripe | ".to_string()),
+            "{name}: {s:?}"
+        );
         // The current password, not the one in the history.
         let gh = recs
             .iter()
@@ -206,8 +230,10 @@ fn pykeepass_argon2_and_chacha20_databases() {
             "{name}: {s:?}"
         );
         assert!(
-            recs.iter()
-                .any(|r| r.candidate.as_ref().is_ok_and(|c| c.item.name == "GitHub 2FA")),
+            recs.iter().any(|r| r
+                .candidate
+                .as_ref()
+                .is_ok_and(|c| c.item.name == "GitHub 2FA")),
             "{name}: {s:?}"
         );
         let kdf = kdbx::header_kdf(data).expect("header");
@@ -238,7 +264,10 @@ fn wrong_password_is_its_own_error() {
     )
     .expect_err("no password");
     assert_eq!(e.kind(), "import_password_needed");
-    assert!(super::super::is_encrypted(Format::Kdbx, fixture!("kdbx4.kdbx")));
+    assert!(super::super::is_encrypted(
+        Format::Kdbx,
+        fixture!("kdbx4.kdbx")
+    ));
 }
 
 #[test]
@@ -314,7 +343,10 @@ fn kdf_costs_are_refused_before_any_derivation() {
         ])
     };
     let cases = [
-        (argon(2 << 30, 1, 1), "2048 MiB of memory; Keywright accepts at most 1024 MiB"),
+        (
+            argon(2 << 30, 1, 1),
+            "2048 MiB of memory; Keywright accepts at most 1024 MiB",
+        ),
         (argon(1 << 30, 1000, 1), "1024 MiB × 1000 iterations"),
         (argon(64 << 20, 2, 1000), "1000 lanes"),
         (argon(64 << 20, 0, 1), "invalid Argon2 parameters"),
@@ -395,7 +427,11 @@ fn entity_expansion_is_refused() {
     let e = xml(&xml_of(&entry("&lol3;", "x"))).expect_err("entity");
     assert!(e.to_string().contains("undeclared entity &lol3;"), "{e}");
     // The predefined ones and character references are read.
-    let recs = xml(&xml_of(&entry("A &amp; B &#x263A;", "k&lt;e&#121;&gt;1234567"))).expect("ok");
+    let recs = xml(&xml_of(&entry(
+        "A &amp; B &#x263A;",
+        "k&lt;e&#121;&gt;1234567",
+    )))
+    .expect("ok");
     let c = recs[0].candidate.as_ref().expect("valid");
     assert_eq!(c.item.name, "A & B ☺");
     assert_eq!(c.item.secret.value, "k<ey>1234567");
@@ -416,11 +452,18 @@ fn a_million_entries_is_a_bounded_error() {
 fn huge_fields_invalidate_their_entry_or_the_file() {
     // 1 MiB in one field: that entry is invalid, the others import.
     let big = "k".repeat(1 << 20);
-    let text = xml_of(&format!("{}{}", entry("Big", &big), entry("Small", "sk_small_12345678")));
+    let text = xml_of(&format!(
+        "{}{}",
+        entry("Big", &big),
+        entry("Small", "sk_small_12345678")
+    ));
     let recs = xml(&text).expect("file");
     assert_eq!(recs.len(), 2);
     let reason = recs[0].candidate.as_ref().expect_err("big");
-    assert!(reason.contains("\"Big\"") && reason.contains("limit is 65536 bytes"), "{reason}");
+    assert!(
+        reason.contains("\"Big\"") && reason.contains("limit is 65536 bytes"),
+        "{reason}"
+    );
     assert!(!reason.contains("kkkk"));
     assert!(recs[1].candidate.is_ok());
     // 100 MB: the file is refused by its size before it is read.
@@ -456,12 +499,18 @@ fn otp_fields_of_every_generation() {
         f("UserName", "u1"),
         f("otp", "key=JBSWY3DPEHPK3PXP&amp;size=8&amp;step=60"),
         f("Title", "Hex"),
-        f("TimeOtp-Secret-Hex", "3132333435363738393031323334353637383930"),
+        f(
+            "TimeOtp-Secret-Hex",
+            "3132333435363738393031323334353637383930"
+        ),
         f("TimeOtp-Period", "60"),
         f("Title", "Bad seed"),
         f("TOTP Seed", "not base32 !!"),
         f("Title", "Bad URI"),
-        f("otp", "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&amp;digits=99"),
+        f(
+            "otp",
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&amp;digits=99"
+        ),
     ));
     let recs = xml(&text).expect("ok");
     let s = summary(&recs);
@@ -471,8 +520,14 @@ fn otp_fields_of_every_generation() {
     // RFC 6238's seed "12345678901234567890" as base32.
     assert_eq!(hex.item.secret.value, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
     assert_eq!(hex.item.otp.expect("otp").period, 60);
-    assert!(s[2].starts_with("entry 3 (2FA) | invalid: \"Bad seed\": TOTP Seed"), "{s:?}");
-    assert!(s[3].starts_with("entry 4 (2FA) | invalid: \"Bad URI\""), "{s:?}");
+    assert!(
+        s[2].starts_with("entry 3 (2FA) | invalid: \"Bad seed\": TOTP Seed"),
+        "{s:?}"
+    );
+    assert!(
+        s[3].starts_with("entry 4 (2FA) | invalid: \"Bad URI\""),
+        "{s:?}"
+    );
 }
 
 #[test]

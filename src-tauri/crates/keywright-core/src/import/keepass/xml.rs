@@ -38,6 +38,33 @@ use crate::error::{Error, Result};
 use crate::import::{Format, fail, too_many_entries};
 use crate::limits::{MAX_IMPORT_ENTRIES, MAX_SECRET_BYTES, MAX_XML_DEPTH};
 
+/// The element names the reader looks at, as static strings (no allocation per element);
+/// any other name is `"?"`.
+fn intern(name: &str) -> &'static str {
+    const NAMES: [&str; 16] = [
+        "KeePassFile",
+        "Meta",
+        "HeaderHash",
+        "RecycleBinUUID",
+        "Root",
+        "Group",
+        "Name",
+        "UUID",
+        "Entry",
+        "Tags",
+        "Times",
+        "Expires",
+        "ExpiryTime",
+        "String",
+        "Key",
+        "Value",
+    ];
+    if name == "History" {
+        return "History";
+    }
+    NAMES.iter().find(|n| **n == name).copied().unwrap_or("?")
+}
+
 fn base64_digits(s: &str) -> usize {
     s.bytes()
         .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
@@ -67,7 +94,7 @@ struct Reader<'s> {
     format: Format,
     stream: Option<&'s mut InnerStream>,
     /// Names of the open elements.
-    stack: Vec<String>,
+    stack: Vec<&'static str>,
     groups: Vec<GroupCtx>,
     text: Zeroizing<String>,
     /// Text of the current element is longer than a value may be (not kept).
@@ -92,8 +119,8 @@ fn bad_xml(format: Format, e: impl std::fmt::Display) -> Error {
 }
 
 impl Reader<'_> {
-    fn parent(&self) -> Option<&str> {
-        self.stack.iter().rev().nth(1).map(String::as_str)
+    fn parent(&self) -> Option<&'static str> {
+        self.stack.iter().rev().nth(1).copied()
     }
 
     fn open(&mut self, e: &BytesStart<'_>) -> Result<()> {
@@ -103,7 +130,7 @@ impl Reader<'_> {
                 format!("its elements are nested more than {MAX_XML_DEPTH} levels deep"),
             ));
         }
-        let name = e.name().as_ref().to_owned();
+        let name = intern(e.name().as_ref());
         self.text.clear();
         self.text_over = 0;
         self.over_digits = 0;
@@ -112,8 +139,9 @@ impl Reader<'_> {
                 .map_err(|err| bad_xml(self.format, err))?
                 .is_some_and(|a| a.value.eq_ignore_ascii_case("true")))
         };
-        self.protected = attr("Protected")?;
-        self.in_memory = self.protected || attr("ProtectInMemory")?;
+        let has_attrs = !e.attributes_raw().trim().is_empty();
+        self.protected = has_attrs && attr("Protected")?;
+        self.in_memory = self.protected || (has_attrs && attr("ProtectInMemory")?);
         if self.protected && self.stream.is_none() {
             return Err(fail(
                 self.format,
@@ -121,7 +149,7 @@ impl Reader<'_> {
                  database; import the database itself (format kdbx)",
             ));
         }
-        match name.as_str() {
+        match name {
             "Group" => self.groups.push(GroupCtx {
                 name: String::new(),
                 uuid: String::new(),
@@ -185,13 +213,11 @@ impl Reader<'_> {
                 .map_err(|_| fail(self.format, "a protected value is not base64"))?,
         );
         stream.apply(&mut bytes);
-        let len = bytes.len();
         match String::from_utf8(std::mem::take(&mut *bytes)) {
             Ok(s) => Ok(Ok(Zeroizing::new(s))),
             Err(e) => {
                 e.into_bytes().zeroize();
                 // Binaries are not text; a value that is not text is reported by its entry.
-                let _ = len;
                 Ok(Err(usize::MAX))
             }
         }
@@ -200,16 +226,17 @@ impl Reader<'_> {
     fn close(&mut self) -> Result<()> {
         let text = self.take_text()?;
         self.protected = false;
-        let Some(name) = self.stack.last().cloned() else {
+        let Some(name) = self.stack.last().copied() else {
             return Ok(());
         };
-        let parent = self.parent().map(str::to_owned);
+        let parent = self.parent();
         let in_entry = self.entry.is_some() && self.history == 0;
-        match (name.as_str(), parent.as_deref()) {
+        match (name, parent) {
             ("HeaderHash", Some("Meta")) => {
                 if let Ok(t) = &text {
-                    self.doc.header_hash =
-                        base64::engine::general_purpose::STANDARD.decode(t.trim()).ok();
+                    self.doc.header_hash = base64::engine::general_purpose::STANDARD
+                        .decode(t.trim())
+                        .ok();
                 }
             }
             ("RecycleBinUUID", Some("Meta")) => {
@@ -343,7 +370,8 @@ impl Reader<'_> {
 fn parse_time(t: &str) -> std::result::Result<i64, String> {
     let t = t.trim();
     if let Ok(ts) = crate::timefmt::parse_date("expiry time", t) {
-        return crate::timefmt::check_timestamp("expiry time", ts).map_err(crate::import::reason_of);
+        return crate::timefmt::check_timestamp("expiry time", ts)
+            .map_err(crate::import::reason_of);
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(t)
@@ -403,7 +431,10 @@ pub fn read(format: Format, text: &str, stream: Option<&mut InnerStream>) -> Res
             }
             Event::Empty(e) => {
                 if r.stack.is_empty() {
-                    return Err(fail(format, "it is not a KeePass XML file (empty document)"));
+                    return Err(fail(
+                        format,
+                        "it is not a KeePass XML file (empty document)",
+                    ));
                 }
                 r.open(&e)?;
                 r.close()?;
@@ -454,7 +485,10 @@ pub fn read(format: Format, text: &str, stream: Option<&mut InnerStream>) -> Res
         ));
     }
     if !r.stack.is_empty() {
-        return Err(fail(format, "it ends before its last element is closed (truncated)"));
+        return Err(fail(
+            format,
+            "it ends before its last element is closed (truncated)",
+        ));
     }
     Ok(r.doc)
 }
