@@ -20,6 +20,8 @@ APT_PACKAGES=(
   oathtool chromium hyperfine python3-venv xdotool xclip
   # keepassxc-cli: the real KeePassXC reads the KeePass XML export in the tests
   keepassxc
+  # openssl: AES-256-CBC for the Bitwarden password-protected export fixtures (tests/fixtures)
+  openssl
 )
 
 missing=()

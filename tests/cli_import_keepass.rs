@@ -523,3 +523,84 @@ fn csv_with_a_column_map() {
         (Some("basic"), Some("admin"))
     );
 }
+
+/// Leave and come back: `keywright export keepassxc` then `import keepassxc-xml` gives the
+/// same credentials (duplicates in the same vault; the same names and kinds in a new one).
+#[test]
+fn export_keepassxc_then_import_round_trip() {
+    let cli = Cli::new();
+    cli.init();
+    cli.ok(
+        &[
+            "add",
+            "api-key",
+            "Stripe live",
+            "--header",
+            "Authorization",
+            "--tag",
+            "prod",
+        ],
+        &format!("{STRIPE}\n"),
+    );
+    cli.ok(
+        &[
+            "add",
+            "basic",
+            "Jenkins",
+            "--username",
+            "ci",
+            "--url",
+            "https://ci.example.com",
+        ],
+        "jenkins-password\n",
+    );
+    cli.ok(&["add", "bearer", "Service JWT"], &format!("{JWT}\n"));
+    cli.ok(
+        &["add", "totp", "GitHub", "--issuer", "GitHub"],
+        "JBSWY3DPEHPK3PXP\n",
+    );
+    let xml = cli.dir.path().join("vault.xml");
+    let x = xml.to_str().expect("path");
+    let v = cli.ok(&["export", "keepassxc", "--out", x], "");
+    assert_eq!(v["exported"], 4, "{v}");
+
+    let again = cli.ok(&["import", "keepassxc-xml", x, "--dry-run"], "");
+    assert_eq!(
+        (again["new"].as_u64(), again["invalid"].as_u64()),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+    assert_eq!(again["duplicates"], 4, "{again}");
+
+    let other = Cli::new();
+    other.init();
+    let done = other.ok(&["import", "keepassxc-xml", x], "");
+    assert_eq!(done["added"], 4, "{done}");
+    let mut got = names_kinds(&other);
+    got.iter_mut().for_each(|(n, _)| {
+        // The 2FA item comes back as "<entry title> 2FA" when its entry has no password.
+        if let Some(base) = n.strip_suffix(" 2FA") {
+            *n = base.to_owned();
+        }
+    });
+    assert_eq!(
+        got,
+        [
+            ("GitHub", "totp"),
+            ("Jenkins", "basic"),
+            ("Service JWT", "bearer"),
+            ("Stripe live", "api_key"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    let stripe = other.ok(&["show", "Stripe live", "--reveal"], "");
+    assert_eq!(stripe["secret"], STRIPE);
+    assert!(
+        stripe["tags"]
+            .as_array()
+            .expect("tags")
+            .iter()
+            .any(|t| t == "prod"),
+        "{stripe}"
+    );
+}

@@ -176,6 +176,52 @@ def codes_phase(s, app, shot, step):
     assert fastly in oathtool("KRSXG5CTMVRXEZLUKN2XAZLSNF2GK3TU", digits=8), f"Fastly shows {fastly}"
 
 
+def import_phase(s, shot, step, cli, env):
+    """The app's Import of every format: a .env file by its typed path, previewed with a
+    setting offered unticked, the ticked rows imported, then seen in the list and by the
+    CLI; a recognised key says what it is."""
+    step("import: a .env file by path; settings unticked; the items and what a key is")
+    project = tempfile.mkdtemp(prefix="billing-api-")
+    env_file = os.path.join(project, ".env")
+    stripe = "sk_test_" + "Qw3" * 9
+    with open(env_file, "w") as f:
+        whsec = "whsec_" + "a1" * 12
+        f.write(f"# billing\nexport STRIPE_SECRET={stripe}\nPORT=8080\nWEBHOOK_SIGNING_SECRET='{whsec}'\n")
+    s.keys([CTRL, "1"])
+    s.press("Import")
+    s.wait_text("Or type the path of a file")
+    s.execute(
+        "const sel = arguments[0];"
+        "const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;"
+        "set.call(sel, 'dotenv'); sel.dispatchEvent(new Event('change', {bubbles: true}));",
+        {ELEMENT: s.field("Format")},
+    )
+    s.wait_text("Project tag")
+    s.type_into("Project tag", "billing")
+    s.type_into("Or type the path of a file or of a Bruno collection folder", env_file)
+    s.press("Read")
+    s.wait_text("3 new")
+    assert "1 new entry left unticked" in s.body_text(), s.body_text()[:1500]
+    assert "looks like a setting, not a secret" in s.body_text()
+    assert stripe not in s.execute("return document.body.innerHTML;"), "a secret reached the window"
+    shot(s, "e2e-12b-import-env.png")
+    s.press("Import 2")
+    s.wait_text("Added 2 items")
+    s.press("Show items")
+    s.wait("the STRIPE_SECRET detail", lambda: detail_title(s) == "STRIPE_SECRET")
+    s.wait_text("Stripe test secret key")
+    assert s.button("Test this key"), "no Test this key"
+    shown = cli_show(cli, env, "STRIPE_SECRET")
+    assert shown["service"] == "stripe" and shown["key_variant"] == "test", shown
+    assert "billing" in shown["tags"], shown["tags"]
+    run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+    out = subprocess.run(
+        [cli, "--password-stdin", "--json", "show", "PORT"], input=PASSWORD + "\n",
+        capture_output=True, text=True, env=run_env,
+    )
+    assert out.returncode != 0 and '"not_found"' in out.stdout, ("the unticked setting was imported", out.stdout)
+
+
 def tokens_phase(s, app, shot, step, cli, env):
     """Renew and inspect an OAuth2 client against the real OpenID provider (tests/oidc),
     then the expiry timeline."""
@@ -592,6 +638,7 @@ def main():
             assert cli_show(cli, env, "GitHub deploy token")["expires_at"] == before["expires_at"]
 
             codes_phase(s, app, shot, step)
+            import_phase(s, shot, step, cli, env)
             tokens_phase(s, app, shot, step, cli, env)
         print("app-e2e: OK", flush=True)
     except Exception:

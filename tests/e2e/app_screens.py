@@ -198,6 +198,30 @@ def screens(s):
         s.press("Mark rotated")
         s.el("[data-testid=rotate-dialog]")
 
+    def import_preview():
+        # A .env file with secrets, a setting and a bad line, previewed in the app's Import.
+        folder = tempfile.mkdtemp(prefix="shop-api-")
+        env_file = os.path.join(folder, ".env")
+        with open(env_file, "w") as f:
+            f.write(
+                "STRIPE_SECRET_KEY=sk_test_" + "Zx8" * 9 + "\n"
+                "GITHUB_TOKEN=ghp_" + "a" * 36 + "\n"
+                "SESSION_JWT=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4IiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2ln\n"
+                "DATABASE_URL=postgres://shop:hunter22@db.internal.example:5432/shop\n"
+                "PORT=3000\nNODE_ENV=production\nBROKEN=\"never closed\n"
+            )
+        s.press("Import")
+        s.wait_text("Or type the path of a file")
+        s.execute(
+            "const sel = arguments[0];"
+            "const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;"
+            "set.call(sel, 'dotenv'); sel.dispatchEvent(new Event('change', {bubbles: true}));",
+            {ELEMENT: s.field("Format")},
+        )
+        s.type_into("Or type the path of a file or of a Bruno collection folder", env_file)
+        s.press("Read")
+        s.el("[data-testid=import-counts]")
+
     def drawer():
         if s.execute("return window.innerWidth < 960"):
             s.press("Show the sidebar")
@@ -218,6 +242,7 @@ def screens(s):
         ("settings", dialog(lambda: s.press("Settings"), "Lock after inactivity"), [ESC]),
         ("rotate", rotate, [ESC]),
         ("shortcuts", dialog(lambda: s.press("Keyboard shortcuts"), "Copy its main secret"), [ESC]),
+        ("import-env", import_preview, lambda: s.press("Cancel")),
         ("sidebar-drawer", drawer, [ESC]),
     ]
 
@@ -232,7 +257,7 @@ def tour(s, out, theme, problems):
             go()
             time.sleep(0.15)
             bad = s.execute(LAYOUT_CHECK)
-            if leave == [ESC] and name != "sidebar-drawer":
+            if leave is not None and name != "sidebar-drawer":
                 # A dialog: the window behind is inert, draws no scrollbar over it, and the
                 # dialog is not part of it.
                 bad += s.execute(
@@ -248,7 +273,10 @@ def tour(s, out, theme, problems):
                 problems.append(f"{theme} {w}x{h} {name}: {b}")
             s.screenshot(os.path.join(out, f"{name}-{w}x{h}-{theme}.png"))
             shots += 1
-            if leave:
+            if callable(leave):
+                leave()
+                time.sleep(0.1)
+            elif leave:
                 s.keys(leave)
                 time.sleep(0.1)
             # Back to a known state: no dialog, no drawer.

@@ -216,7 +216,20 @@
       secrets: { value: !!sec.value, notes: !!sec.notes, access_token: !!sec.access_token, refresh_token: !!sec.refresh_token },
       history: history.get(it.id).slice(),
       previous_versions: [],
+      recognized: recognizeKey(it.kind, sec.value),
     });
+  }
+
+  // A few of the core's key shapes (keywright-core/src/recognize.rs), for the detail pane.
+  function recognizeKey(kind, value) {
+    if ((kind !== 'api_key' && kind !== 'bearer') || typeof value !== 'string') return null;
+    const rules = [
+      ['sk_live_', 'stripe', 'live', 'Stripe live secret key', 'https://api.stripe.com/v1/balance'],
+      ['sk_test_', 'stripe', 'test', 'Stripe test secret key', 'https://api.stripe.com/v1/balance'],
+      ['ghp_', 'github', 'personal', 'GitHub personal access token', 'https://api.github.com/user'],
+    ];
+    const r = rules.find(([p]) => value.startsWith(p));
+    return r ? { service: r[1], variant: r[2], label: r[3], test_url: r[4] } : null;
   }
 
   let state = cfg.state;
@@ -309,6 +322,13 @@
     const seen = new Map();
     return entries.map((e, i) => {
       const row = {
+        row: i,
+        kind: 'totp',
+        selected: true,
+        url: null,
+        tags: [],
+        requests: 0,
+        hint: null,
         position: i + 1,
         label: `${labelWord} ${i + 1}`,
         status: 'new',
@@ -322,7 +342,7 @@
         duplicate_of: null,
       };
       if (e.bad || !/^[A-Z2-7]+=*$/i.test((e.secret || '').replace(/\s/g, ''))) {
-        return Object.assign(row, { status: 'invalid', reason: e.bad || 'the secret is not base32', otp_type: null, digits: null, period: null });
+        return Object.assign(row, { status: 'invalid', kind: null, selected: false, reason: e.bad || 'the secret is not base32', otp_type: null, digits: null, period: null });
       }
       const key = `${(e.issuer || '').toLowerCase()}\u0001${(e.account || '').toLowerCase()}`;
       const dup =
@@ -330,7 +350,7 @@
         [...items.values()].find(
           (it) => it.kind === 'totp' && (it.issuer || '').toLowerCase() === (e.issuer || '').toLowerCase() && (it.username || '').toLowerCase() === (e.account || '').toLowerCase(),
         )?.name;
-      if (dup) return Object.assign(row, { status: 'duplicate', name: null, duplicate_of: dup });
+      if (dup) return Object.assign(row, { status: 'duplicate', selected: false, name: null, duplicate_of: dup });
       let name = e.issuer || e.account || 'Imported 2FA';
       for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${e.issuer || 'Imported 2FA'} ${n}`;
       taken.add(name.toLowerCase());
@@ -519,13 +539,15 @@
       previews.set(preview.id, preview);
       return preview;
     },
-    import_commit: ({ id: pid }) => {
+    import_commit: ({ id: pid, rows: chosenRows }) => {
       needUnlocked();
       const p = previews.get(pid) || fail('not_found', 'this import preview has expired');
       previews.delete(pid);
       const added = [];
+      const chosen = Array.isArray(chosenRows) ? new Set(chosenRows) : null;
       for (const r of p.rows) {
         if (r.status !== 'new') continue;
+        if (chosen !== null ? !chosen.has(r.row) : !r.selected) continue;
         const { item, sec } = makeOtpItem(items.size, new Map());
         Object.assign(item, {
           name: r.name,
@@ -543,7 +565,7 @@
         audit(item, 'add', 'import');
         added.push(r.name);
       }
-      return { added, skipped_duplicates: p.duplicate_count, skipped_invalid: p.invalid_count };
+      return { added, skipped_duplicates: p.duplicate_count, skipped_invalid: p.invalid_count, skipped_unselected: p.new_count - added.length };
     },
     import_cancel: ({ id: pid }) => {
       previews.delete(pid);

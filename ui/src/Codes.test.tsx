@@ -362,13 +362,14 @@ describe('import wizard', () => {
       source: { kind: 'text', text: 'otpauth://totp/GitLab:me@example.com?secret=JBSWY3DPEHPK3PXP&issuer=GitLab' },
       format: 'otpauth',
       password: null,
+      options: { tags: [], project: null, map: null },
     });
     const rows = within(dialog).getAllByRole('row').slice(1);
     expect(rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))).toEqual([
-      ['line 1', 'GitLab', 'GitLab', 'me@example.com', 'TOTP · 6 digits · 30 s', 'new'],
-      ['line 2', 'GitHub 2', 'GitHub', 'alice@example.com', 'TOTP · 6 digits · 30 s', 'duplicate of “GitHub”'],
-      ['line 3', '—', '', '', '—', 'invalid: the secret is not base32'],
-      ['line 4', 'Dropbox', 'Dropbox', 'me@example.com', 'HOTP · 8 digits', 'new'],
+      ['', 'line 1', 'GitLab', 'GitLab', 'me@example.com', 'TOTP · 6 digits · 30 s', 'new'],
+      ['', 'line 2', 'GitHub 2', 'GitHub', 'alice@example.com', 'TOTP · 6 digits · 30 s', 'duplicate of “GitHub”'],
+      ['', 'line 3', '—', '', '', '—', 'invalid: the secret is not base32'],
+      ['', 'line 4', 'Dropbox', 'Dropbox', 'me@example.com', 'HOTP · 8 digits', 'new'],
     ]);
     const importButton = within(dialog).getByRole('button', { name: 'Import 2' });
     await waitFor(() => {
@@ -377,7 +378,7 @@ describe('import wizard', () => {
     await user.click(importButton);
 
     expect(await within(dialog).findByText('Added 2 codes')).toBeTruthy();
-    expect(be.callsOf('import_commit').map((c) => c.args)).toEqual([{ id: 'preview-1' }]);
+    expect(be.callsOf('import_commit').map((c) => c.args)).toEqual([{ id: 'preview-1', rows: [0, 3] }]);
     const added = within(dialog).getByRole('list', { name: 'Added' });
     expect(within(added).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['GitLab', 'Dropbox']);
     expect(within(dialog).getByText('Skipped 1 duplicate and 1 invalid entry.')).toBeTruthy();
@@ -412,6 +413,7 @@ describe('import wizard', () => {
       source: { kind: 'bytes', name: 'aegis-export.json', base64: btoa('{"header":"ENCRYPTED"}') },
       format: null,
       password: null,
+      options: { tags: [], project: null, map: null },
     });
 
     await user.type(pw, 'not it{Enter}');
@@ -451,6 +453,13 @@ describe('import wizard', () => {
     const be = fakeBackend({
       previewRows: [
         {
+          row: 0,
+          kind: 'totp',
+          selected: false,
+          url: null,
+          tags: [],
+          requests: 0,
+          hint: null,
           position: 1,
           label: 'entry 1',
           status: 'duplicate',
@@ -543,8 +552,9 @@ describe('import wizard', () => {
     fakeBackend({ items: [], otp: [otp({ id: 'x', name: 'X' })] });
     const user = userEvent.setup();
     render(<App />);
-    await user.click(await screen.findByRole('button', { name: 'Import 2FA codes…' }));
-    expect(screen.getByRole('dialog', { name: 'Import 2FA codes' })).toBeTruthy();
+    // The empty vault offers the import of every format.
+    await user.click(await screen.findByRole('button', { name: 'Import from a file…' }));
+    expect(screen.getByRole('dialog', { name: 'Import' })).toBeTruthy();
     await user.keyboard('{Escape}');
     await user.click(screen.getByRole('button', { name: 'Add your first credential' }));
     const form = screen.getByRole('dialog', { name: 'New item' });

@@ -317,3 +317,48 @@ describe('request editor model', () => {
     expect(notes[1]).toMatch(/body \(12 B\) is not kept/);
   });
 });
+
+describe('Test this key', () => {
+  it('a recognised key says what it is, and Test this key sends its service’s who-am-I request at once', async () => {
+    const b = fakeBackend({
+      items: sampleItems().map((it) =>
+        it.detail.name === 'Stripe production'
+          ? {
+              ...it,
+              detail: {
+                ...it.detail,
+                recognized: {
+                  service: 'stripe',
+                  variant: 'live',
+                  label: 'Stripe live secret key',
+                  test_url: 'https://api.stripe.com/v1/balance',
+                },
+              },
+            }
+          : it,
+      ),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const list = await screen.findByRole('listbox', { name: 'All items' });
+    await user.click(within(list).getByText('Stripe production'));
+    expect((await screen.findByTestId('recognized')).textContent).toBe('Stripe live secret key');
+    await user.click(screen.getByRole('button', { name: 'Test this key' }));
+    const c = await screen.findByTestId('request-console');
+    expect(within(c).getByRole<HTMLInputElement>('textbox', { name: 'URL' }).value).toBe('https://api.stripe.com/v1/balance');
+    await within(c).findByTestId('diagnosis');
+    expect(b.callsOf('request_send')).toHaveLength(1);
+    expect(b.callsOf('request_send')[0]?.args.request).toEqual({
+      method: 'GET',
+      url: 'https://api.stripe.com/v1/balance',
+      headers: [],
+      body: { kind: 'none' },
+      timeout_s: null,
+    });
+    // Only once: going back to Details and to Requests again does not send again.
+    await user.click(screen.getByRole('tab', { name: 'Details' }));
+    await user.click(screen.getByRole('tab', { name: 'Requests' }));
+    await screen.findByTestId('request-console');
+    expect(b.callsOf('request_send')).toHaveLength(1);
+  });
+});

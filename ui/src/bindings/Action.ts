@@ -3,4 +3,4 @@
 /**
  * What happened.
  */
-export type Action = "add" | "change" | "delete" | "reveal" | "copy" | "rename" | "trash" | "restore" | "purge";
+export type Action = "add" | "change" | "delete" | "reveal" | "copy" | "rename" | "trash" | "restore" | "purge" | "export";

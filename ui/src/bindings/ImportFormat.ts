@@ -3,4 +3,4 @@
 /**
  * The formats an import reads (`null` in a request = detect from the content).
  */
-export type ImportFormat = "otpauth" | "qr" | "google_migration" | "aegis" | "two_fas" | "ente";
+export type ImportFormat = "otpauth" | "qr" | "google_migration" | "aegis" | "two_fas" | "ente" | "dotenv" | "kdbx" | "keepassxc_xml" | "keepassxc_csv" | "bitwarden" | "onepassword" | "postman" | "bruno" | "insomnia" | "csv";

@@ -7,4 +7,8 @@ export type ImportSummary = {
 /**
  * Names of the items added.
  */
-added: Array<string>, skipped_duplicates: number, skipped_invalid: number, };
+added: Array<string>, skipped_duplicates: number, skipped_invalid: number, 
+/**
+ * New rows the user left unticked.
+ */
+skipped_unselected: number, };

@@ -5,6 +5,7 @@ import type { OAuthConfig } from "./OAuthConfig";
 import type { OtpParams } from "./OtpParams";
 import type { Placement } from "./Placement";
 import type { PreviousVersion } from "./PreviousVersion";
+import type { RecognizedKey } from "./RecognizedKey";
 import type { SecretPresence } from "./SecretPresence";
 import type { Status } from "./Status";
 
@@ -20,6 +21,11 @@ manual_expires_at: number | null,
  * `exp` of the stored token when it is a JWT (bearer tokens, API keys).
  */
 token_expires_at: number | null, rotate_every_days: number | null, warn_days: number | null, created_at: number, last_rotated_at: number, secrets: SecretPresence, 
+/**
+ * What the key or token is, from its shape (API keys and bearer tokens; never sent
+ * anywhere to find out): "Stripe live secret key", with a harmless test URL.
+ */
+recognized: RecognizedKey | null, 
 /**
  * Values replaced by "Mark rotated" still in their grace period, newest first
  * (metadata only; the value through `item_previous_reveal` / `item_previous_copy`).

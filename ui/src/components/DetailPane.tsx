@@ -29,7 +29,7 @@ import { RequestConsole } from './RequestConsole';
 import { TokenPanel } from './TokenPanel';
 import { PreviousVersions } from './PreviousVersions';
 import { RotateDialog } from './RotateDialog';
-import type { ConsoleMemory } from '../lib/request';
+import { type ConsoleMemory, emptyDraft } from '../lib/request';
 
 const MASK = '••••••••••••';
 
@@ -213,6 +213,21 @@ export function DetailPane({
 
   const d = detail;
   const canRequest = REQUEST_KINDS.has(d.kind);
+
+  /** "Test this key": the console, with a GET of the service's "who am I" endpoint sent
+   * at once (the key is attached in Rust, as for every request). */
+  const testKey = () => {
+    const url = d.recognized?.test_url;
+    if (url == null) return;
+    (consoleMemory ?? fallbackMemory).set(d.id, {
+      draft: emptyDraft(url),
+      result: null,
+      savedName: null,
+      answered: null,
+      sendNow: true,
+    });
+    onTab?.('requests');
+  };
   const secretList = (
     <div className="secrets">
       {secretFields.map((f) => {
@@ -381,6 +396,18 @@ export function DetailPane({
       <PreviousVersions key={d.id} detail={d} onCopied={onCopied} onAudited={() => void reload()} />
 
       <dl className="facts">
+        {d.recognized !== null && (
+          <Field label="Service">
+            <span className="recognized">
+              <span data-testid="recognized">{d.recognized.label}</span>
+              {d.recognized.test_url !== null && canRequest && (
+                <button type="button" className="small" onClick={testKey}>
+                  Test this key
+                </button>
+              )}
+            </span>
+          </Field>
+        )}
         {d.url !== null && (
           <Field label="URL" copy={copyButton('url', 'URL')}>
             <span className="link-text">{d.url}</span>

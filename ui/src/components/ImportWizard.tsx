@@ -1,4 +1,4 @@
-import { type DragEvent, type SubmitEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { type DragEvent, type SubmitEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { ImportFormat } from '../bindings/ImportFormat';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportRow } from '../bindings/ImportRow';
@@ -12,17 +12,23 @@ import {
   onFileDrop,
   toIpcError,
 } from '../lib/ipc';
-import { encryptedFormat, fileToBase64, FORMAT_LABEL, FORMATS, rowType } from '../lib/otp';
+import type { ImportOptions } from '../bindings/ImportOptions';
+import { KIND_LABEL } from '../lib/format';
+import { encryptedFormat, fileToBase64, FORMAT_GROUPS, FORMAT_LABEL, FORMATS, rowType } from '../lib/otp';
 import { Dialog } from './Dialog';
 import { Icon } from './Icons';
 
+/** What the wizard imports: 2FA codes only (from the Codes view) or every format. */
+export type ImportScope = 'otp' | 'all';
+
 interface Props {
+  scope: ImportScope;
   /** A file dropped on the window before the wizard opened: previewed at once. */
   initial?: ImportSource | undefined;
   /** Closed before anything was imported (the preview, if any, is cancelled in Rust). */
   onClose: () => void;
-  /** Closed after an import. */
-  onDone: (s: ImportSummary) => void;
+  /** Closed after an import; `codes`: only 2FA codes were imported (show the Codes view). */
+  onDone: (s: ImportSummary, codes: boolean) => void;
   /** Errors the window handles (a locked vault). */
   onError: (e: IpcError) => void;
 }
@@ -38,7 +44,7 @@ type Step =
       error: string | null;
     }
   | { s: 'preview'; preview: ImportPreview }
-  | { s: 'summary'; summary: ImportSummary };
+  | { s: 'summary'; summary: ImportSummary; codes: boolean };
 
 const STEPS = [
   ['source', 'Source'],
@@ -48,6 +54,12 @@ const STEPS = [
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+/** "a", "a and b", "a, b and c". */
+function joinList(parts: string[]): string {
+  if (parts.length <= 1) return parts.join('');
+  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1] ?? ''}`;
 }
 
 function sentence(message: string): string {
@@ -75,10 +87,19 @@ function StatusChip({ row }: { row: ImportRow }) {
   }
 }
 
-/** Import 2FA codes: source (file, drop, paste) → password if the export is encrypted →
- * preview (what is new, duplicate, invalid) → summary. Rust parses and keeps the entries;
- * the window sees names and statuses only, never a seed. */
-export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
+/** The detail of a row: a 2FA code's type, else its URL or saved requests. */
+function rowDetail(r: ImportRow): string {
+  if (r.kind === 'totp') return rowType(r);
+  const parts: string[] = [];
+  if (r.url !== null) parts.push(r.url);
+  if (r.requests > 0) parts.push(plural(r.requests, 'saved request'));
+  return parts.join(' · ');
+}
+
+/** Import: source (file, drop, paste, a path) → password if the export is encrypted →
+ * preview (what is new, duplicate, invalid; which rows to import) → summary. Rust parses
+ * and keeps the entries; the window sees names, kinds and statuses, never a secret. */
+export function ImportWizard({ scope, initial, onClose, onDone, onError }: Props) {
   const [step, setStep] = useState<Step>({ s: 'source' });
   const [busy, setBusy] = useState(initial !== undefined);
   const [sourceError, setSourceError] = useState<string | null>(null);
@@ -86,6 +107,12 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
   const [format, setFormat] = useState<ImportFormat | ''>('');
   const [text, setText] = useState('');
   const [password, setPassword] = useState('');
+  const [path, setPath] = useState('');
+  const [tags, setTags] = useState('');
+  const [project, setProject] = useState('');
+  const [map, setMap] = useState('');
+  /** Rows of the preview to import (their indexes). */
+  const [chosen, setChosen] = useState<ReadonlySet<number>>(new Set());
   const [dragging, setDragging] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const previewId = useRef<string | null>(null);
@@ -112,13 +139,25 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
     };
   }, [cancelPreview]);
 
+  const options: ImportOptions = useMemo(
+    () => ({
+      tags: tags
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+      project: project.trim() === '' ? null : project.trim(),
+      map: map.trim() === '' ? null : map.trim(),
+    }),
+    [tags, project, map],
+  );
+
   const preview = useCallback(
     async (source: ImportSource, fmt: ImportFormat | null, pw: string | null) => {
       setBusy(true);
       setSourceError(null);
       setStepError(null);
       try {
-        const p = await importPreview(source, fmt, pw);
+        const p = await importPreview(source, fmt, pw, options);
         if (!live.current) {
           importCancel(p.id).catch(() => undefined);
           return;
@@ -126,6 +165,7 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
         // Two sources at once (a drop while a file was read): only the last one is kept.
         cancelPreview();
         previewId.current = p.id;
+        setChosen(new Set(p.rows.filter((r) => r.status === 'new' && r.selected).map((r) => r.row)));
         setStep({ s: 'preview', preview: p });
       } catch (e) {
         if (!live.current) return;
@@ -156,7 +196,7 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
         if (live.current) setBusy(false);
       }
     },
-    [cancelPreview, onError],
+    [cancelPreview, onError, options],
   );
 
   const chosenFormat = format === '' ? null : format;
@@ -225,7 +265,7 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
 
   const close = () => {
     if (step.s === 'summary') {
-      onDone(step.summary);
+      onDone(step.summary, step.codes);
       return;
     }
     cancelPreview();
@@ -242,9 +282,10 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
     setBusy(true);
     setStepError(null);
     try {
-      const summary = await importCommit(p.id);
+      const summary = await importCommit(p.id, [...chosen].sort((a, b) => a - b));
       previewId.current = null;
-      if (live.current) setStep({ s: 'summary', summary });
+      const codes = p.rows.every((r) => r.kind === null || r.kind === 'totp');
+      if (live.current) setStep({ s: 'summary', summary, codes });
     } catch (e) {
       const err = toIpcError(e);
       if (err.kind === 'locked') onError(err);
@@ -305,14 +346,77 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
                   setFormat(e.target.value as ImportFormat | '');
                 }}
               >
-                <option value="">Detect automatically</option>
-                {FORMATS.map((f) => (
-                  <option key={f} value={f}>
-                    {FORMAT_LABEL[f]}
-                  </option>
-                ))}
+                <option value="">{scope === 'all' ? 'Detect (2FA exports only)' : 'Detect automatically'}</option>
+                {scope === 'otp'
+                  ? FORMATS.map((f) => (
+                      <option key={f} value={f}>
+                        {FORMAT_LABEL[f]}
+                      </option>
+                    ))
+                  : FORMAT_GROUPS.map(([group, list]) => (
+                      <optgroup key={group} label={group}>
+                        {list.map((f) => (
+                          <option key={f} value={f}>
+                            {FORMAT_LABEL[f]}
+                          </option>
+                        ))}
+                      </optgroup>
+                    ))}
               </select>
             </div>
+            {scope === 'all' && (
+              <div className="import-options">
+                {format === 'dotenv' && (
+                  <div className="field">
+                    <label className="field-label" htmlFor={`${uid}-project`}>
+                      Project tag
+                    </label>
+                    <input
+                      id={`${uid}-project`}
+                      value={project}
+                      placeholder="the file’s folder name"
+                      autoComplete="off"
+                      spellCheck={false}
+                      onChange={(e) => {
+                        setProject(e.target.value);
+                      }}
+                    />
+                  </div>
+                )}
+                {format === 'csv' && (
+                  <div className="field">
+                    <label className="field-label" htmlFor={`${uid}-map`}>
+                      Columns
+                    </label>
+                    <input
+                      id={`${uid}-map`}
+                      value={map}
+                      placeholder="name=Title,secret=Password,username=User,url=URL"
+                      autoComplete="off"
+                      spellCheck={false}
+                      onChange={(e) => {
+                        setMap(e.target.value);
+                      }}
+                    />
+                  </div>
+                )}
+                <div className="field">
+                  <label className="field-label" htmlFor={`${uid}-tags`}>
+                    Add tags
+                  </label>
+                  <input
+                    id={`${uid}-tags`}
+                    value={tags}
+                    placeholder="imported, work"
+                    autoComplete="off"
+                    spellCheck={false}
+                    onChange={(e) => {
+                      setTags(e.target.value);
+                    }}
+                  />
+                </div>
+              </div>
+            )}
             <div
               className={`drop-zone${dragging ? ' over' : ''}`}
               data-testid="drop-zone"
@@ -331,7 +435,13 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
               onDrop={onDrop}
             >
               <Icon name="upload" size={22} />
-              <p>{busy ? 'Reading…' : 'Drop a QR screenshot or an export file here'}</p>
+              <p>
+                {busy
+                  ? 'Reading…'
+                  : scope === 'all'
+                    ? 'Drop an export, a .env or a CSV file here'
+                    : 'Drop a QR screenshot or an export file here'}
+              </p>
               <label className={`file-button${busy ? ' disabled' : ''}`}>
                 <input
                   type="file"
@@ -347,14 +457,53 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
                 Choose file…
               </label>
               <p className="muted small">
-                Aegis, 2FAS or Ente Auth exports (plain or encrypted), a Google Authenticator export QR, or any
-                otpauth QR code.
+                {scope === 'all'
+                  ? '.env files, KeePassXC (.kdbx, XML, CSV), Bitwarden, 1Password (.1pux), Postman, Bruno, Insomnia, CSV — and 2FA exports (Aegis, 2FAS, Ente Auth, Google Authenticator, QR codes).'
+                  : 'Aegis, 2FAS or Ente Auth exports (plain or encrypted), a Google Authenticator export QR, or any otpauth QR code.'}
               </p>
               {note !== null && <p className="small">{note}</p>}
             </div>
+            {scope === 'all' && (
+              <div className="field">
+                <label className="field-label" htmlFor={`${uid}-path`}>
+                  Or type the path of a file or of a Bruno collection folder
+                </label>
+                <div className="input-row">
+                  <input
+                    id={`${uid}-path`}
+                    value={path}
+                    placeholder="/path/to/project/.env, or a Bruno collection folder"
+                    autoComplete="off"
+                    spellCheck={false}
+                    onChange={(e) => {
+                      setPath(e.target.value);
+                    }}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter' && path.trim() !== '' && !busy) {
+                        e.preventDefault();
+                        setNote(null);
+                        void preview({ kind: 'file', path: path.trim() }, chosenFormat, null);
+                      }
+                    }}
+                  />
+                  <button
+                    type="button"
+                    disabled={busy || path.trim() === ''}
+                    onClick={() => {
+                      setNote(null);
+                      void preview({ kind: 'file', path: path.trim() }, chosenFormat, null);
+                    }}
+                  >
+                    Read
+                  </button>
+                </div>
+              </div>
+            )}
             <div className="field">
               <label className="field-label" htmlFor={`${uid}-text`}>
-                Or paste otpauth:// URIs, an otpauth-migration:// link or an export’s JSON
+                {scope === 'all'
+                  ? 'Or paste the file’s text (a .env file, an export’s JSON, otpauth:// URIs)'
+                  : 'Or paste otpauth:// URIs, an otpauth-migration:// link or an export’s JSON'}
               </label>
               <textarea
                 id={`${uid}-text`}
@@ -448,6 +597,22 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
     }
     case 'preview': {
       const p = step.preview;
+      const newRows = p.rows.filter((r) => r.status === 'new');
+      const allChosen = newRows.length > 0 && newRows.every((r) => chosen.has(r.row));
+      const unticked = newRows.length - chosen.size;
+      const credentials = p.rows.some((r) => r.kind !== null && r.kind !== 'totp');
+      // Columns no row fills are left out (a .env file has no issuers or accounts).
+      const hasIssuer = p.rows.some((r) => r.issuer !== null);
+      const hasAccount = p.rows.some((r) => r.account !== null);
+      const hasDetail = !credentials || p.rows.some((r) => rowDetail(r) !== '');
+      const toggle = (row: number, on: boolean) => {
+        setChosen((prev) => {
+          const next = new Set(prev);
+          if (on) next.add(row);
+          else next.delete(row);
+          return next;
+        });
+      };
       content = (
         <>
           <div className="dialog-body import-preview">
@@ -458,6 +623,7 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
             </p>
             <p className="muted small">
               Read as {FORMAT_LABEL[p.format]}. Duplicates and invalid entries are skipped.
+              {unticked > 0 && ` ${plural(unticked, 'new entry', 'new entries')} left unticked.`}
             </p>
             {stepError !== null && (
               <p className="banner banner-error" role="alert">
@@ -468,22 +634,50 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
               <table className="import-table">
                 <thead>
                   <tr>
+                    <th scope="col" className="import-check">
+                      <input
+                        type="checkbox"
+                        aria-label="Import every new entry"
+                        checked={allChosen}
+                        disabled={newRows.length === 0}
+                        onChange={(e) => {
+                          setChosen(e.target.checked ? new Set(newRows.map((r) => r.row)) : new Set());
+                        }}
+                      />
+                    </th>
                     <th scope="col">Entry</th>
                     <th scope="col">Name</th>
-                    <th scope="col">Issuer</th>
-                    <th scope="col">Account</th>
-                    <th scope="col">Type</th>
+                    {credentials && <th scope="col">Kind</th>}
+                    {hasIssuer && <th scope="col">Issuer</th>}
+                    {hasAccount && <th scope="col">{credentials ? 'Account or user' : 'Account'}</th>}
+                    {hasDetail && <th scope="col">{credentials ? 'Details' : 'Type'}</th>}
                     <th scope="col">Status</th>
                   </tr>
                 </thead>
                 <tbody>
                   {p.rows.map((r) => (
-                    <tr key={r.position} className={`import-${r.status}`}>
+                    <tr key={r.row} className={`import-${r.status}${r.status === 'new' && !chosen.has(r.row) ? ' import-unticked' : ''}`}>
+                      <td className="import-check">
+                        {r.status === 'new' && (
+                          <input
+                            type="checkbox"
+                            aria-label={`Import ${r.name ?? r.label}`}
+                            checked={chosen.has(r.row)}
+                            onChange={(e) => {
+                              toggle(r.row, e.target.checked);
+                            }}
+                          />
+                        )}
+                      </td>
                       <td className="muted nowrap">{r.label}</td>
-                      <td>{r.name ?? <span className="muted">—</span>}</td>
-                      <td>{r.issuer}</td>
-                      <td>{r.account}</td>
-                      <td className="nowrap">{rowType(r)}</td>
+                      <td>
+                        {r.name ?? <span className="muted">—</span>}
+                        {r.hint !== null && <span className="import-hint muted small">{r.hint}</span>}
+                      </td>
+                      {credentials && <td className="nowrap">{r.kind === null ? '' : KIND_LABEL[r.kind]}</td>}
+                      {hasIssuer && <td>{r.issuer}</td>}
+                      {hasAccount && <td>{r.account}</td>}
+                      {hasDetail && <td className="import-detail">{credentials ? rowDetail(r) : rowType(r)}</td>}
                       <td>
                         <StatusChip row={r} />
                       </td>
@@ -503,11 +697,11 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
             <button
               type="button"
               className="primary"
-              disabled={busy || p.new_count === 0}
+              disabled={busy || chosen.size === 0}
               data-autofocus={p.new_count > 0 ? '' : undefined}
               onClick={() => void commit(p)}
             >
-              {busy ? 'Importing…' : `Import ${p.new_count.toLocaleString()}`}
+              {busy ? 'Importing…' : `Import ${chosen.size.toLocaleString()}`}
             </button>
           </footer>
         </>
@@ -519,13 +713,14 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
       const skipped: string[] = [];
       if (s.skipped_duplicates > 0) skipped.push(plural(s.skipped_duplicates, 'duplicate'));
       if (s.skipped_invalid > 0) skipped.push(plural(s.skipped_invalid, 'invalid entry', 'invalid entries'));
+      if (s.skipped_unselected > 0) skipped.push(`${s.skipped_unselected.toLocaleString()} left unticked`);
       const summary = step;
       content = (
         <>
           <div className="dialog-body import-summary">
             {stepper}
             <p className="import-done" role="status">
-              <Icon name="codes" size={18} /> Added {plural(s.added.length, 'code')}
+              <Icon name="codes" size={18} /> Added {plural(s.added.length, summary.codes ? 'code' : 'item')}
             </p>
             {s.added.length > 0 && (
               <ul className="import-added" aria-label="Added">
@@ -534,7 +729,7 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
                 ))}
               </ul>
             )}
-            {skipped.length > 0 && <p className="muted">Skipped {skipped.join(' and ')}.</p>}
+            {skipped.length > 0 && <p className="muted">Skipped {joinList(skipped)}.</p>}
           </div>
           <footer className="dialog-foot dialog-foot-bar">
             <button
@@ -542,10 +737,10 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
               className="primary"
               data-autofocus=""
               onClick={() => {
-                onDone(summary.summary);
+                onDone(summary.summary, summary.codes);
               }}
             >
-              Show codes
+              {summary.codes ? 'Show codes' : 'Show items'}
             </button>
           </footer>
         </>
@@ -556,10 +751,10 @@ export function ImportWizard({ initial, onClose, onDone, onError }: Props) {
 
   return (
     <Dialog
-      title="Import 2FA codes"
+      title={scope === 'all' ? 'Import' : 'Import 2FA codes'}
       onClose={close}
       // Pasted text or a typed export password: Escape or a click outside asks first.
-      dirty={step.s !== 'summary' && (text.trim() !== '' || password !== '')}
+      dirty={step.s !== 'summary' && (text.trim() !== '' || password !== '' || path.trim() !== '')}
       wide
       className="import-dialog"
     >

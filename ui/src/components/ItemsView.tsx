@@ -64,8 +64,9 @@ export function ItemsView(p: Props) {
         </button>
         <p className="muted small">API keys, tokens, OAuth clients, passwords and 2FA secrets.</p>
         <button type="button" onClick={p.onImport}>
-          <Icon name="import" /> Import 2FA codes…
+          <Icon name="import" /> Import from a file…
         </button>
+        <p className="muted small">.env files, KeePassXC, Bitwarden, 1Password, Postman, Bruno, Insomnia, CSV.</p>
       </div>
     );
   } else if (filtered.length === 0) {

@@ -33,7 +33,7 @@ import { Banners, type Notice } from './Banners';
 import type { FocusRequest } from './CodeGrid';
 import { CodesView } from './CodesView';
 import type { DetailTab } from './DetailPane';
-import { ImportWizard } from './ImportWizard';
+import { type ImportScope, ImportWizard } from './ImportWizard';
 import { ItemForm } from './ItemForm';
 import { ItemsView } from './ItemsView';
 import { type JwtItemSource, JwtView } from './JwtView';
@@ -57,7 +57,7 @@ type Modal =
   | { t: 'delete'; item: ItemDetail }
   | { t: 'settings' }
   | { t: 'shortcuts' }
-  | { t: 'import'; initial?: ImportSource };
+  | { t: 'import'; scope: ImportScope; initial?: ImportSource };
 
 interface Props {
   status: VaultStatus;
@@ -429,25 +429,41 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     };
   }, [modal, lock, showView, view, selected, copyMain, copyLogin]);
 
-  // Files dropped on the window in the Codes view open the import with them.
-  const dropToImport = view === 'codes' && modal === null;
+  // Files dropped on the window in the Codes view open the 2FA import with them; in the
+  // item list, the import of every format.
+  const dropScope: ImportScope | null = modal !== null ? null : view === 'codes' ? 'otp' : view === 'items' ? 'all' : null;
   useEffect(() => {
-    if (!dropToImport) return;
+    if (dropScope === null) return;
     return onFileDrop((paths) => {
       const [path] = paths;
-      if (path !== undefined) setModal({ t: 'import', initial: { kind: 'file', path } });
+      if (path !== undefined) setModal({ t: 'import', scope: dropScope, initial: { kind: 'file', path } });
     });
-  }, [dropToImport]);
+  }, [dropScope]);
 
   const openImport = useCallback(() => {
-    setModal({ t: 'import' });
+    setModal({ t: 'import', scope: 'otp' });
+  }, []);
+  const openImportAll = useCallback(() => {
+    setModal({ t: 'import', scope: 'all' });
   }, []);
   const openAdd = useCallback(() => {
     setModal({ t: 'add' });
   }, []);
 
-  const afterImport = (s: ImportSummary) => {
+  const afterImport = (s: ImportSummary, codes: boolean) => {
     setModal(null);
+    if (!codes) {
+      // Credentials: the list, with the first new item open.
+      const [first] = s.added;
+      setNav({ t: 'all' });
+      setQuery('');
+      setView('items');
+      void reload().then(() => {
+        const found = listRef.current?.items.find((i) => i.name === first);
+        if (found !== undefined) setSelectedId(found.id);
+      });
+      return;
+    }
     setCodesQuery('');
     // Show the first new code (the list is read again first: the grid waits for it).
     const [first] = s.added;
@@ -576,6 +592,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           onCodesQuery={setCodesQuery}
           onCodesQueryKeys={codesSearchKeys}
           onAdd={openAdd}
+          onImport={openImportAll}
           onLock={() => void lock()}
           onShortcuts={() => {
             setModal({ t: 'shortcuts' });
@@ -687,7 +704,7 @@ export function MainView({ status, onLocked, onSettings }: Props) {
             }}
             onListKeys={listKeys}
             onAdd={openAdd}
-            onImport={openImport}
+            onImport={openImportAll}
             onEdit={(item) => {
               setModal({ t: 'edit', item });
             }}
@@ -747,7 +764,13 @@ export function MainView({ status, onLocked, onSettings }: Props) {
         />
       )}
       {modal?.t === 'import' && (
-        <ImportWizard initial={modal.initial} onClose={closeModal} onDone={afterImport} onError={showError} />
+        <ImportWizard
+          scope={modal.scope}
+          initial={modal.initial}
+          onClose={closeModal}
+          onDone={afterImport}
+          onError={showError}
+        />
       )}
       {modal?.t === 'settings' && <SettingsDialog onClose={closeModal} onChanged={onSettings} />}
       {modal?.t === 'shortcuts' && <ShortcutsDialog mod={MOD} onClose={closeModal} />}

@@ -155,6 +155,14 @@ export function RequestConsole({ detail, memory, onEditItem, onChanged }: Props)
     }
   };
 
+  // "Test this key" opened the console to send its request at once: once.
+  const sendOnOpen = useRef(remembered?.sendNow === true);
+  useEffect(() => {
+    if (!sendOnOpen.current) return;
+    sendOnOpen.current = false;
+    void send();
+  });
+
   const renewAndRetry = async () => {
     setSending('renew');
     setError(null);

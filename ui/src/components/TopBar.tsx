@@ -18,13 +18,14 @@ interface Props {
   onCodesQuery: (q: string) => void;
   onCodesQueryKeys: (e: KeyboardEvent<HTMLInputElement>) => void;
   onAdd: () => void;
+  onImport: () => void;
   onLock: () => void;
   onShortcuts: () => void;
   onSettings: () => void;
 }
 
-/** The top bar: the sidebar's menu button (narrow windows), search, New item, Lock,
- * shortcuts and settings. */
+/** The top bar: the sidebar's menu button (narrow windows), search, New item, Import,
+ * Lock, shortcuts and settings. */
 export function TopBar({ searchBox, ...p }: Props) {
   return (
     <header className="topbar">
@@ -74,6 +75,15 @@ export function TopBar({ searchBox, ...p }: Props) {
       </div>
       <button type="button" className="primary" aria-label="New item" title={`New item (${p.mod}N)`} onClick={p.onAdd}>
         <Icon name="plus" /> <span className="btn-text">New item</span>
+      </button>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Import"
+        title="Import: .env, KeePassXC, Bitwarden, 1Password, Postman, Bruno, Insomnia, CSV, 2FA apps"
+        onClick={p.onImport}
+      >
+        <Icon name="import" size={18} />
       </button>
       <button type="button" aria-label="Lock" title={`Lock (${p.mod}L)`} onClick={p.onLock}>
         <Icon name="lock" /> <span className="btn-text">Lock</span>

@@ -71,6 +71,7 @@ export const ACTION_LABEL: Record<Action, string> = {
   trash: 'Moved to Trash',
   restore: 'Restored',
   purge: 'Deleted forever',
+  export: 'Exported',
 };
 
 /** A live countdown: "3 h 12 min", "4 min 05 s", "12 s"; days past a day ("2 days 3 h"). */

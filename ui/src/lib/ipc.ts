@@ -18,6 +18,7 @@ import type { CreatedVault } from '../bindings/CreatedVault';
 import type { ErrorKind } from '../bindings/ErrorKind';
 import type { HotpCode } from '../bindings/HotpCode';
 import type { ImportFormat } from '../bindings/ImportFormat';
+import type { ImportOptions } from '../bindings/ImportOptions';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportRow } from '../bindings/ImportRow';
 import type { ImportSource } from '../bindings/ImportSource';
@@ -314,18 +315,21 @@ export function otpLinkRead(link: string): Promise<OtpLink> {
 
 // ---- import ----
 
-/** Parses an authenticator export or otpauth URIs; Rust keeps the entries under `id`.
- * `format` null = detect; `password` for an encrypted export (`import_password_needed`). */
+/** Parses an export (a 2FA app's, a password manager's, an API client's, a .env or CSV
+ * file); Rust keeps the entries under `id`. `format` null = detect a 2FA export;
+ * `password` for an encrypted export (`import_password_needed`). */
 export function importPreview(
   source: ImportSource,
   format: ImportFormat | null,
   password: string | null,
+  options: ImportOptions | null = null,
 ): Promise<ImportPreview> {
-  return call('import_preview', { source, format, password });
+  return call('import_preview', { source, format, password, options });
 }
 
-export function importCommit(id: string): Promise<ImportSummary> {
-  return call('import_commit', { id });
+/** Saves the previewed rows `rows` (indexes; null = those offered ticked). */
+export function importCommit(id: string, rows: number[] | null = null): Promise<ImportSummary> {
+  return call('import_commit', { id, rows });
 }
 
 export function importCancel(id: string): Promise<null> {

@@ -56,6 +56,7 @@ function formBase(): ItemDetail {
     created_at: NOW,
     last_rotated_at: NOW,
     secrets: { value: true, notes: false, access_token: false, refresh_token: false },
+    recognized: null,
     previous_versions: [],
     history: [],
   };

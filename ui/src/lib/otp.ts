@@ -146,9 +146,28 @@ export const FORMAT_LABEL: Record<ImportFormat, string> = {
   aegis: 'Aegis',
   two_fas: '2FAS',
   ente: 'Ente Auth',
+  dotenv: '.env file',
+  kdbx: 'KeePass / KeePassXC database (.kdbx)',
+  keepassxc_xml: 'KeePassXC XML export',
+  keepassxc_csv: 'KeePassXC CSV export',
+  bitwarden: 'Bitwarden (JSON, plain or encrypted)',
+  onepassword: '1Password (.1pux)',
+  postman: 'Postman collection or environment',
+  bruno: 'Bruno collection (folder)',
+  insomnia: 'Insomnia export',
+  csv: 'CSV with a column mapping',
 };
 
+/** The 2FA formats (detected from the content). */
 export const FORMATS: readonly ImportFormat[] = ['otpauth', 'qr', 'google_migration', 'aegis', 'two_fas', 'ente'];
+
+/** Every format by group, for the import of everything. */
+export const FORMAT_GROUPS: readonly (readonly [string, readonly ImportFormat[]])[] = [
+  ['Files', ['dotenv', 'csv']],
+  ['Password managers', ['kdbx', 'keepassxc_xml', 'keepassxc_csv', 'bitwarden', 'onepassword']],
+  ['API clients', ['postman', 'bruno', 'insomnia']],
+  ['2FA apps', FORMATS],
+];
 
 /** "TOTP · 6 digits · 30 s", "HOTP · 8 digits", "Steam". */
 export function rowType(r: Pick<ImportRow, 'otp_type' | 'digits' | 'period'>): string {

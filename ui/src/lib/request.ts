@@ -33,6 +33,8 @@ export interface ConsoleMemory {
   savedName: string | null;
   /** The request `result` answers (the draft when it was sent). */
   answered?: Draft | null;
+  /** Send the draft as soon as the console opens ("Test this key"). */
+  sendNow?: boolean;
 }
 
 /** The same request: an answer to one is an answer to the other. */

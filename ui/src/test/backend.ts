@@ -72,6 +72,7 @@ export function item(
       access_token: secrets.access_token !== undefined,
       refresh_token: secrets.refresh_token !== undefined,
     },
+    recognized: null,
     previous_versions: [],
     history: [{ at: NOW - 30 * DAY, action: 'add', item_id: '', item_name: over.name, actor: 'app', detail: null }],
     ...over,
@@ -233,6 +234,13 @@ export function sourceText(src: ImportSource): string {
 /** Two new entries, a duplicate of GitHub and an invalid one. */
 export function samplePreviewRows(): ImportRow[] {
   const row = (r: Partial<ImportRow> & Pick<ImportRow, 'position' | 'status'>): ImportRow => ({
+    row: r.position - 1,
+    kind: r.status === 'invalid' ? null : 'totp',
+    selected: r.status === 'new',
+    url: null,
+    tags: [],
+    requests: 0,
+    hint: null,
     label: `line ${String(r.position)}`,
     name: null,
     issuer: null,
@@ -632,9 +640,16 @@ export function fakeBackend(opts: Options = {}) {
       const p = previews.get(String(a.id)) ?? backendError('not_found', 'this import preview has expired');
       previews.delete(p.id);
       const added: string[] = [];
+      const chosen = Array.isArray(a.rows) ? new Set(a.rows as number[]) : null;
       for (const r of p.rows) {
         if (r.status !== 'new' || r.name === null) continue;
+        if (chosen !== null ? !chosen.has(r.row) : !r.selected) continue;
         added.push(r.name);
+        if (r.kind !== null && r.kind !== 'totp') {
+          const created = item({ name: r.name, kind: r.kind, tags: r.tags, url: r.url });
+          items.set(created.detail.id, created);
+          continue;
+        }
         const o = otp({
           id: `imported-${String(otps.size + 1)}`,
           name: r.name,
@@ -646,7 +661,12 @@ export function fakeBackend(opts: Options = {}) {
         });
         otps.set(o.id, o);
       }
-      return { added, skipped_duplicates: p.duplicate_count, skipped_invalid: p.invalid_count };
+      return {
+        added,
+        skipped_duplicates: p.duplicate_count,
+        skipped_invalid: p.invalid_count,
+        skipped_unselected: p.new_count - added.length,
+      };
     },
     import_cancel: (a) => {
       previews.delete(String(a.id));

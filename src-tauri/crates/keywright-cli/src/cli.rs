@@ -75,7 +75,8 @@ pub enum Command {
     Rekey(RekeyArgs),
     /// Manage the system-keyring slot
     Keyring(KeyringArgs),
-    /// The audit log (add, change, delete, reveal, copy, trash, restore, purge), oldest first
+    /// The audit log (add, change, delete, reveal, copy, trash, restore, purge, export), oldest
+    /// first
     Log(LogArgs),
     /// Print the current code of a 2FA item (TOTP or Steam)
     Totp(TotpArgs),
@@ -84,7 +85,8 @@ pub enum Command {
     /// Import credentials: .env files, KeePassXC, Bitwarden, 1Password, Postman, Bruno,
     /// Insomnia, CSV, and 2FA accounts from authenticator exports, otpauth lists or QR images
     Import(ImportArgs),
-    /// Export every 2FA item (asks for the vault password again)
+    /// Export every 2FA item (otpauth, aegis) or the whole vault (json, keepassxc,
+    /// bitwarden), unencrypted; asks for the vault password again
     Export(ExportArgs),
     /// Show a 2FA item as a QR code to scan with a phone (asks for the vault password again)
     Qr(QrArgs),
@@ -351,6 +353,12 @@ pub enum ExportFormatArg {
     Otpauth,
     /// Aegis plain (unencrypted) JSON
     Aegis,
+    /// The whole vault in Keywright's documented JSON (docs/export-format.md)
+    Json,
+    /// The whole vault as KeePass 2 XML (`keepassxc-cli import FILE.xml NEW.kdbx`)
+    Keepassxc,
+    /// The whole vault as Bitwarden's unencrypted JSON export
+    Bitwarden,
 }
 
 #[derive(Debug, Args)]

@@ -90,7 +90,7 @@ fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Res
         Command::Totp(a) => otp::totp(ctx, a, input, out),
         Command::Hotp(a) => otp::hotp(ctx, a, input, out),
         Command::Import(a) => crate::import::import(ctx, a, input, out),
-        Command::Export(a) => otp::export(ctx, a, input, out),
+        Command::Export(a) => crate::export::export(ctx, a, input, out),
         Command::Qr(a) => otp::qr(ctx, a, input, out),
         Command::ClipboardHold(a) => crate::clipboard::hold(a.seconds),
         Command::Inspect(a) => tokens::inspect(ctx, a, input, out),

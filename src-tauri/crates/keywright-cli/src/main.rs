@@ -6,6 +6,7 @@
 mod cli;
 mod clipboard;
 mod commands;
+mod export;
 mod import;
 mod input;
 mod otp;

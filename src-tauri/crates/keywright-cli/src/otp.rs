@@ -1,19 +1,18 @@
-//! The 2FA subcommands: `totp`, `hotp`, `export`, `qr`, and `add totp`'s input.
+//! The 2FA subcommands: `totp`, `hotp`, `qr`, and `add totp`'s input.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use keywright_core::credential::{NewItem, OtpAlgorithm, OtpParams, OtpType};
-use keywright_core::otp::{self as core_otp, OtpAccount, STEAM_DIGITS, export, uri};
+use keywright_core::otp::{self as core_otp, OtpAccount, STEAM_DIGITS, uri};
 use keywright_core::vault::otp::new_otp_item;
 use keywright_core::{Error, Result, Vault, timefmt};
 use secrecy::SecretString;
 use serde_json::json;
 
-use crate::cli::{AddArgs, ExportArgs, ExportFormatArg, HotpArgs, QrArgs, TotpArgs};
-use crate::commands::{Ctx, Out, emit, emit_json, written};
+use crate::cli::{AddArgs, HotpArgs, QrArgs, TotpArgs};
+use crate::commands::{Ctx, Out, emit, emit_json};
 use crate::input::Input;
-use crate::unlock::{notice, open_unlocked};
+use crate::unlock::open_unlocked;
 
 /// Seconds a copied code stays on the clipboard.
 const CLIPBOARD_CLEAR_S: u64 = 30;
@@ -169,7 +168,7 @@ pub fn hotp(ctx: &Ctx, a: HotpArgs, input: &mut Input, out: Out<'_>) -> Result<(
 
 /// Exports show every seed: the vault password is asked for again, whatever session or
 /// keyring could unlock the vault.
-fn open_with_password(path: &Path, input: &mut Input, why: &str) -> Result<Vault> {
+pub(crate) fn open_with_password(path: &Path, input: &mut Input, why: &str) -> Result<Vault> {
     let mut vault = Vault::open(path)?;
     let pw = input.password(&format!("Vault password (to {why}): "))?;
     vault.unlock_with_password(&SecretString::from(pw.to_string()))?;
@@ -180,47 +179,6 @@ fn open_with_password(path: &Path, input: &mut Input, why: &str) -> Result<Vault
 /// symlink, never keeping an old file's mode).
 fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     keywright_core::paths::write_private_atomic(path, bytes, force)
-}
-
-pub fn export(ctx: &Ctx, a: ExportArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
-    let mut vault = open_with_password(&ctx.path, input, "export every 2FA seed")?;
-    let accounts = vault.otp_accounts_audited("export")?;
-    let body = match a.format {
-        ExportFormatArg::Otpauth => {
-            let list: Vec<OtpAccount> = accounts.iter().map(|(_, acc)| acc.clone()).collect();
-            export::otpauth_list(&list)
-        }
-        ExportFormatArg::Aegis => export::aegis_json(&accounts)?,
-    };
-    match &a.out {
-        Some(path) => {
-            write_private(path, body.as_bytes(), a.force)?;
-            if ctx.json {
-                emit_json(
-                    out,
-                    &json!({"exported": accounts.len(), "path": path, "format": match a.format {
-                        ExportFormatArg::Otpauth => "otpauth",
-                        ExportFormatArg::Aegis => "aegis",
-                    }}),
-                )
-            } else {
-                emit(
-                    out,
-                    &format!(
-                        "Exported {} 2FA items to {} (unencrypted: keep it safe, delete it when done)",
-                        accounts.len(),
-                        path.display()
-                    ),
-                )
-            }
-        }
-        None => {
-            if std::io::stdout().is_terminal() {
-                notice("the export is not encrypted: it holds every 2FA seed");
-            }
-            written(std::io::Write::write_all(out, body.as_bytes()))
-        }
-    }
 }
 
 pub fn qr(ctx: &Ctx, a: QrArgs, input: &mut Input, out: Out<'_>) -> Result<()> {

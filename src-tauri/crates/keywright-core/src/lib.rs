@@ -5,6 +5,7 @@ pub mod credential;
 pub mod crypto;
 pub mod error;
 pub mod expiry;
+pub mod export;
 pub mod import;
 pub mod jwt;
 pub mod limits;

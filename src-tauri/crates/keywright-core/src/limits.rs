@@ -77,6 +77,27 @@ pub const MAX_ARGON2_PASSES: u64 = 64;
 /// of libsodium's "sensitive" preset and of every step down Ente takes from it).
 pub const MAX_ARGON2_WORK_BYTES: u64 = 4 << 30;
 
+/// Most elements of all the lists of one JSON export together (items, fields, URLs,
+/// sections…), read by the password-manager imports (Bitwarden, 1Password): a vault of
+/// 100,000 items with ten fields each. Reading stops at the first element over.
+pub const MAX_IMPORT_LIST_ELEMENTS: usize = 1_000_000;
+
+/// Bitwarden password-protected exports: most PBKDF2-SHA256 iterations, Bitwarden's own
+/// maximum (its default is 600,000); below 5,000 is refused as Bitwarden refuses it.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 2_000_000;
+/// Bitwarden: most Argon2id iterations, Bitwarden's own maximum (default 3, at least 2).
+pub const MAX_BITWARDEN_ARGON2_ITERATIONS: u32 = 10;
+/// Bitwarden: most Argon2id memory, in MiB: Bitwarden's own maximum, and
+/// [`MAX_ARGON2_MEMORY_BYTES`] (default 64 MiB, at least 16).
+pub const MAX_BITWARDEN_ARGON2_MEMORY_MIB: u32 = 1024;
+/// Bitwarden: most Argon2id lanes, Bitwarden's own maximum (default 4).
+pub const MAX_BITWARDEN_ARGON2_PARALLELISM: u32 = 16;
+
+/// 1Password `.1pux`: most entries in the zip's central directory (checked from the
+/// archive's end record before the directory is read). A `.1pux` holds
+/// `export.attributes`, `export.data` and one file per document attachment.
+pub const MAX_ZIP_ENTRIES: usize = 10_000;
+
 /// KeePass (`.kdbx`): most bytes of the decrypted, decompressed payload (the XML and, in
 /// KDBX 4, the attachments before it). A KeePassXC database of 10,000 entries holds about
 /// 15 MB of XML; the bound stops a small file that inflates to gigabytes.

@@ -274,6 +274,15 @@ pub(crate) fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcErr
         access_token: !secret.access_token.is_empty(),
         refresh_token: !secret.refresh_token.is_empty(),
     };
+    let recognized = matches!(item.overview.kind, Kind::ApiKey | Kind::Bearer)
+        .then(|| keywright_core::recognize::recognize(&secret.value))
+        .flatten()
+        .map(|r| crate::dto::RecognizedKey {
+            service: r.service.to_owned(),
+            variant: r.variant.map(str::to_owned),
+            label: r.label.to_owned(),
+            test_url: r.test_url.map(str::to_owned),
+        });
     drop(secret);
     let mut history = vault.audit_log(Some(&item.id))?;
     history.reverse();
@@ -291,6 +300,7 @@ pub(crate) fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcErr
         created_at: ov.created_at,
         last_rotated_at: ov.last_rotated_at,
         secrets,
+        recognized,
         previous_versions: vault.previous_versions(&item.id)?,
         history,
     })

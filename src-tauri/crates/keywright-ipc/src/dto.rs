@@ -235,11 +235,28 @@ pub struct ItemDetail {
     #[ts(type = "number")]
     pub last_rotated_at: i64,
     pub secrets: SecretPresence,
+    /// What the key or token is, from its shape (API keys and bearer tokens; never sent
+    /// anywhere to find out): "Stripe live secret key", with a harmless test URL.
+    pub recognized: Option<RecognizedKey>,
     /// Values replaced by "Mark rotated" still in their grace period, newest first
     /// (metadata only; the value through `item_previous_reveal` / `item_previous_copy`).
     pub previous_versions: Vec<PreviousVersion>,
     /// The item's audit history, newest first.
     pub history: Vec<AuditEvent>,
+}
+
+/// What a key is, from its shape (`keywright_core::recognize`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RecognizedKey {
+    /// A stable lower-case id: `stripe`, `github`, `jwt`.
+    pub service: String,
+    /// `live`, `test`, `restricted`… when the service has variants.
+    pub variant: Option<String>,
+    /// What to call it: "Stripe live secret key".
+    pub label: String,
+    /// A harmless "who am I" endpoint that answers with this key.
+    pub test_url: Option<String>,
 }
 
 /// A secret field of an item.

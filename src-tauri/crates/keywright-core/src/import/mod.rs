@@ -11,10 +11,21 @@
 //!
 //! Messages name the entry and the problem and never contain a secret.
 
+pub mod bitwarden;
 pub mod csv;
 pub mod dotenv;
 pub mod keepass;
+pub mod onepassword;
+mod pm;
 
+#[cfg(test)]
+mod bitwarden_tests;
+#[cfg(test)]
+mod onepassword_tests;
+#[cfg(test)]
+mod pm_fixtures;
+#[cfg(test)]
+mod pm_fuzz;
 #[cfg(test)]
 mod tests;
 
@@ -295,6 +306,14 @@ pub fn parse(format: Format, source: Source<'_>, opts: &Options) -> Result<Vec<R
             check_size(format, data.len())?;
             dotenv::parse(text_of(format, data)?, opts)?
         }
+        (Format::Bitwarden, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            bitwarden::parse(text_of(format, data)?, opts)?
+        }
+        (Format::OnePassword, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            onepassword::parse(data)?
+        }
         (Format::Kdbx, Source::Bytes(data)) => keepass::parse_kdbx(data, opts.password.as_ref())?,
         (Format::KeepassXml, Source::Bytes(data)) => {
             check_size(format, data.len())?;
@@ -333,6 +352,7 @@ pub fn parse(format: Format, source: Source<'_>, opts: &Options) -> Result<Vec<R
 pub fn is_encrypted(format: Format, data: &[u8]) -> bool {
     match format {
         Format::Otp(f) => otp_import::is_encrypted(f, data),
+        Format::Bitwarden => bitwarden::is_encrypted(data),
         // A KeePass database is always encrypted (with its password).
         Format::Kdbx => keepass::kdbx::looks_like_kdbx(data),
         _ => false,
@@ -358,11 +378,17 @@ pub fn add_tags(item: &mut NewItem, tags: &[String]) {
 /// there too).
 pub fn check_size(format: Format, len: usize) -> Result<()> {
     if len > MAX_IMPORT_BYTES {
+        // A .1pux is a zip with the documents in it: its export.data alone is small.
+        let hint = if format == Format::OnePassword {
+            "; if its documents make it this large, unzip it and import its export.data"
+        } else {
+            ""
+        };
         return Err(fail(
             format,
             format!(
                 "it is larger than {MAX_IMPORT_BYTES} bytes ({} MiB), the most Keywright \
-                 imports",
+                 imports{hint}",
                 MAX_IMPORT_BYTES >> 20
             ),
         ));

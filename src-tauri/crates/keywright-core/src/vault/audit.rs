@@ -25,6 +25,9 @@ pub enum Action {
     Restore,
     /// Deleted for good from the Trash (`detail`: why, when not asked for one by one).
     Purge,
+    /// Left the vault, secrets and all, in a whole-vault export (`detail`: the format,
+    /// e.g. `keepassxc`).
+    Export,
 }
 
 /// Who did it.

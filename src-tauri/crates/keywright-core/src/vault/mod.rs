@@ -1372,6 +1372,42 @@ impl Vault {
         self.record(Action::Copy, &item, Some(field.to_owned()))
     }
 
+    /// Record that items left the vault in a whole-vault export: one `export` event per
+    /// item (`(id, name)`), `detail` = the format, all in one transaction. A read-only
+    /// vault keeps no event (as for every other action).
+    pub fn record_export<'a>(
+        &mut self,
+        items: impl IntoIterator<Item = (&'a str, &'a str)>,
+        detail: &str,
+    ) -> Result<()> {
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        if self.read_only.is_some() {
+            tracing::warn!("vault opened read-only: export events not recorded");
+            return Ok(());
+        }
+        let now = timefmt::now();
+        let mut rows = Vec::new();
+        for (id, name) in items {
+            let ev = AuditEvent::new(
+                now,
+                Action::Export,
+                id,
+                name,
+                self.actor,
+                Some(detail.to_owned()),
+            );
+            rows.push(audit::seal_event(&keys.audit, &self.vault_id, &ev)?);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for row in &rows {
+            audit::insert(&tx, row)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// An item by id: from the opened overviews when no other connection wrote since they
     /// were read (else an edit made elsewhere would be reverted), else from its row.
     fn get(&mut self, id: &str) -> Result<Item> {
