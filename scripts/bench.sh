@@ -105,3 +105,26 @@ hyperfine -N --warmup 2 -m 15 --prepare "rm -f $work/restored.db" \
   --export-markdown "$work/rs.md" "$K restore $snap --to $work/restored.db" >/dev/null 2>&1
 tail -n +3 "$work/rs.md" | sed "s|$target/release/||; s|$work/|…/|g"
 /usr/bin/time -f "peak RSS of \`keywright backup\`: %M KB" "$K" backup --to "$work/bk" >/dev/null
+
+echo
+echo "## Import of a 10,000-entry KeePassXC database (.kdbx 4 made by keepassxc-cli) into a new vault"
+if ! command -v keepassxc-cli >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends keepassxc >/dev/null
+fi
+python3 scripts/make-keepass-xml.py 10000 "$work/kp10k.xml"
+for run in 1 2 3; do
+  rm -f "$work/kp10k.kdbx" "$work/imp$run.db"*
+  printf 'benchkdbx\nbenchkdbx\n' | /usr/bin/time -f "keepassxc-cli import of the XML (run $run): %e s, peak RSS %M KB" \
+    keepassxc-cli import -q -p "$work/kp10k.xml" "$work/kp10k.kdbx" 2>&1 >/dev/null | grep -v password
+  export KEYWRIGHT_VAULT=$work/imp$run.db
+  echo benchpw | "$K" init --password-stdin --no-keyring --json >/dev/null
+  printf 'benchpw\nbenchkdbx\n' | /usr/bin/time -f "keywright import kdbx, vault password (run $run): %e s, peak RSS %M KB" \
+    "$K" --password-stdin --json import kdbx "$work/kp10k.kdbx" >"$work/imp.json"
+  python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); print("  rows %d, added %d, invalid %d" % (len(v["rows"]), v["added"], v["invalid"]))' "$work/imp.json"
+  export KEYWRIGHT_VAULT=$work/imp$run-s.db
+  echo benchpw | "$K" init --password-stdin --no-keyring --json >/dev/null
+  eval "$(echo benchpw | "$K" unlock --password-stdin 2>/dev/null)"
+  printf 'benchpw\nbenchkdbx\n' | /usr/bin/time -f "keywright import kdbx, with a session (run $run): %e s, peak RSS %M KB" \
+    "$K" --password-stdin --json import kdbx "$work/kp10k.kdbx" >/dev/null
+  unset KEYWRIGHT_SESSION
+done

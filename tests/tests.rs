@@ -12,6 +12,7 @@ mod cli_clipboard;
 mod cli_export;
 mod cli_import;
 mod cli_import_clients;
+mod cli_import_keepass;
 mod cli_import_pwm;
 mod cli_otp;
 mod cli_request;

@@ -123,6 +123,23 @@ pub const MAX_ZIP_ENTRIES: usize = 10_000;
 /// it (retention keeps about 10 + 30 + one a month; a folder shared by many vaults over
 /// years stays far below).
 pub const MAX_BACKUP_FILES: usize = 10_000;
+/// KeePass (`.kdbx`): most bytes of the decrypted, decompressed payload (the XML and, in
+/// KDBX 4, the attachments before it). A KeePassXC database of 10,000 entries holds about
+/// 15 MB of XML; the bound stops a small file that inflates to gigabytes.
+pub const MAX_KDBX_PAYLOAD_BYTES: usize = 256 * 1024 * 1024;
+/// KeePass: most AES-KDF rounds (KDBX 3.1 and 4). keepassxc-cli writes 1,000,000; the
+/// "1 second" setting of KeePass or KeePassXC on a fast desktop asks for tens of millions.
+/// At the limit the derivation takes about 10 s here.
+pub const MAX_AES_KDF_ROUNDS: u64 = 500_000_000;
+/// KeePass: most Argon2 lanes (KeePassXC sets the number of CPU threads).
+pub const MAX_KDBX_ARGON2_LANES: u64 = 64;
+/// KeePass: most Argon2 work, memory × iterations, in bytes. KeePassXC's default is 64 MiB
+/// with the iterations that take 1 s on the machine that made the database (2 to about
+/// 100); 32 GiB is KeePassXC's 1 s setting on a fast desktop several times over. The
+/// memory itself is bounded by [`MAX_ARGON2_MEMORY_BYTES`].
+pub const MAX_KDBX_ARGON2_WORK_BYTES: u64 = 32 << 30;
+/// XML imports (KeePass): deepest nesting of elements (groups within groups).
+pub const MAX_XML_DEPTH: usize = 256;
 
 #[cfg(test)]
 mod tests {

@@ -14,8 +14,10 @@
 pub mod apiauth;
 pub mod bitwarden;
 pub mod bruno;
+pub mod csv;
 pub mod dotenv;
 pub mod insomnia;
+pub mod keepass;
 pub mod onepassword;
 mod pm;
 pub mod postman;
@@ -330,6 +332,19 @@ pub fn parse(format: Format, source: Source<'_>, opts: &Options) -> Result<Vec<R
             check_size(format, data.len())?;
             insomnia::parse(text_of(format, data)?, opts)?
         }
+        (Format::Kdbx, Source::Bytes(data)) => keepass::parse_kdbx(data, opts.password.as_ref())?,
+        (Format::KeepassXml, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            keepass::parse_xml(text_of(format, data)?)?
+        }
+        (Format::KeepassCsv, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            keepass::parse_csv(text_of(format, data)?)?
+        }
+        (Format::Csv, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            csv::parse(text_of(format, data)?, opts)?
+        }
         (f, _) => {
             return Err(fail(
                 f,
@@ -356,6 +371,8 @@ pub fn is_encrypted(format: Format, data: &[u8]) -> bool {
     match format {
         Format::Otp(f) => otp_import::is_encrypted(f, data),
         Format::Bitwarden => bitwarden::is_encrypted(data),
+        // A KeePass database is always encrypted (with its password).
+        Format::Kdbx => keepass::kdbx::looks_like_kdbx(data),
         _ => false,
     }
 }
