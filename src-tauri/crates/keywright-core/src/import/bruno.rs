@@ -1000,36 +1000,16 @@ fn records(coll: &Collection) -> Result<Vec<Record>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Candidate, parse as parse_any};
+    use super::super::parse as parse_any;
     use super::*;
     use crate::credential::{Kind, Placement};
+    use crate::import::tests::{bad, ok};
     use crate::probe::input::BodyInput;
 
     fn write(dir: &Path, rel: &str, text: &str) {
         let p = dir.join(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(p, text).expect("write");
-    }
-
-    fn ok<'a>(recs: &'a [Record], label_start: &str) -> &'a Candidate {
-        recs.iter()
-            .find(|r| r.label.starts_with(label_start))
-            .and_then(|r| r.candidate.as_ref().ok())
-            .unwrap_or_else(|| {
-                panic!(
-                    "{label_start}: {:?}",
-                    recs.iter()
-                        .map(|r| (&r.label, r.candidate.as_ref().err()))
-                        .collect::<Vec<_>>()
-                )
-            })
-    }
-
-    fn bad<'a>(recs: &'a [Record], label_start: &str) -> &'a str {
-        recs.iter()
-            .find(|r| r.label.starts_with(label_start))
-            .and_then(|r| r.candidate.as_ref().err())
-            .unwrap_or_else(|| panic!("{label_start} is not invalid"))
     }
 
     #[test]

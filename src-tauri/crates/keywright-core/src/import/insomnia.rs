@@ -441,9 +441,10 @@ pub fn parse(text_in: &str, _opts: &Options) -> Result<Vec<Record>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Candidate, Source, parse as parse_any};
+    use super::super::{Source, parse as parse_any};
     use super::*;
     use crate::credential::{Grant, Kind, Placement};
+    use crate::import::tests::{bad, ok};
     use crate::probe::input::BodyInput;
 
     fn run(v: &Value) -> Result<Vec<Record>> {
@@ -453,27 +454,6 @@ mod tests {
             Source::Bytes(text.as_bytes()),
             &Options::default(),
         )
-    }
-
-    fn ok<'a>(recs: &'a [Record], label_start: &str) -> &'a Candidate {
-        recs.iter()
-            .find(|r| r.label.starts_with(label_start))
-            .and_then(|r| r.candidate.as_ref().ok())
-            .unwrap_or_else(|| {
-                panic!(
-                    "{label_start}: {:?}",
-                    recs.iter()
-                        .map(|r| (&r.label, r.candidate.as_ref().err()))
-                        .collect::<Vec<_>>()
-                )
-            })
-    }
-
-    fn bad<'a>(recs: &'a [Record], label_start: &str) -> &'a str {
-        recs.iter()
-            .find(|r| r.label.starts_with(label_start))
-            .and_then(|r| r.candidate.as_ref().err())
-            .unwrap_or_else(|| panic!("{label_start} is not invalid"))
     }
 
     /// An export in Insomnia's documented v4 shape.

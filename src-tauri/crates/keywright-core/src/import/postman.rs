@@ -614,9 +614,10 @@ fn environment_records(env: Env) -> Result<Vec<Record>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Candidate, Source, parse as parse_any};
+    use super::super::{Source, parse as parse_any};
     use super::*;
     use crate::credential::{Grant, Kind, Placement};
+    use crate::import::tests::{bad, ok};
     use crate::probe::input::BodyInput;
 
     const SCHEMA: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
@@ -624,27 +625,6 @@ mod tests {
     fn run(json: &serde_json::Value, opts: &Options) -> Result<Vec<Record>> {
         let text = json.to_string();
         parse_any(Format::Postman, Source::Bytes(text.as_bytes()), opts)
-    }
-
-    fn ok<'a>(recs: &'a [Record], label_start: &str) -> &'a Candidate {
-        recs.iter()
-            .find(|r| r.label.starts_with(label_start))
-            .and_then(|r| r.candidate.as_ref().ok())
-            .unwrap_or_else(|| {
-                panic!(
-                    "{label_start}: {:?}",
-                    recs.iter()
-                        .map(|r| (&r.label, r.candidate.as_ref().err()))
-                        .collect::<Vec<_>>()
-                )
-            })
-    }
-
-    fn bad<'a>(recs: &'a [Record], label_start: &str) -> &'a str {
-        recs.iter()
-            .find(|r| r.label.starts_with(label_start))
-            .and_then(|r| r.candidate.as_ref().err())
-            .unwrap_or_else(|| panic!("{label_start} is not invalid"))
     }
 
     fn env_file(dir: &Path, file: &str, name: &str, values: serde_json::Value) -> PathBuf {

@@ -1,7 +1,7 @@
 //! The credential import formats and the plan made of them.
 
 use super::dotenv::{self, bindings};
-use super::{Format, Options, Source, parse};
+use super::{Candidate, Format, Options, Record, Source, parse};
 use crate::credential::Kind;
 
 fn values(text: &str) -> Vec<(String, String)> {
@@ -140,4 +140,28 @@ fn every_format_has_a_name_that_parses_back() {
     }
     assert!(Format::parse_name("lastpass").is_err());
     let _ = dotenv::bindings("");
+}
+
+/// The candidate of the first record whose label starts with `label_start` (the format
+/// tests' helper).
+pub(crate) fn ok<'a>(recs: &'a [Record], label_start: &str) -> &'a Candidate {
+    recs.iter()
+        .find(|r| r.label.starts_with(label_start))
+        .and_then(|r| r.candidate.as_ref().ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "{label_start}: {:?}",
+                recs.iter()
+                    .map(|r| (&r.label, r.candidate.as_ref().err()))
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+/// Why the first record whose label starts with `label_start` is invalid.
+pub(crate) fn bad<'a>(recs: &'a [Record], label_start: &str) -> &'a str {
+    recs.iter()
+        .find(|r| r.label.starts_with(label_start))
+        .and_then(|r| r.candidate.as_ref().err())
+        .unwrap_or_else(|| panic!("{label_start} is not invalid"))
 }
