@@ -90,6 +90,23 @@ for n in 1000 10000 100000; do
 done
 
 echo
+echo "## Backup of the 10,000-item vault (snapshot through SQLite, checked, synced, renamed)"
+export KEYWRIGHT_VAULT=$work/v10000.db
+unset KEYWRIGHT_SESSION
+mkdir -p "$work/bk"
+# A snapshot needs no key: no unlock. --prepare empties the folder so each run writes one file.
+hyperfine -N --warmup 2 -m 15 --prepare "rm -f $work/bk/keywright-*.kwbak.db" \
+  --export-markdown "$work/bk.md" "$K backup --to $work/bk" >/dev/null 2>&1
+tail -n +3 "$work/bk.md" | sed "s|$target/release/||; s|$work/|…/|g"
+"$K" backup --to "$work/bk" --json >"$work/bk.json"
+snap=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["path"])' "$work/bk.json")
+echo "vault file: $(stat -c %s "$KEYWRIGHT_VAULT") bytes (+ $(stat -c %s "$KEYWRIGHT_VAULT-wal" 2>/dev/null || echo 0) in its -wal); snapshot: $(stat -c %s "$snap") bytes"
+hyperfine -N --warmup 2 -m 15 --prepare "rm -f $work/restored.db" \
+  --export-markdown "$work/rs.md" "$K restore $snap --to $work/restored.db" >/dev/null 2>&1
+tail -n +3 "$work/rs.md" | sed "s|$target/release/||; s|$work/|…/|g"
+/usr/bin/time -f "peak RSS of \`keywright backup\`: %M KB" "$K" backup --to "$work/bk" >/dev/null
+
+echo
 echo "## Import of a 10,000-entry KeePassXC database (.kdbx 4 made by keepassxc-cli) into a new vault"
 if ! command -v keepassxc-cli >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends keepassxc >/dev/null

@@ -62,6 +62,13 @@ if [ -f tests/oidc/package-lock.json ]; then
     (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# The real API clients (Postman's newman, Bruno's bru) that run the collections the import
+# tests write, exactly as locked.
+if [ -f tests/clients/package-lock.json ]; then
+  if [ ! -d tests/clients/node_modules ] || [ tests/clients/package-lock.json -nt tests/clients/node_modules/.package-lock.json ]; then
+    (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
 # Python for the independent vault decryptor (docs/decrypt.py) and the test peers;
 # httpbin under gunicorn is the real HTTP peer of the test-request tests.
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import nacl, argon2, httpbin, gunicorn' 2>/dev/null; then

@@ -59,6 +59,11 @@ const COMMANDS: &[&str] = &[
     "request_saved_delete",
     "request_from_curl",
     "request_recent",
+    "backup_status",
+    "backup_now",
+    "backup_set",
+    "backup_list",
+    "backup_restore",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -7,9 +7,11 @@
 mod app_config;
 mod campaign;
 mod cli;
+mod cli_backup;
 mod cli_clipboard;
 mod cli_export;
 mod cli_import;
+mod cli_import_clients;
 mod cli_import_keepass;
 mod cli_import_pwm;
 mod cli_otp;

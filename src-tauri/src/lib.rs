@@ -153,6 +153,11 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::tokens::oauth_login,
             commands::tokens::oauth_login_cancel,
             commands::tokens::oauth_set_auto_renew,
+            commands::backup::backup_status,
+            commands::backup::backup_now,
+            commands::backup::backup_set,
+            commands::backup::backup_list,
+            commands::backup::backup_restore,
         ])
         .build(tauri::generate_context!())?
         .run(|app, event| {

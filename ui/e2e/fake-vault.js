@@ -235,6 +235,22 @@
   let state = cfg.state;
   let hasKeyring = cfg.hasKeyring;
   let settings = { auto_lock_minutes: 10, clipboard_clear_seconds: 30 };
+  // Backups: the folder (null: backups/ next to the vault), automatic on/off, the snapshots.
+  const BACKUP_DEFAULT = '/home/dev/.local/share/keywright/backups';
+  let backup = { auto: false, folder: null };
+  const snapshots = [];
+  const backupFolder = () => backup.folder || BACKUP_DEFAULT;
+  const snapshotNow = () => {
+    const at = Math.floor(Date.now() / 1000);
+    const stamp = new Date(at * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const b = { path: `${backupFolder()}/keywright-1a2b3c4d-${stamp}.kwbak.db`, taken_at: at, size: 1024 * (40 + items.size), items: items.size, complete: true, problem: null };
+    snapshots.unshift(b);
+    return b;
+  };
+  const backupStatus = () => {
+    const here = snapshots.filter((b) => b.path.startsWith(`${backupFolder()}/`));
+    return { auto: backup.auto, folder: backupFolder(), default_folder: backup.folder === null, last: here[0] || null, count: here.length, last_error: null };
+  };
   if (cfg.state !== 'none') seedVault(cfg.items, cfg.otp);
 
   // ---- 2FA codes: a hash of (item, counter), not real TOTP: the check computes the same ----
@@ -570,6 +586,35 @@
     import_cancel: ({ id: pid }) => {
       previews.delete(pid);
       return null;
+    },
+    backup_status: () => {
+      needUnlocked();
+      return backupStatus();
+    },
+    backup_now: () => {
+      needUnlocked();
+      return snapshotNow();
+    },
+    backup_set: ({ folder, auto }) => {
+      needUnlocked();
+      const f = folder && folder.trim() ? folder.trim() : null;
+      if (f !== null && !f.startsWith('/')) fail('invalid_input', `“${f}” is not a full path. Give the whole path, starting with / (or a drive letter).`, 'folder');
+      const turnedOn = auto && (!backup.auto || backup.folder !== f);
+      backup = { auto, folder: f };
+      if (turnedOn) snapshotNow();
+      return backupStatus();
+    },
+    backup_list: ({ folder }) => {
+      needUnlocked();
+      const f = folder && folder.trim() ? folder.trim() : backupFolder();
+      return snapshots.filter((b) => b.path.startsWith(`${f}/`));
+    },
+    backup_restore: ({ snapshot }) => {
+      if (state !== 'none') fail('vault_exists', `A vault already exists at ${PATH}; refusing to overwrite it`);
+      if (!String(snapshot).startsWith('/')) fail('invalid_input', `“${snapshot}” is not a full path. Give the whole path, starting with / (or a drive letter).`, 'snapshot');
+      if (!String(snapshot).endsWith('.db')) fail('corrupt', `The vault file is damaged or is not a Keywright vault: ${snapshot} is not a usable Keywright backup: it is not a SQLite database`, 'snapshot');
+      state = 'locked';
+      return status();
     },
     keyring_set: ({ enabled }) => {
       hasKeyring = enabled;

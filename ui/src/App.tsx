@@ -119,6 +119,11 @@ export function App() {
           onCreated={(created) => {
             setPhase({ p: 'recovery', created });
           }}
+          onRestored={(s) => {
+            setPhase(
+              phaseOf(s, 'Restored from the backup. Unlock it with the master password it had when the backup was taken.'),
+            );
+          }}
         />
       );
     case 'recovery':

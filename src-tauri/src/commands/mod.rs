@@ -4,6 +4,7 @@
 //!
 //! A new command must also be listed in build.rs (`COMMANDS`) and granted in a capability.
 
+pub mod backup;
 pub mod items;
 pub mod otp;
 pub mod requests;

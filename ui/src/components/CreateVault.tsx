@@ -1,6 +1,15 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { groupCode } from '../lib/format';
-import { type CreatedVault, recoveryCopy, recoveryForget, recoverySave, toIpcError, vaultCreate } from '../lib/ipc';
+import {
+  backupRestore,
+  type CreatedVault,
+  recoveryCopy,
+  recoveryForget,
+  recoverySave,
+  toIpcError,
+  vaultCreate,
+  type VaultStatus,
+} from '../lib/ipc';
 import { MIN_PASSWORD_LENGTH as MIN_LENGTH, newPasswordErrors } from '../lib/password';
 import { estimateStrength } from '../lib/strength';
 import { BrandMark } from './BrandMark';
@@ -22,8 +31,49 @@ export function StrengthMeter({ password }: { password: string }) {
   );
 }
 
-/** First run: choose the master password, then see the recovery code once. */
-export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: CreatedVault) => void }) {
+/** First run: choose the master password, then see the recovery code once; or restore a
+ * backup (`onRestored`: the vault, locked, to unlock with the password it had). */
+export function CreateVault({
+  path,
+  onCreated,
+  onRestored,
+}: {
+  path: string;
+  onCreated: (v: CreatedVault) => void;
+  onRestored: (s: VaultStatus) => void;
+}) {
+  const [restoring, setRestoring] = useState(false);
+  if (restoring) {
+    return (
+      <RestoreBackup
+        path={path}
+        onRestored={onRestored}
+        onCancel={() => {
+          setRestoring(false);
+        }}
+      />
+    );
+  }
+  return (
+    <NewVault
+      path={path}
+      onCreated={onCreated}
+      onRestore={() => {
+        setRestoring(true);
+      }}
+    />
+  );
+}
+
+function NewVault({
+  path,
+  onCreated,
+  onRestore,
+}: {
+  path: string;
+  onCreated: (v: CreatedVault) => void;
+  onRestore: () => void;
+}) {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [keyring, setKeyring] = useState(true);
@@ -142,6 +192,102 @@ export function CreateVault({ path, onCreated }: { path: string; onCreated: (v: 
         </div>
         <button type="submit" className="primary wide" disabled={busy}>
           {busy ? 'Creating vault…' : 'Create vault'}
+        </button>
+        <button type="button" className="wide" disabled={busy} onClick={onRestore}>
+          Restore from backup
+        </button>
+        <p className="path" title="Vault file">
+          {path}
+        </p>
+      </form>
+    </div>
+  );
+}
+
+/** First run, "Restore from backup": the path of a backup file (`keywright-….kwbak.db`, or
+ * any vault file); Rust checks it and writes the vault file from it. */
+function RestoreBackup({
+  path,
+  onRestored,
+  onCancel,
+}: {
+  path: string;
+  onRestored: (s: VaultStatus) => void;
+  onCancel: () => void;
+}) {
+  const [file, setFile] = useState('');
+  const [error, setError] = useState<{ field: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  const submit = async (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (busy) return;
+    if (file.trim() === '') {
+      setError({ field: true, text: 'Enter the full path of the backup file.' });
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      onRestored(await backupRestore(file.trim()));
+    } catch (err) {
+      const ipc = toIpcError(err);
+      setError({ field: ipc.field === 'snapshot', text: ipc.message });
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="gate">
+      <form className="gate-card" onSubmit={(e) => void submit(e)} noValidate>
+        <div className="gate-brand">
+          <BrandMark />
+          <h1>Restore from backup</h1>
+        </div>
+        <p className="muted">
+          A Keywright backup is the encrypted vault itself. Restoring it puts it where this app keeps its vault; it then
+          opens with the master password (or the recovery code) the vault had when the backup was taken.
+        </p>
+        {error !== null && !error.field && (
+          <p className="banner banner-error" role="alert">
+            {error.text}
+          </p>
+        )}
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-file`}>
+            Backup file
+          </label>
+          <input
+            id={`${id}-file`}
+            type="text"
+            autoFocus
+            spellCheck={false}
+            placeholder="/media/usb/keywright/keywright-1a2b3c4d-20261202T101500Z.kwbak.db"
+            value={file}
+            disabled={busy}
+            aria-invalid={error?.field === true}
+            aria-describedby={`${id}-file-msg`}
+            onChange={(e) => {
+              setFile(e.target.value);
+              setError(null);
+            }}
+          />
+          <span
+            id={`${id}-file-msg`}
+            className={error?.field === true ? 'field-error' : 'field-hint'}
+            role={error?.field === true ? 'alert' : undefined}
+          >
+            {error?.field === true
+              ? error.text
+              : 'The full path of a keywright-….kwbak.db file (Settings → Backups lists them), or of a vault file.'}
+          </span>
+        </div>
+        <button type="submit" className="primary wide" disabled={busy}>
+          {busy ? 'Restoring…' : 'Restore'}
+        </button>
+        <button type="button" className="wide" disabled={busy} onClick={onCancel}>
+          Create a new vault instead
         </button>
         <p className="path" title="Vault file">
           {path}

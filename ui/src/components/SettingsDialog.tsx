@@ -7,6 +7,7 @@ import {
   toIpcError,
   vaultChangePassword,
 } from '../lib/ipc';
+import { BackupsSection } from './BackupsSection';
 import { Dialog } from './Dialog';
 import { StrengthMeter } from './CreateVault';
 import { newPasswordErrors } from '../lib/password';
@@ -169,6 +170,7 @@ export function SettingsDialog({ onClose, onChanged }: Props) {
               )}
             </section>
             <ChangePassword onDirty={setPwDirty} />
+            <BackupsSection />
             <section>
               <h3>Vault file</h3>
               <p className="path">{view.path}</p>

@@ -220,3 +220,11 @@ export function inSentence(label: string): string {
     .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w))
     .join(' ');
 }
+
+/** "812 B", "48 KiB", "3.4 MiB": a file size. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${String(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${String(Math.round(bytes / 1024))} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -6,6 +6,8 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
+import type { BackupEntry } from '../bindings/BackupEntry';
+import type { BackupStatus } from '../bindings/BackupStatus';
 import type { BodyInput } from '../bindings/BodyInput';
 import type { Copied } from '../bindings/Copied';
 import type { CopiedMain } from '../bindings/CopiedMain';
@@ -56,6 +58,8 @@ import type { TrashSummary } from '../bindings/TrashSummary';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
 export type {
+  BackupEntry,
+  BackupStatus,
   BodyInput,
   Copied,
   CopiedMain,
@@ -429,6 +433,36 @@ export function settingsGet(): Promise<SettingsView> {
 
 export function settingsSet(settings: Settings): Promise<SettingsView> {
   return call('settings_set', { settings });
+}
+
+// ---- backups ----
+
+/** Settings → Backups: automatic on/off, the folder, the last backup, how many. */
+export function backupStatus(): Promise<BackupStatus> {
+  return call('backup_status');
+}
+
+/** A snapshot of the vault now, into the backup folder (still sealed). */
+export function backupNow(): Promise<BackupEntry> {
+  return call('backup_now');
+}
+
+/** `folder` null or blank: `backups/` next to the vault file. Turning automatic backups on
+ * (or moving them) takes one at once; a folder that cannot be written is refused on the
+ * field `folder`. */
+export function backupSet(folder: string | null, auto: boolean): Promise<BackupStatus> {
+  return call('backup_set', { folder, auto });
+}
+
+/** This vault's backups in `folder` (null: the configured one), newest first. */
+export function backupList(folder: string | null = null): Promise<BackupEntry[]> {
+  return call('backup_list', { folder });
+}
+
+/** First run: the vault file written from a backup file (a full path); it then unlocks
+ * with the password it had. Errors about the file are on the field `snapshot`. */
+export function backupRestore(snapshot: string): Promise<VaultStatus> {
+  return call('backup_restore', { snapshot });
 }
 
 export function keyringSet(enabled: boolean): Promise<KeyringChange> {

@@ -2,6 +2,8 @@
 // mockIPC (events mocked too), records every call with its arguments.
 import { emit } from '@tauri-apps/api/event';
 import { mockIPC, mockWindows } from '@tauri-apps/api/mocks';
+import type { BackupEntry } from '../bindings/BackupEntry';
+import type { BackupStatus } from '../bindings/BackupStatus';
 import type { DamagedItem } from '../bindings/DamagedItem';
 import type { ErrorKind } from '../bindings/ErrorKind';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
@@ -279,7 +281,12 @@ export interface Options {
   trash?: { item: FakeItem; deleted_at: number }[];
   /** Rows of the Trash that failed their integrity check. */
   trashDamaged?: DamagedItem[];
+  /** Backups: automatic on/off and the folder (null: the default), the snapshots there. */
+  backup?: { auto: boolean; folder: string | null; snapshots?: BackupEntry[]; last_error?: string | null };
 }
+
+/** The default backup folder of the fake vault. */
+export const BACKUP_DEFAULT = '/home/dev/.local/share/keywright/backups';
 
 export interface Call {
   cmd: string;
@@ -300,6 +307,34 @@ export function fakeBackend(opts: Options = {}) {
     keyring_enabled: opts.hasKeyring ?? false,
     path: PATH,
     ...opts.settings,
+  };
+  let backupCfg = { auto: opts.backup?.auto ?? false, folder: opts.backup?.folder ?? null };
+  const snapshots: BackupEntry[] = [...(opts.backup?.snapshots ?? [])];
+  const backupFolder = () => backupCfg.folder ?? BACKUP_DEFAULT;
+  const snapshotNow = (): BackupEntry => {
+    const at = Math.floor(Date.now() / 1000) + snapshots.length;
+    const b: BackupEntry = {
+      path: `${backupFolder()}/keywright-1a2b3c4d-${String(at)}.kwbak.db`,
+      taken_at: at,
+      size: 48 * 1024 + items.size * 1024,
+      items: items.size,
+      complete: true,
+      problem: null,
+    };
+    snapshots.unshift(b);
+    return b;
+  };
+  const backupStatus = (): BackupStatus => {
+    const here = snapshots.filter((b) => b.path.startsWith(`${backupFolder()}/`));
+    const complete = here.filter((b) => b.complete);
+    return {
+      auto: backupCfg.auto,
+      folder: backupFolder(),
+      default_folder: backupCfg.folder === null,
+      last: complete[0] ?? null,
+      count: complete.length,
+      last_error: opts.backup?.last_error ?? null,
+    };
   };
   const calls: Call[] = [];
   const status = (): VaultStatus => ({
@@ -557,6 +592,42 @@ export function fakeBackend(opts: Options = {}) {
       return settings;
     },
     keyring_set: (a) => ({ enabled: a.enabled, notice: null }),
+    backup_status: () => backupStatus(),
+    backup_now: () => snapshotNow(),
+    backup_set: (a) => {
+      const f = typeof a.folder === 'string' && a.folder.trim() !== '' ? a.folder.trim() : null;
+      if (f !== null && !f.startsWith('/')) {
+        backendError('invalid_input', `“${f}” is not a full path. Give the whole path, starting with / (or a drive letter).`, 'folder');
+      }
+      if (f !== null && f.startsWith('/unwritable')) {
+        backendError('io', `Cannot create directory ${f}: Permission denied (os error 13)`, 'folder');
+      }
+      const turnedOn = a.auto === true && (!backupCfg.auto || backupCfg.folder !== f);
+      backupCfg = { auto: a.auto === true, folder: f };
+      if (turnedOn) snapshotNow();
+      return backupStatus();
+    },
+    backup_list: (a) => {
+      const f = typeof a.folder === 'string' && a.folder !== '' ? a.folder : backupFolder();
+      return snapshots.filter((b) => b.path.startsWith(`${f}/`));
+    },
+    // First run: a full path to a .kwbak.db or .db file restores (the vault is then locked).
+    backup_restore: (a) => {
+      const snap = String(a.snapshot);
+      if (state !== 'none') backendError('vault_exists', `A vault already exists at ${PATH}; refusing to overwrite it`);
+      if (!snap.startsWith('/')) {
+        backendError('invalid_input', `“${snap}” is not a full path. Give the whole path, starting with / (or a drive letter).`, 'snapshot');
+      }
+      if (!snap.endsWith('.db')) {
+        backendError(
+          'corrupt',
+          `The vault file is damaged or is not a Keywright vault: ${snap} is not a usable Keywright backup: it is not a SQLite database; choose another snapshot`,
+          'snapshot',
+        );
+      }
+      state = 'locked';
+      return status();
+    },
     vault_change_password: () => null,
     otp_codes: () => {
       const now = Math.floor(Date.now() / 1000);

@@ -116,6 +116,41 @@ pub enum Command {
     History(NameArgs),
     /// An item's saved requests (`request NAME --save LABEL` adds one)
     Saved(SavedArgs),
+    /// Take an encrypted backup of the vault now (a consistent snapshot, still sealed: it
+    /// opens with the password or the recovery code); `backup list`, `backup auto on|off`
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup folder [default: the vault's setting, else `backups/` next to the vault
+    /// file]. With it, no unlock is needed (a snapshot needs no key)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: Option<BackupAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupAction {
+    /// The backups in the folder, newest first (read without unlocking them)
+    #[command(alias = "ls")]
+    List,
+    /// Automatic backups: `on` (after changes, debounced, and daily; old ones thinned to
+    /// the last 10 + one a day for 30 days + one a month), `off`, or nothing for the status
+    Auto(BackupAutoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupAutoArgs {
+    #[arg(value_enum)]
+    pub state: Option<OnOff>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Debug, Args)]
@@ -345,6 +380,10 @@ pub struct ImportArgs {
     /// (fields: name, secret, username, url, notes, tags, kind, expires, totp, header, query)
     #[arg(long, value_name = "FIELD=COLUMN,...")]
     pub map: Option<String>,
+    /// postman: an environment export the collection's {{variables}} resolve from
+    /// (repeatable; *.postman_environment.json files beside the collection are read too)
+    #[arg(long = "env", value_name = "FILE")]
+    pub envs: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -620,11 +659,20 @@ pub struct EmptyTrashArgs {
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
-    /// Name or id of the item in the Trash
+    /// Name or id of the item in the Trash; or, with --to, a backup file (a snapshot made
+    /// by `keywright backup`, or any vault file)
     pub name: String,
     /// Restore it under this name (when another item has taken its name)
-    #[arg(long = "as", value_name = "NEW_NAME")]
+    #[arg(long = "as", value_name = "NEW_NAME", conflicts_with = "to")]
     pub as_name: Option<String>,
+    /// Restore the backup file NAME as a new vault file at this path (it must not exist,
+    /// unless --force)
+    #[arg(long, value_name = "NEW.db")]
+    pub to: Option<PathBuf>,
+    /// With --to: replace an existing vault file (a backup of it is taken first, into
+    /// `backups/` next to it; refused while another program has it open)
+    #[arg(long, requires = "to")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -82,7 +82,7 @@ fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Res
         Command::Snooze(a) => crate::rotate::snooze(ctx, a, input, out),
         Command::Rm(a) => crate::trash::rm(ctx, a, input, out),
         Command::Trash(a) => crate::trash::trash(ctx, a, input, out),
-        Command::Restore(a) => crate::trash::restore(ctx, a, input, out),
+        Command::Restore(a) => crate::backup::restore(ctx, a, input, out),
         Command::Passwd(a) => passwd(ctx, a, input, out),
         Command::Rekey(a) => rekey(ctx, a, input, out),
         Command::Keyring(a) => keyring(ctx, a.action, input, out),
@@ -102,6 +102,7 @@ fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Res
         Command::Request(a) => crate::request::request(ctx, a, input, out),
         Command::History(a) => crate::request::history(ctx, a, input, out),
         Command::Saved(a) => crate::request::saved(ctx, a, input, out),
+        Command::Backup(a) => crate::backup::backup(ctx, a, input, out),
     }
 }
 
@@ -586,6 +587,7 @@ fn edit(ctx: &Ctx, a: EditArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
 fn passwd(ctx: &Ctx, a: PasswdArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
     let kdf = kdf_from_flags(a.kdf_memory, a.kdf_iterations)?;
     let mut vault = Vault::open(&ctx.path)?;
+    vault.auto_backup_on_close(crate::backup::report_auto);
     if a.recovery {
         let code = if input.password_stdin() || !std::io::IsTerminal::is_terminal(&std::io::stdin())
         {
@@ -613,6 +615,7 @@ fn passwd(ctx: &Ctx, a: PasswdArgs, input: &mut Input, out: Out<'_>) -> Result<(
 
 fn rekey(ctx: &Ctx, a: RekeyArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
     let mut vault = Vault::open(&ctx.path)?;
+    vault.auto_backup_on_close(crate::backup::report_auto);
     // The password (or the recovery code) itself: no session or keyring rekeys a vault.
     let password: Zeroizing<String> = if a.recovery {
         let code = if input.password_stdin() || !std::io::IsTerminal::is_terminal(&std::io::stdin())

@@ -81,6 +81,14 @@ pub fn import(ctx: &Ctx, a: ImportArgs, input: &mut Input, out: Out<'_>) -> Resu
             reason: "is for dotenv imports only".into(),
         });
     }
+    if !a.envs.is_empty() && format != Format::Postman {
+        return Err(Error::InvalidInput {
+            field: "--env".into(),
+            reason: "is for postman imports only (a Bruno collection's environments are in \
+                     its folder, an Insomnia export holds its own)"
+                .into(),
+        });
+    }
     let mut vault = open_unlocked(&ctx.path, input)?;
     // With --password-stdin the line after the vault password is the export's password
     // (for the formats that can be encrypted); then, with FILE = -, the file itself.
@@ -115,6 +123,7 @@ pub fn import(ctx: &Ctx, a: ImportArgs, input: &mut Input, out: Out<'_>) -> Resu
         project: a.prefix.clone(),
         path: (a.file != "-").then(|| a.file.clone().into()),
         map: a.map.clone(),
+        environments: a.envs.clone(),
     };
     let source = if folder && format.reads_folders() {
         Source::Dir(Path::new(&a.file))

@@ -3,6 +3,7 @@
 //! `main` parses, runs, and maps errors to a message (or `{"error":…}` with `--json`) and
 //! an exit code. Commands are adapters over keywright-core.
 
+mod backup;
 mod cli;
 mod clipboard;
 mod commands;

@@ -47,6 +47,8 @@ pub fn open_unlocked_without_session(path: &Path, input: &mut Input) -> Result<V
 
 fn open_with(path: &Path, input: &mut Input, use_session: bool) -> Result<Vault> {
     let mut vault = unlock_any(path, input, use_session)?;
+    // When the command is done with the vault: the automatic backup, if it is on and due.
+    vault.auto_backup_on_close(crate::backup::report_auto);
     // What the unlock changed (items renamed by the name-folding migration).
     for n in vault.take_notices() {
         notice(&n);

@@ -1,6 +1,7 @@
 //! Vault benchmarks: unlock without the KDF (open + session unlock + open every overview,
 //! from the overview index, and right after a change when every item is opened one by one
-//! and the index rebuilt), search, and lookup by name, on 1k / 10k / 100k items.
+//! and the index rebuilt), search, and lookup by name, on 1k / 10k / 100k items; the
+//! automatic backup's check with nothing due, and a snapshot, on 10k items.
 //! `cargo bench -p keywright-core`.
 
 use std::hint::black_box;
@@ -78,5 +79,40 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(vault, benches);
+/// What the app's watch (once a minute) and a CLI command that wrote pay when automatic
+/// backups are on and nothing is due: the digest of the sealed rows, compared with the last
+/// backup's. And a whole snapshot through the library.
+fn backups(c: &mut Criterion) {
+    let mut g = c.benchmark_group("backup");
+    g.sample_size(10);
+    let n = 10_000usize;
+    let dir = tempfile::tempdir().expect("tmp");
+    let token = build(dir.path(), n);
+    let db = dir.path().join("vault.db");
+    let mut v = Vault::open(&db).expect("open");
+    session::unlock(&mut v, &token, &dir.path().join("run")).expect("unlock");
+    v.set_backup_config(&keywright_core::vault::backup::BackupConfig {
+        auto: true,
+        folder: Some(dir.path().join("bk")),
+    })
+    .expect("config");
+    let now = keywright_core::timefmt::now();
+    v.maybe_auto_backup(now).expect("first backup");
+    g.bench_with_input(BenchmarkId::new("auto_check_nothing_due", n), &n, |b, _| {
+        b.iter(|| black_box(v.maybe_auto_backup(now + 30).expect("check")))
+    });
+    let out = dir.path().join("bench");
+    g.bench_with_input(BenchmarkId::new("snapshot", n), &n, |b, _| {
+        b.iter_batched(
+            || {
+                let _ = std::fs::remove_dir_all(&out);
+            },
+            |()| black_box(v.backup_now(Some(&out), now).expect("backup").size),
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(vault, benches, backups);
 criterion_main!(vault);

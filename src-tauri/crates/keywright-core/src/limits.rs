@@ -34,6 +34,27 @@ pub const MAX_KEY_FILE_BYTES: usize = 1024 * 1024;
 /// batches. Blank lines and `#` comments are not counted.
 pub const MAX_IMPORT_ENTRIES: usize = 100_000;
 
+/// Most files and folders an import reads from a folder (a Bruno collection). A large
+/// collection has a few hundred requests.
+pub const MAX_IMPORT_FILES: usize = 10_000;
+
+/// Deepest folder an import reads inside a folder source (a Bruno collection), and deepest
+/// folder nesting of a Postman or Insomnia collection.
+pub const MAX_IMPORT_DEPTH: usize = 16;
+
+/// Longest text a collection's `{{variables}}` may expand to (a URL, a header, a body), in
+/// bytes: variables that refer to each other many times over cannot grow without bound.
+pub const MAX_TEMPLATE_BYTES: usize = 1024 * 1024;
+
+/// Most JSON values (objects, arrays, and the elements in them) an API-client export may
+/// hold, counted before it is parsed: a file of millions of `[]` cannot cost gigabytes. A
+/// collection of 10,000 requests holds about 500,000.
+pub const MAX_JSON_VALUES: usize = 2_000_000;
+
+/// How deep a collection's variables may refer to variables (`{{a}}` → `{{b}}` → …); a
+/// loop is refused when it gets there.
+pub const MAX_TEMPLATE_DEPTH: usize = 8;
+
 /// Most accounts in one Google Authenticator migration payload (one QR code holds about
 /// ten).
 pub const MAX_MIGRATION_ACCOUNTS: usize = 1_000;
@@ -97,6 +118,11 @@ pub const MAX_BITWARDEN_ARGON2_PARALLELISM: u32 = 16;
 /// archive's end record before the directory is read). A `.1pux` holds
 /// `export.attributes`, `export.data` and one file per document attachment.
 pub const MAX_ZIP_ENTRIES: usize = 10_000;
+
+/// Most snapshot files one backup folder may hold before `backup list` and retention refuse
+/// it (retention keeps about 10 + 30 + one a month; a folder shared by many vaults over
+/// years stays far below).
+pub const MAX_BACKUP_FILES: usize = 10_000;
 
 /// KeePass (`.kdbx`): most bytes of the decrypted, decompressed payload (the XML and, in
 /// KDBX 4, the attachments before it). A KeePassXC database of 10,000 entries holds about

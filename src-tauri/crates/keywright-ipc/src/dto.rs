@@ -696,3 +696,53 @@ pub struct ImportSummary {
     /// New rows the user left unticked.
     pub skipped_unselected: u32,
 }
+
+/// One backup file (a snapshot of the vault, still sealed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct BackupEntry {
+    pub path: String,
+    #[ts(type = "number")]
+    pub taken_at: i64,
+    /// Bytes.
+    #[ts(type = "number")]
+    pub size: u64,
+    /// Items in it (read without unlocking), when it could be read.
+    #[ts(type = "number | null")]
+    pub items: Option<u64>,
+    /// Whole and readable; an incomplete file is never restored.
+    pub complete: bool,
+    /// Why it is not complete.
+    pub problem: Option<String>,
+}
+
+impl From<&keywright_core::vault::backup::BackupInfo> for BackupEntry {
+    fn from(b: &keywright_core::vault::backup::BackupInfo) -> Self {
+        BackupEntry {
+            path: b.path.display().to_string(),
+            taken_at: b.taken_at,
+            size: b.size,
+            items: b.items,
+            complete: b.complete,
+            problem: b.problem.clone(),
+        }
+    }
+}
+
+/// Settings' Backups section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct BackupStatus {
+    /// Automatic backups (after changes, debounced, and daily).
+    pub auto: bool,
+    /// Where backups go.
+    pub folder: String,
+    /// Whether that is the default, `backups/` next to the vault file.
+    pub default_folder: bool,
+    /// The newest complete backup of this vault in the folder.
+    pub last: Option<BackupEntry>,
+    /// Complete backups of this vault in the folder.
+    pub count: u32,
+    /// Why the last automatic backup failed, until one works.
+    pub last_error: Option<String>,
+}

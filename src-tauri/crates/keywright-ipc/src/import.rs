@@ -236,6 +236,8 @@ pub fn import_preview(
         project: options.project.filter(|p| !p.trim().is_empty()),
         path,
         map: options.map.filter(|m| !m.trim().is_empty()),
+        // The app reads environments found beside a collection.
+        environments: Vec::new(),
     };
     let source = match &read {
         Read::Bytes(data) => Source::Bytes(data),

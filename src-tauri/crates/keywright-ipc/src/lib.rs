@@ -6,6 +6,7 @@
 //! TypeScript types the UI uses are generated from [`dto`] and [`error`] by the same tests
 //! (ts-rs; output in `ui/src/bindings/`, committed, checked by CI).
 
+pub mod backup;
 pub mod clipboard;
 pub mod commands;
 pub mod dto;

@@ -101,6 +101,10 @@ pub struct AppState {
     pub(crate) pending_recovery: Mutex<Option<zeroize::Zeroizing<String>>>,
     /// Where Save writes when set (tests); else the user's documents folder.
     pub(crate) save_dir: Mutex<Option<PathBuf>>,
+    /// Why the last automatic backup failed, until one works (Settings shows it).
+    backup_error: Mutex<Option<String>>,
+    /// When the watch last ran the automatic backup (Unix seconds).
+    pub(crate) backup_checked_at: Mutex<Option<i64>>,
 }
 
 impl AppState {
@@ -145,6 +149,8 @@ impl AppState {
             seen_version: Mutex::new(None),
             pending_recovery: Mutex::new(None),
             save_dir: Mutex::new(None),
+            backup_error: Mutex::new(None),
+            backup_checked_at: Mutex::new(None),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
                 keywright_core::oauth::loopback::open_browser(url)
             }))),
@@ -214,6 +220,21 @@ impl AppState {
         let mut seen = self.seen_version.lock().unwrap_or_else(|p| p.into_inner());
         let before = std::mem::replace(&mut *seen, version);
         matches!((before, version), (Some(a), Some(b)) if a != b)
+    }
+
+    pub(crate) fn backup_error(&self) -> Option<String> {
+        self.backup_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Record why the automatic backup failed (`None`: it worked). Returns the previous.
+    pub(crate) fn set_backup_error(&self, e: Option<String>) -> Option<String> {
+        std::mem::replace(
+            &mut *self.backup_error.lock().unwrap_or_else(|p| p.into_inner()),
+            e,
+        )
     }
 
     pub fn settings(&self) -> Settings {

@@ -9,12 +9,16 @@ use keywright_core::oauth::renew::RENEW_MARGIN_S;
 use keywright_core::timefmt;
 use serde::Serialize;
 
+use crate::error::ErrorKind;
 use crate::state::AppState;
 
 /// Background renewal starts this long before an access token expires.
 pub const AUTO_RENEW_LEAD_S: i64 = 2 * RENEW_MARGIN_S;
 /// After a failed background renewal, the next try waits this long.
 pub const RENEW_BACKOFF_S: i64 = 300;
+/// The automatic backup is looked at this often (a digest of the sealed rows; a snapshot
+/// only when one is due).
+pub const BACKUP_CHECK_S: i64 = 60;
 
 /// Rust's clock (Unix seconds).
 pub fn now() -> i64 {
@@ -37,6 +41,8 @@ pub struct Tick {
     pub renewed: Vec<String>,
     /// Items purged from the Trash after 30 days (the Trash should list again).
     pub purged: Vec<String>,
+    /// The automatic backup taken (its file), if one was.
+    pub backed_up: Option<std::path::PathBuf>,
 }
 
 fn worth_telling(s: Status) -> bool {
@@ -81,6 +87,7 @@ fn notice_for(name: &str, s: Status, expires_at: Option<i64>, now: i64) -> (Stri
 /// in need of a login. The first look after an unlock only takes note.
 pub fn tick(state: &AppState, now: i64) -> Tick {
     let mut out = Tick::default();
+    auto_backup(state, now, &mut out);
     // What has been in the Trash 30 days goes (also done at unlock; the app may stay
     // unlocked for days). A failure (a busy writer) waits for the next tick.
     if let Ok(purged) = state.with_vault(|v| Ok(v.purge_expired_trash(now)?)) {
@@ -185,6 +192,41 @@ pub fn tick(state: &AppState, now: i64) -> Tick {
     );
     out.notices.sort_by(|a, b| a.title.cmp(&b.title));
     out
+}
+
+/// The automatic backup, about once a minute while unlocked ([`BACKUP_CHECK_S`]): taken
+/// when the vault changed and has been quiet a minute (or daily), see
+/// `Vault::maybe_auto_backup`. A failure is told once (a notice), and shown in Settings
+/// until a backup works.
+fn auto_backup(state: &AppState, now: i64, out: &mut Tick) {
+    {
+        let mut last = state
+            .backup_checked_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|t| (0..BACKUP_CHECK_S).contains(&now.saturating_sub(t))) {
+            return;
+        }
+        *last = Some(now);
+    }
+    match state.with_vault(|v| Ok(v.maybe_auto_backup(now)?)) {
+        Ok(keywright_core::vault::backup::AutoBackup::Done { backup, .. }) => {
+            state.set_backup_error(None);
+            out.backed_up = Some(backup.path);
+        }
+        Ok(_) => {}
+        // Locked, or no vault: nothing to back up now.
+        Err(e) if matches!(e.kind, ErrorKind::Locked | ErrorKind::NoVault) => {}
+        Err(e) => {
+            if state.set_backup_error(Some(e.message.clone())).is_none() {
+                out.notices.push(Notice {
+                    item_id: String::new(),
+                    title: "Automatic backup failed".to_owned(),
+                    body: format!("{} Settings shows the backup folder.", e.message),
+                });
+            }
+        }
+    }
 }
 
 /// Turn background renewal of an OAuth item on or off.

@@ -11,13 +11,19 @@
 //!
 //! Messages name the entry and the problem and never contain a secret.
 
+pub mod apiauth;
 pub mod bitwarden;
+pub mod bruno;
 pub mod csv;
 pub mod dotenv;
+pub mod insomnia;
 pub mod keepass;
 pub mod onepassword;
 mod pm;
+pub mod postman;
 
+#[cfg(test)]
+mod apiclient_fuzz;
 #[cfg(test)]
 mod bitwarden_tests;
 #[cfg(test)]
@@ -199,6 +205,9 @@ pub struct Options {
     pub path: Option<PathBuf>,
     /// The column mapping of a CSV import: `name=Title,secret=Password,url=URL,…`.
     pub map: Option<String>,
+    /// Environment files given with a collection (`--env`): Postman environment exports
+    /// its `{{variables}}` resolve from (before those found beside it).
+    pub environments: Vec<PathBuf>,
 }
 
 /// A request of an API-client collection that uses the item, saved with it.
@@ -313,6 +322,15 @@ pub fn parse(format: Format, source: Source<'_>, opts: &Options) -> Result<Vec<R
         (Format::OnePassword, Source::Bytes(data)) => {
             check_size(format, data.len())?;
             onepassword::parse(data)?
+        }
+        (Format::Postman, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            postman::parse(text_of(format, data)?, opts)?
+        }
+        (Format::Bruno, source) => bruno::parse(source, opts)?,
+        (Format::Insomnia, Source::Bytes(data)) => {
+            check_size(format, data.len())?;
+            insomnia::parse(text_of(format, data)?, opts)?
         }
         (Format::Kdbx, Source::Bytes(data)) => keepass::parse_kdbx(data, opts.password.as_ref())?,
         (Format::KeepassXml, Source::Bytes(data)) => {

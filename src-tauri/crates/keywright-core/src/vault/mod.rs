@@ -3,6 +3,7 @@
 //! Layout and byte formats: docs/vault-format.md. Every change is one transaction.
 
 pub mod audit;
+pub mod backup;
 mod head;
 pub mod import;
 pub mod keyring;
@@ -246,6 +247,20 @@ pub struct Vault {
     read_only: Option<PathBuf>,
     /// Notices of the last unlock, for [`Vault::take_notices`].
     notices: Vec<String>,
+    /// `total_changes` of the connection right after the unlock: more means this process
+    /// wrote (see [`Vault::auto_backup_on_close`]).
+    changes_at_unlock: u64,
+    /// Run the automatic backup when the vault is closed (the CLI's commands).
+    on_close: Option<CloseHook>,
+}
+
+/// What [`Vault::auto_backup_on_close`] is told.
+type CloseHook = Box<dyn FnMut(Result<backup::AutoBackup>) + Send>;
+
+impl Drop for Vault {
+    fn drop(&mut self) {
+        self.run_close_hook();
+    }
 }
 
 impl std::fmt::Debug for Vault {
@@ -509,6 +524,8 @@ impl Vault {
             actor: Actor::Cli,
             read_only: None,
             notices: Vec::new(),
+            changes_at_unlock: 0,
+            on_close: None,
         };
         if let Some(keys) = &vault.keys {
             head::write(&vault.conn, &keys.overview, &vault_id, 0, 0)?;
@@ -623,6 +640,8 @@ impl Vault {
             actor: Actor::Cli,
             read_only: read_only.then_some(dir),
             notices: Vec::new(),
+            changes_at_unlock: 0,
+            on_close: None,
         })
     }
 
@@ -791,6 +810,7 @@ impl Vault {
                 ));
             }
             self.keys = Some(Keys::derive(vk, &self.vault_id));
+            self.changes_at_unlock = self.conn.total_changes();
             return Ok(());
         }
         if self.schema_version < schema::SCHEMA_VERSION {
@@ -826,6 +846,7 @@ impl Vault {
                 if let Err(e) = self.purge_expired_trash(timefmt::now()) {
                     tracing::warn!("the Trash was not purged: {e}");
                 }
+                self.changes_at_unlock = self.conn.total_changes();
                 Ok(())
             }
             Err(e) => {
@@ -840,6 +861,27 @@ impl Vault {
         std::mem::take(&mut self.notices)
     }
 
+    /// When this vault is closed (dropped, or [`Vault::close_for_exit`]) while unlocked, run
+    /// the automatic backup ([`Vault::maybe_auto_backup`]; skipped cheaply when this
+    /// process wrote nothing and no change waits) and tell `report` what it did. For a
+    /// process that opens the vault for one command: the CLI. Not run while panicking.
+    pub fn auto_backup_on_close(
+        &mut self,
+        report: impl FnMut(Result<backup::AutoBackup>) + Send + 'static,
+    ) {
+        self.on_close = Some(Box::new(report));
+    }
+
+    fn run_close_hook(&mut self) {
+        let Some(mut report) = self.on_close.take() else {
+            return;
+        };
+        if self.keys.is_none() || std::thread::panicking() {
+            return;
+        }
+        report(self.auto_backup_at_close(timefmt::now()));
+    }
+
     /// Drop the keys and the opened overviews.
     pub fn lock(&mut self) {
         self.keys = None;
@@ -851,6 +893,7 @@ impl Vault {
     /// [`Vault::lock`], but the opened overviews (no secrets) are left for the OS to
     /// reclaim instead of freeing tens of thousands of small allocations one by one.
     pub fn close_for_exit(mut self) {
+        self.run_close_hook();
         self.keys = None;
         std::mem::forget(self.cache.take());
     }
@@ -976,7 +1019,11 @@ impl Vault {
                     // A cache: a read-only file or a busy writer only costs speed, so do
                     // not wait for another process's transaction to write it.
                     self.conn.busy_timeout(Duration::ZERO)?;
+                    let before = self.conn.total_changes();
                     let written = self.write_index(&cache.items, dv);
+                    // A cache, not a change: no reason for an automatic backup.
+                    let own = self.conn.total_changes().saturating_sub(before);
+                    self.changes_at_unlock = self.changes_at_unlock.saturating_add(own);
                     self.conn.busy_timeout(BUSY_TIMEOUT)?;
                     if let Err(e) = written {
                         tracing::debug!("overview index not written: {e}");
