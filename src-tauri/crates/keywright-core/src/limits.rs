@@ -123,7 +123,6 @@ pub const MAX_ZIP_ENTRIES: usize = 10_000;
 /// it (retention keeps about 10 + 30 + one a month; a folder shared by many vaults over
 /// years stays far below).
 pub const MAX_BACKUP_FILES: usize = 10_000;
-
 /// KeePass (`.kdbx`): most bytes of the decrypted, decompressed payload (the XML and, in
 /// KDBX 4, the attachments before it). A KeePassXC database of 10,000 entries holds about
 /// 15 MB of XML; the bound stops a small file that inflates to gigabytes.
