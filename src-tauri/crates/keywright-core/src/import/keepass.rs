@@ -26,6 +26,8 @@ pub mod kdbx;
 pub mod xml;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
 
 use secrecy::SecretString;
