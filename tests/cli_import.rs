@@ -126,7 +126,7 @@ fn dotenv_import_text_prefix_and_tags() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(
-        text.contains("Imported 1 item from the .env file export"),
+        text.contains("Imported 1 item from the .env file;"),
         "{text}"
     );
     assert!(

@@ -450,7 +450,7 @@ fn kdbx3_from_keepassxc_cli() {
     assert!(out.status.success(), "{text}");
     assert!(
         text.contains(
-            "Imported 7 items from the KeePass database export; skipped 0 duplicate \
+            "Imported 7 items from the KeePass database; skipped 0 duplicate \
                        and 1 invalid."
         ),
         "{text}"

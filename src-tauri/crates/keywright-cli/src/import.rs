@@ -308,11 +308,17 @@ fn report(
             ));
         }
     } else {
+        // A .env or CSV file is not an export of some app.
+        let source = match format {
+            Format::Dotenv => "the .env file".to_owned(),
+            Format::Csv => "the CSV file".to_owned(),
+            Format::Kdbx => "the KeePass database".to_owned(),
+            _ => format!("the {} export", format.display()),
+        };
         text.push_str(&format!(
-            "Imported {} {} from the {} export; skipped {dup} duplicate and {bad} invalid.",
+            "Imported {} {} from {source}; skipped {dup} duplicate and {bad} invalid.",
             added.len(),
             noun(added.len()),
-            format.display()
         ));
         if unticked > 0 && added.len() < new {
             text.push_str(&format!(
