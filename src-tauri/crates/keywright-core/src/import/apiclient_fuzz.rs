@@ -2,41 +2,10 @@
 //! returns (records or a typed error, never a panic), and no message (a record's label or
 //! reason, or the whole-file error) repeats a secret of the file.
 
+use crate::import::fuzzkit::{assert_no_secret, mutate};
 use proptest::prelude::*;
 
-use super::{Format, Options, Record, Source, parse};
-
-/// Every message the result carries.
-fn messages(result: &crate::error::Result<Vec<Record>>) -> Vec<String> {
-    match result {
-        Err(e) => vec![e.to_string()],
-        Ok(records) => records
-            .iter()
-            .flat_map(|r| {
-                [
-                    Some(r.label.clone()),
-                    r.candidate.as_ref().err().cloned(),
-                    r.candidate.as_ref().ok().and_then(|c| c.hint.clone()),
-                ]
-            })
-            .flatten()
-            .collect(),
-    }
-}
-
-fn mutate(data: &[u8], edits: &[(usize, u8)], cut: Option<usize>) -> Vec<u8> {
-    let mut out = data.to_vec();
-    if !out.is_empty() {
-        for &(i, b) in edits {
-            let n = out.len();
-            out[i % n] = b;
-        }
-    }
-    if let Some(c) = cut {
-        out.truncate(c % (data.len() + 1));
-    }
-    out
-}
+use super::{Format, Options, Source, parse};
 
 fn postman(secret: &str) -> String {
     serde_json::json!({
@@ -68,12 +37,6 @@ fn bru(secret: &str) -> String {
          auth:basic {{\n  username: u\n  password: {secret}\n}}\n\nheaders {{\n  A: b\n}}\n\n\
          body:json {{\n  {{\"a\": 1}}\n}}\n"
     )
-}
-
-fn assert_no_secret(result: &crate::error::Result<Vec<Record>>, secret: &str) {
-    for m in messages(result) {
-        assert!(!m.contains(secret), "a message repeats the secret: {m}");
-    }
 }
 
 proptest! {

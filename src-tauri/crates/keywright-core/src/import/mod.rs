@@ -27,6 +27,8 @@ mod apiclient_fuzz;
 #[cfg(test)]
 mod bitwarden_tests;
 #[cfg(test)]
+mod fuzzkit;
+#[cfg(test)]
 mod onepassword_tests;
 #[cfg(test)]
 mod pm_fixtures;

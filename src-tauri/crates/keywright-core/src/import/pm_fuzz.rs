@@ -3,6 +3,7 @@
 //! records or a typed error, never a panic, and no message repeats a secret fed in. Case
 //! counts are small so the set runs in seconds.
 
+use crate::import::fuzzkit::{assert_no_secret, edits, mutate, secret};
 use proptest::prelude::*;
 use secrecy::SecretString;
 use serde_json::json;
@@ -10,47 +11,6 @@ use serde_json::json;
 use super::pm_fixtures::{self as fx, bw_item, bw_login, onepux, op_export, op_field, op_item};
 use super::{Format, Options, Record, Source, parse};
 use crate::error::Result;
-
-/// A secret long enough that finding it in a message cannot be a coincidence.
-fn secret() -> impl Strategy<Value = String> {
-    "[A-Z2-7]{24,40}"
-}
-
-fn messages(result: &Result<Vec<Record>>) -> Vec<String> {
-    match result {
-        Err(e) => vec![e.to_string()],
-        Ok(recs) => recs
-            .iter()
-            .filter_map(|r| r.candidate.as_ref().err().cloned())
-            .chain(recs.iter().map(|r| r.label.clone()))
-            .collect(),
-    }
-}
-
-fn assert_no_secret(result: &Result<Vec<Record>>, secret: &str) {
-    for m in messages(result) {
-        assert!(!m.contains(secret), "a message repeats a secret: {m}");
-    }
-}
-
-/// `data` with bytes replaced at `edits` (index modulo the length) and cut at `cut`.
-fn mutate(data: &[u8], edits: &[(usize, u8)], cut: Option<usize>) -> Vec<u8> {
-    let mut out = data.to_vec();
-    if !out.is_empty() {
-        for &(i, b) in edits {
-            let n = out.len();
-            out[i % n] = b;
-        }
-    }
-    if let Some(c) = cut {
-        out.truncate(c % (data.len() + 1));
-    }
-    out
-}
-
-fn edits() -> impl Strategy<Value = Vec<(usize, u8)>> {
-    prop::collection::vec((any::<usize>(), any::<u8>()), 0..6)
-}
 
 fn bitwarden_with(secret: &str) -> String {
     json!({"encrypted": false, "folders": [], "items": [

@@ -3,50 +3,11 @@
 //! CSV with any values give records or a typed error, never a panic, and no message repeats
 //! a secret fed in.
 
+use crate::import::fuzzkit::{assert_no_secret, edits, mutate, secret};
 use proptest::prelude::*;
 use secrecy::SecretString;
 
-use crate::error::Result;
-use crate::import::{Format, Options, Record, Source, parse};
-
-fn secret() -> impl Strategy<Value = String> {
-    "[A-Z2-7]{24,40}"
-}
-
-fn messages(result: &Result<Vec<Record>>) -> Vec<String> {
-    match result {
-        Err(e) => vec![e.to_string()],
-        Ok(recs) => recs
-            .iter()
-            .filter_map(|r| r.candidate.as_ref().err().cloned())
-            .chain(recs.iter().map(|r| r.label.clone()))
-            .collect(),
-    }
-}
-
-fn assert_no_secret(result: &Result<Vec<Record>>, secret: &str) {
-    for m in messages(result) {
-        assert!(!m.contains(secret), "a message repeats a secret: {m}");
-    }
-}
-
-fn mutate(data: &[u8], edits: &[(usize, u8)], cut: Option<usize>) -> Vec<u8> {
-    let mut out = data.to_vec();
-    if !out.is_empty() {
-        for &(i, b) in edits {
-            let n = out.len();
-            out[i % n] = b;
-        }
-    }
-    if let Some(c) = cut {
-        out.truncate(c % (data.len() + 1));
-    }
-    out
-}
-
-fn edits() -> impl Strategy<Value = Vec<(usize, u8)>> {
-    prop::collection::vec((any::<usize>(), any::<u8>()), 0..6)
-}
+use crate::import::{Format, Options, Source, parse};
 
 fn xml_with(secret: &str, title: &str) -> String {
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
