@@ -10,17 +10,32 @@
 //! key (`sk_live_…`) an API key with its service's placement; obvious settings
 //! (`PORT=3000`, `DEBUG=true`, a URL without credentials) are offered unticked.
 
-use super::{Candidate, Format, Options, Record, checked, kind_of_value};
+use super::{Candidate, Format, Options, Record, kind_of_value};
 use crate::credential::NewItem;
 use crate::error::Result;
 
-/// One `KEY=value` of the file, or why a line is not one.
-#[derive(Debug, PartialEq, Eq)]
+/// One `KEY=value` of the file, or why a line is not one. `Debug` shows the value's size,
+/// never the value.
+#[derive(PartialEq, Eq)]
 pub struct Binding {
     /// The line the variable starts on (1-based).
     pub line: usize,
     pub key: String,
     pub value: std::result::Result<zeroize::Zeroizing<String>, String>,
+}
+
+impl std::fmt::Debug for Binding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = match &self.value {
+            Ok(v) => format!("{} bytes", v.len()),
+            Err(reason) => format!("invalid: {reason}"),
+        };
+        f.debug_struct("Binding")
+            .field("line", &self.line)
+            .field("key", &self.key)
+            .field("value", &value)
+            .finish()
+    }
 }
 
 /// Parse a `.env` file into its variables (in order; a later duplicate key is its own
@@ -389,10 +404,8 @@ pub fn parse(text: &str, opts: &Options) -> Result<Vec<Record>> {
                 c.selected = false;
                 c.hint = Some(why.into());
             }
-            match checked(c) {
-                Ok(c) => Record::ok(b.line, label, c),
-                Err(reason) => Record::invalid(b.line, label, reason),
-            }
+            // The vault's own checks run once, when the import is planned.
+            Record::ok(b.line, label, c)
         })
         .collect())
 }
