@@ -3,4 +3,4 @@
 /**
  * What went wrong, for the UI to branch on. The core's error kinds plus the shell's own.
  */
-export type ErrorKind = "no_vault" | "vault_exists" | "newer_version" | "corrupt" | "locked" | "wrong_password" | "wrong_recovery_code" | "tampered" | "keyring_unavailable" | "keyring_slot_missing" | "session_invalid" | "session_expired" | "not_found" | "duplicate_name" | "invalid_input" | "database" | "io" | "random" | "import_password_needed" | "wrong_import_password" | "import_failed" | "malformed_token" | "network" | "oauth" | "reauth_required" | "not_renewable" | "clipboard" | "internal";
+export type ErrorKind = "no_vault" | "vault_exists" | "newer_version" | "corrupt" | "locked" | "wrong_password" | "wrong_recovery_code" | "tampered" | "keyring_unavailable" | "keyring_slot_missing" | "session_invalid" | "session_expired" | "not_found" | "duplicate_name" | "invalid_input" | "database" | "io" | "random" | "import_password_needed" | "wrong_import_password" | "import_failed" | "malformed_token" | "network" | "oauth" | "reauth_required" | "not_renewable" | "sync" | "clipboard" | "internal";

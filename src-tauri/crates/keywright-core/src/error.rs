@@ -136,6 +136,10 @@ pub enum Error {
     /// An OAuth item that cannot get a token the way it is set up.
     #[error("{name}: {reason}")]
     NotRenewable { name: String, reason: String },
+    /// Sync cannot go on: not set up, the folder is gone, this device was removed. The
+    /// reason says what to do; local work is never affected.
+    #[error("{reason}")]
+    Sync { reason: String },
 }
 
 impl Error {
@@ -172,6 +176,7 @@ impl Error {
             Error::OAuth { .. } => "oauth",
             Error::ReauthRequired { .. } => "reauth_required",
             Error::NotRenewable { .. } => "not_renewable",
+            Error::Sync { .. } => "sync",
         }
     }
 

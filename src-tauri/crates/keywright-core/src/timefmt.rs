@@ -24,6 +24,14 @@ pub fn now() -> i64 {
     }
 }
 
+/// Milliseconds since the Unix epoch, now.
+pub fn now_millis() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    }
+}
+
 /// RFC 3339 in UTC (`2027-01-31T00:00:00Z`).
 pub fn rfc3339(ts: i64) -> String {
     OffsetDateTime::from_unix_timestamp(ts)

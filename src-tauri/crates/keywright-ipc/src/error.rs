@@ -43,6 +43,8 @@ pub enum ErrorKind {
     ReauthRequired,
     /// The OAuth item cannot get a token the way it is set up.
     NotRenewable,
+    /// Sync cannot go on (not set up, folder gone, device removed).
+    Sync,
     /// The system clipboard could not be used.
     Clipboard,
     /// A failure of the app shell itself.
@@ -181,6 +183,7 @@ mod tests {
                 name: "n".into(),
                 reason: "r".into(),
             },
+            Error::Sync { reason: "r".into() },
         ];
         for e in errors {
             let core_kind = e.kind();

@@ -12,9 +12,23 @@ pub mod oauth;
 pub mod otp;
 pub mod rekey;
 pub mod requests;
+pub mod revisions;
 pub mod schema;
 pub mod session;
 pub mod slots;
+pub mod sync;
+#[cfg(test)]
+mod sync_tests;
+
+/// SQL that takes a vault back from schema 9 (sync) to 8, for tests that build older files.
+#[cfg(test)]
+pub(crate) const UNDO_SCHEMA_9: &str = "
+    DROP TRIGGER sync_dirty_on_item_insert; DROP TRIGGER sync_dirty_on_item_update;
+    DROP TRIGGER sync_dirty_on_item_delete; DROP TRIGGER sync_dirty_on_saved_insert;
+    DROP TRIGGER sync_dirty_on_saved_update; DROP TRIGGER sync_dirty_on_saved_delete;
+    DROP TABLE sync_dirty; DROP TABLE sync_versions; DROP TABLE sync_peers;
+    DELETE FROM meta WHERE key = 'device_id';
+    PRAGMA user_version = 8;";
 pub mod trash;
 pub mod versions;
 
@@ -459,6 +473,44 @@ impl Vault {
         kdf: KdfParams,
         keyring: Option<Keyring>,
     ) -> Result<Created> {
+        let vault_id = new_id()?;
+        let now = timefmt::now();
+        let vk = Key::random()?;
+        let recovery_code = slots::new_recovery_code()?;
+
+        let pw_params = slots::password_params(kdf)?;
+        let pw_kek = slots::password_kek(&pw_params, password.expose_secret().as_bytes())?;
+        let rc_params = slots::recovery_params()?;
+        let rc_kek = slots::recovery_kek(&rc_params, &recovery_code)?;
+        let mut slot_rows = Vec::new();
+        for (id, params, kek) in [
+            (slots::PASSWORD, pw_params, &pw_kek),
+            (slots::RECOVERY, rc_params, &rc_kek),
+        ] {
+            let wrapped = kek.seal(&slots::slot_ad(&vault_id, id), vk.expose())?;
+            slot_rows.push(Slot {
+                id: id.into(),
+                params,
+                wrapped_key: wrapped,
+                created_at: now,
+            });
+        }
+        let mut vault = Self::init_file(path, &vault_id, vk, slot_rows)?;
+        let keyring = match keyring {
+            None => KeyringOutcome::NotRequested,
+            Some(kr) => vault.enable_keyring(&kr)?,
+        };
+        Ok(Created {
+            vault,
+            recovery_code: SecretString::from(recovery_code.as_str().to_owned()),
+            keyring,
+            kdf,
+        })
+    }
+
+    /// Make the tables of a new vault file (which exists, empty) for vault `vault_id` with
+    /// key `vk` and these slots; returns it unlocked.
+    fn init_file(path: &Path, vault_id: &str, vk: Key, slot_rows: Vec<Slot>) -> Result<Vault> {
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -472,21 +524,12 @@ impl Vault {
             )));
         }
         schema::migrate(&mut conn, schema::SCHEMA_VERSION)?;
-
-        let vault_id = new_id()?;
         let now = timefmt::now();
-        let vk = Key::random()?;
-        let recovery_code = slots::new_recovery_code()?;
-
-        let pw_params = slots::password_params(kdf)?;
-        let pw_kek = slots::password_kek(&pw_params, password.expose_secret().as_bytes())?;
-        let rc_params = slots::recovery_params()?;
-        let rc_kek = slots::recovery_kek(&rc_params, &recovery_code)?;
-        let key_check = vk.seal(&ad(&vault_id, "meta", "key_check", "value"), KEY_CHECK)?;
+        let key_check = vk.seal(&ad(vault_id, "meta", "key_check", "value"), KEY_CHECK)?;
 
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (k, v) in [
-            ("vault_id", vault_id.clone()),
+            ("vault_id", vault_id.to_owned()),
             ("created_at", now.to_string()),
             ("key_check", B64.encode(&key_check)),
         ] {
@@ -496,29 +539,18 @@ impl Vault {
             )?;
         }
         names::record_current(&tx)?;
-        let mut slot_rows = Vec::new();
-        for (id, params, kek) in [
-            (slots::PASSWORD, pw_params, &pw_kek),
-            (slots::RECOVERY, rc_params, &rc_kek),
-        ] {
-            let wrapped = kek.seal(&slots::slot_ad(&vault_id, id), vk.expose())?;
-            insert_slot(&tx, id, &params, &wrapped, now)?;
-            slot_rows.push(Slot {
-                id: id.into(),
-                params,
-                wrapped_key: wrapped,
-                created_at: now,
-            });
+        for s in &slot_rows {
+            insert_slot(&tx, &s.id, &s.params, &s.wrapped_key, s.created_at)?;
         }
         tx.commit()?;
 
-        let mut vault = Vault {
+        let vault = Vault {
             path: path.to_path_buf(),
             conn,
-            vault_id: vault_id.clone(),
+            vault_id: vault_id.to_owned(),
             schema_version: schema::SCHEMA_VERSION,
             slots: slot_rows,
-            keys: Some(Keys::derive(vk, &vault_id)),
+            keys: Some(Keys::derive(vk, vault_id)),
             cache: None,
             otp_sealed: None,
             actor: Actor::Cli,
@@ -528,18 +560,9 @@ impl Vault {
             on_close: None,
         };
         if let Some(keys) = &vault.keys {
-            head::write(&vault.conn, &keys.overview, &vault_id, 0, 0)?;
+            head::write(&vault.conn, &keys.overview, vault_id, 0, 0)?;
         }
-        let keyring = match keyring {
-            None => KeyringOutcome::NotRequested,
-            Some(kr) => vault.enable_keyring(&kr)?,
-        };
-        Ok(Created {
-            vault,
-            recovery_code: SecretString::from(recovery_code.as_str().to_owned()),
-            keyring,
-            kdf,
-        })
+        Ok(vault)
     }
 
     /// Open an existing vault, locked. Reads only: the file is not changed until an unlock

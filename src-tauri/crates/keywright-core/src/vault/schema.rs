@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_sessions.sql"),
     include_str!("migrations/0007_trash.sql"),
     include_str!("migrations/0008_versions.sql"),
+    include_str!("migrations/0009_sync.sql"),
 ];
 
 /// Newest schema this build understands.

@@ -810,6 +810,9 @@ mod tests {
                 base64::engine::general_purpose::STANDARD.encode(old_head)
             }
         );
+        v.conn
+            .execute_batch(crate::vault::UNDO_SCHEMA_9)
+            .expect("back to 8");
         v.conn.execute_batch(&schema6).expect("back to 6");
         drop(v);
         let v = Vault::open(&dir.path().join("vault.db")).expect("open");

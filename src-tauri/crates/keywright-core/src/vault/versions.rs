@@ -743,6 +743,9 @@ mod tests {
                 base64::engine::general_purpose::STANDARD.encode(old_head)
             }
         );
+        v.conn
+            .execute_batch(crate::vault::UNDO_SCHEMA_9)
+            .expect("back to 8");
         v.conn.execute_batch(&schema6).expect("downgrade");
         drop(v);
         let mut v = reopen(dir.path());
@@ -771,6 +774,9 @@ mod tests {
         let gone = add(&mut v, "B", "b", None);
         v.trash(&gone).expect("trash");
         v.conn
+            .execute_batch(crate::vault::UNDO_SCHEMA_9)
+            .expect("back to 8");
+        v.conn
             .execute_batch(
                 "DROP TRIGGER versions_on_item_delete; DROP TRIGGER versions_on_trash_delete; \
                  DROP TABLE versions; PRAGMA user_version = 7;",
@@ -778,7 +784,7 @@ mod tests {
             .expect("downgrade");
         drop(v);
         let mut v = reopen(dir.path());
-        assert_eq!(v.schema_version(), SINCE_SCHEMA);
+        assert_eq!(v.schema_version(), crate::vault::schema::SCHEMA_VERSION);
         assert_eq!(v.item_count_problem().expect("check"), None);
         v.rotate_at(&id, z("new"), 7, timefmt::now())
             .expect("rotate");
