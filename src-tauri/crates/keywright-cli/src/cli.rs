@@ -119,6 +119,103 @@ pub enum Command {
     /// Take an encrypted backup of the vault now (a consistent snapshot, still sealed: it
     /// opens with the password or the recovery code); `backup list`, `backup auto on|off`
     Backup(BackupArgs),
+    /// Sync this vault with your other devices through a shared folder (Syncthing,
+    /// Dropbox, Nextcloud, a network share, a git repository): without a subcommand, one
+    /// pass now; `sync init DIR`, `sync join DIR`, `sync status`, `sync devices`
+    Sync(SyncArgs),
+    /// Items changed on two devices at once: their versions, and which one is in force
+    Conflicts,
+    /// Keep one version of an item with a conflict (the ids are in `keywright conflicts`)
+    Resolve(ResolveArgs),
+    /// Merge another copy of this vault (a backup, a copy from a machine that was
+    /// offline): what only it has is added, what both changed is kept as a conflict
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Keep syncing: a pass every --interval seconds until interrupted
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between passes with --watch
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub interval: u64,
+    #[command(subcommand)]
+    pub action: Option<SyncAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncAction {
+    /// Start syncing this vault through DIR (a folder your sync tool shares); this device
+    /// writes only its own subfolder DIR/<vault-id>/<device-id>/
+    Init(SyncInitArgs),
+    /// Make a new vault file on this device from the vault in DIR (--vault names the new
+    /// file), opened with the vault's password (prompt, or --password-stdin) or its
+    /// recovery code (--recovery-stdin)
+    Join(SyncJoinArgs),
+    /// This device, the others, the last sync, what waits and how many conflicts
+    Status,
+    /// The devices of the sync; `sync devices remove ID` stops reading one
+    Devices(SyncDevicesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncInitArgs {
+    pub dir: PathBuf,
+    /// This device's name as the others show it [default: the host name]
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncJoinArgs {
+    pub dir: PathBuf,
+    /// Read the recovery code (instead of the password) from the first line of stdin
+    #[arg(long)]
+    pub recovery_stdin: bool,
+    /// Which vault, when DIR holds several
+    #[arg(long, value_name = "ID")]
+    pub vault_id: Option<String>,
+    /// This device's name as the others show it [default: the host name]
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncDevicesArgs {
+    #[command(subcommand)]
+    pub action: Option<SyncDevicesAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncDevicesAction {
+    /// Stop reading a device (lost or sold): its folder is ignored on every device from
+    /// now on; what it synced before stays. Consider `keywright rekey` afterwards
+    Remove(SyncRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncRemoveArgs {
+    /// The device id (or a unique start of it), as `sync devices` shows it
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// Name or id of the item
+    pub name: String,
+    /// The version to keep (an id from `keywright conflicts`)
+    #[arg(long, value_name = "VERSION_ID")]
+    pub keep: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The other copy of this vault (a vault file or a backup made by `keywright backup`)
+    pub other: PathBuf,
+    /// Say what the merge would do, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -103,6 +103,10 @@ fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Res
         Command::History(a) => crate::request::history(ctx, a, input, out),
         Command::Saved(a) => crate::request::saved(ctx, a, input, out),
         Command::Backup(a) => crate::backup::backup(ctx, a, input, out),
+        Command::Sync(a) => crate::sync::sync(ctx, a, input, out),
+        Command::Conflicts => crate::sync::conflicts(ctx, input, out),
+        Command::Resolve(a) => crate::sync::resolve(ctx, a, input, out),
+        Command::Merge(a) => crate::sync::merge(ctx, a, input, out),
     }
 }
 

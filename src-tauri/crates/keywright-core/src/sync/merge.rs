@@ -72,13 +72,26 @@ pub fn winner<B>(set: &[Version<B>]) -> Option<usize> {
 /// renewal): it has seen the winner and everything the winner had seen, and explicitly
 /// not the other versions in force, which stay as conflicts.
 pub fn edit_ctx<B>(set: &[Version<B>]) -> Ctx {
+    edit_ctx_covering(set, |_| false)
+}
+
+/// [`edit_ctx`], where the versions for which `same(i)` holds (other versions in force
+/// with the winner's content: the same edit made on two devices) count as seen: the new
+/// version supersedes them instead of keeping them as conflicts.
+pub fn edit_ctx_covering<B>(set: &[Version<B>], same: impl Fn(usize) -> bool) -> Ctx {
     let Some(w) = winner(set) else {
         return Ctx::default();
     };
     let mut ctx = set[w].ctx.clone();
     ctx.add(&set[w].dot);
     for (i, v) in set.iter().enumerate() {
-        if i != w {
+        if i != w && same(i) {
+            ctx = ctx.join(&v.ctx);
+            ctx.add(&v.dot);
+        }
+    }
+    for (i, v) in set.iter().enumerate() {
+        if i != w && !same(i) {
             ctx.except.insert(v.dot.clone());
         }
     }

@@ -5,6 +5,7 @@
 //! ("projected"). Conflict versions stay sealed in `sync_versions` until resolved.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,7 @@ use super::{
     Keys, Vault, ad, head, normalize_name, open_overview, open_secret_blob, seal_item, trash,
 };
 use crate::credential::{Overview, SecretFields};
-use crate::crypto;
+use crate::crypto::{self, Key};
 use crate::error::{Error, Result};
 use crate::sync::clock::short_device;
 use crate::sync::{Clock, Ctx, Dot, Hlc, Version, merge};
@@ -315,7 +316,7 @@ pub(super) fn stamp_in(m: &mut Merger<'_>) -> Result<usize> {
         let v = Version {
             item: id.clone(),
             dot,
-            ctx: merge::edit_ctx(&old),
+            ctx: edit_ctx(m, &id, &old)?,
             body: sealed,
         };
         let mut new = old.clone();
@@ -328,6 +329,46 @@ pub(super) fn stamp_in(m: &mut Merger<'_>) -> Result<usize> {
         save_hlc(m.conn, m.hlc)?;
     }
     Ok(n)
+}
+
+/// The bodies of an item's versions in force, opened (`None`: a deletion).
+fn open_all(m: &Merger<'_>, id: &str, set: &[Stored]) -> Result<Vec<Option<ItemBody>>> {
+    set.iter()
+        .map(|v| match &v.body {
+            Some(b) => open_body(m.keys, m.vault_id, id, &v.dot, b).map(Some),
+            None => Ok(None),
+        })
+        .collect()
+}
+
+/// Indices of the versions in force whose content is the winner's (the same edit made
+/// on two devices, or one item merged from two copies): not a conflict.
+fn same_as_winner(bodies: &[Option<ItemBody>], w: usize) -> Vec<bool> {
+    bodies.iter().map(|b| *b == bodies[w]).collect()
+}
+
+/// The context of a local edit of an item ([`merge::edit_ctx_covering`]).
+fn edit_ctx(m: &Merger<'_>, id: &str, set: &[Stored]) -> Result<Ctx> {
+    if set.len() < 2 {
+        return Ok(merge::edit_ctx(set));
+    }
+    let Some(w) = merge::winner(set) else {
+        return Ok(Ctx::default());
+    };
+    let same = same_as_winner(&open_all(m, id, set)?, w);
+    Ok(merge::edit_ctx_covering(set, |i| same[i]))
+}
+
+/// Whether the set holds a version whose content differs from the winner's, with at
+/// least one live version: the user has something to choose.
+fn real_conflict(m: &Merger<'_>, id: &str, set: &[Stored]) -> Result<bool> {
+    if !live_conflict(set) {
+        return Ok(false);
+    }
+    let Some(w) = merge::winner(set) else {
+        return Ok(false);
+    };
+    Ok(same_as_winner(&open_all(m, id, set)?, w).iter().any(|s| !s))
 }
 
 /// What happened to one item when a version was merged.
@@ -366,8 +407,7 @@ pub(super) fn apply_in(
         },
     );
     save_set(m.conn, &old, &new, m.me)?;
-    let had_conflict = live_conflict(&old);
-    if live_conflict(&new) && !had_conflict {
+    if real_conflict(m, &item, &new)? && !real_conflict(m, &item, &old)? {
         counts.conflicts += 1;
     }
     match project(m, &item, &new)? {
@@ -553,6 +593,15 @@ impl Vault {
         &mut self,
         f: impl FnOnce(&mut Merger<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.with_merge_opt(false, f)
+    }
+
+    /// [`Vault::with_merge`]; with `dry_run` the transaction is rolled back (a preview).
+    fn with_merge_opt<T>(
+        &mut self,
+        dry_run: bool,
+        f: impl FnOnce(&mut Merger<'_>) -> Result<T>,
+    ) -> Result<T> {
         if let Some(dir) = &self.read_only {
             return Err(Error::read_only(dir, "merging changes writes to it"));
         }
@@ -574,6 +623,10 @@ impl Vault {
             stamp_in(&mut m)?;
             f(&mut m)?
         };
+        if dry_run {
+            tx.rollback()?;
+            return Ok(out);
+        }
         save_hlc(&tx, &hlc)?;
         tx.commit()?;
         self.cache = None;
@@ -612,6 +665,100 @@ impl Vault {
             }
             Ok(counts)
         })
+    }
+
+    /// Merge another copy of this vault (a backup, a copy from a machine that was offline)
+    /// by the sync rules: what only it has is added, what both changed is kept as a
+    /// conflict version, deletions it made apply. The file is read from a private copy,
+    /// never written. With `dry_run` nothing changes here either (a preview).
+    pub fn merge_file(&mut self, other: &Path, dry_run: bool) -> Result<MergeCounts> {
+        let vk = Key::from_slice(self.keys()?.vault.expose())?;
+        let probe = Vault::open(other)?;
+        if probe.vault_id != self.vault_id {
+            return Err(Error::invalid(
+                "file",
+                format!(
+                    "{} is another vault (id {}), not a copy of this one ({}); use \
+                     `keywright import` or `keywright export` to move items between vaults",
+                    other.display(),
+                    probe.vault_id,
+                    self.vault_id
+                ),
+            ));
+        }
+        let tmp =
+            super::folder_of(&self.path).join(format!(".keywright-merge-{}", super::new_id()?));
+        crate::paths::create_private_dir(&tmp)?;
+        let result = (|| {
+            let copy = tmp.join("other.db");
+            probe
+                .conn
+                .execute("VACUUM INTO ?1", [copy.to_string_lossy()])?;
+            drop(probe);
+            let mut o = Vault::open(&copy)?;
+            o.unlock_with_vault_key(vk)?;
+            let versions = o.versions_for_merge()?;
+            drop(o);
+            // This file's items without a revision get one first, so that nothing of
+            // theirs is overwritten by the other copy: both sides' edits are kept.
+            self.conn.execute(
+                "INSERT INTO sync_dirty (item_id, at_ms)
+                 SELECT id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) FROM items
+                 WHERE id NOT IN (SELECT item_id FROM sync_versions)
+                 ON CONFLICT (item_id) DO NOTHING",
+                [],
+            )?;
+            self.with_merge_opt(dry_run, |m| {
+                let mut counts = MergeCounts::default();
+                for v in versions {
+                    apply_in(m, v, &mut counts)?;
+                }
+                Ok(counts)
+            })
+        })();
+        let _ = std::fs::remove_dir_all(&tmp);
+        result
+    }
+
+    /// The versions of this file for a merge into another copy: those in force, plus one
+    /// for each item changed since (or never given) a revision. Those get a revision from
+    /// their content (device `m` + a hash of it, clock from their last change), so that
+    /// merging the same file twice adds nothing.
+    fn versions_for_merge(&mut self) -> Result<Vec<Version<ItemBody>>> {
+        let mut out = self.versions_in_force()?;
+        let ids: Vec<String> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id FROM items WHERE id IN (SELECT item_id FROM sync_dirty)
+                    OR id NOT IN (SELECT item_id FROM sync_versions)
+                 UNION SELECT item_id FROM sync_dirty WHERE item_id NOT IN (SELECT id FROM items)",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let keys = self.keys()?;
+        for id in ids {
+            let body = current_body(&self.conn, keys, &self.vault_id, &id)?;
+            let set = load_set(&self.conn, &id)?;
+            if body.is_none() && merge::winner(&set).is_none_or(|w| set[w].body.is_none()) {
+                continue;
+            }
+            let json = serde_json::to_vec(&body).map_err(|e| Error::corrupt(e.to_string()))?;
+            let device = format!(
+                "m{}",
+                &crypto::hex(&<sha2::Sha256 as sha2::Digest>::digest(&json))[..31]
+            );
+            let at = body
+                .as_ref()
+                .map_or_else(timefmt::now, |b| b.overview.updated_at);
+            let clock = u64::try_from(at.max(0)).unwrap_or(0).saturating_mul(1000) << 16;
+            out.push(Version {
+                item: id,
+                dot: Dot { device, clock },
+                ctx: merge::edit_ctx(&set),
+                body,
+            });
+        }
+        Ok(out)
     }
 
     /// Every version in force, opened (for writing a snapshot, or comparing two vaults).
@@ -693,17 +840,21 @@ impl Vault {
             let Some(w) = merge::winner(&set) else {
                 continue;
             };
+            let bodies: Vec<Option<ItemBody>> = set
+                .iter()
+                .map(|v| match &v.body {
+                    Some(b) => open_body(keys, &self.vault_id, &id, &v.dot, b).map(Some),
+                    None => Ok(None),
+                })
+                .collect::<Result<_>>()?;
+            if same_as_winner(&bodies, w).iter().all(|s| *s) {
+                // The same content on two devices: nothing to choose.
+                continue;
+            }
             let mut versions = Vec::new();
             let mut name = String::new();
             for (i, v) in set.iter().enumerate() {
-                let vname = match &v.body {
-                    Some(b) => Some(
-                        open_body(keys, &self.vault_id, &id, &v.dot, b)?
-                            .overview
-                            .name,
-                    ),
-                    None => None,
-                };
+                let vname = bodies[i].as_ref().map(|b| b.overview.name.clone());
                 if i == w {
                     name = vname.clone().unwrap_or_default();
                 }
@@ -785,14 +936,8 @@ impl Vault {
     }
 
     /// How many items have an unresolved conflict.
-    pub fn conflict_count(&self) -> Result<usize> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM (SELECT item_id FROM sync_versions GROUP BY item_id
-               HAVING count(*) > 1 AND sum(body IS NOT NULL) > 0)",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(usize::try_from(n).unwrap_or(0))
+    pub fn conflict_count(&mut self) -> Result<usize> {
+        Ok(self.conflicts()?.len())
     }
 
     /// Per item id, the revisions in force (for tests and the merge preview).

@@ -91,6 +91,9 @@ struct KeysFile {
     device: String,
     /// The revision of these slots (a hybrid logical clock): the highest wins everywhere.
     rev: u64,
+    /// The device's name (shown by the others before its first file arrives).
+    #[serde(default)]
+    name: String,
     slots: Vec<KeySlot>,
     /// Base64 of the sealed SHA-256 of the revision and the slots' JSON.
     mac: String,
@@ -405,7 +408,9 @@ impl Vault {
         let rev = match (rev, known_rev) {
             (Some(r), _) => r,
             (None, Some(r)) if known_hash.as_deref().is_none_or(|h| h == hash) => {
-                if read_keys(&own).is_some_and(|k| k.slots == slots && k.rev == r) {
+                if read_keys(&own).is_some_and(|k| {
+                    k.slots == slots && k.rev == r && self.device_name().is_ok_and(|n| n == k.name)
+                }) {
                     return Ok(());
                 }
                 r
@@ -426,6 +431,7 @@ impl Vault {
             vault_id: self.vault_id.clone(),
             device: me,
             rev,
+            name: self.device_name()?,
             slots,
             mac: B64.encode(mac),
         };
@@ -611,13 +617,18 @@ impl Vault {
             .unwrap_or(0);
         let last = u64::try_from(last).unwrap_or(0);
         let newest = files.iter().map(|f| f.seq).max().unwrap_or(0);
-        if let Some(f) = files.last() {
-            self.conn.execute(
-                "INSERT INTO sync_peers (device, seq, last_seen) VALUES (?1, 0, ?2)
-                 ON CONFLICT (device) DO UPDATE SET last_seen = excluded.last_seen",
-                params![device, f.mtime],
-            )?;
-        }
+        // Known from its folder, before (or without) any file of it: its name from keys.json.
+        let name = read_keys(&root.join(device))
+            .map(|k| k.name)
+            .unwrap_or_default();
+        let seen = files.iter().map(|f| f.mtime).max();
+        self.conn.execute(
+            "INSERT INTO sync_peers (device, seq, name, last_seen) VALUES (?1, 0, ?2, ?3)
+             ON CONFLICT (device) DO UPDATE SET
+                 last_seen = coalesce(excluded.last_seen, last_seen),
+                 name = CASE WHEN name = '' THEN excluded.name ELSE name END",
+            params![device, name, seen],
+        )?;
         if newest < last && !files.is_empty() {
             report.refused.push(format!(
                 "device {device}: its folder went back from file {last} to {newest} (restored \
