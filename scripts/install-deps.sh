@@ -22,6 +22,9 @@ APT_PACKAGES=(
   keepassxc
   # openssl: AES-256-CBC for the Bitwarden password-protected export fixtures (tests/fixtures)
   openssl
+  # The real file-sync engine the sync tests carry the vault's sync folder with; git for the
+  # git-repository recipe
+  syncthing git
 )
 
 missing=()

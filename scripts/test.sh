@@ -50,6 +50,8 @@ done
 export KEYWRIGHT_REQUIRE_SECRET_SERVICE=1
 # keepassxc-cli (installed by install-deps.sh) reads the KeePass XML export: never skipped here.
 export KEYWRIGHT_REQUIRE_KEEPASSXC=1
+# syncthing (installed by install-deps.sh) carries the sync folder: never skipped here.
+export KEYWRIGHT_REQUIRE_SYNCTHING=1
 export KEYWRIGHT_TEST_PYTHON=$ROOT/.venv/bin/python
 
 step "UI: typecheck, lint, unit tests, build"

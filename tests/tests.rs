@@ -32,4 +32,5 @@ mod peers;
 mod probe;
 mod raw;
 mod session;
+mod sync_syncthing;
 mod vault;
