@@ -259,6 +259,34 @@ impl Vault {
             &|key, _| ad(vid, "settings", key, "value"),
         )?;
 
+        // Sync (schema 9): the versions in force are re-sealed; the vault stops syncing with
+        // its folder, whose other devices cannot open what it would write now (a new folder
+        // and new joins carry the new key; see SECURITY.md).
+        if self.schema_version >= 9 {
+            let all: Vec<(i64, String, String, i64, Vec<u8>)> = rows(
+                &tx,
+                "SELECT rowid, item_id, device, clock, body FROM sync_versions WHERE body IS NOT NULL",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?;
+            for (rowid, item, device, clock, sealed) in &all {
+                let v_ad = ad(vid, "sync_versions", item, &format!("{device}/{clock}"));
+                match reseal(&old.secret, &new.secret, &v_ad, sealed)? {
+                    Some(b) => {
+                        tx.execute(
+                            "UPDATE sync_versions SET body = ?2 WHERE rowid = ?1",
+                            params![rowid, b],
+                        )?;
+                    }
+                    None => tampered.push(("sync_versions".to_owned(), item.clone())),
+                }
+            }
+            tx.execute(
+                "DELETE FROM meta WHERE key IN ('sync_dir', 'sync_seq', 'sync_slots_rev', \
+                 'sync_slots_hash', 'sync_removed_written')",
+                [],
+            )?;
+            tx.execute("DELETE FROM sync_peers", [])?;
+        }
         // The key check and the slots. The keyring slot goes; a new one is made after the
         // commit (its entry must not change before the new key is in the file).
         let key_check = new_vk.seal(&ad(vid, "meta", "key_check", "value"), KEY_CHECK)?;

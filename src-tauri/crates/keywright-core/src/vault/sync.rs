@@ -256,6 +256,9 @@ impl Vault {
             me
         };
         meta_set(&tx, "sync_dir", &dir.to_string_lossy())?;
+        // The first pass writes a snapshot: everything this device holds (versions made on
+        // other devices too, when it synced before, e.g. through a folder left after a rekey).
+        meta_set(&tx, "sync_snapshot_due", "1")?;
         meta_set(&tx, "sync_seq", "0")?;
         meta_set(
             &tx,
@@ -804,9 +807,11 @@ impl Vault {
             .collect();
         let seg_bytes: u64 = segs.iter().map(|f| f.len).sum();
         let lost = seq > 0 && files.iter().map(|f| f.seq).max().unwrap_or(0) < seq;
+        let due = meta_get(&self.conn, "sync_snapshot_due")?.is_some_and(|v| v == "1")
+            && self.versions_in_force()?.iter().any(|v| v.dot.device != me);
         let heavy =
             seg_bytes > snap_len.max(COMPACT_MIN_BYTES) || segs.len() > COMPACT_MAX_SEGMENTS;
-        if lost || heavy {
+        if lost || heavy || due {
             seq += 1;
             let all: Vec<WireVersion> = self
                 .versions_in_force()?
@@ -823,6 +828,7 @@ impl Vault {
             }
             report.compacted = true;
         }
+        meta_set(&self.conn, "sync_snapshot_due", "0")?;
         Ok(())
     }
 

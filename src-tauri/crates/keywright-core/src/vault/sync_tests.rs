@@ -627,3 +627,41 @@ fn merge_another_copy_of_the_vault_keeps_both_sides() {
         .expect_err("another vault");
     assert!(e.to_string().contains("another vault"), "{e}");
 }
+
+#[test]
+fn rekey_stops_syncing_with_the_old_folder_and_a_new_folder_carries_everything() {
+    let w = World::new();
+    let mut a = create(&w.path("a"));
+    a.add(key("From A", "a")).expect("add");
+    a.sync_init(&w.dir, None).expect("init");
+    let mut b = join(&w.dir, &w.path("b"));
+    b.add(key("From B", "b")).expect("add");
+    let id = b.find("From A").expect("find").id;
+    b.update(&id, patch_value("b's edit")).expect("edit");
+    a.update(&id, patch_value("a's edit")).expect("edit");
+    b.sync_now().expect("sync");
+    a.sync_now().expect("sync");
+    assert_eq!(a.conflicts().expect("conflicts").len(), 1);
+    // A device was lost: A takes a new vault key.
+    a.rekey(&pw(), Some(KdfParams::new_unchecked(256, 1, 1)), None)
+        .expect("rekey");
+    let e = a.sync_now().expect_err("no folder after a rekey");
+    assert!(e.to_string().contains("sync init"), "{e}");
+    // The conflict versions were sealed again with the new key.
+    let c = a.conflicts().expect("conflicts");
+    assert_eq!(c.len(), 1);
+    for v in &c[0].versions {
+        assert!(a.conflict_version(&id, &v.id).expect("opens").is_some());
+    }
+    // A new folder: a new device joins it and gets everything, B's items too.
+    let dir2 = w.root.join("Sync2");
+    a.sync_init(&dir2, None).expect("init 2");
+    let (mut c, _) = Vault::sync_join(&dir2, &w.path("c"), &JoinSecret::Password(pw()), None, None)
+        .expect("join the new folder");
+    assert_eq!(names(&mut c), vec!["From A", "From B"]);
+    assert_eq!(c.conflicts().expect("conflicts").len(), 1);
+    assert_eq!(state(&mut a), state(&mut c));
+    // The old folder's files do not open with the new key.
+    let _ = b.sync_now();
+    assert!(!names(&mut b).is_empty());
+}
