@@ -521,3 +521,115 @@ fn the_opener_gets_web_urls_only() {
         assert_eq!(e.kind(), "invalid_input", "{e}");
     }
 }
+
+/// Two devices of one vault, synced through a folder, share an OAuth item whose provider
+/// rotates refresh tokens and revokes the grant when an old one comes back (oidc-provider's
+/// reuse detection). A renewal reads the other devices' changes first: B renews with the
+/// token A rotated, and the grant lives on. When B cannot have seen A's rotation (A never
+/// wrote it out), B's renewal with the old token ends cleanly in `reauth_required`; a new
+/// login on B reaches A through the sync.
+#[test]
+fn synced_devices_renew_with_the_rotated_refresh_token() {
+    use keywright_core::vault::sync::JoinSecret;
+
+    let p = Provider::start(60);
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut a = new_vault(dir.path()).vault;
+    let mut item = client(
+        "login",
+        &p.issuer,
+        "kw-basic",
+        "kw-basic-secret",
+        ClientAuth::Basic,
+        Grant::AuthorizationCode,
+    );
+    if let Some(o) = item.oauth.as_mut() {
+        o.scopes = vec!["openid".into(), "read".into()];
+    }
+    a.add(item).expect("add");
+    let browsers = Mutex::new(Vec::new());
+    let open = |url: &str| -> keywright_core::Result<()> {
+        browsers.lock().expect("lock").push(browse(url, "alice"));
+        Ok(())
+    };
+    let shared = dir.path().join("Sync");
+    rt().block_on(async {
+        let http = keywright_core::net::auth_client().expect("client");
+        let lazy = keywright_core::net::LazyClient::from(http.clone());
+        renew::login(&mut a, &http, "login", LoginVia::Browser(&open))
+            .await
+            .expect("login");
+        a.sync_init(&shared, Some("laptop")).expect("sync init");
+        let (mut b, _) = Vault::sync_join(
+            &shared,
+            &dir.path().join("b.db"),
+            &JoinSecret::Password(pw(PASSWORD)),
+            None,
+            Some("desktop"),
+        )
+        .expect("join");
+        let rt_of = |v: &mut Vault| {
+            v.oauth_state("login")
+                .expect("state")
+                .secret
+                .refresh_token
+                .clone()
+        };
+        assert_eq!(rt_of(&mut a), rt_of(&mut b));
+
+        // A rotates (and its pass writes it out); B renews: it reads A's change first and
+        // sends the new refresh token, so the grant survives.
+        let ta = renew::access_token(&mut a, &lazy, "login", Mode::Force)
+            .await
+            .expect("A renews");
+        assert_eq!(ta.grant, Some("refresh_token"));
+        a.sync_now().expect("A syncs");
+        // B's first ask finds the token A just renewed (read in its pass): no request.
+        let tb = renew::access_token(&mut b, &lazy, "login", Mode::Force)
+            .await
+            .expect("B gets A's token");
+        assert_eq!(tb.access_token.as_str(), ta.access_token.as_str());
+        let tb = renew::access_token(&mut b, &lazy, "login", Mode::Force)
+            .await
+            .expect("B renews with A's rotated token");
+        assert_eq!(tb.grant, Some("refresh_token"));
+        assert_eq!(call_api(&p.api("resource"), &tb.access_token).await.0, 200);
+        // And A gets B's rotation before its next renewal: still no reuse.
+        let ta2 = renew::access_token(&mut a, &lazy, "login", Mode::Force)
+            .await
+            .expect("A renews again");
+        assert_eq!(call_api(&p.api("resource"), &ta2.access_token).await.0, 200);
+        a.sync_now().expect("A syncs");
+        b.sync_now().expect("B syncs");
+        assert_eq!(rt_of(&mut a), rt_of(&mut b));
+
+        // A rotates without writing it out (its folder is away); B cannot know and sends
+        // the old token: the provider revokes the grant, and B says a login is needed.
+        let away = dir.path().join("Sync-away");
+        std::fs::rename(&shared, &away).expect("move");
+        renew::access_token(&mut a, &lazy, "login", Mode::Force)
+            .await
+            .expect("A renews offline");
+        std::fs::rename(&away, &shared).expect("back");
+        let e = {
+            // B's pass sees nothing new of A (A's rotation is not in the folder).
+            renew::access_token(&mut b, &lazy, "login", Mode::Force)
+                .await
+                .expect_err("old token")
+        };
+        assert_eq!(e.kind(), "reauth_required", "{e}");
+        assert!(e.to_string().contains("keywright login"), "{e}");
+        // A new login on B reaches A.
+        renew::login(&mut b, &http, "login", LoginVia::Browser(&open))
+            .await
+            .expect("login on B");
+        b.sync_now().expect("B syncs");
+        let ta3 = renew::access_token(&mut a, &lazy, "login", Mode::Force)
+            .await
+            .expect("A renews after B's login");
+        assert_eq!(call_api(&p.api("resource"), &ta3.access_token).await.0, 200);
+    });
+    for mut b in browsers.into_inner().expect("lock") {
+        assert!(b.wait().expect("browser").success());
+    }
+}

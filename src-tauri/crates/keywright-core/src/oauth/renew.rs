@@ -122,6 +122,10 @@ pub async fn access_token_via(
         return stored(v, &first, false);
     }
     let _lock = RenewLock::acquire(&vault_id, &first.id).await?;
+    // A vault that syncs reads the other devices' changes first: a refresh token another
+    // device rotated must be the one sent (an old one is refused, and a provider with reuse
+    // detection revokes the whole grant), and a token it renewed may still be valid.
+    sync_first(v);
     let st = v.with(|v| v.oauth_state(&first.id))?;
     let now = timefmt::now();
     if st.access_valid(now, RENEW_MARGIN_S) {
@@ -137,8 +141,28 @@ pub async fn access_token_via(
     let http = http.get()?;
     let eps = super::endpoints(http, &st.config).await?;
     match renew_tokens(http, &eps, &st).await {
-        Ok((tokens, how)) => v.with_even_locked(|v| store_with(v, &keys, &st.id, &tokens, how)),
+        Ok((tokens, how)) => {
+            let t = v.with_even_locked(|v| store_with(v, &keys, &st.id, &tokens, how))?;
+            // A rotated refresh token goes out at once, before another device needs it.
+            sync_first(v);
+            Ok(t)
+        }
         Err(Renewal::Refused(reason)) => {
+            // Refused: maybe another device rotated the refresh token since. With a newer
+            // one from the sync folder, try once more before asking for a login.
+            sync_first(v);
+            if let Ok(now_st) = v.with(|v| v.oauth_state(&st.id)) {
+                let newer = !now_st.secret.refresh_token.is_empty()
+                    && now_st.secret.refresh_token != st.secret.refresh_token;
+                if newer {
+                    if let Ok((tokens, how)) = renew_tokens(http, &eps, &now_st).await {
+                        let t =
+                            v.with_even_locked(|v| store_with(v, &keys, &st.id, &tokens, how))?;
+                        sync_first(v);
+                        return Ok(t);
+                    }
+                }
+            }
             v.with_even_locked(|v| {
                 v.apply_oauth_with(
                     &keys,
@@ -157,6 +181,18 @@ pub async fn access_token_via(
             })
         }
         Err(Renewal::Failed(e)) => Err(e),
+    }
+}
+
+/// One sync pass when the vault syncs (best effort: a renewal never fails because the
+/// sync folder is away).
+fn sync_first(v: &impl VaultAccess) {
+    let r = v.with(|v| match v.sync_dir()? {
+        Some(_) => v.sync_now().map(|_| ()),
+        None => Ok(()),
+    });
+    if let Err(e) = r {
+        tracing::debug!("sync before a renewal: {e}");
     }
 }
 
