@@ -154,13 +154,10 @@ pub async fn access_token_via(
             if let Ok(now_st) = v.with(|v| v.oauth_state(&st.id)) {
                 let newer = !now_st.secret.refresh_token.is_empty()
                     && now_st.secret.refresh_token != st.secret.refresh_token;
-                if newer {
-                    if let Ok((tokens, how)) = renew_tokens(http, &eps, &now_st).await {
-                        let t =
-                            v.with_even_locked(|v| store_with(v, &keys, &st.id, &tokens, how))?;
-                        sync_first(v);
-                        return Ok(t);
-                    }
+                if newer && let Ok((tokens, how)) = renew_tokens(http, &eps, &now_st).await {
+                    let t = v.with_even_locked(|v| store_with(v, &keys, &st.id, &tokens, how))?;
+                    sync_first(v);
+                    return Ok(t);
                 }
             }
             v.with_even_locked(|v| {
