@@ -64,6 +64,12 @@ const COMMANDS: &[&str] = &[
     "backup_set",
     "backup_list",
     "backup_restore",
+    "sync_state",
+    "sync_now",
+    "sync_setup",
+    "sync_remove_device",
+    "conflicts_list",
+    "conflict_keep",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

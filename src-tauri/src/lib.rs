@@ -22,6 +22,9 @@ pub const ITEMS_CHANGED_EVENT: &str = "items-changed";
 /// How often the app looks for changes made to the vault file by another process (one
 /// `PRAGMA data_version`: microseconds).
 const CHANGE_TICK: Duration = Duration::from_secs(1);
+/// How often the app runs a sync pass while unlocked (when sync is set up): reads the other
+/// devices' new files and writes this device's changes.
+const SYNC_TICK: Duration = Duration::from_secs(10);
 /// How often the app looks for expiries and background renewals.
 const WATCH_TICK: Duration = Duration::from_secs(30);
 
@@ -64,6 +67,18 @@ pub fn run() -> Result<(), tauri::Error> {
                     loop {
                         std::thread::sleep(CHANGE_TICK);
                         if handle.state::<AppState>().changed_outside() {
+                            let _ = handle.emit(ITEMS_CHANGED_EVENT, Vec::<String>::new());
+                        }
+                    }
+                })?;
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("sync-watch".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(SYNC_TICK);
+                        if keywright_ipc::sync::tick(&handle.state::<AppState>()) {
+                            // Others' changes arrived: the window lists again by itself.
                             let _ = handle.emit(ITEMS_CHANGED_EVENT, Vec::<String>::new());
                         }
                     }
@@ -158,6 +173,12 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::backup::backup_set,
             commands::backup::backup_list,
             commands::backup::backup_restore,
+            commands::sync::sync_state,
+            commands::sync::sync_now,
+            commands::sync::sync_setup,
+            commands::sync::sync_remove_device,
+            commands::sync::conflicts_list,
+            commands::sync::conflict_keep,
         ])
         .build(tauri::generate_context!())?
         .run(|app, event| {

@@ -10,6 +10,7 @@ pub mod otp;
 pub mod requests;
 pub mod rotation;
 pub mod settings;
+pub mod sync;
 pub mod tokens;
 pub mod vault;
 

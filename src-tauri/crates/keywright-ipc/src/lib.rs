@@ -18,6 +18,7 @@ pub mod recovery;
 pub mod requests;
 pub mod rotation;
 pub mod state;
+pub mod sync;
 pub mod tokens;
 pub mod trash;
 pub mod watch;

@@ -105,6 +105,9 @@ pub struct AppState {
     backup_error: Mutex<Option<String>>,
     /// When the watch last ran the automatic backup (Unix seconds).
     pub(crate) backup_checked_at: Mutex<Option<i64>>,
+    /// Why the last sync pass failed or what it refused, until one works (the status bar
+    /// shows it).
+    pub(crate) sync_error: Mutex<Option<(String, Vec<String>)>>,
 }
 
 impl AppState {
@@ -150,6 +153,7 @@ impl AppState {
             pending_recovery: Mutex::new(None),
             save_dir: Mutex::new(None),
             backup_error: Mutex::new(None),
+            sync_error: Mutex::new(None),
             backup_checked_at: Mutex::new(None),
             browser: Mutex::new(Arc::new(Box::new(|url: &str| {
                 keywright_core::oauth::loopback::open_browser(url)
