@@ -60,8 +60,14 @@ fn main() {
         // The second device, in its own process: its peak RSS is the join's.
         let dir = PathBuf::from(&args[2]);
         let t = Instant::now();
-        let (v, r) = Vault::sync_join(&dir.join("Sync"), &dir.join("b.db"), &JoinSecret::Password(pw()), None, Some("b"))
-            .expect("join");
+        let (v, r) = Vault::sync_join(
+            &dir.join("Sync"),
+            &dir.join("b.db"),
+            &JoinSecret::Password(pw()),
+            None,
+            Some("b"),
+        )
+        .expect("join");
         let el = t.elapsed();
         println!(
             "join: applied {} item(s) from {} file(s) in {:.2} s, peak RSS {:.0} MiB",
@@ -114,10 +120,19 @@ fn main() {
         .output()
         .expect("join process");
     print!("{}", String::from_utf8_lossy(&out.stdout));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // 10 edits of every item, a pass after each round of edits.
-    let ids: Vec<String> = a.items().expect("items").iter().map(|i| i.id.clone()).collect();
+    let ids: Vec<String> = a
+        .items()
+        .expect("items")
+        .iter()
+        .map(|i| i.id.clone())
+        .collect();
     let mut largest = 0;
     let mut compactions = 0;
     let t = Instant::now();
@@ -126,7 +141,10 @@ fn main() {
             a.update(
                 id,
                 ItemPatch {
-                    value: Some(Zeroizing::new(format!("sk_live_{i:05}_r{round}_{}", "Zq9".repeat(12)))),
+                    value: Some(Zeroizing::new(format!(
+                        "sk_live_{i:05}_r{round}_{}",
+                        "Zq9".repeat(12)
+                    ))),
                     ..ItemPatch::default()
                 },
             )
