@@ -96,8 +96,8 @@ fn main() {
         .map(|i| {
             let mut item = NewItem::new(
                 Kind::ApiKey,
-                &format!("service {i:05}"),
-                &format!("sk_live_{i:05}_{}", "Xy7".repeat(12)),
+                format!("service {i:05}"),
+                format!("sk_live_{i:05}_{}", "Xy7".repeat(12)),
             );
             item.url = Some(format!("https://api{}.example.com/v1", i % 97));
             item.tags = vec![format!("team-{}", i % 13), "prod".into()];

@@ -688,7 +688,7 @@ fn random_operations_and_passes_on_three_vaults_converge() {
             match rnd(8) {
                 0 | 1 => {
                     let mut n =
-                        NewItem::new(Kind::Totp, &format!("item {step}"), "JBSWY3DPEHPK3PXP");
+                        NewItem::new(Kind::Totp, format!("item {step}"), "JBSWY3DPEHPK3PXP");
                     if rnd(2) == 0 {
                         n.otp = Some(OtpParams {
                             otp_type: OtpType::Hotp,
