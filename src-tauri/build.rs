@@ -70,6 +70,7 @@ const COMMANDS: &[&str] = &[
     "sync_remove_device",
     "conflicts_list",
     "conflict_keep",
+    "sync_join",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -179,6 +179,7 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::sync::sync_remove_device,
             commands::sync::conflicts_list,
             commands::sync::conflict_keep,
+            commands::sync::sync_join,
         ])
         .build(tauri::generate_context!())?
         .run(|app, event| {

@@ -1,7 +1,9 @@
 //! Sync: the status bar, Settings → Sync and the Conflicts view.
 
 use keywright_ipc::IpcError;
+use keywright_ipc::dto::VaultStatus;
 use keywright_ipc::sync::{self as s, ConflictView, SyncState};
+use secrecy::SecretString;
 use tauri::AppHandle;
 
 use super::on_worker;
@@ -42,4 +44,15 @@ pub async fn conflict_keep(
     version_id: String,
 ) -> Result<Vec<ConflictView>, IpcError> {
     on_worker(app, move |st| s::conflict_keep(st, item_id, version_id)).await
+}
+
+/// First run on a new device: the vault from a sync folder, unlocked with its password.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_join(
+    app: AppHandle,
+    dir: String,
+    password: SecretString,
+    name: Option<String>,
+) -> Result<VaultStatus, IpcError> {
+    on_worker(app, move |st| s::sync_join(st, dir, &password, name)).await
 }

@@ -160,6 +160,17 @@ pub fn vault_create(
     })
 }
 
+/// A vault made by joining a sync folder (`sync::sync_join`), unlocked: the app's vault now.
+pub(crate) fn install_joined(state: &AppState, vault: Vault) {
+    state.set_settings(Settings::default());
+    state.install(vault);
+    let _ = state.with_vault(|v| {
+        after_unlock(state, v);
+        Ok(())
+    });
+    state.touch();
+}
+
 pub fn vault_unlock(state: &AppState, password: &SecretString) -> Result<VaultStatus, IpcError> {
     let status = state.with_session(|path, vault| {
         let vault = vault.ok_or_else(|| no_vault(path))?;

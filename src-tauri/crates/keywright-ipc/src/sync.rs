@@ -206,6 +206,55 @@ pub fn sync_setup(
     })
 }
 
+/// First run on a new device: make this app's vault from the vault in the sync folder `dir`
+/// (a full path), opened with the vault's password; the app is then unlocked on it.
+pub fn sync_join(
+    state: &AppState,
+    dir: String,
+    password: &secrecy::SecretString,
+    name: Option<String>,
+) -> Result<crate::dto::VaultStatus, IpcError> {
+    let dir = dir.trim();
+    let folder = PathBuf::from(dir);
+    if dir.is_empty() || !folder.is_absolute() {
+        return Err(IpcError::invalid(
+            "folder",
+            format!(
+                "\u{201c}{dir}\u{201d} is not a full path. Give the whole path of the folder your sync tool shares, starting with /."
+            ),
+        ));
+    }
+    let path = state.vault_path()?.to_path_buf();
+    if path.exists() {
+        return Err(keywright_core::Error::VaultExists { path }.into());
+    }
+    let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    let (vault, report) = keywright_core::Vault::sync_join(
+        &folder,
+        &path,
+        &keywright_core::vault::sync::JoinSecret::Password(password.clone()),
+        None,
+        name.as_deref(),
+    )
+    .map_err(|e| {
+        let e = IpcError::from(e);
+        match e.kind {
+            ErrorKind::Sync | ErrorKind::Io | ErrorKind::InvalidInput => IpcError {
+                field: Some("folder".into()),
+                ..e
+            },
+            ErrorKind::WrongPassword => IpcError {
+                field: Some("password".into()),
+                ..e
+            },
+            _ => e,
+        }
+    })?;
+    remember(state, &Ok(report));
+    crate::commands::install_joined(state, vault);
+    crate::commands::vault_status(state)
+}
+
 /// Stop reading a device (lost or sold); tells the others at once when it can.
 pub fn sync_remove_device(state: &AppState, id: String) -> Result<SyncState, IpcError> {
     state.with_vault(|v| {
@@ -306,5 +355,164 @@ pub fn tick(state: &AppState) -> bool {
         Ok(None) => false,
         Err(e) if matches!(e.kind, ErrorKind::Locked | ErrorKind::NoVault) => false,
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{PW, api_key, fixture};
+    use keywright_core::vault::sync::JoinSecret;
+    use keywright_core::{ItemPatch, Vault};
+    use secrecy::SecretString;
+    use zeroize::Zeroizing;
+
+    fn pw() -> SecretString {
+        SecretString::from(PW)
+    }
+
+    fn set_value(v: &mut Vault, name: &str, value: &str) {
+        let id = v.find(name).expect("find").id;
+        v.update(
+            &id,
+            ItemPatch {
+                value: Some(Zeroizing::new(value.to_owned())),
+                ..ItemPatch::default()
+            },
+        )
+        .expect("edit");
+    }
+
+    #[test]
+    fn settings_start_syncing_the_background_pass_merges_and_keep_this_one_resolves() {
+        let f = fixture(true).expect("fixture");
+        crate::commands::vault_unlock(&f.state, &pw()).expect("unlock");
+        let st = sync_state(&f.state).expect("state");
+        assert!(!st.enabled);
+        assert!(!tick(&f.state), "no sync set up: nothing to do");
+        let e = sync_setup(&f.state, "Sync/kw".into(), None).expect_err("relative");
+        assert_eq!(e.field.as_deref(), Some("folder"));
+        let dir = f._dir.path().join("Sync");
+        let st =
+            sync_setup(&f.state, dir.display().to_string(), Some("laptop".into())).expect("setup");
+        assert!(st.enabled);
+        assert_eq!(st.device_name, "laptop");
+        crate::commands::item_add(&f.state, api_key("Stripe", "v1").expect("input")).expect("add");
+        sync_now(&f.state).expect("pass");
+
+        // Another device joins, and changes the item while this one changes it too.
+        let (mut b, _) = Vault::sync_join(
+            &dir,
+            &f._dir.path().join("b.db"),
+            &JoinSecret::Password(pw()),
+            None,
+            Some("desktop"),
+        )
+        .expect("join");
+        set_value(&mut b, "Stripe", "from-b");
+        b.sync_now().expect("b pass");
+        f.state
+            .with_vault(|v| {
+                set_value(v, "Stripe", "from-a");
+                Ok(())
+            })
+            .expect("edit a");
+        assert!(tick(&f.state), "the background pass merged B's change");
+        let st = sync_state(&f.state).expect("state");
+        assert_eq!(st.conflicts, 1);
+        assert_eq!(st.devices.len(), 2);
+        assert!(
+            st.devices
+                .iter()
+                .any(|d| d.name == "desktop" && !d.this_device)
+        );
+        assert_eq!(st.error, None);
+
+        let list = conflicts_list(&f.state).expect("conflicts");
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].name, "Stripe");
+        assert_eq!(list[0].versions.len(), 2);
+        let other = list[0]
+            .versions
+            .iter()
+            .find(|v| !v.kept)
+            .expect("a conflict version");
+        assert_eq!(
+            other.differs,
+            vec!["secret".to_owned()],
+            "names the field, never the value"
+        );
+        let from = other.device_name.clone();
+        assert!(from == "desktop" || from == "laptop", "{from}");
+        let keep = other.id.clone();
+        let rest = conflict_keep(&f.state, list[0].item_id.clone(), keep).expect("keep");
+        assert!(rest.is_empty());
+        assert_eq!(sync_state(&f.state).expect("state").conflicts, 0);
+        b.sync_now().expect("b pass");
+        let id = b.find("Stripe").expect("find").id;
+        let kept = b.open_secret(&id).expect("secret").value.clone();
+        let here = f
+            .state
+            .with_vault(|v| Ok(v.open_secret(&id)?.value.clone()))
+            .expect("value");
+        assert_eq!(kept, here, "both devices keep the chosen version");
+
+        // The folder goes away: the state says why, and the next pass that works clears it.
+        std::fs::rename(&dir, f._dir.path().join("away")).expect("move");
+        assert!(!tick(&f.state));
+        let st = sync_state(&f.state).expect("state");
+        assert!(
+            st.error
+                .as_deref()
+                .is_some_and(|e| e.contains("is not there")),
+            "{st:?}"
+        );
+        std::fs::rename(f._dir.path().join("away"), &dir).expect("back");
+        tick(&f.state);
+        assert_eq!(sync_state(&f.state).expect("state").error, None);
+    }
+
+    #[test]
+    fn first_run_join_makes_the_vault_from_the_folder() {
+        let a = fixture(true).expect("fixture");
+        crate::commands::vault_unlock(&a.state, &pw()).expect("unlock");
+        let dir = a._dir.path().join("Sync");
+        sync_setup(&a.state, dir.display().to_string(), None).expect("setup");
+        crate::commands::item_add(&a.state, api_key("GitHub", "ghp_x").expect("input"))
+            .expect("add");
+        sync_now(&a.state).expect("pass");
+
+        let c = fixture(false).expect("fixture");
+        let e = sync_join(&c.state, "Sync".into(), &pw(), None).expect_err("relative");
+        assert_eq!(e.field.as_deref(), Some("folder"));
+        let e = sync_join(
+            &c.state,
+            dir.display().to_string(),
+            &SecretString::from("nope nope"),
+            None,
+        )
+        .expect_err("wrong password");
+        assert_eq!(e.kind, ErrorKind::WrongPassword);
+        assert_eq!(e.field.as_deref(), Some("password"));
+        let empty = c._dir.path().join("empty");
+        std::fs::create_dir(&empty).expect("mkdir");
+        let e = sync_join(&c.state, empty.display().to_string(), &pw(), None).expect_err("empty");
+        assert_eq!(e.field.as_deref(), Some("folder"));
+        let st = sync_join(
+            &c.state,
+            dir.display().to_string(),
+            &pw(),
+            Some("tablet".into()),
+        )
+        .expect("join");
+        assert_eq!(st.state, crate::dto::VaultState::Unlocked);
+        let names: Vec<String> = crate::commands::items_list(&c.state)
+            .expect("list")
+            .items
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(names, vec!["GitHub".to_owned()]);
+        assert_eq!(sync_state(&c.state).expect("state").device_name, "tablet");
     }
 }
