@@ -50,6 +50,22 @@ fn vault_size(db: &Path) -> u64 {
         .sum()
 }
 
+/// A random-looking key of `n` characters (keys do not compress; repeated text would).
+fn key(seed: u64, n: usize) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                    [(x % 62) as usize],
+            )
+        })
+        .collect()
+}
+
 fn mib(b: u64) -> f64 {
     b as f64 / 1_048_576.0
 }
@@ -97,7 +113,7 @@ fn main() {
             let mut item = NewItem::new(
                 Kind::ApiKey,
                 format!("service {i:05}"),
-                format!("sk_live_{i:05}_{}", "Xy7".repeat(12)),
+                format!("sk_live_{}", key(i as u64, 40)),
             );
             item.url = Some(format!("https://api{}.example.com/v1", i % 97));
             item.tags = vec![format!("team-{}", i % 13), "prod".into()];

@@ -202,10 +202,10 @@ pub(super) fn load_set(conn: &Connection, item: &str) -> Result<Vec<Stored>> {
 fn save_set(conn: &Connection, old: &[Stored], new: &[Stored], me: &str) -> Result<()> {
     for v in old {
         if !new.iter().any(|n| n.dot == v.dot) {
-            conn.execute(
+            conn.prepare_cached(
                 "DELETE FROM sync_versions WHERE item_id = ?1 AND device = ?2 AND clock = ?3",
-                params![v.item, v.dot.device, clock_i64(v.dot.clock)],
-            )?;
+            )?
+            .execute(params![v.item, v.dot.device, clock_i64(v.dot.clock)])?;
         }
     }
     for v in new {
@@ -213,18 +213,18 @@ fn save_set(conn: &Connection, old: &[Stored], new: &[Stored], me: &str) -> Resu
             let ctx = serde_json::to_string(&v.ctx).map_err(|e| Error::corrupt(e.to_string()))?;
             // Versions from elsewhere are never this device's to send.
             let sent = i64::from(v.dot.device != me);
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO sync_versions (item_id, device, clock, ctx, body, sent)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    v.item,
-                    v.dot.device,
-                    clock_i64(v.dot.clock),
-                    ctx,
-                    v.body,
-                    sent
-                ],
-            )?;
+            )?
+            .execute(params![
+                v.item,
+                v.dot.device,
+                clock_i64(v.dot.clock),
+                ctx,
+                v.body,
+                sent
+            ])?;
         }
     }
     Ok(())
@@ -284,6 +284,8 @@ pub(super) struct Merger<'a> {
     pub(super) vault_id: &'a str,
     pub(super) me: &'a str,
     pub(super) hlc: &'a mut Hlc,
+    /// How the sealed item counts move (items, Trash): applied once at the end.
+    pub(super) head: (i64, i64),
 }
 
 /// Give every changed item (`sync_dirty`) a revision made on top of its winner: an edit,
@@ -396,6 +398,7 @@ pub(super) fn apply_in(
         None => None,
     };
     let item = v.item.clone();
+    let dot = v.dot.clone();
     let mut new = old.clone();
     merge::insert(
         &mut new,
@@ -410,7 +413,8 @@ pub(super) fn apply_in(
     if real_conflict(m, &item, &new)? && !real_conflict(m, &item, &old)? {
         counts.conflicts += 1;
     }
-    match project(m, &item, &new)? {
+    let hint = v.body.as_ref().map(|b| (&dot, b));
+    match project(m, &item, &new, hint)? {
         Effect::Unchanged => counts.unchanged += 1,
         Effect::Added => counts.added += 1,
         Effect::Updated => counts.updated += 1,
@@ -434,16 +438,20 @@ fn collision_name(name: &str, id: &str) -> String {
 /// Write the winner of `set` to the item's rows: update, insert (from nothing or from the
 /// Trash) or move to the Trash. The HOTP counter is the highest of all live versions in
 /// force, so a counter value is never handed out again once any device has seen it used.
-fn project(m: &mut Merger<'_>, id: &str, set: &[Stored]) -> Result<Effect> {
+fn project(
+    m: &mut Merger<'_>,
+    id: &str,
+    set: &[Stored],
+    hint: Option<(&Dot, &ItemBody)>,
+) -> Result<Effect> {
     let Some(w) = merge::winner(set) else {
         return Ok(Effect::Unchanged);
     };
-    let in_items: bool =
-        m.conn
-            .query_row("SELECT count(*) FROM items WHERE id = ?1", [id], |r| {
-                r.get::<_, i64>(0)
-            })?
-            > 0;
+    let in_items: bool = m
+        .conn
+        .prepare_cached("SELECT count(*) FROM items WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, i64>(0))?
+        > 0;
     let effect = match &set[w].body {
         None => {
             if in_items {
@@ -454,7 +462,11 @@ fn project(m: &mut Merger<'_>, id: &str, set: &[Stored]) -> Result<Effect> {
             }
         }
         Some(blob) => {
-            let mut body = open_body(m.keys, m.vault_id, id, &set[w].dot, blob)?;
+            // The version just merged is usually the winner: its body is at hand.
+            let mut body = match hint {
+                Some((dot, b)) if *dot == set[w].dot => b.clone(),
+                _ => open_body(m.keys, m.vault_id, id, &set[w].dot, blob)?,
+            };
             for (i, v) in set.iter().enumerate() {
                 if i == w {
                     continue;
@@ -464,33 +476,35 @@ fn project(m: &mut Merger<'_>, id: &str, set: &[Stored]) -> Result<Effect> {
                     body.secret.counter = body.secret.counter.max(other.secret.counter);
                 }
             }
-            let current = current_body(m.conn, m.keys, m.vault_id, id)?;
-            write_item(m, id, body, in_items)?;
-            let now = current_body(m.conn, m.keys, m.vault_id, id)?;
-            if !in_items {
-                Effect::Added
-            } else if current == now {
-                Effect::Unchanged
+            if in_items {
+                let current = current_body(m.conn, m.keys, m.vault_id, id)?;
+                let written = write_item(m, id, body, true)?;
+                if current.as_ref() == Some(&written) {
+                    Effect::Unchanged
+                } else {
+                    Effect::Updated
+                }
             } else {
-                Effect::Updated
+                write_item(m, id, body, false)?;
+                Effect::Added
             }
         }
     };
-    // The rows were written by the merge, not changed here: no new revision.
-    m.conn.execute("DELETE FROM sync_dirty", [])?;
     Ok(effect)
 }
 
-fn write_item(m: &mut Merger<'_>, id: &str, mut body: ItemBody, in_items: bool) -> Result<()> {
+fn write_item(
+    m: &mut Merger<'_>,
+    id: &str,
+    mut body: ItemBody,
+    in_items: bool,
+) -> Result<ItemBody> {
     // Two items of one name (added on two devices): the larger id takes a suffix.
     let mac = crypto::mac(&m.keys.name, normalize_name(&body.overview.name).as_bytes());
     let other: Option<String> = m
         .conn
-        .query_row(
-            "SELECT id FROM items WHERE name_mac = ?1 AND id != ?2",
-            params![&mac[..], id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT id FROM items WHERE name_mac = ?1 AND id != ?2")?
+        .query_row(params![&mac[..], id], |r| r.get(0))
         .optional()?;
     if let Some(other) = other {
         if other.as_str() < id {
@@ -501,26 +515,27 @@ fn write_item(m: &mut Merger<'_>, id: &str, mut body: ItemBody, in_items: bool) 
     }
     let (mac, ov_blob, sec_blob) = seal_item(m.keys, m.vault_id, id, &body.overview, &body.secret)?;
     if in_items {
-        m.conn.execute(
-            "UPDATE items SET name_mac = ?2, overview = ?3, secret = ?4 WHERE id = ?1",
-            params![id, &mac[..], ov_blob, sec_blob],
-        )?;
+        m.conn
+            .prepare_cached(
+                "UPDATE items SET name_mac = ?2, overview = ?3, secret = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, &mac[..], ov_blob, sec_blob])?;
     } else {
-        m.conn.execute(
-            "INSERT INTO items (id, name_mac, overview, secret) VALUES (?1, ?2, ?3, ?4)",
-            params![id, &mac[..], ov_blob, sec_blob],
-        )?;
-        let from_trash = m.conn.execute("DELETE FROM trash WHERE id = ?1", [id])?;
-        head::bump(
-            m.conn,
-            &m.keys.overview,
-            m.vault_id,
-            1,
-            -i64::try_from(from_trash).unwrap_or(0),
-        )?;
+        m.conn
+            .prepare_cached(
+                "INSERT INTO items (id, name_mac, overview, secret) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![id, &mac[..], ov_blob, sec_blob])?;
+        let from_trash = m
+            .conn
+            .prepare_cached("DELETE FROM trash WHERE id = ?1")?
+            .execute([id])?;
+        m.head.0 += 1;
+        m.head.1 -= i64::try_from(from_trash).unwrap_or(0);
     }
     m.conn
-        .execute("DELETE FROM saved_requests WHERE item_id = ?1", [id])?;
+        .prepare_cached("DELETE FROM saved_requests WHERE item_id = ?1")?
+        .execute([id])?;
     for s in &body.requests {
         let json =
             Zeroizing::new(serde_json::to_vec(s).map_err(|e| Error::corrupt(e.to_string()))?);
@@ -535,7 +550,7 @@ fn write_item(m: &mut Merger<'_>, id: &str, mut body: ItemBody, in_items: bool) 
             params![s.id, id, s.updated_at, sealed],
         )?;
     }
-    Ok(())
+    Ok(body)
 }
 
 fn rename_for_collision(m: &mut Merger<'_>, id: &str) -> Result<()> {
@@ -577,7 +592,8 @@ fn move_to_trash(m: &mut Merger<'_>, id: &str) -> Result<()> {
         params![id, now, ov_blob, sec_blob],
     )?;
     m.conn.execute("DELETE FROM items WHERE id = ?1", [id])?;
-    head::bump(m.conn, &m.keys.overview, m.vault_id, -1, 1)?;
+    m.head.0 -= 1;
+    m.head.1 += 1;
     Ok(())
 }
 
@@ -618,10 +634,17 @@ impl Vault {
                 vault_id: &self.vault_id,
                 me: &me,
                 hlc: &mut hlc,
+                head: (0, 0),
             };
             // Local changes first: they did not see what is about to arrive.
             stamp_in(&mut m)?;
-            f(&mut m)?
+            let out = f(&mut m)?;
+            // The rows were written by the merge, not changed here: no new revision.
+            tx.execute("DELETE FROM sync_dirty", [])?;
+            if m.head != (0, 0) {
+                head::bump(&tx, &keys.overview, &self.vault_id, m.head.0, m.head.1)?;
+            }
+            out
         };
         if dry_run {
             tx.rollback()?;
@@ -651,6 +674,7 @@ impl Vault {
             vault_id: &self.vault_id,
             me: &me,
             hlc: &mut hlc,
+            head: (0, 0),
         })?;
         tx.commit()?;
         Ok(n)
@@ -933,7 +957,7 @@ impl Vault {
                 },
             );
             save_set(m.conn, &set, &new, m.me)?;
-            project(m, item_id, &new)?;
+            project(m, item_id, &new, None)?;
             Ok(())
         })
     }
