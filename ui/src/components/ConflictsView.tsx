@@ -152,7 +152,7 @@ export function ConflictsView({ version = 0, onCount, onKept }: ConflictsViewPro
             Conflicts
           </h2>
           <span className="muted small">
-            These items changed on two devices before they synced. Both versions are kept: choose the one to keep.
+            These items changed on two devices before they synced. Every version is kept until you choose one.
           </span>
         </div>
       </div>
