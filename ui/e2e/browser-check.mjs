@@ -722,6 +722,113 @@ async function codesFlow(browser, base) {
   await context.close();
 }
 
+async function syncFlow(browser, base) {
+  console.log('sync: three devices (and a removed one), two items with a conflict');
+  const { page, context, problems } = await newPage(browser, base, { state: 'unlocked', items: 300, damaged: 0, sync: true });
+  await page.getByTestId('item-rows').waitFor();
+  const bar = page.locator('footer.statusbar');
+  const seg = bar.getByTestId('sync-status');
+  await seg.waitFor();
+  const segText = (await seg.locator('.sync-text').innerText()).trim();
+  check(segText === 'Synced 2 minutes ago · 3 devices', `the status bar says when it synced and with how many devices ("${segText}")`);
+  const views = page.getByRole('navigation', { name: 'Views' });
+  const conflictsNav = views.getByRole('button', { name: /^Conflicts/ });
+  const navCount = async () => (await conflictsNav.innerText()).split('\n').pop().trim();
+  check((await navCount()) === '2', 'the sidebar offers Conflicts with its count (2)');
+
+  // The status bar's button opens the Conflicts view.
+  await seg.getByRole('button', { name: '2 conflicts' }).click();
+  const view = page.getByTestId('conflicts');
+  await view.getByTestId('conflict').first().waitFor();
+  const conflicts = await view.getByTestId('conflict').count();
+  const versions = await view.getByTestId('conflict-version').count();
+  check(conflicts === 2 && versions === 5, `the Conflicts view lists 2 items and their 5 versions (${conflicts}, ${versions})`);
+  const first = view.getByTestId('conflict').first();
+  const firstName = await first.getByRole('heading', { level: 3 }).innerText();
+  const work = first.getByTestId('conflict-version').filter({ hasText: 'work-desktop' });
+  check((await work.locator('.chip-field').allInnerTexts()).join(',') === 'secret,notes,tags', 'a version shows the fields where it differs');
+  check(await view.getByText('Deletes the item').isVisible(), 'a version that deletes the item says so');
+  check((await view.getByText('In force').count()) === 2, 'each item shows its version in force');
+  await shot(page, '21-conflicts.png');
+
+  await view.getByRole('button', { name: `Keep the version of “${firstName}” from work-desktop` }).click();
+  await view.getByText(`Kept the version from work-desktop for “${firstName}”.`).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict]').length === 1);
+  await seg.getByRole('button', { name: '1 conflict' }).waitFor();
+  check((await navCount()) === '1', 'Keep this one resolves the conflict: the sidebar and the status bar count 1');
+  check((await page.evaluate(() => window.__kwFake.syncState().conflicts)) === 1, 'the backend has 1 conflict left');
+
+  // Settings → Sync with its devices.
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  const sync = settings.getByTestId('sync');
+  await sync.getByTestId('sync-device').first().waitFor();
+  check((await sync.getByTestId('sync-device').count()) === 4, 'Settings → Sync lists the 4 devices');
+  check((await sync.getByRole('button', { name: /^Remove device/ }).count()) === 2, 'Remove is offered on the 2 other devices still syncing');
+  check(
+    (await sync.getByTestId('sync-join').innerText()) === 'On another device: keywright sync join /home/dev/Sync/keywright',
+    'the join command for a new device is shown',
+  );
+  await sync.getByTestId('sync-join').scrollIntoViewIfNeeded();
+  await shot(page, '22-settings-sync.png');
+  await sync.getByRole('button', { name: 'Sync now' }).click();
+  await sync.getByText('Synced.').waitFor();
+  check((await sync.getByTestId('sync-pending').innerText()) === 'Nothing waiting', 'Sync now runs a pass: nothing is pending after it');
+
+  // Dark theme.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await sync.getByTestId('sync-join').scrollIntoViewIfNeeded();
+  await shot(page, '23-dark-settings-sync.png');
+  await sync.getByRole('button', { name: 'Remove device “home-server”' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Remove “home-server” from the sync?' });
+  await confirm.waitFor();
+  check((await confirm.innerText()).includes('keeps what it had'), 'removing a device asks first and says what it keeps');
+  await shot(page, '24-dark-remove-device.png');
+  await confirm.getByRole('button', { name: 'Remove device' }).click();
+  await confirm.waitFor({ state: 'detached' });
+  await sync.getByText('Removed “home-server”: no device reads its folder any more.').waitFor();
+  check((await sync.getByRole('button', { name: /^Remove device/ }).count()) === 1, 'a removed device is no longer offered for removal');
+  await page.keyboard.press('Escape');
+  await settings.waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.querySelector('[data-testid=sync-status] .sync-text')?.textContent?.endsWith('· 2 devices'));
+  await shot(page, '25-dark-conflicts.png');
+
+  // 800 px wide, light, with a long error: the status bar stays on one line, cut with an ellipsis.
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 800, height: 600 });
+  const error =
+    'Cannot read /media/dev/shared-drive/Sync/keywright/0a1b2c3d4e5f6071/b7e8f9a0b1c2d3e4: No such file or directory (os error 2): is the shared drive mounted?';
+  await page.evaluate((e) => {
+    window.__kwFake.setSyncError(e);
+    window.__kwFake.emit('items-changed', []);
+  }, error);
+  const warn = bar.getByTestId('sync-error');
+  await warn.waitFor();
+  check((await warn.getAttribute('title')) === error, 'a failed pass shows "Sync: …" with the whole error in the title');
+  const fit = await bar.evaluate((el) => {
+    const b = el.getBoundingClientRect();
+    const s = el.querySelector('[data-testid=sync-status]').getBoundingClientRect();
+    const t = el.querySelector('[data-testid=sync-error]');
+    const count = el.querySelector('.statusbar-count').getBoundingClientRect();
+    return {
+      height: b.height,
+      overflow: el.scrollWidth - el.clientWidth,
+      inside: s.left >= b.left && s.right <= b.right && count.right <= b.right,
+      cut: t.scrollWidth > t.clientWidth,
+      oneLine: s.height < 24 && count.height < 24,
+    };
+  });
+  check(
+    fit.overflow <= 0 && fit.inside && fit.oneLine && fit.height < 32,
+    `at 800 px the status bar keeps the sync segment and the count on one line (${JSON.stringify(fit)})`,
+  );
+  check(fit.cut, 'the long error is cut with an ellipsis');
+  await shot(page, '26-statusbar-800.png');
+
+  check(problems.length === 0, `no page errors or CSP violations (${problems.join('; ') || 'none'})`);
+  await context.close();
+}
+
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}/`;
 let browser;
@@ -741,6 +848,7 @@ try {
   await firstRun(browser, base);
   await mainFlow(browser, base);
   await codesFlow(browser, base);
+  await syncFlow(browser, base);
 } catch (e) {
   failures.push(`crashed: ${e instanceof Error ? e.stack : String(e)}`);
   console.error(e);

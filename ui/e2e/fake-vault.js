@@ -1,8 +1,9 @@
 // A fake Keywright backend that runs inside the page: it stands in for the Tauri runtime
 // (window.__TAURI_INTERNALS__) so the BUILT UI can be driven in headless Chromium.
-// Configured by window.__KW_FAKE_CONFIG = { state, items, otp, hasKeyring, damaged }: `otp`
+// Configured by window.__KW_FAKE_CONFIG = { state, items, otp, hasKeyring, damaged, sync }: `otp`
 // 2FA items (TOTP 6/7/8 digits, 30/60 s, Steam, HOTP) are added to the `items` generated
-// ones. Exposes window.__kwFake for the check: the generated items, an independent search,
+// ones; `sync: true` makes the vault sync with three devices and two items with a conflict
+// (off by default). Exposes window.__kwFake for the check: the generated items, an independent search,
 // the codes (computed here, independently of the UI), and Rust-side events (lock, file drop).
 (function () {
   'use strict';
@@ -252,6 +253,76 @@
     return { auto: backup.auto, folder: backupFolder(), default_folder: backup.folder === null, last: here[0] || null, count: here.length, last_error: null };
   };
   if (cfg.state !== 'none') seedVault(cfg.items, cfg.otp);
+
+  // ---- sync: off, or (cfg.sync) three devices and two items with a conflict ----
+  const THIS_DEVICE = 'a1b2c3d4e5f60718';
+  let sync = { dir: null, device_name: 'dev-laptop', devices: [], last_sync: null, pending: 0, error: null, refused: [] };
+  let conflicts = [];
+  if (cfg.sync && cfg.state !== 'none') {
+    sync = {
+      dir: '/home/dev/Sync/keywright',
+      device_name: 'dev-laptop',
+      devices: [
+        { id: THIS_DEVICE, name: 'dev-laptop', last_seen: NOW - 120, this_device: true, removed: false },
+        { id: 'b7e8f9a0b1c2d3e4', name: 'work-desktop', last_seen: NOW - 300, this_device: false, removed: false },
+        { id: 'c9d8e7f6a5b4c3d2', name: 'home-server', last_seen: NOW - 2 * DAY, this_device: false, removed: false },
+        { id: 'd0e1f2a3b4c5d6e7', name: 'old phone', last_seen: NOW - 90 * DAY, this_device: false, removed: true },
+      ],
+      last_sync: NOW - 120,
+      pending: 1,
+      error: null,
+      refused: [],
+    };
+    const [a, b] = sorted();
+    const v = (id, device, name, at, over) =>
+      Object.assign({ id, device_id: device, device_name: name, at, kept: false, deleted: false, name: null, differs: [] }, over);
+    if (a) {
+      conflicts.push({
+        item_id: a.id,
+        name: a.name,
+        versions: [
+          v('v-a-here', THIS_DEVICE, 'dev-laptop', NOW - 3600, { kept: true, name: a.name }),
+          v('v-a-work', 'b7e8f9a0b1c2d3e4', 'work-desktop', NOW - 3000, { name: a.name, differs: ['secret', 'notes', 'tags'] }),
+        ],
+      });
+    }
+    if (b) {
+      conflicts.push({
+        item_id: b.id,
+        name: b.name,
+        versions: [
+          v('v-b-work', 'b7e8f9a0b1c2d3e4', 'work-desktop', NOW - 2 * DAY, { kept: true, name: b.name }),
+          v('v-b-server', 'c9d8e7f6a5b4c3d2', 'home-server', NOW - 2 * DAY - 600, { deleted: true, differs: ['deleted'] }),
+          v('v-b-merged', 'm0a1b2c3d4e5f607', 'a merged copy', NOW - DAY, { name: `${b.name} (renamed)`, differs: ['name', 'URL'] }),
+        ],
+      });
+    }
+  }
+  const syncState = () => {
+    needUnlocked();
+    return JSON.parse(
+      JSON.stringify({
+        enabled: sync.dir !== null,
+        dir: sync.dir,
+        device_id: THIS_DEVICE,
+        device_name: sync.device_name,
+        devices: sync.devices,
+        last_sync: sync.last_sync,
+        pending: sync.pending,
+        conflicts: conflicts.length,
+        error: sync.error,
+        refused: sync.refused,
+      }),
+    );
+  };
+  const syncPass = () => {
+    const now = Math.floor(Date.now() / 1000);
+    sync.last_sync = now;
+    sync.pending = 0;
+    sync.error = null;
+    sync.refused = [];
+    for (const d of sync.devices) if (d.this_device) d.last_seen = now;
+  };
 
   // ---- 2FA codes: a hash of (item, counter), not real TOTP: the check computes the same ----
   const STEAM = '23456789BCDFGHJKMNPQRTVWXY';
@@ -616,6 +687,46 @@
       state = 'locked';
       return status();
     },
+    sync_state: () => syncState(),
+    sync_now: async () => {
+      needUnlocked();
+      if (sync.dir === null) fail('sync', 'this vault does not sync: choose a folder in Settings → Sync first');
+      await sleep(300);
+      syncPass();
+      return syncState();
+    },
+    sync_setup: ({ dir, name }) => {
+      needUnlocked();
+      const d = String(dir).trim();
+      if (!d.startsWith('/')) fail('invalid_input', `“${d}” is not a full path. Give the whole path of the folder your sync tool shares, starting with /.`, 'folder');
+      const n = name && name.trim() ? name.trim() : 'dev-laptop';
+      sync = { dir: d, device_name: n, devices: [{ id: THIS_DEVICE, name: n, last_seen: null, this_device: true, removed: false }], last_sync: null, pending: 0, error: null, refused: [] };
+      syncPass();
+      return syncState();
+    },
+    sync_remove_device: ({ id }) => {
+      needUnlocked();
+      const d = sync.devices.find((x) => x.id === id) || fail('invalid_input', `no device of this vault's sync has an id starting "${id}"`, 'device');
+      if (d.this_device) fail('invalid_input', 'is this device; remove it from another device', 'device');
+      d.removed = true;
+      syncPass();
+      return syncState();
+    },
+    conflicts_list: () => {
+      needUnlocked();
+      return JSON.parse(JSON.stringify(conflicts));
+    },
+    conflict_keep: ({ item_id, version_id }) => {
+      needUnlocked();
+      const c = conflicts.find((x) => x.item_id === item_id) || fail('not_found', 'this item has no conflict (any more)');
+      const v = c.versions.find((x) => x.id === version_id) || fail('not_found', 'no such version of this item');
+      conflicts = conflicts.filter((x) => x !== c);
+      const it = items.get(item_id);
+      if (it && v.deleted) items.delete(item_id);
+      else if (it && !v.kept && v.name) Object.assign(it, { name: v.name, updated_at: Math.floor(Date.now() / 1000) });
+      if (sync.dir !== null) syncPass();
+      return JSON.parse(JSON.stringify(conflicts));
+    },
     keyring_set: ({ enabled }) => {
       hasKeyring = enabled;
       return { enabled, notice: null };
@@ -754,6 +865,12 @@
       return otpCode(it, unixSeconds);
     },
     previews: () => [...previews.keys()],
+    /** What sync_state answers now (sync on, its devices, the conflicts left). */
+    syncState: () => syncState(),
+    /** The last background pass failed (the folder went away, ...). */
+    setSyncError: (error) => {
+      sync.error = error;
+    },
     EXPORT_PASSWORD,
   };
 })();

@@ -87,7 +87,9 @@ export type IconName =
   | 'back'
   | 'keyboard'
   | 'jwt'
-  | 'trash';
+  | 'trash'
+  | 'conflict'
+  | 'sync';
 
 const ICONS: Record<IconName, React.ReactNode> = {
   all: <path d="M3.5 5h13M3.5 10h13M3.5 15h13" />,
@@ -168,6 +170,19 @@ const ICONS: Record<IconName, React.ReactNode> = {
     <>
       <path d="M3.5 5.5h13M8 5.5V3.5h4v2" />
       <path d="M5 5.5l1 11a1 1 0 001 1h6a1 1 0 001-1l1-11M8.5 8.5v6M11.5 8.5v6" />
+    </>
+  ),
+  // Two versions going apart from one.
+  conflict: (
+    <>
+      <path d="M10 17.5V11L5 5.5M10 11l5-5.5" />
+      <path d="M3.5 8.5V4.5h4M16.5 8.5V4.5h-4" />
+    </>
+  ),
+  sync: (
+    <>
+      <path d="M16 8.5A6 6 0 005.2 6.2M4 11.5a6 6 0 0010.8 2.3" />
+      <path d="M5 3v3.5h3.5M15 17v-3.5h-3.5" />
     </>
   ),
   copy: (

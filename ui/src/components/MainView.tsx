@@ -19,6 +19,8 @@ import {
   onItemsChanged,
   type SettingsView,
   settingsGet,
+  type SyncState,
+  syncState,
   toIpcError,
   trashList,
   vaultLock,
@@ -32,6 +34,7 @@ import { type SortKey, sortItems } from '../lib/sort';
 import { Banners, type Notice } from './Banners';
 import type { FocusRequest } from './CodeGrid';
 import { CodesView } from './CodesView';
+import { ConflictsView } from './ConflictsView';
 import type { DetailTab } from './DetailPane';
 import { type ImportScope, ImportWizard } from './ImportWizard';
 import { ItemForm } from './ItemForm';
@@ -42,6 +45,7 @@ import { RequestsView } from './RequestsView';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { Sidebar } from './Sidebar';
+import { SyncStatus } from './SyncStatus';
 import { TopBar } from './TopBar';
 import { TimelineView } from './TimelineView';
 import { CopyToast, type ToastData } from './Toast';
@@ -70,6 +74,9 @@ const ACTIVITY_EVERY_MS = 15_000;
 /** How often the list is read again while the window stays open (statuses move with the
  * clock: expiring → expired). Changes by other processes arrive at once (`items-changed`). */
 const RELIST_EVERY_MS = 60 * 1000;
+/** How often the status bar reads the sync state again while sync is on (the app syncs
+ * every 10 s in the background; a pass that brings changes also sends `items-changed`). */
+const SYNC_STATE_EVERY_MS = 15_000;
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 const MOD = IS_MAC ? '⌘' : 'Ctrl+';
 
@@ -93,6 +100,13 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   const [undo, setUndo] = useState<{ key: number; trashed: Trashed } | null>(null);
   const [trashCount, setTrashCount] = useState(0);
   const [trashVersion, setTrashVersion] = useState(0);
+  // Sync: the status bar's state (null until read, or when it cannot be), a version to read
+  // it again, whether Settings' "Sync now" runs, and the conflicts (sidebar count, view).
+  const [sync, setSync] = useState<SyncState | null>(null);
+  const [syncVersion, setSyncVersion] = useState(0);
+  const [syncing, setSyncing] = useState(false);
+  const [conflictCount, setConflictCount] = useState(0);
+  const [conflictsVersion, setConflictsVersion] = useState(0);
   const [view, setView] = useState<View>('items');
   const [sort, setSort] = useState<SortKey>('name');
   const [codesQuery, setCodesQuery] = useState('');
@@ -155,6 +169,36 @@ export function MainView({ status, onLocked, onSettings }: Props) {
   }, [trashVersion]);
 
   useEffect(() => {
+    let live = true;
+    syncState().then(
+      (s) => {
+        if (!live) return;
+        setSync(s);
+        setConflictCount(s.conflicts);
+      },
+      () => {
+        // The status bar's sync segment is a hint; Settings → Sync reports errors.
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [syncVersion]);
+
+  // While sync is on, the status bar reads the state again every 15 s ("Synced 2 minutes
+  // ago" moves on, a failing folder shows).
+  const syncOn = sync?.enabled === true;
+  useEffect(() => {
+    if (!syncOn) return;
+    const timer = window.setInterval(() => {
+      setSyncVersion((v) => v + 1);
+    }, SYNC_STATE_EVERY_MS);
+    return () => {
+      window.clearInterval(timer);
+    };
+  }, [syncOn]);
+
+  useEffect(() => {
     itemsList().then(
       (l) => {
         listRef.current = l;
@@ -192,6 +236,8 @@ export function MainView({ status, onLocked, onSettings }: Props) {
         void reload(true);
         setCodesVersion((v) => v + 1);
         setTrashVersion((v) => v + 1);
+        setSyncVersion((v) => v + 1);
+        setConflictsVersion((v) => v + 1);
       }),
     [reload],
   );
@@ -237,8 +283,16 @@ export function MainView({ status, onLocked, onSettings }: Props) {
       if (needsAttention(i.status)) attention++;
     }
     const tagList = [...tags.entries()].sort((a, b) => a[0].localeCompare(b[0]));
-    return { all: items.length, attention, codes: kinds.get('totp') ?? 0, trash: trashCount, kinds, tags: tagList };
-  }, [items, trashCount]);
+    return {
+      all: items.length,
+      attention,
+      codes: kinds.get('totp') ?? 0,
+      trash: trashCount,
+      conflicts: conflictCount,
+      kinds,
+      tags: tagList,
+    };
+  }, [items, trashCount, conflictCount]);
 
   // The highlighted row: the chosen one while it is in view, else the first result.
   const selected =
@@ -530,6 +584,29 @@ export function MainView({ status, onLocked, onSettings }: Props) {
     }
   };
 
+  /** Settings → Sync changed the sync (started, synced, removed a device): what the pass
+   * merged is in the vault now. */
+  const onSyncState = useCallback(
+    (s: SyncState) => {
+      setSync(s);
+      setConflictCount(s.conflicts);
+      setConflictsVersion((v) => v + 1);
+      setCodesVersion((v) => v + 1);
+      setTrashVersion((v) => v + 1);
+      void reload(true);
+    },
+    [reload],
+  );
+
+  /** A version was kept in the Conflicts view: the item may have changed or gone. */
+  const afterKeep = useCallback(() => {
+    setSyncVersion((v) => v + 1);
+    setCodesVersion((v) => v + 1);
+    setTrashVersion((v) => v + 1);
+    setDetailVersion((v) => v + 1);
+    void reload();
+  }, [reload]);
+
   const loading = list === null;
   const empty = !loading && items.length === 0;
   const closeModal = () => {
@@ -610,7 +687,11 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           }}
         />
 
-        {view === 'trash' ? (
+        {view === 'conflicts' ? (
+          <div className="codes-panel" id="main-panel">
+            <ConflictsView version={conflictsVersion} onCount={setConflictCount} onKept={afterKeep} />
+          </div>
+        ) : view === 'trash' ? (
           <div className="codes-panel" id="main-panel">
             <TrashView
               version={trashVersion}
@@ -742,9 +823,18 @@ export function MainView({ status, onLocked, onSettings }: Props) {
               <span className="path" title="Vault file">
                 {status.path}
               </span>
-              <span className="muted">
-                {count(items.length, 'item')}
-                {counts.attention > 0 && ` · ${count(counts.attention, 'needs', 'need')} attention`}
+              <span className="statusbar-end">
+                <SyncStatus
+                  sync={sync}
+                  syncing={syncing}
+                  onConflicts={() => {
+                    setView('conflicts');
+                  }}
+                />
+                <span className="muted statusbar-count">
+                  {count(items.length, 'item')}
+                  {counts.attention > 0 && ` · ${count(counts.attention, 'needs', 'need')} attention`}
+                </span>
               </span>
             </>
           )}
@@ -772,7 +862,9 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           onError={showError}
         />
       )}
-      {modal?.t === 'settings' && <SettingsDialog onClose={closeModal} onChanged={onSettings} />}
+      {modal?.t === 'settings' && (
+        <SettingsDialog onClose={closeModal} onChanged={onSettings} onSyncState={onSyncState} onSyncing={setSyncing} />
+      )}
       {modal?.t === 'shortcuts' && <ShortcutsDialog mod={MOD} onClose={closeModal} />}
     </div>
   );

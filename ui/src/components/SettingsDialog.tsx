@@ -4,12 +4,14 @@ import {
   type SettingsView,
   settingsGet,
   settingsSet,
+  type SyncState,
   toIpcError,
   vaultChangePassword,
 } from '../lib/ipc';
 import { BackupsSection } from './BackupsSection';
 import { Dialog } from './Dialog';
 import { StrengthMeter } from './CreateVault';
+import { SyncSection } from './SyncSection';
 import { newPasswordErrors } from '../lib/password';
 
 const AUTO_LOCK: readonly (readonly [number, string])[] = [
@@ -38,9 +40,13 @@ function withCurrent(list: readonly (readonly [number, string])[], v: number, un
 interface Props {
   onClose: () => void;
   onChanged: (s: SettingsView) => void;
+  /** Settings → Sync changed the sync (started it, synced, removed a device). */
+  onSyncState?: (s: SyncState) => void;
+  /** Settings → Sync's "Sync now" is running (true) or done (false). */
+  onSyncing?: (busy: boolean) => void;
 }
 
-export function SettingsDialog({ onClose, onChanged }: Props) {
+export function SettingsDialog({ onClose, onChanged, onSyncState, onSyncing }: Props) {
   const [view, setView] = useState<SettingsView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -171,6 +177,7 @@ export function SettingsDialog({ onClose, onChanged }: Props) {
             </section>
             <ChangePassword onDirty={setPwDirty} />
             <BackupsSection />
+            <SyncSection onState={onSyncState} onSyncing={onSyncing} />
             <section>
               <h3>Vault file</h3>
               <p className="path">{view.path}</p>

@@ -10,6 +10,8 @@ export interface SidebarCounts {
   attention: number;
   codes: number;
   trash: number;
+  /** Items with a sync conflict: the Conflicts entry shows only when there are some. */
+  conflicts: number;
   kinds: ReadonlyMap<Kind, number>;
   tags: readonly (readonly [string, number])[];
 }
@@ -98,6 +100,14 @@ export function Sidebar({ view, nav, counts, mod, onNav, onView, drawer, onClose
           {viewEntry('timeline', 'Timeline', <Icon name="timeline" />, null, `Expiry timeline (${mod}3)`)}
           {viewEntry('requests', 'Requests', <Icon name="requests" />, null, `Test requests (${mod}4)`)}
           {viewEntry('jwt', 'JWT debugger', <Icon name="jwt" />, null, 'Decode and verify any JWT, on this computer')}
+          {(counts.conflicts > 0 || view === 'conflicts') &&
+            viewEntry(
+              'conflicts',
+              'Conflicts',
+              <Icon name="conflict" />,
+              counts.conflicts,
+              'Items changed on two devices before they synced: choose the version to keep',
+            )}
           {viewEntry('trash', 'Trash', <Icon name="trash" />, counts.trash, 'Deleted items, kept 30 days')}
         </ul>
         <h3 className="nav-head">Kinds</h3>

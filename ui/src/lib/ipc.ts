@@ -9,6 +9,8 @@ import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { BackupEntry } from '../bindings/BackupEntry';
 import type { BackupStatus } from '../bindings/BackupStatus';
 import type { BodyInput } from '../bindings/BodyInput';
+import type { ConflictVersionView } from '../bindings/ConflictVersionView';
+import type { ConflictView } from '../bindings/ConflictView';
 import type { Copied } from '../bindings/Copied';
 import type { CopiedMain } from '../bindings/CopiedMain';
 import type { CurlParsed } from '../bindings/CurlParsed';
@@ -50,6 +52,8 @@ import type { SavedRequest } from '../bindings/SavedRequest';
 import type { SecretField } from '../bindings/SecretField';
 import type { Settings } from '../bindings/Settings';
 import type { SettingsView } from '../bindings/SettingsView';
+import type { SyncDevice } from '../bindings/SyncDevice';
+import type { SyncState } from '../bindings/SyncState';
 import type { TokenInspection } from '../bindings/TokenInspection';
 import type { TokenOutcome } from '../bindings/TokenOutcome';
 import type { Trashed } from '../bindings/Trashed';
@@ -61,6 +65,8 @@ export type {
   BackupEntry,
   BackupStatus,
   BodyInput,
+  ConflictVersionView,
+  ConflictView,
   Copied,
   CopiedMain,
   CurlParsed,
@@ -99,6 +105,8 @@ export type {
   SecretField,
   Settings,
   SettingsView,
+  SyncDevice,
+  SyncState,
   TokenInspection,
   TokenOutcome,
   Trashed,
@@ -463,6 +471,41 @@ export function backupList(folder: string | null = null): Promise<BackupEntry[]>
  * with the password it had. Errors about the file are on the field `snapshot`. */
 export function backupRestore(snapshot: string): Promise<VaultStatus> {
   return call('backup_restore', { snapshot });
+}
+
+// ---- sync ----
+
+/** The status bar and Settings → Sync: on or off, the folder, the devices, the last pass,
+ * what is pending, how many items have a conflict, the last pass's error. Fails with
+ * `locked` / `no_vault` when there is no open vault. */
+export function syncState(): Promise<SyncState> {
+  return call('sync_state');
+}
+
+/** One sync pass now (Settings → Sync "Sync now"); the state after it. */
+export function syncNow(): Promise<SyncState> {
+  return call('sync_now');
+}
+
+/** Start syncing through `dir` (the full path of the folder a sync tool shares) as this
+ * device `name` (null: the host name). Errors about the folder are on the field `folder`. */
+export function syncSetup(dir: string, name: string | null): Promise<SyncState> {
+  return call('sync_setup', { dir, name });
+}
+
+/** Stop reading a device (lost or sold): what it synced before stays. */
+export function syncRemoveDevice(id: string): Promise<SyncState> {
+  return call('sync_remove_device', { id });
+}
+
+/** Every item changed on two devices at once, with each of its versions. */
+export function conflictsList(): Promise<ConflictView[]> {
+  return call('conflicts_list');
+}
+
+/** "Keep this one": the version `version_id` of `item_id` is kept; the conflicts left. */
+export function conflictKeep(item_id: string, version_id: string): Promise<ConflictView[]> {
+  return call('conflict_keep', { item_id, version_id });
 }
 
 export function keyringSet(enabled: boolean): Promise<KeyringChange> {

@@ -8,7 +8,7 @@ import { KIND_PLURAL, needsAttention } from './format';
 export type Nav = { t: 'all' } | { t: 'kind'; kind: Kind } | { t: 'tag'; tag: string } | { t: 'attention' };
 
 /** What the workspace shows. */
-export type View = 'items' | 'codes' | 'timeline' | 'requests' | 'jwt' | 'trash';
+export type View = 'items' | 'codes' | 'timeline' | 'requests' | 'jwt' | 'trash' | 'conflicts';
 
 /** Ctrl+1…4, in sidebar order. */
 export const VIEW_KEYS: readonly View[] = ['items', 'codes', 'timeline', 'requests'];

@@ -4,6 +4,7 @@ import { emit } from '@tauri-apps/api/event';
 import { mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import type { BackupEntry } from '../bindings/BackupEntry';
 import type { BackupStatus } from '../bindings/BackupStatus';
+import type { ConflictView } from '../bindings/ConflictView';
 import type { DamagedItem } from '../bindings/DamagedItem';
 import type { ErrorKind } from '../bindings/ErrorKind';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
@@ -20,6 +21,8 @@ import type { RequestResult } from '../bindings/RequestResult';
 import type { SavedRequest } from '../bindings/SavedRequest';
 import type { SecretField } from '../bindings/SecretField';
 import type { SettingsView } from '../bindings/SettingsView';
+import type { SyncDevice } from '../bindings/SyncDevice';
+import type { SyncState } from '../bindings/SyncState';
 import type { VaultState } from '../bindings/VaultState';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
@@ -262,6 +265,71 @@ export function samplePreviewRows(): ImportRow[] {
   ];
 }
 
+/** This device's id and host name in the fake (what `sync_setup` uses without a name). */
+export const THIS_DEVICE = 'a1b2c3d4e5f60718';
+export const HOST_NAME = 'dev-laptop';
+export const WORK_DEVICE = 'b7e8f9a0b1c2d3e4';
+export const SERVER_DEVICE = 'c9d8e7f6a5b4c3d2';
+/** The folder of sampleSync(). */
+export const SYNC_DIR = '/home/dev/Sync/keywright';
+
+/** What `sync_state` starts from: set up through `dir`, or not (`dir` null). */
+export interface FakeSync {
+  dir: string | null;
+  device_name?: string;
+  devices?: SyncDevice[];
+  last_sync?: number | null;
+  pending?: number;
+  error?: string | null;
+  refused?: string[];
+}
+
+/** A vault syncing through SYNC_DIR with three devices: this one (synced 2 minutes ago), a
+ * work desktop (seen 5 minutes ago) and a home server (2 days ago). */
+export function sampleSync(over: Partial<FakeSync> = {}): FakeSync {
+  // The time of the call, not of the module's load: "2 minutes ago" stays true in a long file.
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    dir: SYNC_DIR,
+    device_name: HOST_NAME,
+    devices: [
+      { id: THIS_DEVICE, name: HOST_NAME, last_seen: now - 120, this_device: true, removed: false },
+      { id: WORK_DEVICE, name: 'work-desktop', last_seen: now - 300, this_device: false, removed: false },
+      { id: SERVER_DEVICE, name: 'home-server', last_seen: now - 2 * DAY, this_device: false, removed: false },
+    ],
+    last_sync: now - 120,
+    pending: 0,
+    error: null,
+    refused: [],
+    ...over,
+  };
+}
+
+/** Two items of sampleItems() with a conflict: "Stripe production" (id-1) changed here and
+ * on the work desktop (its secret and notes differ), "Grafana admin" (id-5) changed on the
+ * work desktop and deleted on the home server. */
+export function sampleConflicts(): ConflictView[] {
+  const now = Math.floor(Date.now() / 1000);
+  return [
+    {
+      item_id: 'id-1',
+      name: 'Stripe production',
+      versions: [
+        { id: 'v-1-here', device_id: THIS_DEVICE, device_name: HOST_NAME, at: now - 3600, kept: true, deleted: false, name: 'Stripe production', differs: [] },
+        { id: 'v-1-work', device_id: WORK_DEVICE, device_name: 'work-desktop', at: now - 3000, kept: false, deleted: false, name: 'Stripe production', differs: ['secret', 'notes'] },
+      ],
+    },
+    {
+      item_id: 'id-5',
+      name: 'Grafana admin',
+      versions: [
+        { id: 'v-5-work', device_id: WORK_DEVICE, device_name: 'work-desktop', at: now - 2 * DAY, kept: true, deleted: false, name: 'Grafana admin', differs: [] },
+        { id: 'v-5-server', device_id: SERVER_DEVICE, device_name: 'home-server', at: now - 2 * DAY - 600, kept: false, deleted: true, name: null, differs: ['deleted'] },
+      ],
+    },
+  ];
+}
+
 export interface Options {
   state?: VaultState;
   items?: FakeItem[];
@@ -283,6 +351,10 @@ export interface Options {
   trashDamaged?: DamagedItem[];
   /** Backups: automatic on/off and the folder (null: the default), the snapshots there. */
   backup?: { auto: boolean; folder: string | null; snapshots?: BackupEntry[]; last_error?: string | null };
+  /** Sync: off by default; sampleSync() for a vault syncing with three devices. */
+  sync?: FakeSync;
+  /** Items with a conflict (`conflicts_list`); none by default, sampleConflicts(). */
+  conflicts?: ConflictView[];
 }
 
 /** The default backup folder of the fake vault. */
@@ -334,6 +406,44 @@ export function fakeBackend(opts: Options = {}) {
       last: complete[0] ?? null,
       count: complete.length,
       last_error: opts.backup?.last_error ?? null,
+    };
+  };
+  // Sync: the folder (null: off), this device and the others, the conflicts.
+  const syncCfg = opts.sync ?? { dir: null };
+  let sync = {
+    dir: syncCfg.dir,
+    device_name: syncCfg.device_name ?? HOST_NAME,
+    devices: structuredClone(syncCfg.devices ?? []),
+    last_sync: syncCfg.last_sync ?? null,
+    pending: syncCfg.pending ?? 0,
+    error: syncCfg.error ?? null,
+    refused: [...(syncCfg.refused ?? [])],
+  };
+  let conflicts: ConflictView[] = structuredClone(opts.conflicts ?? []);
+  const syncState = (): SyncState => {
+    if (state !== 'unlocked') backendError(state === 'none' ? 'no_vault' : 'locked', 'the vault is locked');
+    return structuredClone({
+      enabled: sync.dir !== null,
+      dir: sync.dir,
+      device_id: THIS_DEVICE,
+      device_name: sync.device_name,
+      devices: sync.devices,
+      last_sync: sync.last_sync,
+      pending: sync.pending,
+      conflicts: conflicts.length,
+      error: sync.error,
+      refused: sync.refused,
+    });
+  };
+  const syncPass = () => {
+    const now = Math.floor(Date.now() / 1000);
+    sync = {
+      ...sync,
+      last_sync: now,
+      pending: 0,
+      error: null,
+      refused: [],
+      devices: sync.devices.map((d) => (d.this_device ? { ...d, last_seen: now } : d)),
     };
   };
   const calls: Call[] = [];
@@ -629,6 +739,57 @@ export function fakeBackend(opts: Options = {}) {
       return status();
     },
     vault_change_password: () => null,
+    sync_state: () => syncState(),
+    sync_now: () => {
+      if (sync.dir === null) backendError('sync', 'this vault does not sync: choose a folder in Settings → Sync first');
+      syncPass();
+      return syncState();
+    },
+    // A relative folder is refused on the field, like the app's command; /unwritable… is a
+    // folder that cannot be created.
+    sync_setup: (a) => {
+      const dir = String(a.dir).trim();
+      if (dir === '' || !dir.startsWith('/')) {
+        backendError('invalid_input', `“${dir}” is not a full path. Give the whole path of the folder your sync tool shares, starting with /.`, 'folder');
+      }
+      if (dir.startsWith('/unwritable')) {
+        backendError('io', `Cannot create directory ${dir}: Permission denied (os error 13)`, 'folder');
+      }
+      const name = typeof a.name === 'string' && a.name.trim() !== '' ? a.name.trim() : HOST_NAME;
+      sync = { ...sync, dir, device_name: name, devices: [{ id: THIS_DEVICE, name, last_seen: null, this_device: true, removed: false }] };
+      syncPass();
+      return syncState();
+    },
+    sync_remove_device: (a) => {
+      const id = String(a.id);
+      const d = sync.devices.find((x) => x.id.startsWith(id) && id !== '');
+      if (!d) backendError('invalid_input', `no device of this vault's sync has an id starting ${JSON.stringify(id)}`, 'device');
+      if (d.this_device) backendError('invalid_input', 'invalid device: is this device; remove it from another device', 'device');
+      sync = { ...sync, devices: sync.devices.map((x) => (x.id === d.id ? { ...x, removed: true } : x)) };
+      syncPass();
+      return syncState();
+    },
+    conflicts_list: () => {
+      if (state !== 'unlocked') backendError('locked', 'the vault is locked');
+      return structuredClone(conflicts);
+    },
+    // Keeping a version that deletes the item moves it to the Trash; one that renames it
+    // renames it.
+    conflict_keep: (a) => {
+      const c = conflicts.find((x) => x.item_id === a.item_id) ?? backendError('not_found', 'this item has no conflict (any more)');
+      const v = c.versions.find((x) => x.id === a.version_id) ?? backendError('not_found', 'no such version of this item');
+      conflicts = conflicts.filter((x) => x !== c);
+      const it = items.get(c.item_id);
+      const now = Math.floor(Date.now() / 1000);
+      if (it && v.deleted) {
+        items.delete(c.item_id);
+        trash.set(c.item_id, { item: it, deleted_at: now });
+      } else if (it && !v.kept) {
+        it.detail = { ...it.detail, name: v.name ?? it.detail.name, updated_at: now };
+      }
+      if (sync.dir !== null) syncPass();
+      return structuredClone(conflicts);
+    },
     otp_codes: () => {
       const now = Math.floor(Date.now() / 1000);
       return { now, codes: [...otps.values()].map((o) => otpCodeAt(o, now)), damaged: 0 };
@@ -859,6 +1020,17 @@ export function fakeBackend(opts: Options = {}) {
     previews,
     setState: (s: VaultState) => {
       state = s;
+    },
+    /** What `sync_state` answers now, and the conflicts left. */
+    sync: () => syncState(),
+    conflicts: () => conflicts,
+    /** Another device's change arrived with a conflict (as a background pass would). */
+    addConflict: (c: ConflictView) => {
+      conflicts = [...conflicts, structuredClone(c)];
+    },
+    /** The last pass failed (the folder went away, ...). */
+    setSyncError: (error: string | null, refused: string[] = []) => {
+      sync = { ...sync, error, refused };
     },
     /** The previous value an item's `item_previous_*` answers with. */
     setPrevious: (id: string, value: string) => {
