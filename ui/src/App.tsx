@@ -124,6 +124,9 @@ export function App() {
               phaseOf(s, 'Restored from the backup. Unlock it with the master password it had when the backup was taken.'),
             );
           }}
+          onJoined={(s) => {
+            setPhase(phaseOf(s));
+          }}
         />
       );
     case 'recovery':

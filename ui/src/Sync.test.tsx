@@ -498,3 +498,50 @@ describe('Settings → Sync', () => {
     expect(shellWord('/plain/path-1_2.x')).toBe('/plain/path-1_2.x');
   });
 });
+
+describe('first run: Join a synced vault', () => {
+  it('makes this device’s vault from the sync folder and opens it', async () => {
+    const be = fakeBackend({ state: 'none', password: 'vault password 1' });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole('button', { name: 'Join a synced vault' }));
+    expect(screen.getByRole('heading', { name: 'Join a synced vault' })).toBeTruthy();
+    const folder = screen.getByLabelText('Sync folder');
+    const password = screen.getByLabelText('Master password');
+
+    // Nothing typed: said at the folder, nothing sent.
+    await user.click(screen.getByRole('button', { name: 'Join' }));
+    expect(screen.getByText('Enter the full path of the folder your sync tool shares.')).toBeTruthy();
+    expect(be.callsOf('sync_join')).toHaveLength(0);
+
+    // A folder without a vault: Rust's message at the folder field.
+    await user.type(folder, '/home/dev/Empty');
+    await user.type(password, 'vault password 1');
+    await user.click(screen.getByRole('button', { name: 'Join' }));
+    const none = await screen.findByText(/holds no Keywright vault yet/);
+    expect(none.getAttribute('role')).toBe('alert');
+    expect(folder.getAttribute('aria-invalid')).toBe('true');
+
+    // The right folder, a wrong password: at the password field.
+    await user.clear(folder);
+    await user.type(folder, '/sync/keywright');
+    await user.clear(password);
+    await user.type(password, 'not it');
+    await user.click(screen.getByRole('button', { name: 'Join' }));
+    expect((await screen.findByText('Wrong password')).getAttribute('role')).toBe('alert');
+    expect(password.getAttribute('aria-invalid')).toBe('true');
+
+    await user.clear(password);
+    await user.type(password, 'vault password 1');
+    await user.type(screen.getByLabelText('This device’s name (optional)'), 'desktop');
+    await user.click(screen.getByRole('button', { name: 'Join' }));
+    // The vault opens: the main window, syncing.
+    expect(await screen.findByTestId('sync-status')).toBeTruthy();
+    expect(be.callsOf('sync_join').at(-1)?.args).toEqual({
+      dir: '/sync/keywright',
+      password: 'vault password 1',
+      name: 'desktop',
+    });
+    expect(be.callsOf('vault_create')).toHaveLength(0);
+  });
+});

@@ -2,6 +2,7 @@ import { type SubmitEvent, useId, useState } from 'react';
 import { groupCode } from '../lib/format';
 import {
   backupRestore,
+  syncJoin,
   type CreatedVault,
   recoveryCopy,
   recoveryForget,
@@ -37,19 +38,33 @@ export function CreateVault({
   path,
   onCreated,
   onRestored,
+  onJoined,
 }: {
   path: string;
   onCreated: (v: CreatedVault) => void;
   onRestored: (s: VaultStatus) => void;
+  /** Joined a synced vault: it is unlocked. */
+  onJoined?: (s: VaultStatus) => void;
 }) {
-  const [restoring, setRestoring] = useState(false);
-  if (restoring) {
+  const [other, setOther] = useState<'restore' | 'join' | null>(null);
+  if (other === 'restore') {
     return (
       <RestoreBackup
         path={path}
         onRestored={onRestored}
         onCancel={() => {
-          setRestoring(false);
+          setOther(null);
+        }}
+      />
+    );
+  }
+  if (other === 'join') {
+    return (
+      <JoinSynced
+        path={path}
+        onJoined={onJoined ?? onRestored}
+        onCancel={() => {
+          setOther(null);
         }}
       />
     );
@@ -59,7 +74,10 @@ export function CreateVault({
       path={path}
       onCreated={onCreated}
       onRestore={() => {
-        setRestoring(true);
+        setOther('restore');
+      }}
+      onJoin={() => {
+        setOther('join');
       }}
     />
   );
@@ -69,10 +87,12 @@ function NewVault({
   path,
   onCreated,
   onRestore,
+  onJoin,
 }: {
   path: string;
   onCreated: (v: CreatedVault) => void;
   onRestore: () => void;
+  onJoin: () => void;
 }) {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -196,6 +216,9 @@ function NewVault({
         <button type="button" className="wide" disabled={busy} onClick={onRestore}>
           Restore from backup
         </button>
+        <button type="button" className="wide" disabled={busy} onClick={onJoin}>
+          Join a synced vault
+        </button>
         <p className="path" title="Vault file">
           {path}
         </p>
@@ -285,6 +308,147 @@ function RestoreBackup({
         </div>
         <button type="submit" className="primary wide" disabled={busy}>
           {busy ? 'Restoring…' : 'Restore'}
+        </button>
+        <button type="button" className="wide" disabled={busy} onClick={onCancel}>
+          Create a new vault instead
+        </button>
+        <p className="path" title="Vault file">
+          {path}
+        </p>
+      </form>
+    </div>
+  );
+}
+
+/** First run on another device, "Join a synced vault": the folder a sync tool shares (where
+ * another device ran Settings → Sync or `keywright sync init`) and the vault's password;
+ * Rust makes this device's vault from it and opens it. */
+function JoinSynced({
+  path,
+  onJoined,
+  onCancel,
+}: {
+  path: string;
+  onJoined: (s: VaultStatus) => void;
+  onCancel: () => void;
+}) {
+  const [folder, setFolder] = useState('');
+  const [password, setPassword] = useState('');
+  const [name, setName] = useState('');
+  const [error, setError] = useState<{ field: 'folder' | 'password' | null; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  const submit = async (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (busy) return;
+    if (folder.trim() === '') {
+      setError({ field: 'folder', text: 'Enter the full path of the folder your sync tool shares.' });
+      return;
+    }
+    if (password === '') {
+      setError({ field: 'password', text: 'Enter the vault’s master password.' });
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await syncJoin(folder.trim(), password, name.trim() === '' ? null : name.trim());
+      setPassword('');
+      onJoined(s);
+    } catch (err) {
+      const ipc = toIpcError(err);
+      const field = ipc.field === 'folder' || ipc.field === 'password' ? ipc.field : null;
+      setError({ field, text: ipc.message });
+      setBusy(false);
+    }
+  };
+
+  const fieldMsg = (f: 'folder' | 'password', hint: string) => (
+    <span
+      id={`${id}-${f}-msg`}
+      className={error?.field === f ? 'field-error' : 'field-hint'}
+      role={error?.field === f ? 'alert' : undefined}
+    >
+      {error?.field === f ? error.text : hint}
+    </span>
+  );
+
+  return (
+    <div className="gate">
+      <form className="gate-card" onSubmit={(e) => void submit(e)} noValidate>
+        <div className="gate-brand">
+          <BrandMark />
+          <h1>Join a synced vault</h1>
+        </div>
+        <p className="muted">
+          On a device that has the vault, turn on Settings → Sync with a folder your sync tool (Syncthing, Dropbox, a
+          network share) shares. Once that folder is here, this device makes its own vault from it; it opens with the same
+          master password.
+        </p>
+        {error !== null && error.field === null && (
+          <p className="banner banner-error" role="alert">
+            {error.text}
+          </p>
+        )}
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-folder`}>
+            Sync folder
+          </label>
+          <input
+            id={`${id}-folder`}
+            type="text"
+            autoFocus
+            spellCheck={false}
+            placeholder="/home/me/Sync/keywright"
+            value={folder}
+            disabled={busy}
+            aria-invalid={error?.field === 'folder'}
+            aria-describedby={`${id}-folder-msg`}
+            onChange={(e) => {
+              setFolder(e.target.value);
+              setError(null);
+            }}
+          />
+          {fieldMsg('folder', 'The full path of the shared folder on this device.')}
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-password`}>
+            Master password
+          </label>
+          <input
+            id={`${id}-password`}
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            disabled={busy}
+            aria-invalid={error?.field === 'password'}
+            aria-describedby={`${id}-password-msg`}
+            onChange={(e) => {
+              setPassword(e.target.value);
+              setError(null);
+            }}
+          />
+          {fieldMsg('password', 'The password of the vault on your other devices.')}
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-name`}>
+            This device’s name (optional)
+          </label>
+          <input
+            id={`${id}-name`}
+            type="text"
+            spellCheck={false}
+            placeholder="desktop"
+            value={name}
+            disabled={busy}
+            onChange={(e) => {
+              setName(e.target.value);
+            }}
+          />
+        </div>
+        <button type="submit" className="primary wide" disabled={busy}>
+          {busy ? 'Joining…' : 'Join'}
         </button>
         <button type="button" className="wide" disabled={busy} onClick={onCancel}>
           Create a new vault instead

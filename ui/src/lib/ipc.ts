@@ -489,6 +489,11 @@ export function syncNow(): Promise<SyncState> {
 
 /** Start syncing through `dir` (the full path of the folder a sync tool shares) as this
  * device `name` (null: the host name). Errors about the folder are on the field `folder`. */
+/** First run on a new device: this app's vault from a sync folder, unlocked. */
+export function syncJoin(dir: string, password: string, name: string | null): Promise<VaultStatus> {
+  return call('sync_join', { dir, password, name });
+}
+
 export function syncSetup(dir: string, name: string | null): Promise<SyncState> {
   return call('sync_setup', { dir, name });
 }

@@ -760,6 +760,24 @@ export function fakeBackend(opts: Options = {}) {
       syncPass();
       return syncState();
     },
+    // First run on a new device: a folder with a vault in it is /sync/… (anything else holds
+    // none); the vault's password is the backend's password.
+    sync_join: (a) => {
+      const dir = String(a.dir).trim();
+      if (state !== 'none') backendError('vault_exists', `A vault already exists at ${PATH}; refusing to overwrite it`);
+      if (dir === '' || !dir.startsWith('/')) {
+        backendError('invalid_input', `“${dir}” is not a full path. Give the whole path of the folder your sync tool shares, starting with /.`, 'folder');
+      }
+      if (!dir.startsWith('/sync')) {
+        backendError('sync', `${dir} holds no Keywright vault yet: run \`keywright sync init ${dir}\` on a device that has the vault, and wait for the sync tool to bring its files here`, 'folder');
+      }
+      if (a.password !== password) backendError('wrong_password', 'Wrong password', 'password');
+      const name = typeof a.name === 'string' && a.name.trim() !== '' ? a.name.trim() : HOST_NAME;
+      sync = { ...sync, dir, device_name: name, devices: [{ id: THIS_DEVICE, name, last_seen: null, this_device: true, removed: false }] };
+      state = 'unlocked';
+      syncPass();
+      return status();
+    },
     sync_remove_device: (a) => {
       const id = String(a.id);
       const d = sync.devices.find((x) => x.id.startsWith(id) && id !== '');
