@@ -1521,8 +1521,13 @@ fn the_item_count_starts_at_the_upgrade() {
     drop(c);
     raw::exec(
         &db,
-        "DELETE FROM meta WHERE key = 'item_head'; DROP TABLE sessions; DROP TABLE trash; \
-         DROP TRIGGER versions_on_item_delete; DROP TABLE versions; PRAGMA user_version = 5;",
+        "DROP TRIGGER sync_dirty_on_item_insert; DROP TRIGGER sync_dirty_on_item_update; \
+         DROP TRIGGER sync_dirty_on_item_delete; DROP TRIGGER sync_dirty_on_saved_insert; \
+         DROP TRIGGER sync_dirty_on_saved_update; DROP TRIGGER sync_dirty_on_saved_delete; \
+         DROP TABLE sync_dirty; DROP TABLE sync_versions; DROP TABLE sync_peers; \
+         DELETE FROM meta WHERE key IN ('item_head', 'device_id'); DROP TABLE sessions; \
+         DROP TABLE trash; DROP TRIGGER versions_on_item_delete; DROP TABLE versions; \
+         PRAGMA user_version = 5;",
     );
     let mut v = reopen(&db);
     assert_eq!(
