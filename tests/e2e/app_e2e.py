@@ -452,6 +452,82 @@ def requests_phase(s, shot, step, cli, env, oidc_api):
         hb.wait()
 
 
+
+def sync_phase(s, shot, step, cli, env):
+    """Sync in the real window: Settings → Sync starts syncing through a folder; a second
+    device (the CLI on its own vault file) joins and adds an item, which the open window
+    shows by itself (the app's background pass); both change one item before syncing: the
+    status bar counts the conflict, the Conflicts view shows both versions, and Keep this
+    one on the other device's version wins on both devices."""
+    step("sync: Settings → Sync starts syncing; another device's item appears by itself")
+    folder = tempfile.mkdtemp(prefix="kw-sync-")
+    s.press("Settings")
+    s.wait_text("Lock after inactivity")
+    s.type_into("Folder", folder)
+    s.press("Start syncing")
+    s.wait("the sync folder in Settings", lambda: folder in s.text(s.el("[data-testid=sync-dir]")))
+    shot(s, "e2e-30-settings-sync.png")
+    s.keys(["\ue00c"])
+    s.wait_no_text("Lock after inactivity")
+    s.wait("the status bar's sync state", lambda: "Synced" in s.text(s.el("[data-testid=sync-status]")))
+
+    other = os.path.join(tempfile.mkdtemp(prefix="kw-desktop-"), "desktop.db")
+    run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+    run_env.pop("KEYWRIGHT_VAULT", None)
+
+    def on_desktop(args, stdin=""):
+        out = subprocess.run(
+            [cli, "--vault", other, "--password-stdin", "--json", *args],
+            input=PASSWORD + "\n" + stdin, capture_output=True, text=True, env=run_env,
+        )
+        assert out.returncode == 0, (args, out.stdout, out.stderr)
+        return json.loads(out.stdout)
+
+    on_desktop(["sync", "join", folder, "--name", "desktop"])
+    on_desktop(["add", "api-key", "Added on the desktop"], "k_from_desktop\n")
+    on_desktop(["sync"])
+    # No reload, no focus change: the app's pass (every 10 s) merges it and the list follows.
+    s.wait_text("Added on the desktop", timeout=40)
+    assert "k_from_desktop" not in s.execute("return document.documentElement.outerHTML")
+
+    step("sync: one item changed on both devices before syncing: a conflict; Keep this one")
+    on_desktop(["edit", "Added on the desktop", "--value-stdin"], "changed on the desktop\n")
+    mine = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+    out = subprocess.run(
+        [cli, "--password-stdin", "edit", "Added on the desktop", "--value-stdin"],
+        input=PASSWORD + "\nchanged on the laptop\n", capture_output=True, text=True, env=mine,
+    )
+    assert out.returncode == 0, out.stderr
+    on_desktop(["sync"])
+    s.wait("the conflict in the status bar", lambda: s.execute(
+        "const b = document.querySelector('[data-testid=sync-status] .sync-conflicts');"
+        "return b ? b.innerText : null;"), timeout=40)
+    click = s.execute("return document.querySelector('[data-testid=sync-status] .sync-conflicts')")
+    s.click(click[ELEMENT])
+    s.el("[data-testid=conflicts]")
+    s.wait_text("Added on the desktop")
+    versions = s.find_all("[data-testid=conflict-version]")
+    assert len(versions) == 2, f"{len(versions)} versions shown"
+    assert "changed on the" not in s.execute("return document.documentElement.outerHTML"), "a value reached the page"
+    shot(s, "e2e-31-conflicts.png")
+    keep = s.execute(
+        "for (const b of document.querySelectorAll('[data-testid=conflict-version] button')) {"
+        "  if ((b.getAttribute('aria-label') || '').includes('from desktop')) return b; }"
+        "return null;"
+    )
+    assert keep, "no Keep this one for the desktop's version"
+    s.click(keep[ELEMENT])
+    s.wait_text("No conflicts")
+    on_desktop(["sync"])
+    shown = on_desktop(["show", "Added on the desktop", "--reveal"])
+    assert shown["secret"] == "changed on the desktop", shown["secret"]
+    assert on_desktop(["conflicts"]) == [], "the desktop still has the conflict"
+    out = subprocess.run(
+        [cli, "--password-stdin", "--json", "show", "Added on the desktop", "--reveal"],
+        input=PASSWORD + "\n", capture_output=True, text=True, env=mine,
+    )
+    assert json.loads(out.stdout)["secret"] == "changed on the desktop", out.stdout
+
 def main():
     binary, out = sys.argv[1], sys.argv[2]
     cli = sys.argv[3] if len(sys.argv) > 3 else None
@@ -640,6 +716,7 @@ def main():
             codes_phase(s, app, shot, step)
             import_phase(s, shot, step, cli, env)
             tokens_phase(s, app, shot, step, cli, env)
+            sync_phase(s, shot, step, cli, env)
         print("app-e2e: OK", flush=True)
     except Exception:
         try:

@@ -138,6 +138,27 @@ def make_vault(cli, env):
             [cli, "add", kind, name, *[date_flag(f) for f in flags]], input=secret + "\n",
             capture_output=True, text=True, env=cli_env(env, token), check=True,
         )
+    # Synced with a second device, and one item changed on both before they synced: the
+    # status bar's sync state, the Conflicts view and Settings → Sync have something to show.
+    folder = tempfile.mkdtemp(prefix="kw-screens-sync-")
+    desktop = os.path.join(tempfile.mkdtemp(prefix="kw-screens-desktop-"), "desktop.db")
+    desk_env = {k: v for k, v in cli_env(env).items() if k != "KEYWRIGHT_VAULT"}
+
+    def run(args, stdin="", on_desktop=False):
+        if on_desktop:
+            cmd = [cli, "--vault", desktop, "--password-stdin", *args]
+            return subprocess.run(cmd, input=PASSWORD + "\n" + stdin, capture_output=True, text=True,
+                                  env=desk_env, check=True)
+        return subprocess.run([cli, *args], input=stdin, capture_output=True, text=True,
+                              env=cli_env(env, token), check=True)
+
+    run(["sync", "init", folder, "--name", "laptop"])
+    run(["sync", "join", folder, "--name", "desktop"], on_desktop=True)
+    run(["edit", "Stripe live", "--tag", "rotated-on-desktop"], on_desktop=True)
+    run(["edit", "Stripe live", "--value-stdin"], "sk_live_rotated_on_laptop\n")
+    run(["sync"])
+    run(["sync"], on_desktop=True)
+    run(["sync"])
     return token
 
 
@@ -222,6 +243,12 @@ def screens(s):
         s.press("Read")
         s.el("[data-testid=import-counts]")
 
+    def settings_sync():
+        s.press("Settings")
+        s.wait_text("Lock after inactivity")
+        s.execute("document.querySelector('[data-testid=sync]').scrollIntoView({block: 'start'})")
+        s.el("[data-testid=sync-device]")
+
     def drawer():
         if s.execute("return window.innerWidth < 960"):
             s.press("Show the sidebar")
@@ -238,8 +265,10 @@ def screens(s):
         ("requests", view("Requests", "[data-testid=requests-view]"), None),
         ("jwt", view("JWT debugger", "[data-testid=jwt-view]"), None),
         ("trash", view("Trash", "[data-testid=trash]"), None),
+        ("conflicts", view("Conflicts", "[data-testid=conflicts]"), None),
         ("new-item", dialog(lambda: s.keys([CTRL, "n"]), "New item"), [ESC]),
         ("settings", dialog(lambda: s.press("Settings"), "Lock after inactivity"), [ESC]),
+        ("settings-sync", settings_sync, [ESC]),
         ("rotate", rotate, [ESC]),
         ("shortcuts", dialog(lambda: s.press("Keyboard shortcuts"), "Copy its main secret"), [ESC]),
         ("import-env", import_preview, lambda: s.press("Cancel")),
