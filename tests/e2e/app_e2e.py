@@ -465,11 +465,13 @@ def sync_phase(s, shot, step, cli, env):
     s.wait_text("Lock after inactivity")
     s.type_into("Folder", folder)
     s.press("Start syncing")
-    s.wait("the sync folder in Settings", lambda: folder in s.text(s.el("[data-testid=sync-dir]")))
+    s.wait("the sync folder in Settings", lambda: folder in (s.execute(
+        "const e = document.querySelector('[data-testid=sync-dir]'); return e ? e.innerText : '';") or ""))
     shot(s, "e2e-30-settings-sync.png")
     s.keys(["\ue00c"])
     s.wait_no_text("Lock after inactivity")
-    s.wait("the status bar's sync state", lambda: "Synced" in s.text(s.el("[data-testid=sync-status]")))
+    s.wait("the status bar's sync state", lambda: "Synced" in (s.execute(
+        "const e = document.querySelector('[data-testid=sync-status]'); return e ? e.innerText : '';") or ""))
 
     other = os.path.join(tempfile.mkdtemp(prefix="kw-desktop-"), "desktop.db")
     run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
