@@ -324,14 +324,51 @@ pub fn open(
 pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     crate::paths::create_private_dir(dir)?;
     let path = dir.join(name);
-    if path.exists() {
-        return Err(Error::io(
+    let exists = || {
+        Error::io(
             "will not replace",
             &path,
             std::io::Error::new(std::io::ErrorKind::AlreadyExists, "the file exists"),
-        ));
+        )
+    };
+    if path.exists() {
+        return Err(exists());
     }
-    replace(dir, name, bytes)
+    let tmp = dir.join(format!(".{name}.partial"));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io("cannot write to the sync folder", &path, e)
+    })?;
+    // A hard link never replaces a file: two writers can never both take one name. A file
+    // system without hard links (some network shares) gets a checked rename.
+    let linked = match std::fs::hard_link(&tmp, &path) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&tmp);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(exists());
+        }
+        Err(_) if path.exists() => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(exists());
+        }
+        Err(_) => std::fs::rename(&tmp, &path),
+    };
+    linked.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io("cannot write to the sync folder", &path, e)
+    })?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(path)
 }
 
 /// [`write_new`] for a file that may be replaced (keys.json).

@@ -539,6 +539,18 @@ impl Vault {
     /// device's new versions (and compact when due). A file that does not open is
     /// reported and tried again next time; the rest still merges.
     pub fn sync_now(&mut self) -> Result<SyncReport> {
+        // One pass at a time per vault file (the app's background pass and a `sync --watch`
+        // must not both number this device's next file): a lock file beside the vault, never
+        // in the synced folder. A file system without locks gets no lock.
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(super::sibling(&self.path, "-sync.lock"))
+            .ok();
+        if let Some(f) = &lock {
+            let _ = f.lock();
+        }
         let Some(dir) = self.sync_dir()? else {
             return Err(sync_error(
                 "sync is not set up for this vault: run `keywright sync init DIR` on the first \

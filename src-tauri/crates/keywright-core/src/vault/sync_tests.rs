@@ -759,3 +759,31 @@ fn random_operations_and_passes_on_three_vaults_converge() {
         assert_eq!(s0, state(&mut devs[2]), "seed {seed}");
     }
 }
+
+/// The app's background pass and a `keywright sync --watch` on one vault file at once: no
+/// file of this device is lost or written twice, and a new device gets every item.
+#[test]
+fn two_processes_syncing_one_vault_lose_nothing() {
+    let w = World::new();
+    let mut a = create(&w.path("a"));
+    a.sync_init(&w.dir, None).expect("init");
+    drop(a);
+    let handles: Vec<_> = (0..2)
+        .map(|t| {
+            let path = w.path("a");
+            std::thread::spawn(move || {
+                let mut v = Vault::open(&path).expect("open");
+                v.unlock_with_password(&pw()).expect("unlock");
+                for i in 0..60 {
+                    v.add(key(&format!("t{t} item {i}"), "x")).expect("add");
+                    v.sync_now().expect("pass");
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread");
+    }
+    let mut b = join(&w.dir, &w.path("b"));
+    assert_eq!(names(&mut b).len(), 120, "{:?}", names(&mut b));
+}
