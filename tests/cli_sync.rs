@@ -314,7 +314,10 @@ fn refused_files_vanished_folder_and_removed_device() {
         .expect("a dir")
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "kws"))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("seg-"))
+        })
         .collect();
     segs.sort();
     let newest = segs.last().expect("segment").clone();

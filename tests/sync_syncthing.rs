@@ -248,7 +248,14 @@ fn until(d: &Dev<'_>, what: &str, done: impl Fn(&Dev<'_>) -> bool) -> Duration {
 fn wait_for_file(dir: &Path, name: &str) {
     let t = Instant::now();
     loop {
-        let found = walk(dir).iter().any(|p| p.ends_with(name));
+        // A name, or the end of one (".kws": any segment or snapshot).
+        let found = walk(dir).iter().any(|p| {
+            let file = p
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            file.ends_with(name) && !file.starts_with('.')
+        });
         if found {
             return;
         }
@@ -293,8 +300,8 @@ fn three_devices_through_syncthing() {
     let a = first_device(&cli, &dirs[0]);
     wait_for_file(&dirs[1], "keys.json");
     wait_for_file(&dirs[2], "keys.json");
-    wait_for_file(&dirs[1], "seg-000000000001.kws");
-    wait_for_file(&dirs[2], "seg-000000000001.kws");
+    wait_for_file(&dirs[1], ".kws");
+    wait_for_file(&dirs[2], ".kws");
     let b = join(&cli, &dirs[1], "desktop");
     let c = join(&cli, &dirs[2], "tablet");
     assert_eq!(b.value("Stripe"), "sk_live_first");
@@ -365,7 +372,7 @@ fn two_devices_through_syncthing() {
     let cli = Cli::new();
     let (_nodes, dirs) = mesh(cli.dir.path(), 2);
     let a = first_device(&cli, &dirs[0]);
-    wait_for_file(&dirs[1], "seg-000000000001.kws");
+    wait_for_file(&dirs[1], ".kws");
     let b = join(&cli, &dirs[1], "desktop");
     b.ok(&["add", "api-key", "From B"], "b\n");
     b.sync();
@@ -388,7 +395,7 @@ fn latency_add_on_a_to_list_on_b() {
     let cli = Cli::new();
     let (_nodes, dirs) = mesh(cli.dir.path(), 2);
     let a = first_device(&cli, &dirs[0]);
-    wait_for_file(&dirs[1], "seg-000000000001.kws");
+    wait_for_file(&dirs[1], ".kws");
     let b = join(&cli, &dirs[1], "desktop");
     let mut times = Vec::new();
     for i in 0..10 {

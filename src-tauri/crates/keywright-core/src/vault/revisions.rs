@@ -302,11 +302,13 @@ pub(super) fn stamp_in(m: &mut Merger<'_>) -> Result<usize> {
     for (id, at_ms) in dirty {
         let body = current_body(m.conn, m.keys, m.vault_id, &id)?;
         let old = load_set(m.conn, &id)?;
-        let winner_deleted = merge::winner(&old).is_none_or(|w| old[w].body.is_none());
-        if body.is_none() && winner_deleted {
-            // Added and deleted between two passes, or already deleted: nothing to say.
+        let already_deleted = merge::winner(&old).is_some_and(|w| old[w].body.is_none());
+        if body.is_none() && already_deleted {
+            // Already deleted (a purge from the Trash): nothing new to say.
             continue;
         }
+        // An item deleted before it ever had a version still gets a deletion: an older copy
+        // of the vault merged later must not bring it back.
         let dot = Dot {
             device: m.me.to_owned(),
             clock: m.hlc.tick(at_ms),
@@ -735,6 +737,17 @@ impl Vault {
             self.with_merge_opt(dry_run, |m| {
                 let mut counts = MergeCounts::default();
                 for v in versions {
+                    // A version the other copy never revised (a plain backup) that is older
+                    // than this vault's deletion of the item: the deletion came after it.
+                    if v.dot.device.starts_with('m') && v.ctx == Ctx::default() {
+                        let set = load_set(m.conn, &v.item)?;
+                        if merge::winner(&set).is_some_and(|w| {
+                            set[w].body.is_none() && set[w].dot.clock > v.dot.clock
+                        }) {
+                            counts.unchanged += 1;
+                            continue;
+                        }
+                    }
                     apply_in(m, v, &mut counts)?;
                 }
                 Ok(counts)

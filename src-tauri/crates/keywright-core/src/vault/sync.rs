@@ -819,8 +819,9 @@ impl Vault {
             .collect();
         let seg_bytes: u64 = segs.iter().map(|f| f.len).sum();
         let lost = seq > 0 && files.iter().map(|f| f.seq).max().unwrap_or(0) < seq;
-        let due = meta_get(&self.conn, "sync_snapshot_due")?.is_some_and(|v| v == "1")
-            && self.versions_in_force()?.iter().any(|v| v.dot.device != me);
+        // The first pass into a folder: a snapshot of everything this device holds (after a
+        // rekey that includes versions it sent to the old folder, and other devices').
+        let due = meta_get(&self.conn, "sync_snapshot_due")?.is_some_and(|v| v == "1") && seq > 0;
         let heavy =
             seg_bytes > snap_len.max(COMPACT_MIN_BYTES) || segs.len() > COMPACT_MAX_SEGMENTS;
         if lost || heavy || due {
