@@ -134,7 +134,12 @@ fn mapping(map: Option<&str>, header: &csv::StringRecord) -> Result<Mapping> {
                     "--map {field}={column}: the header has no column {column:?} (it has {})",
                     columns
                         .iter()
-                        .map(|c| format!("{c:?}"))
+                        // A long "name" is more likely a value (a file without a header
+                        // line, or a damaged one): it is not repeated.
+                        .map(|c| match c.chars().count() {
+                            n if n > 20 => format!("a {n}-character column (not shown)"),
+                            _ => format!("{c:?}"),
+                        })
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
