@@ -70,6 +70,21 @@ impl Mapping {
     }
 }
 
+/// The header's cells for a message. A long "name" is more likely a value (a file without
+/// a header line, or a damaged one), which could be a secret: it is not repeated.
+fn column_list(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| match c.chars().count() {
+            n if n > MAX_SHOWN_COLUMN => format!("a {n}-character column (not shown)"),
+            _ => format!("{c:?}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const MAX_SHOWN_COLUMN: usize = 20;
+
 fn example(header: &[&str]) -> String {
     let pick = |want: &[&str]| {
         header
@@ -77,11 +92,12 @@ fn example(header: &[&str]) -> String {
             .find(|h| want.iter().any(|w| h.eq_ignore_ascii_case(w)))
             .copied()
     };
+    let short = |h: &&str| h.chars().count() <= MAX_SHOWN_COLUMN;
     let name = pick(&["name", "title"])
-        .or(header.first().copied())
+        .or(header.first().copied().filter(short))
         .unwrap_or("Name");
     let secret = pick(&["password", "secret", "key", "token", "value"])
-        .or(header.get(1).copied())
+        .or(header.get(1).copied().filter(short))
         .unwrap_or("Secret");
     format!("--map name={name},secret={secret}")
 }
@@ -95,11 +111,7 @@ fn mapping(map: Option<&str>, header: &csv::StringRecord) -> Result<Mapping> {
                 "say which column holds what with --map (fields: {}); its columns are {}; for \
                  example {}",
                 FIELDS.join(", "),
-                columns
-                    .iter()
-                    .map(|c| format!("{c:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                column_list(&columns),
                 example(&columns)
             ),
         ));
@@ -132,16 +144,7 @@ fn mapping(map: Option<&str>, header: &csv::StringRecord) -> Result<Mapping> {
                 FORMAT,
                 format!(
                     "--map {field}={column}: the header has no column {column:?} (it has {})",
-                    columns
-                        .iter()
-                        // A long "name" is more likely a value (a file without a header
-                        // line, or a damaged one): it is not repeated.
-                        .map(|c| match c.chars().count() {
-                            n if n > 20 => format!("a {n}-character column (not shown)"),
-                            _ => format!("{c:?}"),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    column_list(&columns)
                 ),
             ));
         };
