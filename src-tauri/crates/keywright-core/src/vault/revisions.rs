@@ -863,8 +863,16 @@ impl Vault {
     /// Items with more than one version in force, at least one of them live.
     pub fn conflicts(&mut self) -> Result<Vec<Conflict>> {
         // Local changes not yet given a revision get one first: the versions listed are
-        // the ones `resolve_conflict` finds.
-        self.stamp_changes()?;
+        // the ones `resolve_conflict` finds. (A vault that never synced nor merged has no
+        // versions and no conflicts: it is not written to for a look.)
+        let versioned: bool =
+            self.conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM sync_versions)", [], |r| {
+                    r.get(0)
+                })?;
+        if versioned {
+            self.stamp_changes()?;
+        }
         let ids: Vec<String> = {
             let mut stmt = self.conn.prepare(
                 "SELECT item_id FROM sync_versions GROUP BY item_id HAVING count(*) > 1
