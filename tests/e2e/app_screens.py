@@ -246,8 +246,9 @@ def screens(s):
     def settings_sync():
         s.press("Settings")
         s.wait_text("Lock after inactivity")
-        s.execute("document.querySelector('[data-testid=sync]').scrollIntoView({block: 'start'})")
+        # The section reads its state after the dialog opens: wait for it, then show it.
         s.el("[data-testid=sync-device]")
+        s.execute("document.querySelector('[data-testid=sync]').scrollIntoView({block: 'start'})")
 
     def drawer():
         if s.execute("return window.innerWidth < 960"):
