@@ -167,25 +167,29 @@ pub(super) fn open_body(
     serde_json::from_slice(&plain).map_err(|_| bad())
 }
 
-/// An item's versions in force, sorted by revision.
-pub(super) fn load_set(conn: &Connection, item: &str) -> Result<Vec<Stored>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT device, clock, ctx, body FROM sync_versions WHERE item_id = ?1")?;
-    let rows = stmt.query_map([item], |r| {
+/// The versions in force of `sync_versions` rows matching `filter` (its one parameter
+/// `arg`), bodies still sealed, ordered by item, then revision.
+fn read_stored(conn: &Connection, filter: &str, arg: &str) -> Result<Vec<Stored>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT item_id, device, clock, ctx, body FROM sync_versions {filter}
+         ORDER BY item_id, clock, device"
+    ))?;
+    let rows = stmt.query_map([arg], |r| {
         Ok((
             r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<Vec<u8>>>(3)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<Vec<u8>>>(4)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (device, clock, ctx, body) = row?;
+        let (item, device, clock, ctx, body) = row?;
         let ctx: Ctx = serde_json::from_str(&ctx)
             .map_err(|e| Error::corrupt(format!("revision of item {item}: {e}")))?;
         out.push(Version {
-            item: item.to_owned(),
+            item,
             dot: Dot {
                 device,
                 clock: u64::try_from(clock).unwrap_or(0),
@@ -194,8 +198,15 @@ pub(super) fn load_set(conn: &Connection, item: &str) -> Result<Vec<Stored>> {
             body,
         });
     }
-    out.sort_by(|a, b| a.dot.cmp(&b.dot));
     Ok(out)
+}
+
+/// An item's versions in force, sorted by revision.
+pub(super) fn load_set(conn: &Connection, item: &str) -> Result<Vec<Stored>> {
+    let mut set = read_stored(conn, "WHERE item_id = ?1", item)?;
+    // By dot (clock, then device); SQL ordered by clock, then device already.
+    set.sort_by(|a, b| a.dot.cmp(&b.dot));
+    Ok(set)
 }
 
 /// Replace the stored set `old` of an item by `new` (rows not in `new` go, new ones come).
@@ -320,7 +331,7 @@ pub(super) fn stamp_in(m: &mut Merger<'_>) -> Result<usize> {
         let v = Version {
             item: id.clone(),
             dot,
-            ctx: edit_ctx(m, &id, &old)?,
+            ctx: edit_ctx(m, &old)?,
             body: sealed,
         };
         let mut new = old.clone();
@@ -336,13 +347,16 @@ pub(super) fn stamp_in(m: &mut Merger<'_>) -> Result<usize> {
 }
 
 /// The bodies of an item's versions in force, opened (`None`: a deletion).
-fn open_all(m: &Merger<'_>, id: &str, set: &[Stored]) -> Result<Vec<Option<ItemBody>>> {
-    set.iter()
-        .map(|v| match &v.body {
-            Some(b) => open_body(m.keys, m.vault_id, id, &v.dot, b).map(Some),
-            None => Ok(None),
-        })
-        .collect()
+fn open_all(keys: &Keys, vault_id: &str, set: &[Stored]) -> Result<Vec<Option<ItemBody>>> {
+    set.iter().map(|v| open_stored(keys, vault_id, v)).collect()
+}
+
+/// A stored version's body, opened (`None`: a deletion).
+fn open_stored(keys: &Keys, vault_id: &str, v: &Stored) -> Result<Option<ItemBody>> {
+    match &v.body {
+        Some(b) => open_body(keys, vault_id, &v.item, &v.dot, b).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Indices of the versions in force whose content is the winner's (the same edit made
@@ -352,27 +366,29 @@ fn same_as_winner(bodies: &[Option<ItemBody>], w: usize) -> Vec<bool> {
 }
 
 /// The context of a local edit of an item ([`merge::edit_ctx_covering`]).
-fn edit_ctx(m: &Merger<'_>, id: &str, set: &[Stored]) -> Result<Ctx> {
+fn edit_ctx(m: &Merger<'_>, set: &[Stored]) -> Result<Ctx> {
     if set.len() < 2 {
         return Ok(merge::edit_ctx(set));
     }
     let Some(w) = merge::winner(set) else {
         return Ok(Ctx::default());
     };
-    let same = same_as_winner(&open_all(m, id, set)?, w);
+    let same = same_as_winner(&open_all(m.keys, m.vault_id, set)?, w);
     Ok(merge::edit_ctx_covering(set, |i| same[i]))
 }
 
 /// Whether the set holds a version whose content differs from the winner's, with at
 /// least one live version: the user has something to choose.
-fn real_conflict(m: &Merger<'_>, id: &str, set: &[Stored]) -> Result<bool> {
+fn real_conflict(m: &Merger<'_>, set: &[Stored]) -> Result<bool> {
     if !live_conflict(set) {
         return Ok(false);
     }
     let Some(w) = merge::winner(set) else {
         return Ok(false);
     };
-    Ok(same_as_winner(&open_all(m, id, set)?, w).iter().any(|s| !s))
+    Ok(same_as_winner(&open_all(m.keys, m.vault_id, set)?, w)
+        .iter()
+        .any(|s| !s))
 }
 
 /// What happened to one item when a version was merged.
@@ -412,7 +428,7 @@ pub(super) fn apply_in(
         },
     );
     save_set(m.conn, &old, &new, m.me)?;
-    if real_conflict(m, &item, &new)? && !real_conflict(m, &item, &old)? {
+    if real_conflict(m, &new)? && !real_conflict(m, &old)? {
         counts.conflicts += 1;
     }
     let hint = v.body.as_ref().map(|b| (&dot, b));
@@ -805,38 +821,18 @@ impl Vault {
 
     fn read_versions(&mut self, filter: &str, arg: &str) -> Result<Vec<Version<ItemBody>>> {
         let keys = self.keys()?;
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT item_id, device, clock, ctx, body FROM sync_versions {filter}
-             ORDER BY item_id, clock, device"
-        ))?;
-        let rows = stmt.query_map([arg], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<Vec<u8>>>(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (item, device, clock, ctx, body) = row?;
-            let dot = Dot {
-                device,
-                clock: u64::try_from(clock).unwrap_or(0),
-            };
-            let body = match body {
-                Some(b) => Some(open_body(keys, &self.vault_id, &item, &dot, &b)?),
-                None => None,
-            };
-            out.push(Version {
-                ctx: serde_json::from_str(&ctx).map_err(|e| Error::corrupt(e.to_string()))?,
-                item,
-                dot,
-                body,
-            });
-        }
-        Ok(out)
+        read_stored(&self.conn, filter, arg)?
+            .into_iter()
+            .map(|v| {
+                let body = open_stored(keys, &self.vault_id, &v)?;
+                Ok(Version {
+                    item: v.item,
+                    dot: v.dot,
+                    ctx: v.ctx,
+                    body,
+                })
+            })
+            .collect()
     }
 
     /// This device's versions not yet written to its sync folder, opened.
@@ -888,13 +884,7 @@ impl Vault {
             let Some(w) = merge::winner(&set) else {
                 continue;
             };
-            let bodies: Vec<Option<ItemBody>> = set
-                .iter()
-                .map(|v| match &v.body {
-                    Some(b) => open_body(keys, &self.vault_id, &id, &v.dot, b).map(Some),
-                    None => Ok(None),
-                })
-                .collect::<Result<_>>()?;
+            let bodies = open_all(keys, &self.vault_id, &set)?;
             if same_as_winner(&bodies, w).iter().all(|s| *s) {
                 // The same content on two devices: nothing to choose.
                 continue;
@@ -934,11 +924,11 @@ impl Vault {
     ) -> Result<Option<ItemBody>> {
         let set = load_set(&self.conn, item_id)?;
         let keys = self.keys()?;
-        let v = find_version(&set, item_id, version_id)?;
-        match &v.body {
-            Some(b) => Ok(Some(open_body(keys, &self.vault_id, item_id, &v.dot, b)?)),
-            None => Ok(None),
-        }
+        open_stored(
+            keys,
+            &self.vault_id,
+            find_version(&set, item_id, version_id)?,
+        )
     }
 
     /// Resolve an item's conflict by keeping one of its versions in force: a new revision
