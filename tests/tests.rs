@@ -15,6 +15,7 @@ mod cli_import_clients;
 mod cli_import_keepass;
 mod cli_import_pwm;
 mod cli_otp;
+mod cli_refs;
 mod cli_request;
 mod cli_rotate;
 mod cli_sync;

@@ -30,8 +30,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub password_stdin: bool,
 
+    /// Without a command: how to start (no vault yet), or the help.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +110,22 @@ pub enum Command {
     /// Run a command with credentials in its environment (OAuth tokens renewed first) and
     /// mask their values in its output
     Run(RunArgs),
+    /// Print the value a secret reference names: keywright://ITEM/FIELD (fields: secret,
+    /// username, client_id, access_token, code, url, header)
+    Read(ReadArgs),
+    /// Fill a template: every {{ keywright://ITEM/FIELD }} in it replaced by its value.
+    /// Nothing is written unless every reference resolves; the output file is owner-only
+    Inject(InjectArgs),
+    /// The environment a project names (.keywright.toml, found in this folder or above, or
+    /// --env-file): its variables and references; --check says which resolve, --export
+    /// prints them for `eval` (direnv)
+    Env(EnvArgs),
+    /// Print the shell code that completes keywright's commands, options and item names:
+    /// `source <(keywright completions bash)`
+    Completions(CompletionsArgs),
+    /// (internal) write the manual pages made at build time into a folder
+    #[command(name = "__man", hide = true)]
+    Man(ManArgs),
     /// Send a test request with an item's credential and say why it failed (exit 0 only
     /// when it worked)
     Request(RequestArgs),
@@ -367,11 +384,90 @@ pub struct ExpiringArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// The reference, e.g. "keywright://Stripe live/secret" (an item id works in place of
+    /// the name; % escapes odd characters: %25 is %)
+    pub reference: String,
+    /// Do not print a newline after the value
+    #[arg(short = 'n', long)]
+    pub no_newline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InjectArgs {
+    /// The template (YAML, JSON, TOML, .npmrc, kubeconfig, any text), or - for stdin
+    #[arg(
+        short = 'i',
+        long = "in-file",
+        value_name = "TEMPLATE",
+        default_value = "-"
+    )]
+    pub input: String,
+    /// Write the result to this file (created owner-only, 0600) instead of stdout
+    #[arg(short = 'o', long = "out-file", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Replace OUT if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// A profile of the project file ([env.PROFILE]: the defaults, overridden)
+    #[arg(long, env = "KEYWRIGHT_PROFILE", value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// A .env file whose values may be references, instead of the project file
+    /// (repeatable; later files override earlier ones)
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+    /// Say whether each reference resolves (ok, expiring, expired, missing), without
+    /// printing values; exit 1 when any is missing or expired
+    #[arg(long, conflicts_with = "export")]
+    pub check: bool,
+    /// Print `export VAR='value'` lines with the values, for `eval "$(keywright env
+    /// --export)"` (a direnv .envrc)
+    #[arg(long)]
+    pub export: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The folder to write keywright.1 and keywright-COMMAND.1 into
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct RunArgs {
     /// VAR=NAME: put item NAME's value in the command's environment as VAR (an OAuth2
-    /// item's access token, a 2FA item's current code, else its secret). Repeatable
-    #[arg(long = "env", value_name = "VAR=NAME", required = true)]
+    /// item's access token, a 2FA item's current code, else its secret); NAME may also be
+    /// a reference (VAR=keywright://ITEM/FIELD). Repeatable
+    #[arg(long = "env", value_name = "VAR=NAME")]
     pub env: Vec<String>,
+    /// A .env file whose values may be references (keywright://ITEM/FIELD, or {{ … }}
+    /// inside a value); plain values pass through. Repeatable; --env wins over files, a
+    /// later file over an earlier one. Without --env and --env-file, the project file
+    /// (.keywright.toml in this folder or above) is used
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+    /// A profile of the project file ([env.PROFILE])
+    #[arg(long, env = "KEYWRIGHT_PROFILE", value_name = "PROFILE")]
+    pub profile: Option<String>,
     /// Do not mask the values in the command's output
     #[arg(long)]
     pub no_masking: bool,

@@ -48,7 +48,21 @@ pub(crate) fn emit_json(out: Out<'_>, v: &serde_json::Value) -> Result<()> {
 }
 
 pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
-    let path = paths::resolve_vault_path(cli.vault.as_deref())?;
+    let Some(command) = cli.command else {
+        return no_command(cli.vault.as_deref(), cli.json, out);
+    };
+    // The commands that read references use the vault a project file names, unless
+    // --vault or KEYWRIGHT_VAULT says which.
+    let project_vault = match (&command, &cli.vault) {
+        (Command::Run(_) | Command::Env(_) | Command::Read(_) | Command::Inject(_), None) => {
+            crate::refs::project_here()?.and_then(|p| p.vault)
+        }
+        _ => None,
+    };
+    let path = match project_vault {
+        Some(p) if std::env::var_os(paths::VAULT_ENV).is_none_or(|v| v.is_empty()) => p,
+        _ => paths::resolve_vault_path(cli.vault.as_deref())?,
+    };
     let mut input = Input::new(cli.password_stdin);
     let json = cli.json;
     let folder = match path.parent() {
@@ -56,7 +70,7 @@ pub fn run(cli: Cli, out: Out<'_>) -> Result<()> {
         _ => std::path::PathBuf::from("."),
     };
     let ctx = Ctx { path, json };
-    let result = dispatch(cli.command, &ctx, &mut input, out);
+    let result = dispatch(command, &ctx, &mut input, out);
     // A vault opened read-only (its folder is not writable) refuses changes in SQLite's
     // words; say which folder and what to do.
     result.map_err(|e| {
@@ -107,7 +121,67 @@ fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Res
         Command::Conflicts => crate::sync::conflicts(ctx, input, out),
         Command::Resolve(a) => crate::sync::resolve(ctx, a, input, out),
         Command::Merge(a) => crate::sync::merge(ctx, a, input, out),
+        Command::Read(a) => crate::refs::read(ctx, a, input, out),
+        Command::Inject(a) => crate::refs::inject(ctx, a, input, out),
+        Command::Env(a) => crate::refs::env(ctx, a, input, out),
+        Command::Completions(a) => crate::complete::registration(a.shell, out),
+        Command::Man(a) => man_pages(&a.dir, out),
     }
+}
+
+mod man {
+    include!(concat!(env!("OUT_DIR"), "/man_pages.rs"));
+}
+
+/// `keywright __man DIR`: the manual pages made at build time, written into DIR.
+fn man_pages(dir: &std::path::Path, out: Out<'_>) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+        action: "cannot create",
+        path: dir.to_owned(),
+        source: e,
+    })?;
+    for (name, page) in man::PAGES {
+        let path = dir.join(name);
+        std::fs::write(&path, page).map_err(|e| Error::Io {
+            action: "cannot write",
+            path,
+            source: e,
+        })?;
+    }
+    emit(
+        out,
+        &format!("{} manual pages in {}", man::PAGES.len(), dir.display()),
+    )
+}
+
+/// `keywright` alone: how to start when there is no vault yet, else the help.
+fn no_command(explicit: Option<&std::path::Path>, json: bool, out: Out<'_>) -> Result<()> {
+    let path = paths::resolve_vault_path(explicit)?;
+    if path.exists() {
+        use clap::CommandFactory as _;
+        let help = Cli::command().render_help().to_string();
+        return emit(out, help.trim_end());
+    }
+    if json {
+        return emit_json(
+            out,
+            &json!({"vault": path, "exists": false, "next": "keywright init"}),
+        );
+    }
+    emit(
+        out,
+        &format!(
+            "Keywright keeps your API keys, tokens, OAuth clients and 2FA secrets in one \
+             encrypted vault, and there is none yet at {}. Create it with `keywright init` \
+             (it asks for a password and prints a recovery code to keep offline), then add a \
+             key with `keywright add api-key \"Stripe live\"` (the value is read from a hidden \
+             prompt, never the command line), list them with `keywright list`, and put them \
+             in a command's environment with `keywright run --env STRIPE_KEY=\"Stripe live\" \
+             -- CMD`. Another vault: --vault PATH or KEYWRIGHT_VAULT. Every command: \
+             `keywright --help`.",
+            path.display()
+        ),
+    )
 }
 
 pub(crate) struct Ctx {

@@ -7,11 +7,13 @@ mod backup;
 mod cli;
 mod clipboard;
 mod commands;
+mod complete;
 mod export;
 mod import;
 mod input;
 mod otp;
 mod output;
+mod refs;
 mod request;
 mod rotate;
 mod sync;
@@ -27,6 +29,8 @@ use clap::Parser as _;
 use crate::cli::Cli;
 
 fn main() -> ExitCode {
+    // A shell asking for completions (COMPLETE=bash keywright -- …) is answered here.
+    complete::answer_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::process::Stdio;
 
-use keywright_core::credential::{Kind, OtpType};
+use keywright_core::credential::Kind;
 use keywright_core::expiry::Status;
 use keywright_core::jwt::{self, Expect, Inspected, Verification, VerifyKey};
 use keywright_core::oauth::{self, renew};
@@ -516,61 +516,18 @@ fn child_env_removals(
 }
 
 pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
-    let mut pairs = Vec::new();
-    for spec in &a.env {
-        let (var, name) = spec.split_once('=').ok_or_else(|| Error::InvalidInput {
-            field: "env".into(),
-            reason: format!("{spec:?} is not VAR=NAME"),
-        })?;
-        let var_ok = !var.is_empty()
-            && !var.starts_with(|c: char| c.is_ascii_digit())
-            && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !var_ok {
-            return Err(Error::InvalidInput {
-                field: "env".into(),
-                reason: format!("{var:?} is not an environment variable name (letters, digits, _)"),
-            });
-        }
-        pairs.push((var.to_owned(), name.to_owned()));
-    }
+    // What the environment names is read and checked before the vault is opened.
+    let source = crate::refs::run_env(&a)?;
     let mut vault = open_unlocked(&ctx.path, input)?;
-    let mut values: Vec<(String, Zeroizing<String>)> = Vec::new();
-    let http = net::LazyClient::default();
-    for (var, name) in &pairs {
-        let item = vault.find(name)?;
-        let value = match item.overview.kind {
-            Kind::Oauth2 => {
-                let t = block_on(renew::access_token(
-                    &mut vault,
-                    &http,
-                    &item.id,
-                    renew::Mode::IfNeeded,
-                ))??;
-                if t.renewed {
-                    notice(&format!(
-                        "renewed {} ({})",
-                        item.overview.name,
-                        t.grant.unwrap_or("renewal")
-                    ));
-                }
-                t.access_token
-            }
-            Kind::Totp => match item.overview.otp.map(|o| o.otp_type) {
-                Some(OtpType::Hotp) => vault.next_hotp(&item.id)?.0,
-                _ => Zeroizing::new(vault.totp(&item.id, timefmt::now())?.code.to_string()),
-            },
-            _ => Zeroizing::new(vault.open_secret(&item.id)?.value.clone()),
-        };
-        vault.record_use(
-            &item.id,
-            &format!(
-                "{} (keywright run, as ${var})",
-                secret_field(item.overview.kind)
-            ),
-        )?;
-        values.push((var.clone(), value));
-    }
+    let mut resolver = keywright_core::refs::Resolver::new("keywright run");
+    let resolved =
+        crate::refs::resolve_vars(&mut vault, &mut resolver, &source.vars, &source.by_name)?;
+    drop(resolver);
     drop(vault);
+    let values: Vec<(String, Zeroizing<String>)> = resolved
+        .iter()
+        .map(|v| (v.name.clone(), v.value.clone()))
+        .collect();
     let (prog, args) = a.command.split_first().ok_or_else(|| Error::InvalidInput {
         field: "command".into(),
         reason: "give the command to run after --".into(),
@@ -584,11 +541,17 @@ pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()>
         cmd.env(var, value.as_str());
     }
     // Short values (a 6-digit code) are masked too: they are what a log must not show.
-    let secrets: Vec<Zeroizing<Vec<u8>>> = values
+    // Plain values of an env file and non-secret fields (a user name, a URL) are not.
+    let mut secrets: Vec<Zeroizing<Vec<u8>>> = resolved
         .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(_, v)| Zeroizing::new(v.as_bytes().to_vec()))
+        .flat_map(|v| v.secrets.iter())
+        .filter(|v| !v.is_empty())
+        .map(|v| Zeroizing::new(v.as_bytes().to_vec()))
         .collect();
+    // Longest first, so a value that contains another is masked whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    drop(resolved);
     let code = if a.no_masking || secrets.is_empty() {
         cmd.status()
     } else {
@@ -621,14 +584,6 @@ pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()>
     let _ = ctx;
     let _ = out.flush();
     std::process::exit(exit_code(code));
-}
-
-fn secret_field(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Oauth2 => "access_token",
-        Kind::Totp => "code",
-        _ => "value",
-    }
 }
 
 /// The child's exit code as ours (128 + signal when it was killed, as shells do).
