@@ -684,7 +684,10 @@ fn completions_offer_item_names_only_from_an_open_vault() {
             .collect()
     };
     assert_eq!(complete(&s, &["show", "Str"]), ["Stripe live"]);
-    assert_eq!(complete(&s, &["totp", "git"]), ["GitHub 2FA"]);
+    assert_eq!(complete(&s, &["show", "git"]), ["GitHub 2FA"]);
+    // `totp` completes only 2FA items.
+    assert_eq!(complete(&s, &["totp", "G"]), ["GitHub 2FA"]);
+    assert!(complete(&s, &["totp", "S"]).is_empty());
     // An empty word gets the options too; the names are all there.
     let mut all: Vec<String> = complete(&s, &["rm", ""])
         .into_iter()

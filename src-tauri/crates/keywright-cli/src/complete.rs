@@ -12,7 +12,7 @@ use clap::CommandFactory as _;
 use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 use keywright_core::refs::{self, FIELDS};
 use keywright_core::vault::session;
-use keywright_core::{Vault, paths};
+use keywright_core::{Kind, Vault, paths};
 use secrecy::SecretString;
 
 use crate::cli::{Cli, ShellArg};
@@ -34,22 +34,35 @@ pub fn command() -> clap::Command {
         .collect();
     // `mut_args` keeps the arguments in order (`mut_arg` would move the one it changes to
     // the end, after the optional positionals).
-    let with = |id: &'static str, completer: fn(&OsStr) -> Vec<CompletionCandidate>| {
+    fn with(
+        id: &'static str,
+        completer: ArgValueCompleter,
+    ) -> impl FnOnce(clap::Command) -> clap::Command {
         move |c: clap::Command| {
             c.mut_args(move |a| {
                 if a.get_id() == id {
-                    a.add(ArgValueCompleter::new(completer))
+                    a.add(completer.clone())
                 } else {
                     a
                 }
             })
         }
-    };
-    for sub in takes_name {
-        cmd = cmd.mut_subcommand(sub, with("name", item_names));
     }
-    cmd.mut_subcommand("read", with("reference", references))
-        .mut_subcommand("run", with("env", env_pairs))
+    for sub in takes_name {
+        // Commands that only make sense for some kinds complete only those.
+        let kinds: &'static [Kind] = match sub.as_str() {
+            "totp" | "hotp" | "qr" => &[Kind::Totp],
+            "token" | "renew" | "login" => &[Kind::Oauth2],
+            _ => &[],
+        };
+        let completer = ArgValueCompleter::new(move |c: &OsStr| item_names(c, kinds));
+        cmd = cmd.mut_subcommand(sub, with("name", completer));
+    }
+    cmd.mut_subcommand(
+        "read",
+        with("reference", ArgValueCompleter::new(references)),
+    )
+    .mut_subcommand("run", with("env", ArgValueCompleter::new(env_pairs)))
 }
 
 /// Answers a completion request (when `COMPLETE` is set) and exits; otherwise returns.
@@ -118,8 +131,9 @@ fn vault_path() -> Option<PathBuf> {
     paths::resolve_vault_path(explicit.as_deref()).ok()
 }
 
-/// The vault's item names, when it opens without a prompt and without a word on stderr.
-fn names() -> Vec<String> {
+/// The vault's item names (with their kinds), when it opens without a prompt and without a
+/// word on stderr.
+fn names() -> Vec<(String, Kind)> {
     let Some(path) = vault_path().filter(|p| p.is_file()) else {
         return Vec::new();
     };
@@ -140,11 +154,14 @@ fn names() -> Vec<String> {
     if !unlocked {
         return Vec::new();
     }
-    let mut names: Vec<String> = match vault.items() {
-        Ok(items) => items.iter().map(|i| i.overview.name.clone()).collect(),
+    let mut names: Vec<(String, Kind)> = match vault.items() {
+        Ok(items) => items
+            .iter()
+            .map(|i| (i.overview.name.clone(), i.overview.kind))
+            .collect(),
         Err(_) => Vec::new(),
     };
-    names.sort_by_key(|n| n.to_lowercase());
+    names.sort_by_key(|(n, _)| n.to_lowercase());
     names
 }
 
@@ -153,10 +170,12 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
     s.to_lowercase().starts_with(&prefix.to_lowercase())
 }
 
-fn item_names(current: &OsStr) -> Vec<CompletionCandidate> {
+fn item_names(current: &OsStr, kinds: &[Kind]) -> Vec<CompletionCandidate> {
     let current = current.to_string_lossy();
     names()
         .into_iter()
+        .filter(|(_, k)| kinds.is_empty() || kinds.contains(k))
+        .map(|(n, _)| n)
         .filter(|n| starts_with_ci(n, &current))
         .map(CompletionCandidate::new)
         .collect()
@@ -169,6 +188,7 @@ fn env_pairs(current: &OsStr) -> Vec<CompletionCandidate> {
     };
     names()
         .into_iter()
+        .map(|(n, _)| n)
         .filter(|n| starts_with_ci(n, name))
         .map(|n| CompletionCandidate::new(format!("{var}={n}")))
         .collect()
@@ -185,7 +205,7 @@ fn references(current: &OsStr) -> Vec<CompletionCandidate> {
         };
     }
     let rest = &current[scheme.len()..];
-    let names = names();
+    let names: Vec<String> = names().into_iter().map(|(n, _)| n).collect();
     // After ITEM/ of a known item: its fields.
     if let Some((item, field)) = rest.rsplit_once('/')
         && let Ok(r) = refs::Reference::parse(&format!("{scheme}{item}/secret"))
