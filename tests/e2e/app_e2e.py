@@ -622,6 +622,19 @@ def main():
         shot(s, "e2e-07-copied.png")
         s.wait("the clipboard to be cleared", lambda: app.clipboard() != CANARY, timeout=30)
 
+        step("the secret reference: shown, copied through Rust, and read by `keywright read`")
+        reference = s.execute("return document.querySelector('[data-testid=reference]').textContent")
+        assert reference == "keywright://Stripe live/secret", reference
+        s.press("Copy reference")
+        s.wait("the reference on the clipboard", lambda: app.clipboard() == reference)
+        if cli:
+            run_env = {**os.environ, **env, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+            read = subprocess.run(
+                [cli, "--password-stdin", "read", "-n", app.clipboard()], input=PASSWORD + "\n",
+                capture_output=True, text=True, env=run_env, check=True,
+            )
+            assert read.stdout == CANARY, "keywright read of the copied reference"
+
         step("edit the name")
         s.press("Edit")
         s.wait_text("Save changes")

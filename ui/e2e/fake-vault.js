@@ -218,6 +218,9 @@
       history: history.get(it.id).slice(),
       previous_versions: [],
       recognized: recognizeKey(it.kind, sec.value),
+      reference: `keywright://${it.name.replace(/[%{}]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())}/${
+        it.kind === 'oauth2' ? 'access_token' : it.kind === 'totp' ? 'code' : 'secret'
+      }`,
     });
   }
 

@@ -213,6 +213,23 @@ describe('copy buttons of the facts', () => {
     expect(be.callsOf('item_copy')).toHaveLength(0);
   });
 
+  it("shows the item's secret reference and copies it through item_copy_plain, never a secret", async () => {
+    const be = fakeBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await open(user, /^Auth0 machine client/);
+    expect(within(detail()).getByTestId('reference').textContent).toBe('keywright://Auth0 machine client/access_token');
+    await open(user, /^Stripe production/);
+    expect(within(detail()).getByTestId('reference').textContent).toBe('keywright://Stripe production/secret');
+    await user.click(within(detail()).getByRole('button', { name: 'Copy reference' }));
+    await waitFor(() => {
+      expect(be.callsOf('item_copy_plain').map((c) => c.args.field)).toEqual(['reference']);
+    });
+    expect(await screen.findByTestId('toast')).toBeTruthy();
+    expect(be.callsOf('item_copy')).toHaveLength(0);
+    expect(be.callsOf('item_reveal')).toHaveLength(0);
+  });
+
   it('shows no copy button for a fact the item does not have', async () => {
     fakeBackend({ items: sampleItems() });
     const user = userEvent.setup();

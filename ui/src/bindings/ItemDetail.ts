@@ -34,7 +34,12 @@ previous_versions: Array<PreviousVersion>,
 /**
  * The item's audit history, newest first.
  */
-history: Array<AuditEvent>, id: string, name: string, kind: Kind, tags: Array<string>, url: string | null, username: string | null, issuer: string | null, 
+history: Array<AuditEvent>, 
+/**
+ * The secret reference to the item's main value (`keywright://NAME/FIELD`), for a
+ * `.env` template or a project's `.keywright.toml`. Not a secret.
+ */
+reference: string, id: string, name: string, kind: Kind, tags: Array<string>, url: string | null, username: string | null, issuer: string | null, 
 /**
  * The header or query parameter an API key goes in (`X-API-Key`, `api_key`): the
  * search finds an item by it.

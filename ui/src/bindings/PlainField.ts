@@ -3,4 +3,4 @@
 /**
  * A field of an item that is not a secret, copied from the detail pane.
  */
-export type PlainField = "username" | "client_id" | "url";
+export type PlainField = "username" | "client_id" | "url" | "reference";

@@ -451,6 +451,11 @@ export function DetailPane({
             {d.otp.type === 'hotp' ? '' : ` · every ${String(d.otp.period)} s`}
           </Field>
         )}
+        <Field label="Reference" copy={copyButton('reference', 'Reference')}>
+          <code className="reference" data-testid="reference" title="Use it in a .env template or .keywright.toml: keywright run, keywright inject">
+            {d.reference}
+          </code>
+        </Field>
         {d.tags.length > 0 && (
           <Field label="Tags">
             <span className="tags">

@@ -58,6 +58,7 @@ function formBase(): ItemDetail {
     secrets: { value: true, notes: false, access_token: false, refresh_token: false },
     recognized: null,
     previous_versions: [],
+    reference: 'keywright://x/secret',
     history: [],
   };
 }

@@ -80,6 +80,7 @@ export function item(
     recognized: null,
     previous_versions: [],
     history: [{ at: NOW - 30 * DAY, action: 'add', item_id: '', item_name: over.name, actor: 'app', detail: null }],
+    reference: `keywright://${over.name}/${over.kind === 'oauth2' ? 'access_token' : over.kind === 'totp' ? 'code' : 'secret'}`,
     ...over,
   };
   return { detail, secrets };
@@ -594,7 +595,16 @@ export function fakeBackend(opts: Options = {}) {
     },
     item_copy_plain: (a) => {
       const d = find(a.id).detail;
-      const v = a.field === 'username' ? d.username : a.field === 'url' ? d.url : a.field === 'client_id' ? (d.oauth?.client_id ?? null) : null;
+      const v =
+        a.field === 'username'
+          ? d.username
+          : a.field === 'url'
+            ? d.url
+            : a.field === 'client_id'
+              ? (d.oauth?.client_id ?? null)
+              : a.field === 'reference'
+                ? d.reference
+                : null;
       if (v === null) backendError('not_found', `This item has no ${String(a.field)}.`);
       return { clear_after_s: clearAfter() };
     },

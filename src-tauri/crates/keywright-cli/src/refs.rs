@@ -43,6 +43,7 @@ pub fn read(ctx: &Ctx, a: ReadArgs, input: &mut Input, out: Out<'_>) -> Result<(
     let mut resolver = Resolver::new("keywright read");
     let value = resolve_one(&mut vault, &mut resolver, &r)?;
     let item = vault.find(&r.item)?;
+    resolver.record(&mut vault)?;
     vault.close_for_exit();
     if ctx.json {
         return emit_json(
@@ -133,8 +134,8 @@ pub fn inject(ctx: &Ctx, a: InjectArgs, input: &mut Input, out: Out<'_>) -> Resu
             Err(e) => problems.push(format!("{display}:{}: {reference}: {e}", r.location())),
         }
     }
-    vault.close_for_exit();
     if !problems.is_empty() {
+        vault.close_for_exit();
         return Err(Error::InvalidInput {
             field: "template".into(),
             reason: format!(
@@ -146,6 +147,8 @@ pub fn inject(ctx: &Ctx, a: InjectArgs, input: &mut Input, out: Out<'_>) -> Resu
         });
     }
     let rendered = refs::render(&text, &found, &values);
+    resolver.record(&mut vault)?;
+    vault.close_for_exit();
     match &a.output {
         Some(path) => {
             paths::write_private_atomic(path, rendered.as_bytes(), a.force)?;
@@ -403,12 +406,10 @@ pub(crate) fn resolve_vars(
 /// OAuth2 item's access token, a 2FA item's current code, else its secret.
 fn natural_field(vault: &mut Vault, r: &Reference) -> Result<Reference> {
     let item = vault.find(&r.item)?;
-    let field = match item.overview.kind {
-        keywright_core::Kind::Oauth2 => refs::Field::AccessToken,
-        keywright_core::Kind::Totp => refs::Field::Code,
-        _ => refs::Field::Secret,
-    };
-    Ok(Reference::new(item.id, field))
+    Ok(Reference::new(
+        item.id,
+        refs::natural_field(item.overview.kind),
+    ))
 }
 
 /// Single-quoted for a POSIX shell.
@@ -455,6 +456,7 @@ pub fn env(ctx: &Ctx, a: EnvArgs, input: &mut Input, out: Out<'_>) -> Result<()>
         let mut vault = open_unlocked(&ctx.path, input)?;
         let mut resolver = Resolver::new("keywright env --export");
         let resolved = resolve_vars(&mut vault, &mut resolver, &source.vars, &source.by_name)?;
+        resolver.record(&mut vault)?;
         vault.close_for_exit();
         let mut text = Zeroizing::new(String::new());
         for v in &resolved {

@@ -522,6 +522,7 @@ pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()>
     let mut resolver = keywright_core::refs::Resolver::new("keywright run");
     let resolved =
         crate::refs::resolve_vars(&mut vault, &mut resolver, &source.vars, &source.by_name)?;
+    resolver.record(&mut vault)?;
     drop(resolver);
     drop(vault);
     let values: Vec<(String, Zeroizing<String>)> = resolved

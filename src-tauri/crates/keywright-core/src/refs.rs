@@ -88,6 +88,16 @@ impl Field {
     }
 }
 
+/// The field a bare item name stands for (`run --env VAR=NAME`, the app's "Reference"): an
+/// OAuth2 item's access token, a 2FA item's current code, else its secret.
+pub fn natural_field(kind: Kind) -> Field {
+    match kind {
+        Kind::Oauth2 => Field::AccessToken,
+        Kind::Totp => Field::Code,
+        _ => Field::Secret,
+    }
+}
+
 fn field_list() -> String {
     FIELDS.map(Field::as_str).join(", ")
 }
@@ -370,12 +380,15 @@ pub struct Resolved {
 }
 
 /// Resolves references against an unlocked vault, each (item, field) once: the same
-/// reference twice gives the same value (one HOTP code, one renewal). Every value given
-/// out is recorded in the item's audit log as used by `purpose`.
+/// reference twice gives the same value (one HOTP code, one renewal). The values given out
+/// are recorded in their items' audit logs as used by `purpose` by [`Resolver::record`],
+/// in one transaction, once the caller hands them out.
 pub struct Resolver {
     http: crate::net::LazyClient,
     purpose: String,
     cache: HashMap<(String, Field), (Zeroizing<String>, Resolved)>,
+    /// (id, name, field) of each value resolved, in order.
+    used: Vec<(String, String, Field)>,
 }
 
 impl std::fmt::Debug for Resolver {
@@ -394,7 +407,28 @@ impl Resolver {
             http: crate::net::LazyClient::default(),
             purpose: purpose.into(),
             cache: HashMap::new(),
+            used: Vec::new(),
         }
+    }
+
+    /// Record every value resolved so far as used (one `reveal` event per item and field,
+    /// detail `FIELD (PURPOSE)`), in one transaction.
+    pub fn record(&mut self, vault: &mut Vault) -> Result<()> {
+        let purpose = &self.purpose;
+        let events: Vec<(&str, &str, String)> = self
+            .used
+            .iter()
+            .map(|(id, name, f)| {
+                (
+                    id.as_str(),
+                    name.as_str(),
+                    format!("{} ({purpose})", f.as_str()),
+                )
+            })
+            .collect();
+        vault.record_uses(events)?;
+        self.used.clear();
+        Ok(())
     }
 
     /// The value `r` names.
@@ -414,10 +448,8 @@ impl Resolver {
             renewed: None,
         };
         let value = self.value(vault, &item, r.field, &mut how).await?;
-        vault.record_use(
-            &item.id,
-            &format!("{} ({})", r.field.as_str(), self.purpose),
-        )?;
+        self.used
+            .push((item.id.clone(), item.overview.name.clone(), r.field));
         self.cache.insert(key, (value.clone(), how.clone()));
         Ok((value, how))
     }

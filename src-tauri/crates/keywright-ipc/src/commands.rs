@@ -299,6 +299,11 @@ pub(crate) fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcErr
     history.reverse();
     history.truncate(HISTORY_LEN);
     let ov = &item.overview;
+    let reference = keywright_core::refs::Reference::new(
+        ov.name.clone(),
+        keywright_core::refs::natural_field(ov.kind),
+    )
+    .to_string();
     Ok(ItemDetail {
         summary: ItemSummary::new(&item, timefmt::now()),
         placement: ov.placement.clone(),
@@ -314,6 +319,7 @@ pub(crate) fn detail(vault: &mut Vault, item: Item) -> Result<ItemDetail, IpcErr
         recognized,
         previous_versions: vault.previous_versions(&item.id)?,
         history,
+        reference,
     })
 }
 
@@ -422,6 +428,13 @@ pub fn item_copy_plain(state: &AppState, id: &str, field: PlainField) -> Result<
             PlainField::Username => ov.username,
             PlainField::ClientId => ov.oauth.map(|o| o.client_id),
             PlainField::Url => ov.url,
+            PlainField::Reference => Some(
+                keywright_core::refs::Reference::new(
+                    ov.name.clone(),
+                    keywright_core::refs::natural_field(ov.kind),
+                )
+                .to_string(),
+            ),
         };
         Ok(v.filter(|v| !v.trim().is_empty()))
     })?;

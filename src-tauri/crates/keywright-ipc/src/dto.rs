@@ -243,6 +243,9 @@ pub struct ItemDetail {
     pub previous_versions: Vec<PreviousVersion>,
     /// The item's audit history, newest first.
     pub history: Vec<AuditEvent>,
+    /// The secret reference to the item's main value (`keywright://NAME/FIELD`), for a
+    /// `.env` template or a project's `.keywright.toml`. Not a secret.
+    pub reference: String,
 }
 
 /// What a key is, from its shape (`keywright_core::recognize`).
@@ -290,6 +293,8 @@ pub enum PlainField {
     /// An OAuth item's client ID.
     ClientId,
     Url,
+    /// The item's secret reference (`keywright://NAME/FIELD`).
+    Reference,
 }
 
 impl PlainField {
@@ -299,6 +304,7 @@ impl PlainField {
             PlainField::Username => "username",
             PlainField::ClientId => "client ID",
             PlainField::Url => "URL",
+            PlainField::Reference => "reference",
         }
     }
 }

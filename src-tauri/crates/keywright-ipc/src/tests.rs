@@ -224,6 +224,18 @@ fn copy_plain_fields_puts_the_field_not_the_secret_on_the_clipboard() -> TestRes
     let o = item_add(&f.state, oauth)?;
     item_copy_plain(&f.state, &o.summary.id, PlainField::ClientId)?;
     assert_eq!(f.clipboard.text()?.as_deref(), Some("m2m-client"));
+    // The secret reference: shown in the detail, copied through Rust, the natural field of
+    // the kind (an OAuth2 item's access token, a basic item's password).
+    assert_eq!(o.reference, "keywright://Auth0/access_token");
+    item_copy_plain(&f.state, &o.summary.id, PlainField::Reference)?;
+    assert_eq!(
+        f.clipboard.text()?.as_deref(),
+        Some("keywright://Auth0/access_token")
+    );
+    assert_eq!(
+        item_get(&f.state, &d.summary.id)?.reference,
+        "keywright://Grafana/secret"
+    );
     Ok(())
 }
 

@@ -1150,23 +1150,41 @@ impl Vault {
         items: impl IntoIterator<Item = (&'a str, &'a str)>,
         detail: &str,
     ) -> Result<()> {
+        self.record_many(
+            Action::Export,
+            items
+                .into_iter()
+                .map(|(id, name)| (id, name, detail.to_owned())),
+        )
+    }
+
+    /// Record several uses (`record_use`) at once, in one transaction: `(id, name,
+    /// detail)` per value handed out.
+    pub fn record_uses<'a>(
+        &mut self,
+        uses: impl IntoIterator<Item = (&'a str, &'a str, String)>,
+    ) -> Result<()> {
+        self.record_many(Action::Reveal, uses)
+    }
+
+    fn record_many<'a>(
+        &mut self,
+        action: Action,
+        events: impl IntoIterator<Item = (&'a str, &'a str, String)>,
+    ) -> Result<()> {
         let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         if self.read_only.is_some() {
-            tracing::warn!("vault opened read-only: export events not recorded");
+            tracing::warn!("vault opened read-only: {action:?} events not recorded");
             return Ok(());
         }
         let now = timefmt::now();
         let mut rows = Vec::new();
-        for (id, name) in items {
-            let ev = AuditEvent::new(
-                now,
-                Action::Export,
-                id,
-                name,
-                self.actor,
-                Some(detail.to_owned()),
-            );
+        for (id, name, detail) in events {
+            let ev = AuditEvent::new(now, action, id, name, self.actor, Some(detail));
             rows.push(audit::seal_event(&keys.audit, &self.vault_id, &ev)?);
+        }
+        if rows.is_empty() {
+            return Ok(());
         }
         let tx = self
             .conn
