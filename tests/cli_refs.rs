@@ -909,3 +909,52 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// An OAuth2 item's `access_token` and `header` through references: renewed first (real
+/// OpenID provider), once for a template that names it twice.
+#[test]
+fn access_token_references_renew_once_against_a_real_provider() {
+    let p = crate::peers::Provider::start(60);
+    let cli = Cli::new();
+    cli.init();
+    crate::cli_tokens::add_client(&cli, &p, "Billing svc", "client_credentials");
+    let s = cli.ok(&["unlock"], "")["session"]
+        .as_str()
+        .expect("session")
+        .to_owned();
+    let d = cli.dir.path();
+    // Nothing renewed yet: env --check says it resolves (renewed when read) without renewing.
+    std::fs::write(d.join("o.env"), "T=keywright://Billing svc/access_token\n").expect("write");
+    let (code, out, _) = kw(&cli, &s, d, &["env", "--check", "--env-file", "o.env"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("renewed when due"), "{out}");
+    assert_eq!(crate::cli_tokens::renewals(&cli, "Billing svc"), 0);
+    std::fs::write(
+        d.join("t.tpl"),
+        "a={{ keywright://Billing svc/access_token }}\nb={{ keywright://Billing svc/header }}\nc={{ keywright://Billing svc/client_id }}\n",
+    )
+    .expect("write");
+    let (code, out, err) = kw(&cli, &s, d, &["inject", "-i", "t.tpl"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("renewed Billing svc"), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let token = lines[0].strip_prefix("a=").expect("a=");
+    assert_eq!(token.split('.').count(), 3, "a JWT: {token}");
+    assert_eq!(lines[1], format!("b=Authorization: Bearer {token}"));
+    assert_eq!(lines[2], "c=kw-basic");
+    assert_eq!(
+        crate::cli_tokens::renewals(&cli, "Billing svc"),
+        1,
+        "one renewal for the template"
+    );
+    // Still valid: read gives the same token, no new renewal.
+    let (_, out, _) = kw(
+        &cli,
+        &s,
+        d,
+        &["read", "-n", "keywright://Billing svc/access_token"],
+        "",
+    );
+    assert_eq!(out, token);
+    assert_eq!(crate::cli_tokens::renewals(&cli, "Billing svc"), 1);
+}

@@ -13,7 +13,7 @@ const API: &str = "urn:keywright:test-api";
 /// RFC 7515 A.1 and its HMAC key.
 const RFC_JWT: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
-fn add_client(cli: &Cli, p: &Provider, name: &str, grant: &str) {
+pub(crate) fn add_client(cli: &Cli, p: &Provider, name: &str, grant: &str) {
     cli.ok(
         &[
             "add",
@@ -34,7 +34,7 @@ fn add_client(cli: &Cli, p: &Provider, name: &str, grant: &str) {
     );
 }
 
-fn renewals(cli: &Cli, name: &str) -> usize {
+pub(crate) fn renewals(cli: &Cli, name: &str) -> usize {
     cli.ok(&["log", name], "")
         .as_array()
         .expect("log")
