@@ -107,6 +107,7 @@ fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Res
         Command::Conflicts => crate::sync::conflicts(ctx, input, out),
         Command::Resolve(a) => crate::sync::resolve(ctx, a, input, out),
         Command::Merge(a) => crate::sync::merge(ctx, a, input, out),
+        Command::Scan(a) => crate::scan::scan(ctx, a, input, out),
     }
 }
 

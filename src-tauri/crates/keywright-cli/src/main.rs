@@ -14,6 +14,7 @@ mod otp;
 mod output;
 mod request;
 mod rotate;
+mod scan;
 mod sync;
 mod tokens;
 mod trash;

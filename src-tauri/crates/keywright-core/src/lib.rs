@@ -15,6 +15,7 @@ pub mod otp;
 pub mod paths;
 pub mod probe;
 pub mod recognize;
+pub mod scan;
 pub mod sync;
 pub mod timefmt;
 pub mod vault;
