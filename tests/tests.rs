@@ -17,6 +17,7 @@ mod cli_import_pwm;
 mod cli_otp;
 mod cli_request;
 mod cli_rotate;
+mod cli_scan;
 mod cli_sync;
 mod cli_tokens;
 mod cli_trash;
