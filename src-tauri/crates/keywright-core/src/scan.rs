@@ -26,23 +26,33 @@
 //!
 //! # Matching
 //!
-//! One [`AhoCorasick`] automaton (leftmost-longest) over every needle, one pass over each
-//! file's bytes. Binary files (a NUL byte in the first 8 KiB, as git and ripgrep decide) are
-//! skipped. Lines and columns are counted only where a match is, from the previous match:
-//! no line index is built. Both are 1-based; **the column is a byte column** (the byte
-//! offset from the start of the line, plus one), as ripgrep's `--column` and `git grep
-//! --column` give. A value split across a line break (base64 wrapped at 76 characters, say)
-//! is not found.
+//! One [`AhoCorasick`] automaton holds the first [`PREFIX`] (8) bytes of every needle, and
+//! one pass over each file's bytes finds every place where one starts (overlapping search);
+//! only there is the whole needle checked, against a salted SHA-256 digest of it. Where
+//! needles overlap, the leftmost wins, then the longest (a JSON form that starts with the
+//! plain value is reported as JSON). Binary files (a NUL byte in the first 8 KiB, as git and
+//! ripgrep decide) are skipped. Lines and columns are counted only where a match is, from
+//! the previous match: no line index is built. Both are 1-based; **the column is a byte
+//! column** (the byte offset from the start of the line, plus one), as ripgrep's `--column`
+//! and `git grep --column` give. A value split across a line break (base64 wrapped at 76
+//! characters, say) is not found.
+//!
+//! Why heads and digests rather than whole needles in the automaton: 10,000 values make
+//! about 70,000 needles of 40-odd bytes; an automaton of all their bytes took 0.55 s to
+//! build (most of a commit hook's time), one of their heads takes a fraction of that, and
+//! holds far less of each secret.
 //!
 //! # Memory
 //!
 //! Every needle is built in a [`Zeroizing`] buffer sized beforehand (no reallocation
-//! leaves a copy behind) and wiped as soon as the automaton is built. The automaton's own
-//! transition tables still encode the needles (the aho-corasick crate does not wipe them):
-//! they live as long as the [`Scanner`], which a command drops when its scan ends. Nothing
-//! here prints a needle: the scanner's `Debug` shows counts only, findings name the item
-//! and the form.
+//! leaves a copy behind) and wiped as soon as the automaton is built. What stays while the
+//! [`Scanner`] lives: the automaton's own transition tables, which encode the first 8 bytes
+//! of each needle (the aho-corasick crate does not wipe them), and a salted 128-bit digest
+//! of each whole needle (the salt is random per scanner and wiped on drop). A command drops
+//! the scanner as soon as its scan ends. Nothing here prints a needle: the scanner's `Debug`
+//! shows counts only, findings name the item and the form.
 
+use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -53,6 +63,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde::Serialize;
+use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -67,6 +78,10 @@ pub const BINARY_PROBE: usize = 8 << 10;
 /// Files are read in windows of this many bytes (plus the overlap a needle needs), so that
 /// a huge file never has to fit in memory.
 const WINDOW: usize = 8 << 20;
+/// The automaton holds the first PREFIX bytes of each needle; a match of those is checked
+/// against the salted digest of the whole needle. Every needle is at least this long.
+const PREFIX: usize = 8;
+const _: () = assert!(MIN_SECRET_LEN >= PREFIX && MIN_BASE64_LEN >= PREFIX);
 /// A file of its own name, read like `.gitignore`, to leave paths out of `keywright scan`.
 pub const IGNORE_FILE: &str = ".keywrightignore";
 
@@ -183,9 +198,14 @@ pub struct Hit {
 /// The matcher built from the vault's secrets. See the module documentation for what it
 /// holds in memory; its `Debug` shows counts only.
 pub struct Scanner {
+    /// The first [`PREFIX`] bytes of every needle (standard semantics, overlapping search:
+    /// every place where a head starts is a candidate).
     matcher: AhoCorasick,
-    /// Per pattern id: the value it comes from and its form.
-    patterns: Vec<(u32, Form)>,
+    /// Per pattern id: the lengths of the needles with that head, longest first.
+    lengths: Vec<Vec<u32>>,
+    /// Salted digest of each whole needle → the value it comes from and its form.
+    verify: HashMap<u128, (u32, Form)>,
+    salt: Zeroizing<[u8; 32]>,
     /// Per value: the item's name and the field.
     sources: Vec<(String, Field)>,
     longest: usize,
@@ -196,7 +216,7 @@ impl std::fmt::Debug for Scanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scanner")
             .field("values", &self.sources.len())
-            .field("needles", &self.patterns.len())
+            .field("needles", &self.verify.len())
             .field("too_short", &self.prepared.too_short)
             .finish_non_exhaustive()
     }
@@ -286,38 +306,73 @@ impl Scanner {
             forms(s.value, |needle, form| encoded.push((needle, index, form)));
         }
         plain.append(&mut encoded);
-        let mut needles = plain;
+        let needles = plain;
 
-        // Keep each needle once, the first (by priority) winning.
-        let mut order: Vec<usize> = (0..needles.len()).collect();
-        order.sort_by(|&a, &b| needles[a].0.cmp(&needles[b].0).then(a.cmp(&b)));
-        let mut keep = vec![false; needles.len()];
-        for w in 0..order.len() {
-            if w == 0 || needles[order[w]].0 != needles[order[w - 1]].0 {
-                keep[order[w]] = true;
+        // Every needle: its first PREFIX bytes go into the automaton, the whole of it is
+        // kept only as a salted digest (the first needle of a digest wins: priority order).
+        let mut salt = [0u8; 32];
+        crate::crypto::fill_random(&mut salt)?;
+        let mut verify = HashMap::with_capacity(needles.len());
+        let mut heads: Zeroizing<Vec<[u8; PREFIX]>> =
+            Zeroizing::new(Vec::with_capacity(needles.len()));
+        let mut lens = Vec::with_capacity(needles.len());
+        let mut longest = 0;
+        for (needle, source, form) in &needles {
+            debug_assert!(needle.len() >= PREFIX);
+            let (Some(head), Ok(len)) =
+                (needle.first_chunk::<PREFIX>(), u32::try_from(needle.len()))
+            else {
+                continue;
+            };
+            if verify.contains_key(&digest(&salt, needle)) {
+                continue;
             }
+            verify.insert(digest(&salt, needle), (*source, *form));
+            heads.push(*head);
+            lens.push(len);
+            longest = longest.max(needle.len());
         }
-        let mut k = keep.iter();
-        needles.retain(|_| *k.next().unwrap_or(&false));
-
-        let longest = needles.iter().map(|n| n.0.len()).max().unwrap_or(0);
-        let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(needles.iter().map(|n| n.0.as_slice()))
-            .map_err(|e| Error::invalid("vault", format!("cannot build the matcher: {e}")))?;
-        let patterns = needles.iter().map(|n| (n.1, n.2)).collect();
         // Every needle buffer is wiped here.
         drop(needles);
+        let needle_count = heads.len();
+
+        // One pattern per distinct head, with the lengths of its needles, longest first.
+        let mut order: Vec<usize> = (0..heads.len()).collect();
+        order.sort_unstable_by(|&x, &y| heads[x].cmp(&heads[y]));
+        let mut patterns: Zeroizing<Vec<[u8; PREFIX]>> = Zeroizing::new(Vec::new());
+        let mut lengths: Vec<Vec<u32>> = Vec::new();
+        for &i in &order {
+            if patterns.last() != Some(&heads[i]) {
+                patterns.push(heads[i]);
+                lengths.push(Vec::new());
+            }
+            if let Some(l) = lengths.last_mut() {
+                l.push(lens[i]);
+            }
+        }
+        drop(heads);
+        for l in &mut lengths {
+            l.sort_unstable_by(|x, y| y.cmp(x));
+            l.dedup();
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(patterns.iter())
+            .map_err(|e| Error::invalid("vault", format!("cannot build the matcher: {e}")))?;
+        // The heads are wiped here.
+        drop(patterns);
         let prepared = Prepared {
             items: 0,
             values: sources.len(),
             too_short,
-            needles: matcher.patterns_len(),
+            needles: needle_count,
             left_out: Vec::new(),
         };
         Ok(Scanner {
             matcher,
-            patterns,
+            lengths,
+            verify,
+            salt: Zeroizing::new(salt),
             sources,
             longest,
             prepared,
@@ -344,6 +399,22 @@ impl Scanner {
         hits
     }
 
+    /// The longest needle with head `pattern` that is whole at `buf[at..]`: its length,
+    /// value and form.
+    fn verified(&self, buf: &[u8], at: usize, pattern: usize) -> Option<(usize, u32, Form)> {
+        let rest = &buf[at..];
+        for &len in self.lengths.get(pattern)? {
+            let len = len as usize;
+            let Some(candidate) = rest.get(..len) else {
+                continue;
+            };
+            if let Some(&(source, form)) = self.verify.get(&digest(&self.salt, candidate)) {
+                return Some((len, source, form));
+            }
+        }
+        None
+    }
+
     /// Scan what `r` gives, read in windows into `buf` (reused between files). `None` when
     /// the content is binary (then nothing is searched); otherwise the bytes read.
     fn scan_reader(
@@ -363,6 +434,8 @@ impl Scanner {
         let mut base = 0u64;
         let mut carry = 0usize;
         let mut first = true;
+        // Matches do not overlap: a candidate starting before `free` is skipped.
+        let mut free = 0usize;
         loop {
             let want = WINDOW + carry - buf.len();
             let n = (&mut r).take(want as u64).read_to_end(buf)?;
@@ -374,19 +447,28 @@ impl Scanner {
                     return Ok(None);
                 }
             }
-            if self.patterns.is_empty() {
+            if self.verify.is_empty() {
                 if n < want {
                     return Ok(Some(total));
                 }
                 buf.clear();
                 continue;
             }
-            for m in self.matcher.find_iter(buf.as_slice()) {
-                // A match within the carried bytes was found in the previous window.
-                if m.end() <= carry {
+            for m in self.matcher.find_overlapping_iter(buf.as_slice()) {
+                // Every head has PREFIX bytes: candidates come in the order of their start.
+                let at = m.start();
+                if at < free {
                     continue;
                 }
-                let at = m.start();
+                let Some((len, source, form)) = self.verified(buf, at, m.pattern().as_usize())
+                else {
+                    continue;
+                };
+                free = at + len;
+                // A match within the carried bytes was reported in the previous window.
+                if at + len <= carry {
+                    continue;
+                }
                 if at > counted {
                     let gap = &buf[counted..at];
                     line += memchr::memchr_iter(b'\n', gap).count() as u64;
@@ -397,7 +479,6 @@ impl Scanner {
                 }
                 let abs = base + at as u64;
                 let column = abs - last_nl.map_or(0, |p| p + 1) + 1;
-                let (source, form) = self.patterns[m.pattern().as_usize()];
                 hits.push(Hit {
                     line,
                     column,
@@ -420,6 +501,7 @@ impl Scanner {
             }
             buf.drain(..shift);
             counted -= shift;
+            free = free.saturating_sub(shift);
             base += shift as u64;
             carry = buf.len();
         }
@@ -761,6 +843,17 @@ fn parse_raw_diff(out: &[u8]) -> Vec<(String, String)> {
     staged
 }
 
+/// SHA-256 of salt and bytes, the first 128 bits: what a needle is checked against.
+fn digest(salt: &[u8; 32], bytes: &[u8]) -> u128 {
+    let d = Sha256::new()
+        .chain_update(salt)
+        .chain_update(bytes)
+        .finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&d[..16]);
+    u128::from_le_bytes(first)
+}
+
 fn copy(b: &[u8]) -> Zeroizing<Vec<u8>> {
     let mut v = Zeroizing::new(Vec::with_capacity(b.len()));
     v.extend_from_slice(b);
@@ -1096,6 +1189,28 @@ mod tests {
         let v = "abcdefgh\\";
         let s = scanner(&[("J", v)]);
         assert_eq!(forms_found(&s, r#""abcdefgh\\""#), vec![(1, 2, Form::Json)]);
+    }
+
+    #[test]
+    fn needles_sharing_a_head_and_a_head_that_is_not_whole() {
+        let s = scanner(&[
+            ("Short", "sk_live_0123456"),
+            ("Long", "sk_live_0123456789abcdef"),
+        ]);
+        // The longer one where both fit; the shorter one alone.
+        assert_eq!(
+            s.find(b"sk_live_0123456789abcdef sk_live_0123456xyz")
+                .iter()
+                .map(|h| (s.source(h.source).0, h.column))
+                .collect::<Vec<_>>(),
+            vec![("Long", 1), ("Short", 26)]
+        );
+        // A head that does not open a whole needle does not hide one starting inside it.
+        let hits = s.find(b"sk_live_sk_live_0123456");
+        assert_eq!(hits.len(), 1);
+        assert_eq!((s.source(hits[0].source).0, hits[0].column), ("Short", 9));
+        // A head at the very end of the text.
+        assert!(s.find(b"text sk_live_").is_empty());
     }
 
     #[test]
