@@ -80,15 +80,17 @@ for tree in "$@"; do
         -n "grep -rF" "env LC_ALL=C grep -rF -f $work/patterns.txt $tree" \
         -n "grep -rIF" "env LC_ALL=C grep -rIF -f $work/patterns.txt $tree" \
         -n "keywright scan (empty dir: fixed cost)" "$kw scan $work/empty" >&2
-    fixed=$(sed -n 's/.*"mean": *\([0-9.e-]*\).*/\1/p' "$work/h.json" | sed -n 4p)
-    i=0
-    sed -n 's/.*"mean": *\([0-9.e-]*\).*/\1/p' "$work/h.json" | head -n 3 | while read -r mean; do
-        i=$((i + 1))
-        name=$(sed -n "${i}p" <<<$'keywright scan\ngrep -rF\ngrep -rIF')
-        printf '%-16s %8.3f s  %6s MB/s' "$name" "$mean" "$(mbps "$bytes" "$mean")"
+    field() { sed -n "s/.*\"$1\": *\([0-9.e-]*\).*/\1/p" "$work/h.json" | sed -n "$2p"; }
+    fixed=$(field mean 4)
+    names=("keywright scan" "grep -rF" "grep -rIF")
+    for i in 1 2 3; do
+        mean=$(field mean "$i")
+        min=$(field min "$i")
+        printf '%-16s mean %6.3f s = %5s MB/s   min %6.3f s = %5s MB/s' "${names[i - 1]}" \
+            "$mean" "$(mbps "$bytes" "$mean")" "$min" "$(mbps "$bytes" "$min")"
         if [ "$i" -eq 1 ]; then
-            printf '  (%s MB/s without the fixed cost of %.3f s)' \
-                "$(mbps "$bytes" "$(awk -v m="$mean" -v f="$fixed" 'BEGIN { print m - f }')")" "$fixed"
+            printf '   (fixed cost %.3f s: the scan itself %s MB/s)' "$fixed" \
+                "$(mbps "$bytes" "$(awk -v m="$mean" -v f="$fixed" 'BEGIN { print m - f }')")"
         fi
         echo
     done
