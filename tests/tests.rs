@@ -18,6 +18,7 @@ mod cli_otp;
 mod cli_refs;
 mod cli_request;
 mod cli_rotate;
+mod cli_scan;
 mod cli_sync;
 mod cli_tokens;
 mod cli_trash;

@@ -147,6 +147,32 @@ pub enum Command {
     /// Merge another copy of this vault (a backup, a copy from a machine that was
     /// offline): what only it has is added, what both changed is kept as a conflict
     Merge(MergeArgs),
+    /// Look for the vault's own secret values (plain, base64, URL-encoded, JSON-escaped) in
+    /// files, a working tree (default: the current directory) or the staged changes, and
+    /// say where (FILE:LINE:COLUMN) and whose, never the value; exit 1 when one is found.
+    /// Respects .gitignore, skips binary files and .git/; `--install-hook` makes it a git
+    /// pre-commit hook
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan [default: .]; with --staged, git pathspecs that limit
+    /// the staged files scanned
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Scan what is staged for the next commit (the index's content of the added, copied,
+    /// modified and renamed files), not the working tree
+    #[arg(long, conflicts_with = "install_hook")]
+    pub staged: bool,
+    /// Install `keywright scan --staged` as the pre-commit hook of the git repository of
+    /// the current directory (a commit holding a secret is then refused)
+    #[arg(long, conflicts_with = "paths")]
+    pub install_hook: bool,
+    /// With --install-hook: replace a pre-commit hook that is not Keywright's (it is kept
+    /// as pre-commit.before-keywright)
+    #[arg(long, requires = "install_hook")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

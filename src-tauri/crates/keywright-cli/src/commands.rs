@@ -126,6 +126,7 @@ fn dispatch(command: Command, ctx: &Ctx, input: &mut Input, out: Out<'_>) -> Res
         Command::Env(a) => crate::refs::env(ctx, a, input, out),
         Command::Completions(a) => crate::complete::registration(a.shell, out),
         Command::Man(a) => man_pages(&a.dir, out),
+        Command::Scan(a) => crate::scan::scan(ctx, a, input, out),
     }
 }
 

@@ -16,6 +16,7 @@ mod output;
 mod refs;
 mod request;
 mod rotate;
+mod scan;
 mod sync;
 mod tokens;
 mod trash;

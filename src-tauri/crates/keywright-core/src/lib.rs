@@ -17,6 +17,7 @@ pub mod probe;
 pub mod project;
 pub mod recognize;
 pub mod refs;
+pub mod scan;
 pub mod sync;
 pub mod timefmt;
 pub mod vault;
