@@ -64,6 +64,29 @@ export KEYWRIGHT_SESSION
 items=$("$kw" --json status | sed -n 's/.*"items":\([0-9]*\).*/\1/p')
 echo "vault: $items items; patterns.txt: $(wc -l <"$work/patterns.txt") values" >&2
 mkdir "$work/empty"
+# The same needles keywright searches, for grep too: each value and its base64 forms (both
+# alphabets, three alignments, only the characters that depend on the value alone, as
+# keywright-core/src/scan.rs makes them; these alphanumeric values have no JSON or URL
+# form of their own).
+python3 - "$work/patterns.txt" "$work/patterns-all.txt" <<'PY'
+import base64, sys
+out = []
+for v in open(sys.argv[1], "rb").read().split():
+    out.append(v)
+    for enc in (base64.b64encode, base64.urlsafe_b64encode):
+        for k in range(3):
+            e = enc(b"\0" * k + v).rstrip(b"=")
+            start, end = -(-8 * k // 6), (8 * (k + len(v))) // 6
+            if end - start >= 8:
+                out.append(e[start:end])
+seen = set()
+with open(sys.argv[2], "wb") as f:
+    for n in out:
+        if n not in seen:
+            seen.add(n)
+            f.write(n + b"\n")
+PY
+echo "patterns-all.txt: $(wc -l <"$work/patterns-all.txt") needles (the values and their forms)" >&2
 
 mbps() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.0f", b / t / 1e6 }'; }
 
@@ -79,11 +102,12 @@ for tree in "$@"; do
         -n "keywright scan" "$kw scan $tree" \
         -n "grep -rF" "env LC_ALL=C grep -rF -f $work/patterns.txt $tree" \
         -n "grep -rIF" "env LC_ALL=C grep -rIF -f $work/patterns.txt $tree" \
-        -n "keywright scan (empty dir: fixed cost)" "$kw scan $work/empty" >&2
+        -n "keywright scan (empty dir: fixed cost)" "$kw scan $work/empty" \
+        -n "grep -rIF, every form" "env LC_ALL=C grep -rIF -f $work/patterns-all.txt $tree" >&2
     field() { sed -n "s/.*\"$1\": *\([0-9.e-]*\).*/\1/p" "$work/h.json" | sed -n "$2p"; }
     fixed=$(field mean 4)
-    names=("keywright scan" "grep -rF" "grep -rIF")
-    for i in 1 2 3; do
+    names=("keywright scan" "grep -rF" "grep -rIF" "" "grep -rIF, all forms")
+    for i in 1 2 3 5; do
         mean=$(field mean "$i")
         min=$(field min "$i")
         printf '%-16s mean %6.3f s = %5s MB/s   min %6.3f s = %5s MB/s' "${names[i - 1]}" \
