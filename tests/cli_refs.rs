@@ -713,6 +713,32 @@ fn completions_offer_item_names_only_from_an_open_vault() {
         ["keywright://Deploy token/header"]
     );
     assert_eq!(complete(&s, &["run", "--env", "K=Stri"]), ["K=Stripe live"]);
+    // Bash inserts a candidate as it is: a name with a space comes escaped, and the word
+    // typed so far is read without its escapes; the real bash function of `completions bash`.
+    let script = cli.dir.path().join("complete.bash");
+    let (_, reg, _) = kw(&cli, "", d, &["completions", "bash"], "");
+    std::fs::write(
+        &script,
+        format!(
+            "{reg}\nfor w in Str 'Stripe\\ l'; do COMP_WORDS=(keywright show \"$w\"); COMP_CWORD=2; COMP_TYPE=9\n\
+             _clap_complete_keywright keywright \"$w\" show; printf '[%s]\\n' \"${{COMPREPLY[@]}}\"; done\n"
+        ),
+    )
+    .expect("write");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .env("KEYWRIGHT_VAULT", cli.vault())
+        .env("KEYWRIGHT_RUNTIME_DIR", cli.run_dir())
+        .env("KEYWRIGHT_KEYRING_SERVICE", "keywright-test")
+        .env("KEYWRIGHT_SESSION", &s)
+        .output()
+        .expect("bash");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "[Stripe\\ live]\n[Stripe\\ live]\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Subcommands still complete.
     assert!(complete(&s, &["inj"]).contains(&"inject".to_owned()));
     // Locked (no session, no keyring slot): no names, and nothing on stderr.

@@ -65,9 +65,57 @@ pub fn command() -> clap::Command {
     .mut_subcommand("run", with("env", ArgValueCompleter::new(env_pairs)))
 }
 
+/// The shell asking (`COMPLETE`), read before clap's engine removes the variable.
+static SHELL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// Answers a completion request (when `COMPLETE` is set) and exits; otherwise returns.
 pub fn answer_if_asked() {
+    if let Some(shell) = std::env::var_os("COMPLETE") {
+        let _ = SHELL.set(shell.to_string_lossy().into_owned());
+    }
     clap_complete::CompleteEnv::with_factory(command).complete();
+}
+
+/// Bash inserts a candidate as it is: a name with a space would become two words. For bash
+/// the word typed so far is read without its escapes, and candidates are escaped.
+fn for_bash() -> bool {
+    SHELL.get().is_some_and(|s| s == "bash")
+}
+
+/// The word being completed, as the user means it (bash hands it over as typed:
+/// `Stripe\ l`, `"Stripe l`).
+fn typed(current: &OsStr) -> String {
+    let raw = current.to_string_lossy();
+    if !for_bash() {
+        return raw.into_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.trim_start_matches(['"', '\'']).chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A candidate as the shell should insert it.
+fn candidate(text: String) -> CompletionCandidate {
+    if !for_bash() {
+        return CompletionCandidate::new(text);
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if c.is_whitespace() || "'\"\\$`()&;|<>*?[]{}!#~^".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    CompletionCandidate::new(out)
 }
 
 /// `keywright completions SHELL`: the shell code that registers the completer.
@@ -171,18 +219,18 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 }
 
 fn item_names(current: &OsStr, kinds: &[Kind]) -> Vec<CompletionCandidate> {
-    let current = current.to_string_lossy();
+    let current = typed(current);
     names()
         .into_iter()
         .filter(|(_, k)| kinds.is_empty() || kinds.contains(k))
         .map(|(n, _)| n)
         .filter(|n| starts_with_ci(n, &current))
-        .map(CompletionCandidate::new)
+        .map(candidate)
         .collect()
 }
 
 fn env_pairs(current: &OsStr) -> Vec<CompletionCandidate> {
-    let current = current.to_string_lossy();
+    let current = typed(current);
     let Some((var, name)) = current.split_once('=') else {
         return Vec::new();
     };
@@ -190,16 +238,16 @@ fn env_pairs(current: &OsStr) -> Vec<CompletionCandidate> {
         .into_iter()
         .map(|(n, _)| n)
         .filter(|n| starts_with_ci(n, name))
-        .map(|n| CompletionCandidate::new(format!("{var}={n}")))
+        .map(|n| candidate(format!("{var}={n}")))
         .collect()
 }
 
 fn references(current: &OsStr) -> Vec<CompletionCandidate> {
-    let current = current.to_string_lossy();
+    let current = typed(current);
     let scheme = refs::SCHEME;
     if !refs::is_reference(&current) {
         return if starts_with_ci(scheme, &current) {
-            vec![CompletionCandidate::new(scheme)]
+            vec![candidate(scheme.to_owned())]
         } else {
             Vec::new()
         };
@@ -214,13 +262,13 @@ fn references(current: &OsStr) -> Vec<CompletionCandidate> {
         return FIELDS
             .iter()
             .filter(|f| f.as_str().starts_with(field))
-            .map(|f| CompletionCandidate::new(format!("{scheme}{item}/{}", f.as_str())))
+            .map(|f| candidate(format!("{scheme}{item}/{}", f.as_str())))
             .collect();
     }
     names
         .into_iter()
         .map(|n| refs::encode_item(&n))
         .filter(|n| starts_with_ci(n, rest))
-        .map(|n| CompletionCandidate::new(format!("{scheme}{n}/")))
+        .map(|n| candidate(format!("{scheme}{n}/")))
         .collect()
 }
