@@ -87,7 +87,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs, input: &mut Input, out: Out<'_>) -> Resu
 }
 
 /// `--out` names something that exists and --force was not given.
-fn refuse_existing(path: &Path, force: bool) -> Result<()> {
+pub(crate) fn refuse_existing(path: &Path, force: bool) -> Result<()> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_dir() => Err(Error::InvalidInput {
             field: "output file".into(),

@@ -94,7 +94,7 @@ pub fn inject(ctx: &Ctx, a: InjectArgs, input: &mut Input, out: Out<'_>) -> Resu
     // An existing output is refused before anything is read or unlocked (the write checks
     // again, atomically).
     if let Some(path) = &a.output {
-        refuse_existing(path, a.force)?;
+        crate::export::refuse_existing(path, a.force)?;
     }
     // With --password-stdin the first line is the password, the rest the template.
     let template_from_stdin = a.input == "-";
@@ -167,21 +167,6 @@ pub fn inject(ctx: &Ctx, a: InjectArgs, input: &mut Input, out: Out<'_>) -> Resu
             }
         }
         None => written(std::io::Write::write_all(out, rendered.as_bytes())),
-    }
-}
-
-/// `path` exists and --force was not given, or it is a directory.
-fn refuse_existing(path: &Path, force: bool) -> Result<()> {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => Err(Error::InvalidInput {
-            field: "output file".into(),
-            reason: format!("{} is a directory", path.display()),
-        }),
-        Ok(_) if !force => Err(Error::InvalidInput {
-            field: "output file".into(),
-            reason: format!("{} exists; use --force to overwrite it", path.display()),
-        }),
-        _ => Ok(()),
     }
 }
 

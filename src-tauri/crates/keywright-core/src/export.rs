@@ -249,8 +249,13 @@ pub fn export(vault: &mut Vault, format: Format) -> Result<Exported> {
     })
 }
 
-/// Every item with its secret and saved requests, opened (not audited: see [`export`]).
-fn collect(vault: &mut Vault) -> Result<Snapshot> {
+/// Items with their secrets opened, and the items left out.
+pub type Opened = (Vec<(crate::vault::Item, SecretFields)>, Vec<LeftOut>);
+
+/// Every item of the unlocked vault (not the Trash) with its secret opened, not audited;
+/// items whose overview or secret fails its integrity check are left out and named. Other
+/// errors (a locked vault, the database) end it. Shared by the export and the leak scan.
+pub fn open_all(vault: &mut Vault) -> Result<Opened> {
     let listed: Vec<crate::vault::Item> = vault.items()?.to_vec();
     let mut left_out: Vec<LeftOut> = vault
         .tampered()?
@@ -261,21 +266,30 @@ fn collect(vault: &mut Vault) -> Result<Snapshot> {
             reason: format!("its overview does not open ({})", t.reason),
         })
         .collect();
-    let damaged = |e: &Error| matches!(e, Error::Tampered { .. } | Error::Corrupt { .. });
-    let mut items = Vec::with_capacity(listed.len());
+    let mut opened = Vec::with_capacity(listed.len());
     for item in listed {
-        let secret = match vault.open_secret(&item.id) {
-            Ok(s) => s,
-            Err(e) if damaged(&e) => {
-                left_out.push(LeftOut {
-                    id: item.id.clone(),
-                    name: Some(item.overview.name.clone()),
-                    reason: e.to_string(),
-                });
-                continue;
-            }
+        match vault.open_secret(&item.id) {
+            Ok(s) => opened.push((item, s)),
+            Err(e) if damaged(&e) => left_out.push(LeftOut {
+                id: item.id.clone(),
+                name: Some(item.overview.name.clone()),
+                reason: e.to_string(),
+            }),
             Err(e) => return Err(e),
-        };
+        }
+    }
+    Ok((opened, left_out))
+}
+
+fn damaged(e: &Error) -> bool {
+    matches!(e, Error::Tampered { .. } | Error::Corrupt { .. })
+}
+
+/// Every item with its secret and saved requests, opened (not audited: see [`export`]).
+fn collect(vault: &mut Vault) -> Result<Snapshot> {
+    let (opened, mut left_out) = open_all(vault)?;
+    let mut items = Vec::with_capacity(opened.len());
+    for (item, secret) in opened {
         let saved_requests = match vault.saved_requests(&item.id) {
             Ok(s) => s,
             Err(e) if damaged(&e) => {

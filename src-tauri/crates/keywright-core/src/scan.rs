@@ -125,14 +125,9 @@ impl Field {
     }
 }
 
-/// An item left out of the scan: its secret did not open (integrity check failed).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LeftOut {
-    pub id: String,
-    /// `None` when the overview itself does not open.
-    pub name: Option<String>,
-    pub reason: String,
-}
+/// An item left out of the scan: its overview or secret did not open (integrity check
+/// failed).
+pub use crate::export::LeftOut;
 
 /// What [`Scanner::from_vault`] prepared, for the summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -233,35 +228,10 @@ impl Scanner {
     /// The scanner of every secret of an unlocked vault (Trash excluded). Items whose
     /// secret fails its integrity check are left out and listed in [`Prepared::left_out`].
     pub fn from_vault(vault: &mut Vault) -> Result<Scanner> {
-        let listed: Vec<(String, String)> = vault
-            .items()?
-            .iter()
-            .map(|i| (i.id.clone(), i.overview.name.clone()))
-            .collect();
-        let mut left_out: Vec<LeftOut> = vault
-            .tampered()?
-            .iter()
-            .map(|t| LeftOut {
-                id: t.id.clone(),
-                name: None,
-                reason: format!("its overview does not open ({})", t.reason),
-            })
-            .collect();
-        let damaged = |e: &Error| matches!(e, Error::Tampered { .. } | Error::Corrupt { .. });
-        let mut opened = Vec::with_capacity(listed.len());
-        for (id, name) in listed {
-            match vault.open_secret(&id) {
-                Ok(s) => opened.push((name, s)),
-                Err(e) if damaged(&e) => left_out.push(LeftOut {
-                    id,
-                    name: Some(name),
-                    reason: e.to_string(),
-                }),
-                Err(e) => return Err(e),
-            }
-        }
+        let (opened, left_out) = crate::export::open_all(vault)?;
         let items = opened.len();
-        let secrets = opened.iter().flat_map(|(name, s)| {
+        let secrets = opened.iter().flat_map(|(item, s)| {
+            let name = item.overview.name.as_str();
             [
                 (Field::Value, &s.value),
                 (Field::AccessToken, &s.access_token),
