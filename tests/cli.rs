@@ -1148,3 +1148,29 @@ fn show_says_what_a_key_is_from_its_shape() {
         "{log}"
     );
 }
+
+/// `keywright --version`: the package version and the git commit the binary was built from.
+#[test]
+fn version_names_the_git_commit() {
+    let out = Cli::new().cmd().arg("--version").output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("keywright {} (", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    let head = std::process::Command::new("git")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    // Built from this checkout (the tests and the binary come from the same tree).
+    if let Some(head) = head {
+        assert!(
+            text.contains(&format!("({head})")),
+            "{text} is not commit {head}"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "keywright",
-    version,
+    version = crate::VERSION,
     propagate_version = true,
     max_term_width = 100
 )]

@@ -29,6 +29,14 @@ use clap::Parser as _;
 
 use crate::cli::Cli;
 
+/// `keywright --version`: the package version and the git commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("KEYWRIGHT_GIT_COMMIT"),
+    ")"
+);
+
 fn main() -> ExitCode {
     // A shell asking for completions (COMPLETE=bash keywright -- …) is answered here.
     complete::answer_if_asked();
