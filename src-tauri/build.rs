@@ -71,9 +71,16 @@ const COMMANDS: &[&str] = &[
     "conflicts_list",
     "conflict_keep",
     "sync_join",
+    "app_about",
 ];
 
+/// The git commit the app is built from (`KEYWRIGHT_GIT_COMMIT`), for Settings → About.
+#[path = "crates/keywright-cli/build_git.rs"]
+mod build_git;
+
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    println!("cargo:rerun-if-changed=crates/keywright-cli/build_git.rs");
+    build_git::emit();
     let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))?;
     Ok(())

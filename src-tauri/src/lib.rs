@@ -124,6 +124,7 @@ pub fn run() -> Result<(), tauri::Error> {
             commands::vault::recovery_save,
             commands::vault::recovery_forget,
             commands::vault::app_activity,
+            commands::vault::app_about,
             commands::items::items_list,
             commands::items::item_get,
             commands::items::item_reveal,

@@ -586,6 +586,15 @@ def main():
             {"element-6066-11e4-a52e-4f735466cecf": sel}, "10",
         )
         s.wait_text("Saved")
+        # About: this build's version and git commit (the checkout the app was built from).
+        about = s.wait("Settings → About", lambda: s.execute(
+            "const a = document.querySelector('[data-testid=about]'); return a ? a.textContent : null"))
+        head = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=os.path.dirname(os.path.abspath(__file__)),
+            capture_output=True, text=True, check=False,
+        ).stdout.strip()
+        assert re.fullmatch(r"AboutKeywright \d+\.\d+\.\d+\S* · commit \S+", about), about
+        assert not head or about.endswith(head), f"{about!r} is not commit {head}"
         shot(s, "e2e-04-settings.png")
         s.keys(["\ue00c"])  # Escape closes the dialog
         s.wait_no_text("Clear copied secrets after")

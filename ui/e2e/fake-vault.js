@@ -574,6 +574,7 @@
       return null;
     },
     settings_get: () => Object.assign({ keyring_enabled: hasKeyring, path: PATH }, settings),
+    app_about: () => ({ version: '0.1.0', commit: 'browsercheck' }),
     settings_set: ({ settings: s }) => {
       settings = { auto_lock_minutes: s.auto_lock_minutes, clipboard_clear_seconds: s.clipboard_clear_seconds };
       return Object.assign({ keyring_enabled: hasKeyring, path: PATH }, settings);

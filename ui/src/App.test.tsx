@@ -606,6 +606,8 @@ describe('settings', () => {
     const lock = await within(dialog).findByLabelText('Lock after inactivity');
     expect((lock as HTMLSelectElement).value).toBe('10');
     expect(within(dialog).getByText(PATH)).toBeTruthy();
+    // About: the version and the git commit of this build.
+    expect((await within(dialog).findByTestId('about')).textContent).toBe('AboutKeywright 0.1.0 · commit abc123def456');
     await user.selectOptions(lock, '5');
     await waitFor(() => {
       expect(be.callsOf('settings_set')).toHaveLength(1);

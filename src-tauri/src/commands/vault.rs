@@ -4,7 +4,7 @@
 
 use keywright_ipc::IpcError;
 use keywright_ipc::commands as c;
-use keywright_ipc::dto::{Copied, CreatedVault, VaultStatus};
+use keywright_ipc::dto::{About, Copied, CreatedVault, VaultStatus};
 use keywright_ipc::recovery::{self as r, RecoverySaved};
 use secrecy::SecretString;
 use tauri::AppHandle;
@@ -91,4 +91,13 @@ pub async fn recovery_forget(app: AppHandle) -> Result<(), IpcError> {
 #[tauri::command(rename_all = "snake_case")]
 pub fn app_activity(state: tauri::State<'_, keywright_ipc::AppState>) {
     c::app_activity(&state);
+}
+
+/// Settings → About: the version and the git commit of this build.
+#[tauri::command(rename_all = "snake_case")]
+pub fn app_about() -> About {
+    About {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        commit: env!("KEYWRIGHT_GIT_COMMIT").to_owned(),
+    }
 }

@@ -2,12 +2,14 @@ import { type SubmitEvent, useEffect, useId, useState } from 'react';
 import {
   keyringSet,
   type SettingsView,
+  appAbout,
   settingsGet,
   settingsSet,
   type SyncState,
   toIpcError,
   vaultChangePassword,
 } from '../lib/ipc';
+import type { About } from '../bindings/About';
 import { BackupsSection } from './BackupsSection';
 import { Dialog } from './Dialog';
 import { StrengthMeter } from './CreateVault';
@@ -48,6 +50,7 @@ interface Props {
 
 export function SettingsDialog({ onClose, onChanged, onSyncState, onSyncing }: Props) {
   const [view, setView] = useState<SettingsView | null>(null);
+  const [about, setAbout] = useState<About | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [keyringNotice, setKeyringNotice] = useState<string | null>(null);
@@ -64,6 +67,13 @@ export function SettingsDialog({ onClose, onChanged, onSyncState, onSyncing }: P
       (e: unknown) => {
         if (live) setError(toIpcError(e).message);
       },
+    );
+    // What is shown about this build; nothing when it cannot be read.
+    appAbout().then(
+      (a) => {
+        if (live) setAbout(a);
+      },
+      () => undefined,
     );
     return () => {
       live = false;
@@ -182,6 +192,14 @@ export function SettingsDialog({ onClose, onChanged, onSyncState, onSyncing }: P
               <h3>Vault file</h3>
               <p className="path">{view.path}</p>
             </section>
+            {about !== null && (
+              <section data-testid="about">
+                <h3>About</h3>
+                <p>
+                  Keywright {about.version} · commit <code>{about.commit}</code>
+                </p>
+              </section>
+            )}
           </>
         )}
       </div>

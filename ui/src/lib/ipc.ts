@@ -6,6 +6,7 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
+import type { About } from '../bindings/About';
 import type { BackupEntry } from '../bindings/BackupEntry';
 import type { BackupStatus } from '../bindings/BackupStatus';
 import type { BodyInput } from '../bindings/BodyInput';
@@ -434,6 +435,11 @@ export function requestFromCurl(command: string): Promise<CurlParsed> {
 }
 
 // ---- settings ----
+
+/** Settings → About: the version and the git commit of this build. */
+export function appAbout(): Promise<About> {
+  return call('app_about');
+}
 
 export function settingsGet(): Promise<SettingsView> {
   return call('settings_get');

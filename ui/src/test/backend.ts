@@ -707,6 +707,7 @@ export function fakeBackend(opts: Options = {}) {
       return n;
     },
     settings_get: () => settings,
+    app_about: () => ({ version: '0.1.0', commit: 'abc123def456' }),
     settings_set: (a) => {
       settings = { ...settings, ...(a.settings as object) };
       return settings;

@@ -24,6 +24,14 @@ pub enum VaultState {
     Unlocked,
 }
 
+/// Settings → About: the app's version and the git commit it was built from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct About {
+    pub version: String,
+    pub commit: String,
+}
+
 /// What the window shows about the vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
