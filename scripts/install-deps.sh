@@ -25,6 +25,8 @@ APT_PACKAGES=(
   # The real file-sync engine the sync tests carry the vault's sync folder with; git for the
   # git-repository recipe
   syncthing git
+  # rpm: the package test reads the .rpm's file list (rpm -qlp)
+  rpm
 )
 
 missing=()

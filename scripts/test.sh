@@ -97,7 +97,10 @@ python3 tests/e2e/app_e2e.py "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS
 step "desktop app every day: every screen at 800x600, 1100x720, 1600x1000, light and dark; layout from element rects; keystroke benchmark"
 python3 tests/e2e/app_screens.py "$CARGO_TARGET_DIR/debug/keywright-app" "$ARTIFACTS/screens" \
   "$CARGO_TARGET_DIR/debug/keywright"
-echo "screenshots in $ARTIFACTS (app-*.png), $ARTIFACTS/e2e, $ARTIFACTS/screens and $ARTIFACTS/browser"
+step "packages: build the .deb and .rpm (release), install the .deb, use it, remove it"
+bash scripts/package.sh
+bash scripts/package-test.sh "$ARTIFACTS/package"
+echo "screenshots in $ARTIFACTS (app-*.png), $ARTIFACTS/e2e, $ARTIFACTS/screens, $ARTIFACTS/browser and $ARTIFACTS/package"
 
 step "all tests passed"
 echo "rust: $rust_passed passed, $rust_failed failed"
