@@ -2,7 +2,7 @@
 """Desktop-app benchmark on a 10,000-item vault in the real window (WebKitGTK under Xvfb,
 through WebKitWebDriver). Figures go into the README; nothing is asserted about time.
 
-usage: app_bench.py APP_BINARY MAKE_VAULT [ITEMS]
+usage: app_bench.py APP_BINARY MAKE_VAULT [ITEMS] [KEYWRIGHT_CLI]
 
 Measures: launch to the unlock screen; Unlock click to the listed items (includes the
 vault's Argon2id, 46 MiB x 1 as make_vault sets it); idle memory of the whole app (the app
@@ -10,12 +10,19 @@ process and its WebKit web and network processes: RSS and PSS) 10 s after unlock
 search keystroke to updated list in the real webview (median and p95 of 40 keystrokes,
 each query followed by clearing the box so that every keystroke changes the list).
 
+With KEYWRIGHT_CLI, KeePassXC is measured too, under the same Xvfb, once the app has quit:
+the same items exported by `keywright export keepassxc` and imported by `keepassxc-cli
+import` into a .kdbx (KDBX 4, keepassxc-cli's defaults), opened with `keepassxc --pw-stdin`;
+launch to its unlocked window (the title names the database), and its idle memory 10 s
+later (RSS and PSS of its process tree), side by side with the app's.
+
 Set WEBKIT_DISABLE_COMPOSITING_MODE=1 in the environment to measure without WebKit's
 accelerated compositing (it is passed on to the app).
 """
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,7 +31,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from procs import find_by_exe, tree_memory  # noqa: E402
-from webdriver import App  # noqa: E402
+from webdriver import App, stop  # noqa: E402
 
 PASSWORD = "benchpw"
 
@@ -58,6 +65,7 @@ check();
 def main():
     binary, make_vault = sys.argv[1], sys.argv[2]
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000
+    cli = sys.argv[4] if len(sys.argv) > 4 else None
     work = tempfile.mkdtemp(prefix="keywright-bench-")
     vault = os.path.join(work, "vault.db")
     subprocess.run([make_vault, vault, str(n)], input=PASSWORD + "\n", text=True,
@@ -118,9 +126,84 @@ def main():
         # To the list's DOM updated, and to the next painted frame after it.
         results["search_keystroke_to_dom_ms"] = stats(dom_times)
         results["search_keystroke_ms"] = stats(times)
+        if cli:
+            app.quit_app()
+            results["keepassxc"] = keepassxc(cli, vault, work, app.display)
     finally:
         app.close()
     print(json.dumps(results, indent=2))
+
+
+def memory(pid):
+    mem = tree_memory(pid)
+    return {
+        "idle_rss_mb": round(mem["rss_kb"] / 1024, 1),
+        "idle_pss_mb": round(mem["pss_kb"] / 1024, 1),
+        "processes": [
+            {"pid": p, "name": c, "rss_mb": round(r / 1024, 1), "pss_mb": round(q / 1024, 1)}
+            for p, c, r, q in mem["processes"]
+        ],
+    }
+
+
+def keepassxc(cli, vault, work, display):
+    """KeePassXC with the same entries: launch to the unlocked database window, idle memory."""
+    for tool in ("keepassxc", "keepassxc-cli", "xdotool"):
+        if not shutil.which(tool):
+            raise SystemExit(f"app_bench: {tool} is missing (apt-get install keepassxc xdotool)")
+    xml = os.path.join(work, "items.xml")
+    kdbx = os.path.join(work, "items.kdbx")
+    env = {**os.environ, "KEYWRIGHT_VAULT": vault, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+    subprocess.run([cli, "--password-stdin", "export", "keepassxc", "--out", xml],
+                   input=PASSWORD + "\n" + PASSWORD + "\n", text=True, check=True,
+                   capture_output=True, env=env)
+    subprocess.run(["keepassxc-cli", "import", "-q", "-p", xml, kdbx],
+                   input=PASSWORD + "\n" + PASSWORD + "\n", text=True, check=True,
+                   capture_output=True)
+    entries = subprocess.run(["keepassxc-cli", "ls", "-R", "-f", "-q", kdbx], input=PASSWORD + "\n",
+                             text=True, capture_output=True, check=True).stdout
+    home = os.path.join(work, "kpxc-home")
+    os.makedirs(os.path.join(home, ".config", "keepassxc"), exist_ok=True)
+    # No first-start questions, no update check, no tray: the database window only.
+    with open(os.path.join(home, ".config", "keepassxc", "keepassxc.ini"), "w") as f:
+        f.write("[General]\nConfigVersion=2\nUpdateCheckMessageShown=true\n"
+                "[GUI]\nCheckForUpdates=false\nShowTrayIcon=false\nMinimizeOnStartup=false\n")
+    kenv = {**os.environ, "DISPLAY": display, "HOME": home,
+            "XDG_CONFIG_HOME": os.path.join(home, ".config"),
+            "XDG_CACHE_HOME": os.path.join(home, ".cache"),
+            "DBUS_SESSION_BUS_ADDRESS": "disabled:", "QT_QPA_PLATFORM": "xcb"}
+    out = {"entries": sum(1 for line in entries.splitlines() if line and not line.endswith("/"))}
+    t0 = time.monotonic()
+    proc = subprocess.Popen(["keepassxc", "--pw-stdin", kdbx], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=kenv,
+                            start_new_session=True, text=True)
+    try:
+        proc.stdin.write(PASSWORD + "\n")
+        proc.stdin.close()
+        # Unlocked: the window title names the database ("Keywright export - KeePassXC",
+        # the name the XML gives it); locked, it says "[Locked]"; before, "KeePassXC".
+        deadline = time.monotonic() + 120
+        title = ""
+        while time.monotonic() < deadline:
+            r = subprocess.run(["xdotool", "search", "--name", "KeePassXC"], env=kenv,
+                               capture_output=True, text=True)
+            for wid in r.stdout.split():
+                name = subprocess.run(["xdotool", "getwindowname", wid], env=kenv,
+                                      capture_output=True, text=True).stdout.strip()
+                if name.endswith(" - KeePassXC") and "Locked" not in name:
+                    title = name
+            if title:
+                break
+            time.sleep(0.05)
+        if not title:
+            raise AssertionError("KeePassXC did not show the unlocked database")
+        out["launch_to_unlocked_list_ms"] = round((time.monotonic() - t0) * 1000)
+        out["window_title"] = title
+        time.sleep(10)
+        out.update(memory(proc.pid))
+    finally:
+        stop(proc)
+    return out
 
 
 if __name__ == "__main__":
