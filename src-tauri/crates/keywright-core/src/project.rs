@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! # .keywright.toml, at the top of a repository
-//! vault = "~/work/keywright.db"      # optional; relative paths are from this file
+//! vault = "~/vaults/team.db"       # optional; relative paths are from this file
 //!
 //! [env]                              # the default environment
 //! STRIPE_KEY = "keywright://Stripe live/secret"
