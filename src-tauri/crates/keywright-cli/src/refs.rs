@@ -29,20 +29,19 @@ fn resolve_one(
     vault: &mut Vault,
     resolver: &mut Resolver,
     r: &Reference,
-) -> Result<Zeroizing<String>> {
+) -> Result<(Zeroizing<String>, refs::Resolved)> {
     let (value, how) = block_on(resolver.resolve(vault, r))??;
     if let Some(grant) = how.renewed {
         notice(&format!("renewed {} ({grant})", how.item_name));
     }
-    Ok(value)
+    Ok((value, how))
 }
 
 pub fn read(ctx: &Ctx, a: ReadArgs, input: &mut Input, out: Out<'_>) -> Result<()> {
     let r = parse_arg(&a.reference)?;
     let mut vault = open_unlocked(&ctx.path, input)?;
     let mut resolver = Resolver::new("keywright read");
-    let value = resolve_one(&mut vault, &mut resolver, &r)?;
-    let item = vault.find(&r.item)?;
+    let (value, item) = resolve_one(&mut vault, &mut resolver, &r)?;
     resolver.record(&mut vault)?;
     vault.close_for_exit();
     if ctx.json {
@@ -50,8 +49,8 @@ pub fn read(ctx: &Ctx, a: ReadArgs, input: &mut Input, out: Out<'_>) -> Result<(
             out,
             &json!({
                 "reference": r.to_string(),
-                "item": item.overview.name,
-                "id": item.id,
+                "item": item.item_name,
+                "id": item.item_id,
                 "field": r.field.as_str(),
                 "value": value.as_str(),
             }),
@@ -130,7 +129,7 @@ pub fn inject(ctx: &Ctx, a: InjectArgs, input: &mut Input, out: Out<'_>) -> Resu
     for r in &found {
         let Ok(reference) = &r.parsed else { continue };
         match resolve_one(&mut vault, &mut resolver, reference) {
-            Ok(v) => values.push(v),
+            Ok((v, _)) => values.push(v),
             Err(e) => problems.push(format!("{display}:{}: {reference}: {e}", r.location())),
         }
     }
@@ -176,8 +175,6 @@ pub(crate) struct EnvSource {
     pub project: Option<PathBuf>,
     pub profile: Option<String>,
     pub vars: Vec<Var>,
-    /// The variables given as `--env VAR=NAME` with an item name: see [`natural_field`].
-    pub by_name: std::collections::HashSet<String>,
 }
 
 fn env_files(files: &[PathBuf]) -> Result<Vec<Var>> {
@@ -229,7 +226,6 @@ pub(crate) fn run_env(a: &RunArgs) -> Result<EnvSource> {
         project: None,
         profile: a.profile.clone(),
         vars: Vec::new(),
-        by_name: Default::default(),
     };
     if use_project {
         match project_here()? {
@@ -262,11 +258,9 @@ pub(crate) fn run_env(a: &RunArgs) -> Result<EnvSource> {
             });
         }
         let value = if refs::is_reference(name) {
-            source.by_name.remove(var);
             Value::Ref(parse_arg(name)?)
         } else {
-            source.by_name.insert(var.to_owned());
-            Value::Ref(Reference::new(name, refs::Field::Secret))
+            Value::Item(name.to_owned())
         };
         source.vars.push(Var {
             name: var.to_owned(),
@@ -297,43 +291,52 @@ pub(crate) struct ResolvedVar {
 }
 
 /// Resolve every variable; all that fail are named together, and nothing is returned then.
-/// `by_name` holds the `--env VAR=NAME` variables whose field follows the item's kind.
 pub(crate) fn resolve_vars(
     vault: &mut Vault,
     resolver: &mut Resolver,
     vars: &[Var],
-    by_name: &std::collections::HashSet<String>,
 ) -> Result<Vec<ResolvedVar>> {
     let mut out = Vec::with_capacity(vars.len());
     let mut problems = Vec::new();
     for var in vars {
-        let natural = by_name.contains(&var.name);
-        let mut resolve = |r: &Reference| -> Result<Zeroizing<String>> {
-            let found = if natural {
-                natural_field(vault, r)
+        // An item named on the command line: its natural field, once it is found.
+        let natural = match &var.value {
+            Value::Item(name) => Some(match vault.find(name) {
+                Ok(item) => Ok(Reference::new(
+                    item.id,
+                    refs::natural_field(item.overview.kind),
+                )),
+                Err(Error::NotFound { .. }) => Err(Error::InvalidInput {
+                    field: "reference".into(),
+                    reason: format!("no item named {name:?}"),
+                }),
+                Err(e) => Err(e),
+            }),
+            _ => None,
+        };
+        let mut resolve = |r: &Reference| -> Result<(Zeroizing<String>, Vec<Zeroizing<String>>)> {
+            let (v, _) = resolve_one(vault, resolver, r).map_err(|e| match e {
+                Error::NotFound { .. } => Error::InvalidInput {
+                    field: "reference".into(),
+                    reason: format!("no item named {:?}", r.item),
+                },
+                e => e,
+            })?;
+            let secrets = if r.field.is_secret() {
+                vec![v.clone()]
             } else {
-                Ok(r.clone())
+                Vec::new()
             };
-            found
-                .and_then(|r| resolve_one(vault, resolver, &r))
-                .map_err(|e| match e {
-                    Error::NotFound { .. } => Error::InvalidInput {
-                        field: "reference".into(),
-                        reason: format!("no item named {:?}", r.item),
-                    },
-                    e => e,
-                })
+            Ok((v, secrets))
         };
         let result = match &var.value {
             Value::Plain(v) => Ok((v.clone(), Vec::new())),
-            Value::Ref(r) => resolve(r).map(|v| {
-                let secret = if r.field.is_secret() {
-                    vec![v.clone()]
-                } else {
-                    Vec::new()
-                };
-                (v, secret)
-            }),
+            Value::Ref(r) => resolve(r),
+            Value::Item(_) => match natural {
+                Some(Ok(r)) => resolve(&r),
+                Some(Err(e)) => Err(e),
+                None => unreachable!("set for Value::Item above"),
+            },
             Value::Template { text, refs: found } => {
                 let mut values = Vec::with_capacity(found.len());
                 let mut secrets = Vec::new();
@@ -341,10 +344,8 @@ pub(crate) fn resolve_vars(
                 for t in found {
                     let Ok(r) = &t.parsed else { continue };
                     match resolve(r) {
-                        Ok(v) => {
-                            if r.field.is_secret() {
-                                secrets.push(v.clone());
-                            }
+                        Ok((v, mut s)) => {
+                            secrets.append(&mut s);
                             values.push(v);
                         }
                         Err(e) => {
@@ -387,18 +388,8 @@ pub(crate) fn resolve_vars(
     Ok(out)
 }
 
-/// `--env VAR=NAME` (an item name, not a reference) means the item's natural value: an
-/// OAuth2 item's access token, a 2FA item's current code, else its secret.
-fn natural_field(vault: &mut Vault, r: &Reference) -> Result<Reference> {
-    let item = vault.find(&r.item)?;
-    Ok(Reference::new(
-        item.id,
-        refs::natural_field(item.overview.kind),
-    ))
-}
-
 /// Single-quoted for a POSIX shell.
-fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
@@ -418,14 +409,12 @@ pub fn env(ctx: &Ctx, a: EnvArgs, input: &mut Input, out: Out<'_>) -> Result<()>
             vars: p.vars(a.profile.as_deref())?,
             project: Some(p.path),
             profile: a.profile.clone(),
-            by_name: Default::default(),
         }
     } else {
         EnvSource {
             vars: dedupe(env_files(&a.env_files)?),
             project: None,
             profile: None,
-            by_name: Default::default(),
         }
     };
     let from = match &source.project {
@@ -440,7 +429,7 @@ pub fn env(ctx: &Ctx, a: EnvArgs, input: &mut Input, out: Out<'_>) -> Result<()>
     if a.export {
         let mut vault = open_unlocked(&ctx.path, input)?;
         let mut resolver = Resolver::new("keywright env --export");
-        let resolved = resolve_vars(&mut vault, &mut resolver, &source.vars, &source.by_name)?;
+        let resolved = resolve_vars(&mut vault, &mut resolver, &source.vars)?;
         resolver.record(&mut vault)?;
         vault.close_for_exit();
         let mut text = Zeroizing::new(String::new());
@@ -467,7 +456,7 @@ pub fn env(ctx: &Ctx, a: EnvArgs, input: &mut Input, out: Out<'_>) -> Result<()>
         let worst = checks
             .iter()
             .map(|(_, c)| c.status)
-            .max_by_key(|s| severity(*s))
+            .max()
             .map_or("plain", CheckStatus::as_str);
         if checks.iter().any(|(_, c)| c.status.fails()) {
             failed += 1;
@@ -553,16 +542,6 @@ pub fn env(ctx: &Ctx, a: EnvArgs, input: &mut Input, out: Out<'_>) -> Result<()>
     Ok(())
 }
 
-fn severity(s: CheckStatus) -> u8 {
-    match s {
-        CheckStatus::Ok => 0,
-        CheckStatus::Expiring => 1,
-        CheckStatus::Expired => 2,
-        CheckStatus::Missing => 3,
-        CheckStatus::Invalid => 4,
-    }
-}
-
 /// `keywright env` alone: the variables and what they name (no vault needed, no values).
 fn list_env(ctx: &Ctx, source: &EnvSource, from: &str, out: Out<'_>) -> Result<()> {
     if ctx.json {
@@ -594,11 +573,13 @@ fn list_env(ctx: &Ctx, source: &EnvSource, from: &str, out: Out<'_>) -> Result<(
         let what = match &v.value {
             Value::Plain(_) => "(plain value)".to_owned(),
             Value::Ref(r) => r.to_string(),
-            Value::Template { refs: found, .. } => format!(
+            Value::Item(name) => format!("the item {name:?}"),
+            Value::Template { .. } => format!(
                 "text with {}",
-                found
+                v.value
+                    .references()
                     .iter()
-                    .filter_map(|t| t.parsed.as_ref().ok().map(|r| r.to_string()))
+                    .map(|r| r.to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),

@@ -253,11 +253,6 @@ fn embedded_vault(path: &Path) -> Option<PathBuf> {
     Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
-/// `s` quoted for a POSIX shell.
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
 /// The hook: `keywright scan --staged` with `keywright` from PATH, else this binary; a
 /// failure of any kind (a secret found, the vault locked, keywright missing) blocks the
 /// commit, with what to do.
@@ -269,7 +264,7 @@ fn hook_script(vault: Option<&Path>) -> String {
         format!(
             "if [ -z \"${{KEYWRIGHT_VAULT:-}}\" ]; then\n    KEYWRIGHT_VAULT={}\n    \
              export KEYWRIGHT_VAULT\nfi\n",
-            sh_quote(&v.to_string_lossy())
+            crate::refs::shell_quote(&v.to_string_lossy())
         )
     });
     format!(
@@ -301,7 +296,7 @@ if [ "$status" -ne 0 ]; then
 fi
 exit "$status"
 "#,
-        exe = sh_quote(&exe),
+        exe = crate::refs::shell_quote(&exe),
     )
 }
 

@@ -520,8 +520,7 @@ pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()>
     let source = crate::refs::run_env(&a)?;
     let mut vault = open_unlocked(&ctx.path, input)?;
     let mut resolver = keywright_core::refs::Resolver::new("keywright run");
-    let resolved =
-        crate::refs::resolve_vars(&mut vault, &mut resolver, &source.vars, &source.by_name)?;
+    let resolved = crate::refs::resolve_vars(&mut vault, &mut resolver, &source.vars)?;
     resolver.record(&mut vault)?;
     drop(resolver);
     drop(vault);

@@ -40,6 +40,10 @@ pub enum Value {
         text: String,
         refs: Vec<TemplateRef>,
     },
+    /// An item named on the command line (`run --env VAR=NAME`): its natural value
+    /// ([`refs::natural_field`]: an OAuth2 item's access token, a 2FA item's code, else its
+    /// secret).
+    Item(String),
 }
 
 impl std::fmt::Debug for Value {
@@ -49,6 +53,7 @@ impl std::fmt::Debug for Value {
             Value::Plain(v) => write!(f, "Plain({} bytes)", v.len()),
             Value::Ref(r) => write!(f, "Ref({r})"),
             Value::Template { refs, .. } => write!(f, "Template({} references)", refs.len()),
+            Value::Item(name) => write!(f, "Item({name:?})"),
         }
     }
 }
@@ -82,10 +87,11 @@ impl Value {
         })
     }
 
-    /// The references the value needs, in order.
+    /// The references the value needs, in order (an [`Value::Item`]'s field is known only
+    /// once its item is found: none).
     pub fn references(&self) -> Vec<&Reference> {
         match self {
-            Value::Plain(_) => Vec::new(),
+            Value::Plain(_) | Value::Item(_) => Vec::new(),
             Value::Ref(r) => vec![r],
             Value::Template { refs, .. } => {
                 refs.iter().filter_map(|r| r.parsed.as_ref().ok()).collect()

@@ -580,8 +580,8 @@ fn wrong_kind(name: &str, kind: Kind, why: &str) -> Error {
 }
 
 /// The state of one reference for `keywright env --check`, found without reading or
-/// renewing anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// renewing anything. Ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CheckStatus {
     /// Resolves now (an OAuth2 token that is renewable without a person counts).
     Ok,
@@ -591,8 +591,6 @@ pub enum CheckStatus {
     Expired,
     /// No such item, or the item has no such field.
     Missing,
-    /// The reference does not parse.
-    Invalid,
 }
 
 impl CheckStatus {
@@ -602,16 +600,12 @@ impl CheckStatus {
             CheckStatus::Expiring => "expiring",
             CheckStatus::Expired => "expired",
             CheckStatus::Missing => "missing",
-            CheckStatus::Invalid => "invalid",
         }
     }
 
     /// Whether `env --check` fails for it.
     pub fn fails(self) -> bool {
-        matches!(
-            self,
-            CheckStatus::Expired | CheckStatus::Missing | CheckStatus::Invalid
-        )
+        matches!(self, CheckStatus::Expired | CheckStatus::Missing)
     }
 }
 
