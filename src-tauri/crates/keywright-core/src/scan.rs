@@ -294,10 +294,12 @@ impl Scanner {
             else {
                 continue;
             };
-            if verify.contains_key(&digest(&salt, needle)) {
-                continue;
+            match verify.entry(digest(&salt, needle)) {
+                std::collections::hash_map::Entry::Occupied(_) => continue,
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert((*source, *form));
+                }
             }
-            verify.insert(digest(&salt, needle), (*source, *form));
             heads.push(*head);
             lens.push(len);
             longest = longest.max(needle.len());
