@@ -913,7 +913,7 @@ fn newman_and_bru_read_their_secrets_from_keywright_run() {
     );
 
     // The collection files hold references to the environment only.
-    for entry in walk(&d) {
+    for entry in files_below(&d) {
         let body = std::fs::read_to_string(&entry).unwrap_or_default();
         assert!(
             !body.contains(KEY) && !body.contains(TOKEN),
@@ -921,19 +921,6 @@ fn newman_and_bru_read_their_secrets_from_keywright_run() {
             entry.display()
         );
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).expect("ls").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// An OAuth2 item's `access_token` and `header` through references: renewed first (real

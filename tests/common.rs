@@ -182,3 +182,19 @@ impl Cli {
         v["error"]["message"].as_str().expect("message").to_owned()
     }
 }
+
+/// Every file below `dir`, at any depth (none when it cannot be read).
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_below(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

@@ -249,7 +249,7 @@ fn wait_for_file(dir: &Path, name: &str) {
     let t = Instant::now();
     loop {
         // A name, or the end of one (".kws": any segment or snapshot).
-        let found = walk(dir).iter().any(|p| {
+        let found = crate::common::files_below(dir).iter().any(|p| {
             let file = p
                 .file_name()
                 .map(|f| f.to_string_lossy().into_owned())
@@ -268,23 +268,8 @@ fn wait_for_file(dir: &Path, name: &str) {
     }
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 fn conflict_copies(dir: &Path) -> Vec<PathBuf> {
-    walk(dir)
+    crate::common::files_below(dir)
         .into_iter()
         .filter(|p| p.to_string_lossy().contains(".sync-conflict-"))
         .collect()
