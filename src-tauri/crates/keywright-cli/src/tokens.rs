@@ -524,10 +524,6 @@ pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()>
     resolver.record(&mut vault)?;
     drop(resolver);
     drop(vault);
-    let values: Vec<(String, Zeroizing<String>)> = resolved
-        .iter()
-        .map(|v| (v.name.clone(), v.value.clone()))
-        .collect();
     let (prog, args) = a.command.split_first().ok_or_else(|| Error::InvalidInput {
         field: "command".into(),
         reason: "give the command to run after --".into(),
@@ -537,8 +533,8 @@ pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()>
     for var in child_env_removals(std::env::vars_os().map(|(k, _)| k), a.pass_session) {
         cmd.env_remove(var);
     }
-    for (var, value) in &values {
-        cmd.env(var, value.as_str());
+    for v in &resolved {
+        cmd.env(&v.name, v.value.as_str());
     }
     // Short values (a 6-digit code) are masked too: they are what a log must not show.
     // Plain values of an env file and non-secret fields (a user name, a URL) are not.
@@ -580,7 +576,6 @@ pub fn run(ctx: &Ctx, a: RunArgs, input: &mut Input, out: Out<'_>) -> Result<()>
         path: prog.into(),
         source: e,
     })?;
-    drop(values);
     let _ = ctx;
     let _ = out.flush();
     std::process::exit(exit_code(code));
