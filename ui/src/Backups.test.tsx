@@ -13,7 +13,7 @@ async function openBackups(user: User) {
   render(<App />);
   await screen.findByRole('listbox', { name: 'All items' });
   await user.click(screen.getByRole('button', { name: 'Settings' }));
-  const dialog = screen.getByRole('dialog', { name: 'Settings' });
+  const dialog = await screen.findByRole('dialog', { name: 'Settings' });
   return within(dialog).findByTestId('backups');
 }
 

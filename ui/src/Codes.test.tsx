@@ -238,7 +238,7 @@ describe('2FA codes view', () => {
     expect(screen.getByText('Import from Aegis, 2FAS, Ente, Google Authenticator or a QR code.')).toBeTruthy();
     expect(screen.getByTestId('codes-count').textContent).toBe('0 codes');
     await user.click(screen.getByRole('button', { name: 'Import 2FA codes' }));
-    expect(screen.getByRole('dialog', { name: 'Import 2FA codes' })).toBeTruthy();
+    expect(await screen.findByRole('dialog', { name: 'Import 2FA codes' })).toBeTruthy();
   });
 
   it('“Show in Codes” from a TOTP item focuses its card', async () => {
@@ -561,7 +561,7 @@ describe('import wizard', () => {
     expect(within(form).queryByRole('button', { name: 'Import…' })).toBeNull();
     await user.click(within(form).getByRole('radio', { name: 'TOTP' }));
     await user.click(within(form).getByRole('button', { name: 'Import…' }));
-    expect(screen.getByRole('dialog', { name: 'Import 2FA codes' })).toBeTruthy();
+    expect(await screen.findByRole('dialog', { name: 'Import 2FA codes' })).toBeTruthy();
     expect(screen.queryByRole('dialog', { name: 'New item' })).toBeNull();
   });
 

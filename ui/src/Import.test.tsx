@@ -59,7 +59,7 @@ describe('import of every format', () => {
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByRole('button', { name: 'Import' }));
-    const dialog = screen.getByRole('dialog', { name: 'Import' });
+    const dialog = await screen.findByRole('dialog', { name: 'Import' });
 
     await user.selectOptions(within(dialog).getByLabelText('Format'), '.env file');
     await user.type(within(dialog).getByLabelText('Project tag'), 'billing');
@@ -115,7 +115,7 @@ describe('import of every format', () => {
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByRole('button', { name: 'Import' }));
-    const dialog = screen.getByRole('dialog', { name: 'Import' });
+    const dialog = await screen.findByRole('dialog', { name: 'Import' });
     const select = within(dialog).getByLabelText<HTMLSelectElement>('Format');
     const groups = [...select.querySelectorAll('optgroup')].map((g) => g.label);
     expect(groups).toEqual(['Files', 'Password managers', 'API clients', '2FA apps']);

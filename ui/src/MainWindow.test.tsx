@@ -102,7 +102,7 @@ describe('keyboard copy', () => {
     await user.keyboard('{Escape}');
     await user.click(screen.getByRole('option', { name: /^Grafana admin/ }));
     await user.keyboard('?');
-    const d = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    const d = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' });
     expect(d.textContent).toContain('Ctrl+C');
     expect(d.textContent).toContain('Copy its main secret');
     await user.keyboard('{Escape}');

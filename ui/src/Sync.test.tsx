@@ -49,7 +49,7 @@ function conflictNames(): string[] {
 async function openSync(user: User) {
   await openMain();
   await user.click(screen.getByRole('button', { name: 'Settings' }));
-  const dialog = screen.getByRole('dialog', { name: 'Settings' });
+  const dialog = await screen.findByRole('dialog', { name: 'Settings' });
   return within(dialog).findByTestId('sync');
 }
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { ItemDetail } from '../bindings/ItemDetail';
 import type { ItemSummary } from '../bindings/ItemSummary';
 import type { SecretField } from '../bindings/SecretField';
@@ -25,11 +25,13 @@ import {
 import { DetailCode } from './DetailCode';
 import { Icon, KindIcon } from './Icons';
 import { StatusBadge } from './StatusBadge';
-import { RequestConsole } from './RequestConsole';
 import { TokenPanel } from './TokenPanel';
 import { PreviousVersions } from './PreviousVersions';
 import { RotateDialog } from './RotateDialog';
 import { type ConsoleMemory, emptyDraft } from '../lib/request';
+
+// The request console is its own chunk, loaded the first time an item's Requests tab opens.
+const RequestConsole = lazy(() => import('./RequestConsole').then((m) => ({ default: m.RequestConsole })));
 
 const MASK = '••••••••••••';
 
@@ -359,14 +361,16 @@ export function DetailPane({
       )}
 
       {shown === 'requests' ? (
-        <RequestConsole
-          detail={d}
-          memory={consoleMemory ?? fallbackMemory}
-          onEditItem={() => {
-            onEdit(d);
-          }}
-          onChanged={() => void reload()}
-        />
+        <Suspense fallback={null}>
+          <RequestConsole
+            detail={d}
+            memory={consoleMemory ?? fallbackMemory}
+            onEditItem={() => {
+              onEdit(d);
+            }}
+            onChanged={() => void reload()}
+          />
+        </Suspense>
       ) : (
         <>
 

@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ImportSource } from '../bindings/ImportSource';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { ItemDetail } from '../bindings/ItemDetail';
@@ -33,26 +33,31 @@ import { buildIndex, search } from '../lib/search';
 import { type SortKey, sortItems } from '../lib/sort';
 import { Banners, type Notice } from './Banners';
 import type { FocusRequest } from './CodeGrid';
-import { CodesView } from './CodesView';
-import { ConflictsView } from './ConflictsView';
 import type { DetailTab } from './DetailPane';
-import { type ImportScope, ImportWizard } from './ImportWizard';
+import type { ImportScope } from './ImportWizard';
 import { ItemForm } from './ItemForm';
 import { ItemsView } from './ItemsView';
-import { type JwtItemSource, JwtView } from './JwtView';
+import type { JwtItemSource } from './JwtView';
 import { MoveToTrashDialog } from './MoveToTrashDialog';
-import { RequestsView } from './RequestsView';
-import { SettingsDialog } from './SettingsDialog';
-import { ShortcutsDialog } from './ShortcutsDialog';
 import { Sidebar } from './Sidebar';
 import { SyncStatus } from './SyncStatus';
 import { TopBar } from './TopBar';
-import { TimelineView } from './TimelineView';
 import { CopyToast, type ToastData } from './Toast';
-import { TrashView } from './TrashView';
 import { UndoToast } from './UndoToast';
 
 export type { Nav, View } from '../lib/nav';
+
+// The views and dialogs other than the list are separate chunks, loaded the first time they
+// are shown: the window that opens on the list parses and keeps less script (issue 18).
+const CodesView = lazy(() => import('./CodesView').then((m) => ({ default: m.CodesView })));
+const ConflictsView = lazy(() => import('./ConflictsView').then((m) => ({ default: m.ConflictsView })));
+const ImportWizard = lazy(() => import('./ImportWizard').then((m) => ({ default: m.ImportWizard })));
+const JwtView = lazy(() => import('./JwtView').then((m) => ({ default: m.JwtView })));
+const RequestsView = lazy(() => import('./RequestsView').then((m) => ({ default: m.RequestsView })));
+const SettingsDialog = lazy(() => import('./SettingsDialog').then((m) => ({ default: m.SettingsDialog })));
+const ShortcutsDialog = lazy(() => import('./ShortcutsDialog').then((m) => ({ default: m.ShortcutsDialog })));
+const TimelineView = lazy(() => import('./TimelineView').then((m) => ({ default: m.TimelineView })));
+const TrashView = lazy(() => import('./TrashView').then((m) => ({ default: m.TrashView })));
 
 type Modal =
   | null
@@ -687,125 +692,127 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           }}
         />
 
-        {view === 'conflicts' ? (
-          <div className="codes-panel" id="main-panel">
-            <ConflictsView version={conflictsVersion} onCount={setConflictCount} onKept={afterKeep} />
-          </div>
-        ) : view === 'trash' ? (
-          <div className="codes-panel" id="main-panel">
-            <TrashView
-              version={trashVersion}
-              onCount={setTrashCount}
-              onRestored={(d) => {
-                void reload();
-                setSelectedId(d.id);
+        <Suspense fallback={<div className="codes-panel" id="main-panel" aria-busy="true" />}>
+          {view === 'conflicts' ? (
+            <div className="codes-panel" id="main-panel">
+              <ConflictsView version={conflictsVersion} onCount={setConflictCount} onKept={afterKeep} />
+            </div>
+          ) : view === 'trash' ? (
+            <div className="codes-panel" id="main-panel">
+              <TrashView
+                version={trashVersion}
+                onCount={setTrashCount}
+                onRestored={(d) => {
+                  void reload();
+                  setSelectedId(d.id);
+                }}
+              />
+            </div>
+          ) : view === 'jwt' ? (
+            <div className="codes-panel" id="main-panel">
+              <JwtView
+                key={jwtItem === null ? 'paste' : `${jwtItem.id}:${jwtItem.field}`}
+                item={jwtItem}
+                keyItems={items.filter((i) => i.kind !== 'totp').map((i) => ({ id: i.id, name: i.name }))}
+                {...(jwtItem === null
+                  ? {}
+                  : {
+                      onClose: () => {
+                        setJwtItem(null);
+                        openItem(jwtItem.id);
+                      },
+                    })}
+              />
+            </div>
+          ) : view === 'requests' ? (
+            <div className="codes-panel" id="main-panel">
+              <RequestsView
+                items={items}
+                onOpen={(id) => {
+                  openItem(id, 'requests');
+                }}
+              />
+            </div>
+          ) : view === 'timeline' ? (
+            <div className="codes-panel" id="main-panel">
+              <TimelineView
+                items={items}
+                onChanged={() => void reload()}
+                onOpen={(id) => {
+                  openItem(id);
+                }}
+              />
+            </div>
+          ) : view === 'codes' ? (
+            <div className="codes-panel" id="main-panel">
+              <CodesView
+                query={codesQuery}
+                onClearQuery={() => {
+                  setCodesQuery('');
+                  searchBox.current?.focus();
+                }}
+                version={codesVersion}
+                focus={codesFocus}
+                onImport={openImport}
+                onAddItem={openAdd}
+                onCopied={onCodeCopied}
+                onError={showError}
+                onLeaveTop={focusSearch}
+              />
+            </div>
+          ) : (
+            <ItemsView
+              nav={nav}
+              query={query}
+              loading={loading}
+              empty={empty}
+              filtered={filtered}
+              selected={selected}
+              detailKey={`${selected ?? ''}:${String(detailVersion)}:${String(selectedSummary?.updated_at ?? 0)}`}
+              tab={detailTab}
+              onTab={(t) => {
+                setDetailTab(t);
+                if (t === 'requests') setListHidden(true);
               }}
-            />
-          </div>
-        ) : view === 'jwt' ? (
-          <div className="codes-panel" id="main-panel">
-            <JwtView
-              key={jwtItem === null ? 'paste' : `${jwtItem.id}:${jwtItem.field}`}
-              item={jwtItem}
-              keyItems={items.filter((i) => i.kind !== 'totp').map((i) => ({ id: i.id, name: i.name }))}
-              {...(jwtItem === null
-                ? {}
-                : {
-                    onClose: () => {
-                      setJwtItem(null);
-                      openItem(jwtItem.id);
-                    },
-                  })}
-            />
-          </div>
-        ) : view === 'requests' ? (
-          <div className="codes-panel" id="main-panel">
-            <RequestsView
-              items={items}
-              onOpen={(id) => {
-                openItem(id, 'requests');
+              listHidden={listHidden}
+              onShowList={() => {
+                setListHidden(false);
               }}
-            />
-          </div>
-        ) : view === 'timeline' ? (
-          <div className="codes-panel" id="main-panel">
-            <TimelineView
-              items={items}
-              onChanged={() => void reload()}
-              onOpen={(id) => {
-                openItem(id);
-              }}
-            />
-          </div>
-        ) : view === 'codes' ? (
-          <div className="codes-panel" id="main-panel">
-            <CodesView
-              query={codesQuery}
+              consoleMemory={consoleMemory}
+              searchBox={searchBox}
               onClearQuery={() => {
-                setCodesQuery('');
+                setQuery('');
                 searchBox.current?.focus();
               }}
-              version={codesVersion}
-              focus={codesFocus}
-              onImport={openImport}
-              onAddItem={openAdd}
-              onCopied={onCodeCopied}
+              onSelect={setSelectedId}
+              onOpen={(id) => {
+                setSelectedId(id);
+                openDetail();
+              }}
+              onListKeys={listKeys}
+              onAdd={openAdd}
+              onImport={openImportAll}
+              onEdit={(item) => {
+                setModal({ t: 'edit', item });
+              }}
+              onDelete={(item) => {
+                setModal({ t: 'delete', item });
+              }}
+              onCopied={onCopied}
+              onCodeCopied={onCodeCopied}
+              onRotated={() => void reload()}
+              sort={sort}
+              onSort={setSort}
+              onOpenJwt={(id, field) => {
+                const name = items.find((i) => i.id === id)?.name ?? '';
+                setJwtItem({ id, name, field });
+                setView('jwt');
+              }}
               onError={showError}
-              onLeaveTop={focusSearch}
+              onShowInCodes={showInCodes}
             />
-          </div>
-        ) : (
-          <ItemsView
-            nav={nav}
-            query={query}
-            loading={loading}
-            empty={empty}
-            filtered={filtered}
-            selected={selected}
-            detailKey={`${selected ?? ''}:${String(detailVersion)}:${String(selectedSummary?.updated_at ?? 0)}`}
-            tab={detailTab}
-            onTab={(t) => {
-              setDetailTab(t);
-              if (t === 'requests') setListHidden(true);
-            }}
-            listHidden={listHidden}
-            onShowList={() => {
-              setListHidden(false);
-            }}
-            consoleMemory={consoleMemory}
-            searchBox={searchBox}
-            onClearQuery={() => {
-              setQuery('');
-              searchBox.current?.focus();
-            }}
-            onSelect={setSelectedId}
-            onOpen={(id) => {
-              setSelectedId(id);
-              openDetail();
-            }}
-            onListKeys={listKeys}
-            onAdd={openAdd}
-            onImport={openImportAll}
-            onEdit={(item) => {
-              setModal({ t: 'edit', item });
-            }}
-            onDelete={(item) => {
-              setModal({ t: 'delete', item });
-            }}
-            onCopied={onCopied}
-            onCodeCopied={onCodeCopied}
-            onRotated={() => void reload()}
-            sort={sort}
-            onSort={setSort}
-            onOpenJwt={(id, field) => {
-              const name = items.find((i) => i.id === id)?.name ?? '';
-              setJwtItem({ id, name, field });
-              setView('jwt');
-            }}
-            onError={showError}
-            onShowInCodes={showInCodes}
-          />
-        )}
+          )}
+        </Suspense>
         <footer className={`statusbar${toast || undo ? ' toasting' : ''}`}>
           {undo ? (
             <UndoToast
@@ -853,19 +860,21 @@ export function MainView({ status, onLocked, onSettings }: Props) {
           onConfirm={() => void confirmDelete(modal.item)}
         />
       )}
-      {modal?.t === 'import' && (
-        <ImportWizard
-          scope={modal.scope}
-          initial={modal.initial}
-          onClose={closeModal}
-          onDone={afterImport}
-          onError={showError}
-        />
-      )}
-      {modal?.t === 'settings' && (
-        <SettingsDialog onClose={closeModal} onChanged={onSettings} onSyncState={onSyncState} onSyncing={setSyncing} />
-      )}
-      {modal?.t === 'shortcuts' && <ShortcutsDialog mod={MOD} onClose={closeModal} />}
+      <Suspense fallback={null}>
+        {modal?.t === 'import' && (
+          <ImportWizard
+            scope={modal.scope}
+            initial={modal.initial}
+            onClose={closeModal}
+            onDone={afterImport}
+            onError={showError}
+          />
+        )}
+        {modal?.t === 'settings' && (
+          <SettingsDialog onClose={closeModal} onChanged={onSettings} onSyncState={onSyncState} onSyncing={setSyncing} />
+        )}
+        {modal?.t === 'shortcuts' && <ShortcutsDialog mod={MOD} onClose={closeModal} />}
+      </Suspense>
     </div>
   );
 }
