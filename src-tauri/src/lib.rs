@@ -5,6 +5,7 @@
 //! runs the auto-lock clock.
 
 pub mod commands;
+pub mod process_env;
 
 use std::time::{Duration, Instant};
 

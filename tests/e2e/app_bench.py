@@ -16,8 +16,14 @@ import` into a .kdbx (KDBX 4, keepassxc-cli's defaults), opened with `keepassxc 
 launch to its unlocked window (the title names the database), and its idle memory 10 s
 later (RSS and PSS of its process tree), side by side with the app's.
 
-Set WEBKIT_DISABLE_COMPOSITING_MODE=1 in the environment to measure without WebKit's
-accelerated compositing (it is passed on to the app).
+The environment is passed on to the app. The app adds its memory settings to its own
+environment when it starts (src-tauri/src/process_env.rs); to measure without them, or with
+some of them only, set KEYWRIGHT_APP_ENV=1 and the variables wanted, e.g.
+`KEYWRIGHT_APP_ENV=1 MALLOC_ARENA_MAX=2 app_bench.py ...`.
+
+Memory is reported as PSS summed over the process tree (a shared page counts as its share),
+split into the processes' own memory (anonymous) and mapped files (the libraries' pages),
+per process, with the heaviest mappings: what the README's lever table is made from.
 """
 
 import json
@@ -30,7 +36,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from procs import find_by_exe, tree_memory  # noqa: E402
+from procs import find_by_exe, top_mappings, tree_memory  # noqa: E402
 from webdriver import App, stop  # noqa: E402
 
 PASSWORD = "benchpw"
@@ -95,13 +101,7 @@ def main():
         time.sleep(10)
         pids = find_by_exe(binary)
         assert pids, "the app process was not found"
-        mem = tree_memory(pids[0])
-        results["idle_rss_mb"] = round(mem["rss_kb"] / 1024, 1)
-        results["idle_pss_mb"] = round(mem["pss_kb"] / 1024, 1)
-        results["processes"] = [
-            {"pid": p, "name": c, "rss_mb": round(r / 1024, 1), "pss_mb": round(q / 1024, 1)}
-            for p, c, r, q in mem["processes"]
-        ]
+        results.update(memory(pids[0]))
 
         words = ["s", "st", "str", "stri", "strip", "stripe", "stripe ", "stripe p",
                  "stripe pr", "stripe pro", "stripe prod", "g", "gi", "git", "gith",
@@ -135,14 +135,24 @@ def main():
 
 
 def memory(pid):
+    """Idle memory of a process tree: RSS and PSS summed, PSS split into the processes' own
+    (anonymous) memory and mapped files, per process, and the heaviest mappings."""
     mem = tree_memory(pid)
+
+    def mb(kb):
+        return round(kb / 1024, 1)
+
     return {
-        "idle_rss_mb": round(mem["rss_kb"] / 1024, 1),
-        "idle_pss_mb": round(mem["pss_kb"] / 1024, 1),
+        "idle_rss_mb": mb(mem["rss_kb"]),
+        "idle_pss_mb": mb(mem["pss_kb"]),
+        "idle_pss_anon_mb": mb(mem["anon_kb"]),
+        "idle_pss_file_mb": mb(mem["file_kb"]),
         "processes": [
-            {"pid": p, "name": c, "rss_mb": round(r / 1024, 1), "pss_mb": round(q / 1024, 1)}
-            for p, c, r, q in mem["processes"]
+            {"pid": p, "name": c, "rss_mb": mb(r), "pss_mb": mb(q), "pss_anon_mb": mb(a),
+             "pss_file_mb": mb(f)}
+            for p, c, r, q, a, f in mem["processes"]
         ],
+        "heaviest_mappings_pss_mb": [[mb(kb), what] for kb, what in top_mappings(pid, 20)],
     }
 
 

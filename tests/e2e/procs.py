@@ -44,7 +44,8 @@ def _rollup(pid):
         with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
                 parts = line.split()
-                if len(parts) >= 2 and parts[0] in ("Rss:", "Pss:"):
+                if len(parts) >= 2 and parts[0] in ("Rss:", "Pss:", "Pss_Anon:", "Pss_File:",
+                                                    "Pss_Shmem:"):
                     vals[parts[0][:-1]] = int(parts[1])
     except OSError:
         pass
@@ -60,14 +61,41 @@ def _comm(pid):
 
 
 def tree_memory(root):
-    """{'rss_kb', 'pss_kb', 'processes': [(pid, comm, rss_kb, pss_kb)]} over the tree."""
+    """{'rss_kb', 'pss_kb', 'anon_kb', 'file_kb', 'processes': [(pid, comm, rss_kb, pss_kb,
+    pss_anon_kb, pss_file_kb)]} over the tree (PSS: a shared page counts as its share; anon:
+    the processes' own memory, heaps and stacks; file: mapped files, the libraries' pages)."""
     rows = []
     for pid in descendants(root):
         r = _rollup(pid)
         if r:
-            rows.append((pid, _comm(pid), r.get("Rss", 0), r.get("Pss", 0)))
+            rows.append((pid, _comm(pid), r.get("Rss", 0), r.get("Pss", 0),
+                         r.get("Pss_Anon", 0) + r.get("Pss_Shmem", 0), r.get("Pss_File", 0)))
     return {
         "rss_kb": sum(r[2] for r in rows),
         "pss_kb": sum(r[3] for r in rows),
+        "anon_kb": sum(r[4] for r in rows),
+        "file_kb": sum(r[5] for r in rows),
         "processes": rows,
     }
+
+
+def top_mappings(root, n=25):
+    """The mapped files (and anonymous memory) that weigh most in the tree, by PSS:
+    [(kb, what)], for finding what to cut."""
+    weight = {}
+    for pid in descendants(root):
+        try:
+            with open(f"/proc/{pid}/smaps") as f:
+                what = None
+                for line in f:
+                    parts = line.split()
+                    if not parts:
+                        continue
+                    if not parts[0].endswith(":") or "-" in parts[0]:
+                        # A mapping's header: address range, perms, offset, dev, inode, path.
+                        what = parts[5] if len(parts) > 5 else "[anon]"
+                    elif parts[0] == "Pss:" and what is not None:
+                        weight[what] = weight.get(what, 0) + int(parts[1])
+        except OSError:
+            pass
+    return sorted(((kb, w) for w, kb in weight.items()), reverse=True)[:n]
