@@ -357,6 +357,8 @@ fn two_devices_through_syncthing() {
     let cli = Cli::new();
     let (_nodes, dirs) = mesh(cli.dir.path(), 2);
     let a = first_device(&cli, &dirs[0]);
+    // The join reads keys.json first: Syncthing may bring the segment before it.
+    wait_for_file(&dirs[1], "keys.json");
     wait_for_file(&dirs[1], ".kws");
     let b = join(&cli, &dirs[1], "desktop");
     b.ok(&["add", "api-key", "From B"], "b\n");
@@ -380,6 +382,8 @@ fn latency_add_on_a_to_list_on_b() {
     let cli = Cli::new();
     let (_nodes, dirs) = mesh(cli.dir.path(), 2);
     let a = first_device(&cli, &dirs[0]);
+    // The join reads keys.json first: Syncthing may bring the segment before it.
+    wait_for_file(&dirs[1], "keys.json");
     wait_for_file(&dirs[1], ".kws");
     let b = join(&cli, &dirs[1], "desktop");
     let mut times = Vec::new();
