@@ -91,7 +91,7 @@ def top_mappings(root, n=25):
                     parts = line.split()
                     if not parts:
                         continue
-                    if not parts[0].endswith(":") or "-" in parts[0]:
+                    if not parts[0].endswith(":"):
                         # A mapping's header: address range, perms, offset, dev, inode, path.
                         what = parts[5] if len(parts) > 5 else "[anon]"
                     elif parts[0] == "Pss:" and what is not None:
